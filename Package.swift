@@ -1,0 +1,33 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "mmio-replay",
+    products: [
+        .executable(name: "mmio-replay", targets: ["mmio-replay"]),
+        .library(name: "ArmMemory", targets: ["ArmMemory"]),
+        .library(name: "MMIOTrace", targets: ["MMIOTrace"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Arm memory types, stage-1/stage-2 encodings and combining, attribute policies.
+        .target(name: "ArmMemory", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The trace model (topology + event stream) and the native `.mtrace` text codec.
+        .target(name: "MMIOTrace", dependencies: ["ArmMemory"]),
+        // libpcap, wrapped so that no C type escapes.
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .target(name: "Pcap", dependencies: ["CPcap"]),
+        .executableTarget(
+            name: "mmio-replay",
+            dependencies: [
+                "ArmMemory", "MMIOTrace", "Pcap",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory"]),
+        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"]),
+    ]
+)

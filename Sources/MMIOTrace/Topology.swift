@@ -1,0 +1,136 @@
+import ArmMemory
+
+/// The index of a device in ``Topology/devices``.
+public typealias DeviceID = UInt16
+/// The index of a region in ``Topology/regions``.
+public typealias RegionID = UInt16
+
+/// A PCI function address, `domain:bus:device.function`.
+public struct PCIAddress: Hashable, Sendable {
+    public var domain: UInt16
+    public var bus: UInt8
+    public var device: UInt8
+    public var function: UInt8
+
+    public init(domain: UInt16 = 0, bus: UInt8, device: UInt8, function: UInt8) {
+        self.domain = domain
+        self.bus = bus
+        self.device = device
+        self.function = function
+    }
+
+    /// The 16-bit requester/completer ID (bus << 8 | device << 3 | function).
+    public var routingID: UInt16 { UInt16(bus) << 8 | UInt16(device & 0x1f) << 3 | UInt16(function & 7) }
+}
+
+extension PCIAddress: CustomStringConvertible {
+    public var description: String {
+        func hex(_ v: some BinaryInteger, _ width: Int) -> String {
+            let s = String(v, radix: 16)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(hex(domain, 4)):\(hex(bus, 2)):\(hex(device, 2)).\(function)"
+    }
+}
+
+/// A device the trace talks to.
+public struct Device: Hashable, Sendable {
+    public var name: String
+    /// The PCI address, or nil for a platform (non-PCIe) device.
+    public var bdf: PCIAddress?
+    /// The name of the device model that answers its accesses (e.g. `nvme`, `nic`, `generic`).
+    public var model: String
+
+    public init(name: String, bdf: PCIAddress? = nil, model: String = "generic") {
+        self.name = name
+        self.bdf = bdf
+        self.model = model
+    }
+}
+
+/// What a region of physical address space is.
+public enum RegionKind: String, CaseIterable, Hashable, Sendable, Codable {
+    /// A PCIe memory BAR.
+    case bar
+    /// PCIe configuration space (ECAM window) of a device.
+    case config
+    /// A GICv2 virtual CPU interface, shared between guests.
+    case gicv2VCPUInterface = "gicv2-vcpu-if"
+    /// Registers of a platform (non-PCIe) device.
+    case platform
+}
+
+/// A range of physical addresses that belongs to one device.
+public struct Region: Hashable, Sendable {
+    public var name: String
+    public var device: DeviceID
+    public var kind: RegionKind
+    public var base: UInt64
+    public var size: UInt64
+    /// Whether the region is prefetchable (memory-like, e.g. a write-combining page).
+    public var prefetchable: Bool
+
+    public init(name: String, device: DeviceID, kind: RegionKind, base: UInt64, size: UInt64, prefetchable: Bool = false) {
+        self.name = name
+        self.device = device
+        self.kind = kind
+        self.base = base
+        self.size = size
+        self.prefetchable = prefetchable
+    }
+
+    /// Whether `address` lies inside the region.
+    @inlinable
+    public func contains(_ address: UInt64) -> Bool {
+        address >= base && address - base < size
+    }
+}
+
+/// The stage-1 memory type an address space maps a region with.
+public struct Mapping: Hashable, Sendable {
+    public var addressSpace: AddressSpace
+    public var region: RegionID
+    public var type: MemoryType
+
+    public init(addressSpace: AddressSpace, region: RegionID, type: MemoryType) {
+        self.addressSpace = addressSpace
+        self.region = region
+        self.type = type
+    }
+}
+
+/// What a trace declares about the system before its first event: devices, their regions, and
+/// how each address space maps each region at stage 1.
+public struct Topology: Hashable, Sendable {
+    public var devices: [Device] = []
+    public var regions: [Region] = []
+    public var mappings: [Mapping] = []
+
+    /// The stage-1 type used when a trace declares no mapping: Device-nGnRE, what Linux's
+    /// `ioremap` gives on arm64.
+    public static let defaultStage1: MemoryType = .deviceNGnRE
+
+    public init(devices: [Device] = [], regions: [Region] = [], mappings: [Mapping] = []) {
+        self.devices = devices
+        self.regions = regions
+        self.mappings = mappings
+    }
+
+    public func deviceID(named name: some StringProtocol) -> DeviceID? {
+        devices.firstIndex { $0.name == name }.map { DeviceID($0) }
+    }
+
+    public func regionID(named name: some StringProtocol) -> RegionID? {
+        regions.firstIndex { $0.name == name }.map { RegionID($0) }
+    }
+
+    /// The region containing `address`, if any (the first declared one when regions overlap).
+    public func region(containing address: UInt64) -> RegionID? {
+        regions.firstIndex { $0.contains(address) }.map { RegionID($0) }
+    }
+
+    /// The stage-1 type `space` maps `region` with (``defaultStage1`` when undeclared).
+    public func stage1Type(of region: RegionID, in space: AddressSpace) -> MemoryType {
+        mappings.last { $0.region == region && $0.addressSpace == space }?.type ?? Self.defaultStage1
+    }
+}

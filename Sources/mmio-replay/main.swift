@@ -1,0 +1,2 @@
+import Pcap
+print(PcapLibrary.version)
