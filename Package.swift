@@ -13,10 +13,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
+        // Located input errors and did-you-mean suggestions, shared by every reader.
+        .target(name: "Diagnostics"),
         // Arm memory types, stage-1/stage-2 encodings and combining, attribute policies.
-        .target(name: "ArmMemory", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "ArmMemory", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         // The trace model (topology + event stream) and the native `.mtrace` text codec.
-        .target(name: "MMIOTrace", dependencies: ["ArmMemory"]),
+        .target(name: "MMIOTrace", dependencies: ["Diagnostics", "ArmMemory"]),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap"]),
@@ -27,6 +29,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory"]),
         .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"]),
     ]

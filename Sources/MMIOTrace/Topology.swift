@@ -48,18 +48,6 @@ public struct Device: Hashable, Sendable {
     }
 }
 
-/// What a region of physical address space is.
-public enum RegionKind: String, CaseIterable, Hashable, Sendable, Codable {
-    /// A PCIe memory BAR.
-    case bar
-    /// PCIe configuration space (ECAM window) of a device.
-    case config
-    /// A GICv2 virtual CPU interface, shared between guests.
-    case gicv2VCPUInterface = "gicv2-vcpu-if"
-    /// Registers of a platform (non-PCIe) device.
-    case platform
-}
-
 /// A range of physical addresses that belongs to one device.
 public struct Region: Hashable, Sendable {
     public var name: String
