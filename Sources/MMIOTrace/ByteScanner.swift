@@ -1,0 +1,117 @@
+/// A cursor over the bytes of one line, with the primitive lexers of the `.mtrace` grammar.
+/// Positions are byte offsets; columns reported to users are `position + 1`.
+struct ByteScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    @inline(__always) var atEnd: Bool { position >= bytes.count }
+
+    /// The current byte, or 0 at the end of the line.
+    @inline(__always) var current: UInt8 { position < bytes.count ? bytes[position] : 0 }
+
+    @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+
+    @inline(__always) mutating func skipSpaces() {
+        while position < bytes.count, Self.isSpace(bytes[position]) { position += 1 }
+    }
+
+    /// Whether the rest of the line is blank or a `#` comment.
+    @inline(__always) var restIsEmpty: Bool {
+        var p = position
+        while p < bytes.count, Self.isSpace(bytes[p]) { p += 1 }
+        return p >= bytes.count || bytes[p] == UInt8(ascii: "#")
+    }
+
+    /// Skips spaces, then returns the run of non-space bytes (possibly empty at the end).
+    @inline(__always) mutating func token() -> Range<Int> {
+        skipSpaces()
+        let start = position
+        while position < bytes.count, !Self.isSpace(bytes[position]) { position += 1 }
+        return start..<position
+    }
+
+    /// The text of a byte range, for messages and names.
+    func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// Whether the bytes in `range` equal the ASCII `literal`.
+    @inline(__always) func matches(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        let lit = literal.utf8Start
+        for i in 0..<range.count where bytes[range.lowerBound + i] != lit[i] { return false }
+        return true
+    }
+
+    /// Whether the bytes in `range` equal `name`.
+    @inline(__always) func matches(_ range: Range<Int>, _ name: [UInt8]) -> Bool {
+        guard range.count == name.count else { return false }
+        return name.withUnsafeBufferPointer { n in
+            for i in 0..<range.count where bytes[range.lowerBound + i] != n[i] { return false }
+            return true
+        }
+    }
+
+    /// Parses an unsigned decimal integer occupying all of `range`.
+    @inline(__always) func decimal(_ range: Range<Int>) -> UInt64? {
+        guard !range.isEmpty, range.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for i in range {
+            let d = bytes[i] &- 0x30
+            guard d < 10 else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt64(d))
+            guard !o1, !o2 else { return nil }
+            value = s
+        }
+        return value
+    }
+
+    @inline(__always) static func hexDigit(_ b: UInt8) -> UInt64? {
+        switch b {
+        case 0x30...0x39: UInt64(b &- 0x30)
+        case 0x61...0x66: UInt64(b &- 0x57)
+        case 0x41...0x46: UInt64(b &- 0x37)
+        default: nil
+        }
+    }
+
+    /// Whether `range` starts with `0x` or `0X`.
+    @inline(__always) func hasHexPrefix(_ range: Range<Int>) -> Bool {
+        range.count >= 2 && bytes[range.lowerBound] == 0x30 && (bytes[range.lowerBound + 1] | 0x20) == 0x78
+    }
+
+    /// Parses `0x` and 1–16 hex digits occupying all of `range`.
+    @inline(__always) func hex64(_ range: Range<Int>) -> UInt64? {
+        guard hasHexPrefix(range), range.count > 2, range.count <= 18 else { return nil }
+        var value: UInt64 = 0
+        for i in (range.lowerBound + 2)..<range.upperBound {
+            guard let d = Self.hexDigit(bytes[i]) else { return nil }
+            value = value << 4 | d
+        }
+        return value
+    }
+
+    /// Parses `0x` and 1–128 hex digits (leading zeros beyond 128 digits allowed) occupying all of
+    /// `range`, as a little-endian access value.
+    func hexValue(_ range: Range<Int>) -> AccessValue? {
+        guard hasHexPrefix(range), range.count > 2 else { return nil }
+        if range.count <= 18 { return hex64(range).map(AccessValue.init) }
+        var digitsStart = range.lowerBound + 2
+        while digitsStart < range.upperBound - 1, bytes[digitsStart] == 0x30 { digitsStart += 1 }
+        guard range.upperBound - digitsStart <= 128 else { return nil }
+        var words = SIMD8<UInt64>()
+        var nibble = 0
+        var i = range.upperBound - 1
+        while i >= digitsStart {
+            guard let d = Self.hexDigit(bytes[i]) else { return nil }
+            words[nibble >> 4] |= d << UInt64((nibble & 15) * 4)
+            nibble += 1
+            i -= 1
+        }
+        for j in (range.lowerBound + 2)..<digitsStart where bytes[j] != 0x30 { return nil }
+        return AccessValue(words: words)
+    }
+}

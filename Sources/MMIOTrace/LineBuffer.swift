@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The input could not be opened or read (as opposed to being malformed).
+public struct InputUnavailableError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+    public var description: String { "\(path): error: cannot read input: \(reason)" }
+}
+
+/// Splits a byte stream into lines with a fixed-size buffer, so memory does not grow with the
+/// input. Lines are returned without their `\n` (and without a `\r` before it).
+final class LineBuffer {
+    /// The longest accepted line; longer lines are an input error, not a reason to grow.
+    static let maximumLineLength = 1 << 20
+    private static let chunkSize = 4 << 20
+
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private let storage: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private var start = 0
+    private var end = 0
+    private var atEOF = false
+    /// 1-based number of the line last returned.
+    private(set) var lineNumber = 0
+
+    /// Reads the file at `path` (`-` for standard input).
+    init(path: String) throws(InputUnavailableError) {
+        if path == "-" {
+            fd = 0
+            ownsDescriptor = false
+        } else {
+            let opened = open(path, O_RDONLY)
+            guard opened >= 0 else { throw InputUnavailableError(path: path, reason: String(cString: strerror(errno))) }
+            var info = stat()
+            if fstat(opened, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                close(opened)
+                throw InputUnavailableError(path: path, reason: "is a directory")
+            }
+            fd = opened
+            ownsDescriptor = true
+        }
+        capacity = Self.chunkSize + Self.maximumLineLength
+        storage = .allocate(capacity: capacity)
+    }
+
+    /// Reads lines from bytes already in memory.
+    init(bytes: some Collection<UInt8>) {
+        fd = -1
+        ownsDescriptor = false
+        capacity = max(bytes.count, 1)
+        storage = .allocate(capacity: capacity)
+        _ = UnsafeMutableBufferPointer(start: storage, count: capacity).initialize(from: bytes)
+        end = bytes.count
+        atEOF = true
+    }
+
+    deinit {
+        storage.deallocate()
+        if ownsDescriptor { close(fd) }
+    }
+
+    /// The next line, valid until the following call; nil at the end of input.
+    /// - Throws: ``LineBuffer/Failure`` for an over-long line or a read error.
+    func nextLine() throws(Failure) -> UnsafeBufferPointer<UInt8>? {
+        while true {
+            let available = end - start
+            if available > 0, let newline = memchr(storage + start, 0x0a, available) {
+                let nl = storage.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+                return take(upTo: nl, skipping: 1)
+            }
+            if atEOF {
+                guard available > 0 else { return nil }
+                return take(upTo: end, skipping: 0)
+            }
+            if available >= Self.maximumLineLength {
+                lineNumber += 1
+                throw .lineTooLong(line: lineNumber)
+            }
+            try refill()
+        }
+    }
+
+    private func take(upTo terminator: Int, skipping: Int) -> UnsafeBufferPointer<UInt8> {
+        var lineEnd = terminator
+        if lineEnd > start, storage[lineEnd - 1] == 0x0d { lineEnd -= 1 }
+        let line = UnsafeBufferPointer(start: storage + start, count: lineEnd - start)
+        start = terminator + skipping
+        lineNumber += 1
+        return line
+    }
+
+    private func refill() throws(Failure) {
+        if start > 0 {
+            let remaining = end - start
+            if remaining > 0 { memmove(storage, storage + start, remaining) }
+            start = 0
+            end = remaining
+        }
+        while end < capacity {
+            let n = read(fd, storage + end, min(capacity - end, Self.chunkSize))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .readFailed(String(cString: strerror(errno)))
+            }
+            if n == 0 { atEOF = true; return }
+            end += n
+            return
+        }
+    }
+
+    enum Failure: Error {
+        case lineTooLong(line: Int)
+        case readFailed(String)
+    }
+}

@@ -1,0 +1,581 @@
+import ArmMemory
+import Diagnostics
+
+/// Reads the native `.mtrace` text format (docs/trace-format.md) as a stream: the header's
+/// topology when opened, then one event per call to ``next()``, in constant memory.
+///
+/// Every malformed input is an ``InputError`` at `file:line:column` that says what was expected
+/// and what was found; no input makes the reader crash.
+public final class MTraceReader: TraceEventSource {
+    /// The format version this reader understands (`mtrace 1`).
+    public static let formatVersion = 1
+
+    public private(set) var topology = Topology()
+    public let fileName: String
+    public var line: Int { lines.lineNumber }
+
+    private let lines: LineBuffer
+    /// A line read while looking for the end of the header, not yet parsed as an event.
+    private var pendingEvent: UnsafeBufferPointer<UInt8>?
+    private var regionNames: [[UInt8]] = []
+    private var deviceNames: [[UInt8]] = []
+    /// The region the previous access named: consecutive accesses usually share it.
+    private var lastRegion = 0
+
+    /// Opens the file at `path` (`-` for standard input) and reads its header.
+    /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` when the
+    ///   header is malformed.
+    public convenience init(path: String) throws {
+        try self.init(lines: LineBuffer(path: path), fileName: path)
+    }
+
+    /// Reads a trace held in memory; `fileName` is used in messages.
+    public convenience init(text: String, fileName: String = "<input>") throws {
+        try self.init(lines: LineBuffer(bytes: Array(text.utf8)), fileName: fileName)
+    }
+
+    /// Reads a trace held in memory; `fileName` is used in messages.
+    public convenience init(bytes: [UInt8], fileName: String = "<input>") throws {
+        try self.init(lines: LineBuffer(bytes: bytes), fileName: fileName)
+    }
+
+    private init(lines: LineBuffer, fileName: String) throws {
+        self.lines = lines
+        self.fileName = fileName
+        try readHeader()
+    }
+
+    public func next() throws -> TraceEvent? {
+        if let pending = pendingEvent {
+            pendingEvent = nil
+            return try parseEvent(ByteScanner(pending))
+        }
+        while let bytes = try nextLine() {
+            var scanner = ByteScanner(bytes)
+            if scanner.restIsEmpty { continue }
+            scanner.skipSpaces()
+            let first = scanner.current
+            if first &- 0x30 < 10 { return try parseEvent(scanner) }
+            let keyword = scanner.token()
+            if Directive(scanner, keyword) != nil {
+                throw error(at: keyword.lowerBound, "topology directive '\(scanner.text(keyword))' after the first event; move it into the header")
+            }
+            throw error(at: keyword.lowerBound, expected: "an event (a timestamp in nanoseconds)", found: scanner.text(keyword))
+        }
+        return nil
+    }
+
+    // MARK: - Lines and errors
+
+    private func nextLine() throws -> UnsafeBufferPointer<UInt8>? {
+        do {
+            return try lines.nextLine()
+        } catch {
+            switch error {
+            case .lineTooLong(let line):
+                throw InputError(SourceLocation(file: fileName, line: line, column: 1), "line longer than \(LineBuffer.maximumLineLength) bytes")
+            case .readFailed(let reason):
+                throw InputUnavailableError(path: fileName, reason: reason)
+            }
+        }
+    }
+
+    private func location(_ position: Int) -> SourceLocation {
+        SourceLocation(file: fileName, line: lines.lineNumber, column: position + 1)
+    }
+
+    private func error(at position: Int, _ message: String) -> InputError {
+        InputError(location(position), message)
+    }
+
+    private func error(at position: Int, expected: String, found: String, choices: [String] = []) -> InputError {
+        InputError(location(position), expected: expected, found: found, choices: choices)
+    }
+
+    private func expectEndOfLine(_ scanner: ByteScanner) throws {
+        guard scanner.restIsEmpty else {
+            var s = scanner
+            let extra = s.token()
+            throw error(at: extra.lowerBound, expected: "end of line", found: s.text(extra))
+        }
+    }
+
+    // MARK: - Header
+
+    private enum Directive: String, CaseIterable {
+        case mtrace, device, region, map
+
+        init?(_ scanner: ByteScanner, _ range: Range<Int>) {
+            guard let match = Directive.allCases.first(where: { scanner.text(range) == $0.rawValue }) else { return nil }
+            self = match
+        }
+    }
+
+    private func readHeader() throws {
+        var sawVersion = false
+        while let bytes = try nextLine() {
+            var scanner = ByteScanner(bytes)
+            if scanner.restIsEmpty { continue }
+            scanner.skipSpaces()
+            if scanner.current &- 0x30 < 10 {
+                guard sawVersion else { throw error(at: scanner.position, expected: "the header 'mtrace 1'", found: scanner.text(scanner.token())) }
+                pendingEvent = bytes
+                return
+            }
+            let keyword = scanner.token()
+            guard let directive = Directive(scanner, keyword) else {
+                let found = scanner.text(keyword)
+                if !sawVersion { throw error(at: keyword.lowerBound, expected: "the header 'mtrace 1'", found: found, choices: ["mtrace"]) }
+                throw error(at: keyword.lowerBound, expected: "a directive (device, region, map) or an event", found: found,
+                            choices: Directive.allCases.map(\.rawValue))
+            }
+            if !sawVersion, directive != .mtrace {
+                throw error(at: keyword.lowerBound, expected: "the header 'mtrace 1'", found: scanner.text(keyword))
+            }
+            switch directive {
+            case .mtrace:
+                if sawVersion { throw error(at: keyword.lowerBound, "duplicate 'mtrace' header") }
+                let version = scanner.token()
+                guard scanner.decimal(version) == UInt64(Self.formatVersion) else {
+                    throw error(at: version.lowerBound, expected: "format version \(Self.formatVersion)", found: scanner.text(version))
+                }
+                sawVersion = true
+            case .device: try parseDeviceDirective(&scanner)
+            case .region: try parseRegionDirective(&scanner)
+            case .map: try parseMapDirective(&scanner)
+            }
+            try expectEndOfLine(scanner)
+        }
+        if !sawVersion { throw error(at: 0, expected: "the header 'mtrace 1'", found: "end of file") }
+    }
+
+    /// A declared name: a letter or `_`, then letters, digits, `_` and `-`.
+    private func parseName(_ scanner: inout ByteScanner, what: String) throws -> (String, Range<Int>) {
+        let range = scanner.token()
+        let valid = !range.isEmpty && range.allSatisfy { i in
+            let b = scanner.bytes[i]
+            let letter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a || b == 0x5f
+            return letter || (i > range.lowerBound && (b &- 0x30 < 10 || b == 0x2d))
+        }
+        guard valid else {
+            throw error(at: range.lowerBound, expected: "\(what) (a letter, then letters, digits, '_' or '-')", found: scanner.text(range))
+        }
+        return (scanner.text(range), range)
+    }
+
+    /// Reads `key=value` pairs to the end of the line (or a comment).
+    private func parseKeyValues(_ scanner: inout ByteScanner, allowed: [String]) throws -> [(key: String, value: String, column: Int)] {
+        var pairs: [(key: String, value: String, column: Int)] = []
+        while !scanner.restIsEmpty {
+            let range = scanner.token()
+            let text = scanner.text(range)
+            guard let eq = text.firstIndex(of: "=") else {
+                throw error(at: range.lowerBound, expected: "key=value (keys: \(allowed.joined(separator: ", ")))", found: text, choices: allowed)
+            }
+            let key = String(text[..<eq])
+            guard allowed.contains(key) else {
+                throw error(at: range.lowerBound, expected: "one of the keys \(allowed.joined(separator: ", "))", found: key, choices: allowed)
+            }
+            guard !pairs.contains(where: { $0.key == key }) else { throw error(at: range.lowerBound, "duplicate key '\(key)'") }
+            let valueColumn = range.lowerBound + key.utf8.count + 1
+            pairs.append((key, String(text[text.index(after: eq)...]), valueColumn))
+        }
+        return pairs
+    }
+
+    private func parseDeviceDirective(_ scanner: inout ByteScanner) throws {
+        let (name, nameRange) = try parseName(&scanner, what: "a device name")
+        guard topology.deviceID(named: name) == nil else { throw error(at: nameRange.lowerBound, "device '\(name)' is declared twice") }
+        var device = Device(name: name)
+        for pair in try parseKeyValues(&scanner, allowed: ["bdf", "model"]) {
+            switch pair.key {
+            case "bdf":
+                guard let bdf = PCIAddress(parsing: pair.value) else {
+                    throw error(at: pair.column, expected: "a PCI address like 0000:01:00.0", found: pair.value)
+                }
+                device.bdf = bdf
+            default:
+                guard Self.isName(pair.value) else {
+                    throw error(at: pair.column, expected: "a device model name", found: pair.value)
+                }
+                device.model = pair.value
+            }
+        }
+        topology.devices.append(device)
+        deviceNames.append(Array(name.utf8))
+    }
+
+    private static func isName(_ text: String) -> Bool {
+        guard let first = text.utf8.first else { return false }
+        let isLetter: (UInt8) -> Bool = { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7a || $0 == 0x5f }
+        return isLetter(first) && text.utf8.allSatisfy { isLetter($0) || $0 &- 0x30 < 10 || $0 == 0x2d }
+    }
+
+    private func parseRegionDirective(_ scanner: inout ByteScanner) throws {
+        let (name, nameRange) = try parseName(&scanner, what: "a region name")
+        guard topology.regionID(named: name) == nil else { throw error(at: nameRange.lowerBound, "region '\(name)' is declared twice") }
+        let pairs = try parseKeyValues(&scanner, allowed: ["device", "kind", "base", "size", "prefetchable"])
+        var device: DeviceID?
+        var kind: RegionKind?
+        var base: UInt64?
+        var size: UInt64?
+        var prefetchable = false
+        for pair in pairs {
+            switch pair.key {
+            case "device":
+                guard let id = topology.deviceID(named: pair.value) else {
+                    throw error(at: pair.column, expected: "a declared device", found: pair.value, choices: topology.devices.map(\.name))
+                }
+                device = id
+            case "kind":
+                guard let k = RegionKind(rawValue: pair.value.lowercased()) else {
+                    throw error(at: pair.column, expected: "a region kind (\(RegionKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+                                found: pair.value, choices: RegionKind.allCases.map(\.rawValue))
+                }
+                kind = k
+            case "base", "size":
+                guard let v = Self.parseHex(pair.value) else {
+                    throw error(at: pair.column, expected: "a hexadecimal \(pair.key) like 0xfe400000", found: pair.value)
+                }
+                if pair.key == "base" { base = v } else { size = v }
+            default:
+                switch pair.value.lowercased() {
+                case "yes": prefetchable = true
+                case "no": prefetchable = false
+                default: throw error(at: pair.column, expected: "yes or no", found: pair.value, choices: ["yes", "no"])
+                }
+            }
+        }
+        let missing = [("device", device == nil), ("kind", kind == nil), ("base", base == nil), ("size", size == nil)].filter(\.1).map { "\($0.0)=" }
+        guard let device, let kind, let base, let size else {
+            throw error(at: scanner.position, "region '\(name)' needs device=, kind=, base= and size=; missing \(missing.joined(separator: ", "))")
+        }
+        guard size > 0 else { throw error(at: nameRange.lowerBound, "region '\(name)' has size 0") }
+        guard base <= UInt64.max - (size - 1) else { throw error(at: nameRange.lowerBound, "region '\(name)' extends past the end of the address space") }
+        let region = Region(name: name, device: device, kind: kind, base: base, size: size, prefetchable: prefetchable)
+        if let other = topology.regions.first(where: { $0.base <= base &+ (size - 1) && base <= $0.base &+ ($0.size - 1) }) {
+            throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(other.name)'")
+        }
+        topology.regions.append(region)
+        regionNames.append(Array(name.utf8))
+    }
+
+    private static func parseHex(_ text: String) -> UInt64? {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { ByteScanner($0).hex64(0..<bytes.count) }
+    }
+
+    private func parseMapDirective(_ scanner: inout ByteScanner) throws {
+        let spaceRange = scanner.token()
+        guard let space = AddressSpace(parsing: scanner.text(spaceRange)) else {
+            throw error(at: spaceRange.lowerBound, expected: "an address space (vm0, vmm, vm1.vmm, host)", found: scanner.text(spaceRange), choices: ["vm0", "vmm", "host"])
+        }
+        let regionRange = scanner.token()
+        guard let region = topology.regionID(named: scanner.text(regionRange)) else {
+            throw error(at: regionRange.lowerBound, expected: "a declared region", found: scanner.text(regionRange), choices: topology.regions.map(\.name))
+        }
+        let typeRange = scanner.token()
+        guard let type = MemoryType(name: scanner.text(typeRange)) else {
+            throw error(at: typeRange.lowerBound, expected: "a memory type (\(MemoryType.allCases.map(\.name).joined(separator: ", ")))",
+                        found: scanner.text(typeRange), choices: MemoryType.allCases.map(\.name))
+        }
+        if topology.mappings.contains(where: { $0.addressSpace == space && $0.region == region }) {
+            throw error(at: spaceRange.lowerBound, "'\(space)' maps region '\(topology.regions[Int(region)].name)' twice")
+        }
+        topology.mappings.append(Mapping(addressSpace: space, region: region, type: type))
+    }
+
+    // MARK: - Events
+
+    private func parseEvent(_ input: ByteScanner) throws -> TraceEvent {
+        var scanner = input
+        let timeRange = scanner.token()
+        guard let ns = scanner.decimal(timeRange) else {
+            throw error(at: timeRange.lowerBound, expected: "a timestamp in nanoseconds (a decimal integer)", found: scanner.text(timeRange))
+        }
+        let agentRange = scanner.token()
+        guard let agent = Self.agent(scanner, agentRange) else {
+            throw error(at: agentRange.lowerBound, expected: "an agent (vcpuN, vmm, host, vmK.vcpuN, vmK.vmm)", found: scanner.text(agentRange),
+                        choices: ["host", "vmm", "vcpu0"])
+        }
+        let kindRange = scanner.token()
+        let kind: EventKind
+        switch EventKeyword(scanner, kindRange) {
+        case .read:
+            var access = try parseAddress(&scanner)
+            access.size = try parseSize(&scanner, allowed: 1...64)
+            if scanner.restIsEmpty {
+                access.hasValue = false
+            } else {
+                let arrow = scanner.token()
+                guard scanner.matches(arrow, "->") else {
+                    throw error(at: arrow.lowerBound, expected: "'->' before the value read, or end of line", found: scanner.text(arrow))
+                }
+                access.value = try parseValue(&scanner, size: Int(access.size))
+            }
+            kind = .read(access)
+        case .write:
+            var access = try parseAddress(&scanner)
+            access.size = try parseSize(&scanner, allowed: 1...64)
+            access.value = try parseValue(&scanner, size: Int(access.size))
+            kind = .write(access)
+        case .dmb, .dsb:
+            let optionRange = scanner.token()
+            guard let (domain, accesses) = Self.barrierOption(scanner.text(optionRange)) else {
+                throw error(at: optionRange.lowerBound, expected: "a barrier option (sy, st, ld, ish, ishst, ishld, osh, oshst, oshld, nsh, nshst, nshld)",
+                            found: scanner.text(optionRange), choices: Self.barrierOptions)
+            }
+            kind = .barrier(EventKeyword(scanner, kindRange) == .dmb ? .dmb(domain, accesses) : .dsb(domain, accesses))
+        case .isb:
+            kind = .barrier(.isb)
+        case .exit, .entry:
+            guard agent.role == .vcpu else {
+                throw error(at: agentRange.lowerBound, expected: "a vCPU agent for '\(scanner.text(kindRange))'", found: scanner.text(agentRange))
+            }
+            kind = EventKeyword(scanner, kindRange) == .exit ? .guestExit : .guestEntry
+        case .teardown:
+            try requireHost(agent, agentRange, scanner, kindRange)
+            kind = .teardown(vm: try parseVM(&scanner))
+        case .unmap:
+            try requireHost(agent, agentRange, scanner, kindRange)
+            let regionRange = scanner.token()
+            guard let region = regionID(scanner, regionRange) else {
+                throw error(at: regionRange.lowerBound, expected: "a declared region", found: scanner.text(regionRange), choices: topology.regions.map(\.name))
+            }
+            kind = .unmap(region: region, vm: scanner.restIsEmpty ? 0 : try parseVM(&scanner))
+        case .tlbi:
+            try requireHost(agent, agentRange, scanner, kindRange)
+            let opRange = scanner.token()
+            guard let op = TLBInvalidation.Operation(rawValue: scanner.text(opRange).lowercased()) else {
+                throw error(at: opRange.lowerBound, expected: "a TLBI operation (ipas2e1is, vmalle1is, vmalls12e1is)",
+                            found: scanner.text(opRange), choices: TLBInvalidation.Operation.allCases.map(\.rawValue))
+            }
+            var tlbi = TLBInvalidation(operation: op)
+            if op == .ipas2e1is {
+                let access = try parseAddress(&scanner)
+                tlbi.address = access.address
+                tlbi.region = access.region
+            }
+            if !scanner.restIsEmpty { tlbi.vm = try parseVM(&scanner) }
+            kind = .tlbi(tlbi)
+        case .configRead, .configWrite:
+            let isRead = EventKeyword(scanner, kindRange) == .configRead
+            let device = try parseDeviceName(&scanner)
+            let offsetRange = scanner.token()
+            guard let offset = scanner.hex64(offsetRange), offset <= 0xfff else {
+                throw error(at: offsetRange.lowerBound, expected: "a configuration-space offset 0x0...0xfff", found: scanner.text(offsetRange))
+            }
+            let size = try parseSize(&scanner, allowed: 1...4, architectural: [1, 2, 4])
+            var access = ConfigAccess(device: device, offset: UInt16(offset), size: size)
+            if isRead, scanner.restIsEmpty {
+                access.hasValue = false
+            } else {
+                if isRead {
+                    let arrow = scanner.token()
+                    guard scanner.matches(arrow, "->") else {
+                        throw error(at: arrow.lowerBound, expected: "'->' before the value read, or end of line", found: scanner.text(arrow))
+                    }
+                }
+                access.value = UInt32(truncatingIfNeeded: try parseValue(&scanner, size: Int(size)).low64)
+            }
+            kind = isRead ? .configRead(access) : .configWrite(access)
+        case .reset:
+            guard agent.role != .vcpu else {
+                throw error(at: agentRange.lowerBound, expected: "the host or a VMM for 'reset'", found: scanner.text(agentRange))
+            }
+            let resetRange = scanner.token()
+            guard let reset = ResetKind(rawValue: scanner.text(resetRange).lowercased()) else {
+                throw error(at: resetRange.lowerBound, expected: "a reset kind (flr, hot, controller)", found: scanner.text(resetRange),
+                            choices: ResetKind.allCases.map(\.rawValue))
+            }
+            kind = .reset(reset, device: try parseDeviceName(&scanner))
+        case .mark:
+            scanner.skipSpaces()
+            var end = scanner.bytes.count
+            while end > scanner.position, ByteScanner.isSpace(scanner.bytes[end - 1]) { end -= 1 }
+            let text = scanner.text(scanner.position..<end)
+            return TraceEvent(time: TraceTime(nanoseconds: ns), agent: agent, kind: .mark(text))
+        case nil:
+            throw error(at: kindRange.lowerBound, expected: "an event kind", found: scanner.text(kindRange), choices: EventKeyword.allCases.map(\.spelling))
+        }
+        try expectEndOfLine(scanner)
+        return TraceEvent(time: TraceTime(nanoseconds: ns), agent: agent, kind: kind)
+    }
+
+    private func requireHost(_ agent: Agent, _ agentRange: Range<Int>, _ scanner: ByteScanner, _ kindRange: Range<Int>) throws {
+        guard agent.role == .host else {
+            throw error(at: agentRange.lowerBound, expected: "the host agent for '\(scanner.text(kindRange))'", found: scanner.text(agentRange))
+        }
+    }
+
+    /// The event keywords, recognised without building strings.
+    private enum EventKeyword: CaseIterable {
+        case read, write, dmb, dsb, isb, exit, entry, teardown, unmap, tlbi, configRead, configWrite, reset, mark
+
+        var spelling: String {
+            switch self {
+            case .configRead: "cfg-read"
+            case .configWrite: "cfg-write"
+            default: "\(self)"
+            }
+        }
+
+        @inline(__always)
+        init?(_ s: ByteScanner, _ r: Range<Int>) {
+            switch r.count {
+            case 3:
+                if s.matches(r, "dmb") { self = .dmb } else if s.matches(r, "dsb") { self = .dsb } else if s.matches(r, "isb") { self = .isb } else { return nil }
+            case 4:
+                if s.matches(r, "read") { self = .read } else if s.matches(r, "exit") { self = .exit } else if s.matches(r, "tlbi") { self = .tlbi }
+                else if s.matches(r, "mark") { self = .mark } else { return nil }
+            case 5:
+                if s.matches(r, "write") { self = .write } else if s.matches(r, "entry") { self = .entry } else if s.matches(r, "unmap") { self = .unmap }
+                else if s.matches(r, "reset") { self = .reset } else { return nil }
+            case 8:
+                if s.matches(r, "teardown") { self = .teardown } else if s.matches(r, "cfg-read") { self = .configRead } else { return nil }
+            case 9:
+                if s.matches(r, "cfg-write") { self = .configWrite } else { return nil }
+            default:
+                return nil
+            }
+        }
+    }
+
+    /// Parses `host`, `vmm`, `vcpuN`, `vmK.vmm`, `vmK.vcpuN`.
+    @inline(__always)
+    private static func agent(_ s: ByteScanner, _ range: Range<Int>) -> Agent? {
+        var r = range
+        var vm: UInt16 = 0
+        if r.count > 3, s.bytes[r.lowerBound] == UInt8(ascii: "v"), s.bytes[r.lowerBound + 1] == UInt8(ascii: "m"),
+           s.bytes[r.lowerBound + 2] &- 0x30 < 10 {
+            guard let dot = r.first(where: { s.bytes[$0] == UInt8(ascii: ".") }),
+                  let k = s.decimal((r.lowerBound + 2)..<dot), k <= UInt64(UInt16.max) else { return nil }
+            vm = UInt16(k)
+            r = (dot + 1)..<r.upperBound
+        }
+        if s.matches(r, "vmm") { return .vmm(vm: vm) }
+        if vm == 0, r == range, s.matches(r, "host") { return .host }
+        guard r.count > 4, s.matches(r.lowerBound..<(r.lowerBound + 4), "vcpu"),
+              let n = s.decimal((r.lowerBound + 4)..<r.upperBound), n <= UInt64(UInt16.max) else { return nil }
+        return .vcpu(UInt16(n), vm: vm)
+    }
+
+    private static let barrierOptions = BarrierDomain.allCases.flatMap { d in BarrierAccesses.allCases.map { Barrier.optionSpelling(d, $0) } }
+
+    private static func barrierOption(_ text: String) -> (BarrierDomain, BarrierAccesses)? {
+        let lowered = text.lowercased()
+        for d in BarrierDomain.allCases {
+            for a in BarrierAccesses.allCases where Barrier.optionSpelling(d, a) == lowered { return (d, a) }
+        }
+        return nil
+    }
+
+    /// `vmK`.
+    private func parseVM(_ scanner: inout ByteScanner) throws -> UInt16 {
+        let range = scanner.token()
+        guard range.count > 2, scanner.matches(range.lowerBound..<(range.lowerBound + 2), "vm"),
+              let k = scanner.decimal((range.lowerBound + 2)..<range.upperBound), k <= UInt64(UInt16.max) else {
+            throw error(at: range.lowerBound, expected: "a VM (vm0, vm1, ...)", found: scanner.text(range))
+        }
+        return UInt16(k)
+    }
+
+    private func regionID(_ scanner: ByteScanner, _ range: Range<Int>) -> RegionID? {
+        if lastRegion < regionNames.count, scanner.matches(range, regionNames[lastRegion]) { return RegionID(lastRegion) }
+        for (i, name) in regionNames.enumerated() where scanner.matches(range, name) {
+            lastRegion = i
+            return RegionID(i)
+        }
+        return nil
+    }
+
+    private func parseDeviceName(_ scanner: inout ByteScanner) throws -> DeviceID {
+        let range = scanner.token()
+        for (i, name) in deviceNames.enumerated() where scanner.matches(range, name) { return DeviceID(i) }
+        throw error(at: range.lowerBound, expected: "a declared device", found: scanner.text(range), choices: topology.devices.map(\.name))
+    }
+
+    /// `REGION+0xOFFSET` or an absolute `0xADDRESS`; fills address and region.
+    @inline(__always)
+    private func parseAddress(_ scanner: inout ByteScanner) throws -> MemoryAccess {
+        let range = scanner.token()
+        if scanner.hasHexPrefix(range) {
+            guard let address = scanner.hex64(range) else {
+                throw error(at: range.lowerBound, expected: "an address (REGION+0xOFFSET or 0xADDRESS, at most 64 bits)", found: scanner.text(range))
+            }
+            let region = topology.region(containing: address)
+            return MemoryAccess(address: address, region: region, size: 0)
+        }
+        var plus = range.lowerBound
+        while plus < range.upperBound, scanner.bytes[plus] != UInt8(ascii: "+") { plus += 1 }
+        guard plus < range.upperBound else {
+            throw error(at: range.lowerBound, expected: "an address (REGION+0xOFFSET or 0xADDRESS)", found: scanner.text(range))
+        }
+        let nameRange = range.lowerBound..<plus
+        guard let region = regionID(scanner, nameRange) else {
+            throw error(at: range.lowerBound, expected: "a declared region", found: scanner.text(nameRange), choices: topology.regions.map(\.name))
+        }
+        let offsetRange = (plus + 1)..<range.upperBound
+        let base = topology.regions[Int(region)].base
+        guard let offset = scanner.hex64(offsetRange), offset <= UInt64.max - base else {
+            throw error(at: plus + 1, expected: "a hexadecimal offset like 0x44", found: scanner.text(offsetRange))
+        }
+        return MemoryAccess(address: base + offset, region: region, size: 0)
+    }
+
+    @inline(__always)
+    private func parseSize(_ scanner: inout ByteScanner, allowed: ClosedRange<UInt64>, architectural: [UInt8]? = nil) throws -> UInt8 {
+        let range = scanner.token()
+        guard let size = scanner.decimal(range), allowed.contains(size), architectural?.contains(UInt8(size)) ?? true else {
+            let choices = architectural.map { $0.map(String.init).joined(separator: ", ") } ?? "\(allowed.lowerBound)...\(allowed.upperBound)"
+            throw error(at: range.lowerBound, expected: "an access size in bytes (\(choices))", found: scanner.text(range))
+        }
+        return UInt8(size)
+    }
+
+    @inline(__always)
+    private func parseValue(_ scanner: inout ByteScanner, size: Int) throws -> AccessValue {
+        let range = scanner.token()
+        guard let value = scanner.hexValue(range) else {
+            throw error(at: range.lowerBound, expected: "a hexadecimal value like 0x1f", found: scanner.text(range))
+        }
+        guard value.fits(inBytes: size) else {
+            throw error(at: range.lowerBound, "value \(scanner.text(range)) does not fit in \(size) byte\(size == 1 ? "" : "s")")
+        }
+        return value
+    }
+}
+
+extension PCIAddress {
+    /// Parses `DDDD:BB:DD.F` or `BB:DD.F` (hex; device < 32, function < 8).
+    public init?(parsing text: some StringProtocol) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3 else { return nil }
+        let domainText = parts.count == 3 ? parts[0] : "0"
+        let devFn = parts[parts.count - 1].split(separator: ".", omittingEmptySubsequences: false)
+        guard devFn.count == 2,
+              domainText.count <= 4, parts[parts.count - 2].count <= 2, devFn[0].count <= 2, devFn[1].count == 1,
+              let domain = UInt16(domainText, radix: 16), let bus = UInt8(parts[parts.count - 2], radix: 16),
+              let device = UInt8(devFn[0], radix: 16), let function = UInt8(devFn[1], radix: 16),
+              device < 32, function < 8 else { return nil }
+        self.init(domain: domain, bus: bus, device: device, function: function)
+    }
+}
+
+extension AddressSpace {
+    /// Parses `host`, `vmm`, `vmK.vmm` and `vmK`.
+    public init?(parsing text: String) {
+        if text == "host" { self = .host; return }
+        if text == "vmm" { self = .vmm(vm: 0); return }
+        guard text.hasPrefix("vm") else { return nil }
+        let rest = text.dropFirst(2)
+        let isDecimal = { (t: Substring) in !t.isEmpty && t.utf8.allSatisfy { $0 &- 0x30 < 10 } }
+        if rest.hasSuffix(".vmm"), isDecimal(rest.dropLast(4)), let vm = UInt16(rest.dropLast(4)) {
+            self = .vmm(vm: vm)
+        } else if isDecimal(rest), let vm = UInt16(rest) {
+            self = .guest(vm: vm)
+        } else {
+            return nil
+        }
+    }
+}
