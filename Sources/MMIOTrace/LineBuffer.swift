@@ -77,11 +77,11 @@ final class LineBuffer {
             let available = end - start
             if available > 0, let newline = memchr(storage + start, 0x0a, available) {
                 let nl = storage.distance(to: newline.assumingMemoryBound(to: UInt8.self))
-                return take(upTo: nl, skipping: 1)
+                return try take(upTo: nl, skipping: 1)
             }
             if atEOF {
                 guard available > 0 else { return nil }
-                return take(upTo: end, skipping: 0)
+                return try take(upTo: end, skipping: 0)
             }
             if available >= Self.maximumLineLength {
                 lineNumber += 1
@@ -91,7 +91,12 @@ final class LineBuffer {
         }
     }
 
-    private func take(upTo terminator: Int, skipping: Int) -> UnsafeBufferPointer<UInt8> {
+    private func take(upTo terminator: Int, skipping: Int) throws(Failure) -> UnsafeBufferPointer<UInt8> {
+        if terminator - start > Self.maximumLineLength {
+            start = terminator + skipping
+            lineNumber += 1
+            throw .lineTooLong(line: lineNumber)
+        }
         var lineEnd = terminator
         if lineEnd > start, storage[lineEnd - 1] == 0x0d { lineEnd -= 1 }
         let line = UnsafeBufferPointer(start: storage + start, count: lineEnd - start)
