@@ -75,8 +75,12 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("long-\(UInt32.random(in: 0...UInt32.max)).mtrace").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let reader = try MTraceReader(path: path)
-        #expect(throws: InputError.self) { _ = try reader.next() }
+        let error = #expect(throws: InputError.self) {
+            let reader = try MTraceReader(path: path)
+            while try reader.next() != nil {}
+        }
+        #expect(error?.location.line == 4)
+        #expect(error?.message == "line longer than 1048576 bytes")
     }
 
     @Test func missingFilesAreReportedAsUnavailable() {
