@@ -31,6 +31,6 @@ let package = Package(
         ),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory"]),
-        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"]),
+        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"], exclude: ["Fixtures"]),
     ]
 )

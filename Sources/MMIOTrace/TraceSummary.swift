@@ -1,0 +1,176 @@
+import ArmMemory
+
+/// What `inspect` reports about a trace: topology, event counts by kind and agent, time span,
+/// and warnings. Built in one streaming pass by ``TraceSummarizer``.
+public struct TraceSummary: Codable, Hashable, Sendable {
+    public struct Events: Codable, Hashable, Sendable {
+        public var total = 0
+        /// Count per event kind keyword (every kind present, zeros included).
+        public var byKind: [String: Int] = [:]
+        /// Count per agent (`vcpu0`, `host`, ...).
+        public var byAgent: [String: Int] = [:]
+    }
+
+    public struct TimeSpan: Codable, Hashable, Sendable {
+        public var firstNs: UInt64
+        public var lastNs: UInt64
+        public var durationNs: UInt64
+    }
+
+    public struct DeviceInfo: Codable, Hashable, Sendable {
+        public var name: String
+        public var bdf: String?
+        public var model: String
+    }
+
+    public struct RegionInfo: Codable, Hashable, Sendable {
+        public var name: String
+        public var device: String
+        public var kind: String
+        public var base: String
+        public var size: String
+        public var prefetchable: Bool
+        /// Stage-1 type per address space that declares a mapping (`vm0`, `vmm`, ...).
+        public var stage1: [String: String]
+        public var reads: Int
+        public var writes: Int
+    }
+
+    public struct Warning: Codable, Hashable, Sendable {
+        /// A stable identifier: `non-monotonic-time`, `outside-region`, `unsupported-size`,
+        /// `unaligned-access`, `access-outside-guest`.
+        public var code: String
+        public var message: String
+        /// `file:line` of the event.
+        public var location: String
+    }
+
+    public var file: String
+    public var devices: [DeviceInfo]
+    public var regions: [RegionInfo]
+    public var events: Events
+    public var timeSpan: TimeSpan?
+    /// The first few warnings of each code, in input order.
+    public var warnings: [Warning]
+    /// How many warnings of each code occurred in all (including those not listed).
+    public var warningCounts: [String: Int]
+}
+
+/// Accumulates a ``TraceSummary`` over an event stream in memory independent of its length.
+public struct TraceSummarizer {
+    /// How many warnings of each code are kept as examples.
+    public static let examplesPerCode = 10
+
+    private let topology: Topology
+    private let file: String
+    private var kindCounts = [Int](repeating: 0, count: EventKind.Category.allCases.count)
+    private var agentCounts: [Agent: Int] = [:]
+    private var regionReads: [Int]
+    private var regionWrites: [Int]
+    private var lastTime: [Agent: UInt64] = [:]
+    private var exited: Set<Agent> = []
+    private var first: UInt64?
+    private var last: UInt64 = 0
+    private var total = 0
+    private var warnings: [TraceSummary.Warning] = []
+    private var warningCounts: [String: Int] = [:]
+
+    public init(topology: Topology, file: String) {
+        self.topology = topology
+        self.file = file
+        regionReads = Array(repeating: 0, count: topology.regions.count)
+        regionWrites = regionReads
+    }
+
+    /// Counts one event read from `line` of the input.
+    public mutating func add(_ event: TraceEvent, line: Int) {
+        total += 1
+        kindCounts[Int(event.kind.category.rawValue)] += 1
+        agentCounts[event.agent, default: 0] += 1
+        let t = event.time.nanoseconds
+        if first == nil { first = t }
+        first = min(first!, t)
+        last = max(last, t)
+        if let previous = lastTime[event.agent], t < previous {
+            warn("non-monotonic-time", line, "\(event.agent) goes back in time from \(previous) ns to \(t) ns")
+        }
+        lastTime[event.agent] = t
+
+        switch event.kind {
+        case .read(let access), .write(let access):
+            let isRead = event.kind.category == .read
+            check(access, agent: event.agent, line: line)
+            if let region = access.region {
+                if isRead { regionReads[Int(region)] += 1 } else { regionWrites[Int(region)] += 1 }
+            }
+        case .guestExit:
+            exited.insert(event.agent)
+        case .guestEntry:
+            exited.remove(event.agent)
+        default:
+            break
+        }
+    }
+
+    private mutating func check(_ access: MemoryAccess, agent: Agent, line: Int) {
+        let size = UInt64(access.size)
+        if let region = access.region {
+            let r = topology.regions[Int(region)]
+            let offset = access.address &- r.base
+            if access.address < r.base || offset >= r.size || r.size - offset < size {
+                warn("outside-region", line, "\(size)-byte access at \(r.name)+0x\(String(offset, radix: 16)) extends past the end of \(r.name) (size 0x\(String(r.size, radix: 16)))")
+            }
+        } else {
+            warn("outside-region", line, "access at 0x\(String(access.address, radix: 16)) is outside every declared region")
+        }
+        if size.nonzeroBitCount != 1 {
+            warn("unsupported-size", line, "\(size)-byte access: the architecture only has 1, 2, 4, 8, 16, 32 and 64-byte accesses")
+        } else if access.address % size != 0 {
+            warn("unaligned-access", line, "\(size)-byte access at 0x\(String(access.address, radix: 16)) is not naturally aligned (an alignment fault on Device memory)")
+        }
+        if agent.role == .vcpu, exited.contains(agent) {
+            warn("access-outside-guest", line, "\(agent) accesses device memory after its guest exit and before re-entry")
+        }
+    }
+
+    private mutating func warn(_ code: String, _ line: Int, _ message: String) {
+        warningCounts[code, default: 0] += 1
+        if warningCounts[code]! <= Self.examplesPerCode {
+            warnings.append(TraceSummary.Warning(code: code, message: message, location: "\(file):\(line)"))
+        }
+    }
+
+    /// The summary of everything added so far.
+    public func finish() -> TraceSummary {
+        let hex = { (v: UInt64) in "0x" + String(v, radix: 16) }
+        let regions = topology.regions.enumerated().map { i, r in
+            var stage1: [String: String] = [:]
+            for mapping in topology.mappings where mapping.region == RegionID(i) {
+                stage1[mapping.addressSpace.description] = mapping.type.name
+            }
+            return TraceSummary.RegionInfo(name: r.name, device: topology.devices[Int(r.device)].name, kind: r.kind.rawValue,
+                                           base: hex(r.base), size: hex(r.size), prefetchable: r.prefetchable, stage1: stage1,
+                                           reads: regionReads[i], writes: regionWrites[i])
+        }
+        var events = TraceSummary.Events(total: total)
+        for category in EventKind.Category.allCases { events.byKind[category.name] = kindCounts[Int(category.rawValue)] }
+        for (agent, count) in agentCounts { events.byAgent[agent.description] = count }
+        return TraceSummary(
+            file: file,
+            devices: topology.devices.map { .init(name: $0.name, bdf: $0.bdf?.description, model: $0.model) },
+            regions: regions,
+            events: events,
+            timeSpan: first.map { TraceSummary.TimeSpan(firstNs: $0, lastNs: last, durationNs: last - $0) },
+            warnings: warnings,
+            warningCounts: warningCounts)
+    }
+}
+
+extension TraceSummary {
+    /// Summarises every remaining event of `source`.
+    public static func of(_ source: some TraceEventSource) throws -> TraceSummary {
+        var summarizer = TraceSummarizer(topology: source.topology, file: source.fileName)
+        while let event = try source.next() { summarizer.add(event, line: source.line) }
+        return summarizer.finish()
+    }
+}

@@ -1,2 +1,0 @@
-import Pcap
-print(PcapLibrary.version)
