@@ -1,0 +1,178 @@
+import Diagnostics
+import Yams
+
+/// User policies from YAML (format in `docs/policies.md`).
+extension AttributePolicy {
+    /// The keys a policy file may have.
+    static let yamlKeys = ["name", "summary", "base", "fwb", "stage2"]
+
+    /// Reads a policy from YAML text.
+    ///
+    /// ```yaml
+    /// name: my-policy           # required
+    /// summary: "one line"       # optional
+    /// base: kvm-normal-nc       # optional: start from a built-in
+    /// fwb: false                # optional: default the base's, else false
+    /// stage2:                   # per region kind; others from base, else Device-nGnRE
+    ///   bar: normal-nc          # a type name, fwb-xxx when fwb is true, vmm-stage1, 0b0101
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - yaml: The file's text.
+    ///   - file: The file name to put in error locations and in ``source``.
+    /// - Throws: ``InputError`` at the offending node for YAML syntax errors, unknown keys, region
+    ///   kinds, bases and attributes, an attribute of the other FWB regime, a missing `name`, or
+    ///   a node of the wrong kind.
+    public static func load(yaml: String, file: String) throws(InputError) -> AttributePolicy {
+        try PolicyYAMLReader(yaml: yaml, file: file).policy()
+    }
+}
+
+/// Turns a composed YAML document into an ``AttributePolicy``, locating every error.
+private struct PolicyYAMLReader {
+    let yaml: String
+    let file: String
+
+    func policy() throws(InputError) -> AttributePolicy {
+        let keyList = "a policy key (\(AttributePolicy.yamlKeys.joined(separator: ", ")))"
+        let root = try compose()
+        guard case .mapping(let mapping) = root else {
+            throw error(root, expected: "a mapping of policy keys")
+        }
+        var fields: [String: Node] = [:]
+        for (key, value) in mapping {
+            let text = try scalar(key, expected: keyList)
+            guard AttributePolicy.yamlKeys.contains(text) else {
+                throw error(key, expected: keyList, choices: AttributePolicy.yamlKeys)
+            }
+            fields[text] = value
+        }
+        guard let nameNode = fields["name"] else {
+            throw InputError(location(root.mark), "expected key 'name' (the policy's name), found none")
+        }
+        let name = try scalar(nameNode, expected: "a policy name")
+        guard !name.isEmpty else { throw error(nameNode, expected: "a policy name") }
+        let summary = try fields["summary"].map { node throws(InputError) in try scalar(node, expected: "a one-line summary") }
+
+        let base = try fields["base"].map { node throws(InputError) in try builtIn(node) }
+        let fwbNode = fields["fwb"]
+        let fwb = try fwbNode.map { node throws(InputError) in try bool(node) } ?? base?.fwb ?? false
+        let overrides = try fields["stage2"].map { node throws(InputError) in try stage2(node, fwb: fwb) } ?? [:]
+
+        let fallback = fwb ? Stage2Choice.fixed(.fwb(.deviceNGnRE)) : .fixed(.type(.deviceNGnRE))
+        let resolved = { (kind: RegionKind) in overrides[kind] ?? base?.stage2Choice(for: kind) ?? fallback }
+        if let base, let fwbNode, let kind = RegionKind.allCases.first(where: { !resolved($0).isValid(fwb: fwb) }) {
+            throw InputError(
+                location(fwbNode.mark),
+                "expected fwb: \(base.fwb) like base '\(base.name)', found '\(fwb)'; "
+                    + "'\(kind)' inherits \(resolved(kind)) from it, so give every region kind under stage2")
+        }
+        let source = "file \(file)" + (base.map { ", based on built-in \($0.name)" } ?? "")
+        return AttributePolicy(
+            name: name, summary: summary ?? "user policy from \(file)", source: source, fwb: fwb, stage2: resolved)
+    }
+
+    /// The document's root node; YAML syntax errors become located input errors.
+    private func compose() throws(InputError) -> Node {
+        let composed: Node?
+        do {
+            composed = try Yams.compose(yaml: yaml)
+        } catch let yamlError as YamlError {
+            throw syntaxError(yamlError)
+        } catch {
+            throw InputError(location(nil), "expected YAML, found an unreadable document: \(error)")
+        }
+        guard let composed else {
+            throw InputError(location(nil), "expected a mapping of policy keys, found an empty document")
+        }
+        return composed
+    }
+
+    private func syntaxError(_ yamlError: YamlError) -> InputError {
+        switch yamlError {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let during = context.map { " (\($0.text) at \(location($0.mark).line):\(location($0.mark).column))" } ?? ""
+            return InputError(location(mark), "expected valid YAML, found a syntax error: \(problem)\(during)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return InputError(location(context.mark), "expected each key once in a mapping, found \(keys) more than once")
+        default:
+            return InputError(location(nil), "expected YAML, found an unreadable document: \(yamlError)")
+        }
+    }
+
+    private func builtIn(_ node: Node) throws(InputError) -> AttributePolicy {
+        let names = AttributePolicy.builtIns.map(\.name)
+        let expected = "a built-in policy (\(names.joined(separator: ", ")))"
+        guard let policy = AttributePolicy.builtIn(named: try scalar(node, expected: expected)) else {
+            throw error(node, expected: expected, choices: names)
+        }
+        return policy
+    }
+
+    private func bool(_ node: Node) throws(InputError) -> Bool {
+        guard let value = node.bool else { throw error(node, expected: "true or false") }
+        return value
+    }
+
+    private func stage2(_ node: Node, fwb: Bool) throws(InputError) -> [RegionKind: Stage2Choice] {
+        let kinds = RegionKind.allCases.map(\.rawValue)
+        let kindList = "a region kind (\(kinds.joined(separator: ", ")))"
+        guard case .mapping(let mapping) = node else {
+            throw error(node, expected: "a mapping from region kind to stage-2 attribute")
+        }
+        var choices: [RegionKind: Stage2Choice] = [:]
+        for (key, value) in mapping {
+            guard let kind = RegionKind(rawValue: try scalar(key, expected: kindList)) else {
+                throw error(key, expected: kindList, choices: kinds)
+            }
+            choices[kind] = try choice(value, fwb: fwb)
+        }
+        return choices
+    }
+
+    /// A stage-2 choice valid in the `fwb` regime: an attribute name, a raw MemAttr value, or
+    /// `vmm-stage1`.
+    private func choice(_ node: Node, fwb: Bool) throws(InputError) -> Stage2Choice {
+        let valid = Stage2Attribute.allCases.filter { $0.isFWB == fwb }.map(\.name) + (fwb ? [] : [Stage2Choice.vmmStage1.name])
+        let raw = fwb ? "MemAttr[2:0] as 0b101 or 0x5" : "MemAttr[3:0] as 0b0101 or 0x5"
+        let expected = "a stage-2 attribute for fwb: \(fwb) (\(valid.joined(separator: ", ")), or \(raw))"
+        let text = try scalar(node, expected: expected)
+        let parsed = text.lowercased() == Stage2Choice.vmmStage1.name
+            ? Stage2Choice.vmmStage1
+            : Stage2Attribute(spelling: text, fwb: fwb).map(Stage2Choice.fixed)
+        guard let parsed else { throw error(node, expected: expected, choices: valid) }
+        guard parsed.isValid(fwb: fwb) else {
+            throw InputError(location(node.mark), "expected \(expected), found \(InputError.quote(text)), which needs fwb: \(!fwb)")
+        }
+        return parsed
+    }
+
+    /// The text of a scalar node; any other node is an error saying what was `expected`.
+    private func scalar(_ node: Node, expected: String) throws(InputError) -> String {
+        guard case .scalar(let scalar) = node else { throw error(node, expected: expected) }
+        return scalar.string
+    }
+
+    /// `expected <expected>, found <node>`, at the node, with a did-you-mean among `choices`.
+    private func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
+        switch node {
+        case .scalar(let scalar):
+            InputError(location(node.mark), expected: expected, found: scalar.string, choices: choices)
+        case .mapping: InputError(location(node.mark), "expected \(expected), found a mapping")
+        case .sequence: InputError(location(node.mark), "expected \(expected), found a sequence")
+        case .alias: InputError(location(node.mark), "expected \(expected), found an alias")
+        }
+    }
+
+    /// A Yams mark as a source location; Yams counts columns in Unicode scalars, locations in
+    /// bytes. No mark means the start of the file.
+    private func location(_ mark: Mark?) -> SourceLocation {
+        guard let mark else { return SourceLocation(file: file, line: 1, column: 1) }
+        let line = yaml.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(mark.line - 1).first ?? ""
+        let bytes = line.unicodeScalars.prefix(mark.column - 1).reduce(0) { $0 + UTF8.width($1) }
+        return SourceLocation(file: file, line: mark.line, column: bytes + 1)
+    }
+}
