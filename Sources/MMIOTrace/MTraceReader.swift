@@ -17,10 +17,11 @@ public final class MTraceReader: TraceEventSource {
     private let lines: LineBuffer
     /// A line read while looking for the end of the header, not yet parsed as an event.
     private var pendingEvent: UnsafeBufferPointer<UInt8>?
-    private var regionNames: [[UInt8]] = []
-    private var deviceNames: [[UInt8]] = []
+    /// Region names and bases, and device names, for the event loop (built after the header).
+    @exclusivity(unchecked) private var regionTable = NameTable(names: [], values: [])
+    @exclusivity(unchecked) private var deviceTable = NameTable(names: [], values: [])
     /// The region the previous access named: consecutive accesses usually share it.
-    private var lastRegion = 0
+    @exclusivity(unchecked) private var lastRegion = 0
 
     /// Opens the file at `path` (`-` for standard input) and reads its header.
     /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` when the
@@ -43,6 +44,15 @@ public final class MTraceReader: TraceEventSource {
         self.lines = lines
         self.fileName = fileName
         try readHeader()
+        regionTable.deallocate()
+        deviceTable.deallocate()
+        regionTable = NameTable(names: topology.regions.map(\.name), values: topology.regions.map(\.base))
+        deviceTable = NameTable(names: topology.devices.map(\.name), values: [])
+    }
+
+    deinit {
+        regionTable.deallocate()
+        deviceTable.deallocate()
     }
 
     public func next() throws -> TraceEvent? {
@@ -202,7 +212,6 @@ public final class MTraceReader: TraceEventSource {
             }
         }
         topology.devices.append(device)
-        deviceNames.append(Array(name.utf8))
     }
 
     private static func isName(_ text: String) -> Bool {
@@ -257,7 +266,6 @@ public final class MTraceReader: TraceEventSource {
             throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(other.name)'")
         }
         topology.regions.append(region)
-        regionNames.append(Array(name.utf8))
     }
 
     private static func parseHex(_ text: String) -> UInt64? {
@@ -321,7 +329,7 @@ public final class MTraceReader: TraceEventSource {
             kind = .write(access)
         case .dmb, .dsb:
             let optionRange = scanner.token()
-            guard let (domain, accesses) = Self.barrierOption(scanner.text(optionRange)) else {
+            guard let (domain, accesses) = Self.barrierOption(scanner, optionRange) else {
                 throw error(at: optionRange.lowerBound, expected: "a barrier option (sy, st, ld, ish, ishst, ishld, osh, oshst, oshld, nsh, nshst, nshld)",
                             found: scanner.text(optionRange), choices: Self.barrierOptions)
             }
@@ -462,12 +470,35 @@ public final class MTraceReader: TraceEventSource {
 
     private static let barrierOptions = BarrierDomain.allCases.flatMap { d in BarrierAccesses.allCases.map { Barrier.optionSpelling(d, $0) } }
 
-    private static func barrierOption(_ text: String) -> (BarrierDomain, BarrierAccesses)? {
-        let lowered = text.lowercased()
-        for d in BarrierDomain.allCases {
-            for a in BarrierAccesses.allCases where Barrier.optionSpelling(d, a) == lowered { return (d, a) }
+    /// Parses a barrier option (`sy`, `st`, `ld`, `ish`, `ishst`, ... case-insensitively)
+    /// without building strings.
+    @inline(__always)
+    private static func barrierOption(_ s: ByteScanner, _ range: Range<Int>) -> (BarrierDomain, BarrierAccesses)? {
+        let lower = { (i: Int) in s.bytes[range.lowerBound + i] | 0x20 }
+        func accesses(from i: Int) -> BarrierAccesses? {
+            switch range.count - i {
+            case 0: return .all
+            case 2 where lower(i + 1) == UInt8(ascii: "t") && lower(i) == UInt8(ascii: "s"): return .stores
+            case 2 where lower(i + 1) == UInt8(ascii: "d") && lower(i) == UInt8(ascii: "l"): return .loads
+            default: return nil
+            }
         }
-        return nil
+        guard range.count >= 2 else { return nil }
+        switch (lower(0), lower(1)) {
+        case (UInt8(ascii: "s"), UInt8(ascii: "y")) where range.count == 2: return (.fullSystem, .all)
+        case (UInt8(ascii: "s"), UInt8(ascii: "t")) where range.count == 2: return (.fullSystem, .stores)
+        case (UInt8(ascii: "l"), UInt8(ascii: "d")) where range.count == 2: return (.fullSystem, .loads)
+        default: break
+        }
+        guard range.count >= 3, lower(1) == UInt8(ascii: "s"), lower(2) == UInt8(ascii: "h") else { return nil }
+        let domain: BarrierDomain
+        switch lower(0) {
+        case UInt8(ascii: "i"): domain = .innerShareable
+        case UInt8(ascii: "o"): domain = .outerShareable
+        case UInt8(ascii: "n"): domain = .nonShareable
+        default: return nil
+        }
+        return accesses(from: 3).map { (domain, $0) }
     }
 
     /// `vmK`.
@@ -481,17 +512,14 @@ public final class MTraceReader: TraceEventSource {
     }
 
     private func regionID(_ scanner: ByteScanner, _ range: Range<Int>) -> RegionID? {
-        if lastRegion < regionNames.count, scanner.matches(range, regionNames[lastRegion]) { return RegionID(lastRegion) }
-        for (i, name) in regionNames.enumerated() where scanner.matches(range, name) {
-            lastRegion = i
-            return RegionID(i)
-        }
-        return nil
+        guard let i = regionTable.find(scanner, range, hint: lastRegion) else { return nil }
+        lastRegion = i
+        return RegionID(i)
     }
 
     private func parseDeviceName(_ scanner: inout ByteScanner) throws -> DeviceID {
         let range = scanner.token()
-        for (i, name) in deviceNames.enumerated() where scanner.matches(range, name) { return DeviceID(i) }
+        if let i = deviceTable.find(scanner, range) { return DeviceID(i) }
         throw error(at: range.lowerBound, expected: "a declared device", found: scanner.text(range), choices: topology.devices.map(\.name))
     }
 
@@ -516,7 +544,7 @@ public final class MTraceReader: TraceEventSource {
             throw error(at: range.lowerBound, expected: "a declared region", found: scanner.text(nameRange), choices: topology.regions.map(\.name))
         }
         let offsetRange = (plus + 1)..<range.upperBound
-        let base = topology.regions[Int(region)].base
+        let base = regionTable.values[Int(region)]
         guard let offset = scanner.hex64(offsetRange), offset <= UInt64.max - base else {
             throw error(at: plus + 1, expected: "a hexadecimal offset like 0x44", found: scanner.text(offsetRange))
         }
@@ -536,6 +564,12 @@ public final class MTraceReader: TraceEventSource {
     @inline(__always)
     private func parseValue(_ scanner: inout ByteScanner, size: Int) throws -> AccessValue {
         let range = scanner.token()
+        if range.count <= 18, let small = scanner.hex64(range) {
+            guard size >= 8 || small >> UInt64(size * 8) == 0 else {
+                throw error(at: range.lowerBound, "value \(scanner.text(range)) does not fit in \(size) byte\(size == 1 ? "" : "s")")
+            }
+            return AccessValue(small)
+        }
         guard let value = scanner.hexValue(range) else {
             throw error(at: range.lowerBound, expected: "a hexadecimal value like 0x1f", found: scanner.text(range))
         }
