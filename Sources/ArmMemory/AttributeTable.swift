@@ -14,14 +14,6 @@ public struct AttributeTable: Hashable, Sendable, Encodable {
     public struct Row: Hashable, Sendable, Encodable {
         public var guest: MemoryType
         public var effective: [MemoryType]
-
-        private enum CodingKeys: String, CodingKey { case guest, effective }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(guest.name, forKey: .guest)
-            try container.encode(effective.map(\.name), forKey: .effective)
-        }
     }
 
     public var region: RegionKind
@@ -45,15 +37,5 @@ public struct AttributeTable: Hashable, Sendable, Encodable {
         rows = MemoryType.allCases.map { guest in
             Row(guest: guest, effective: policies.map { $0.effectiveType(guest: guest, region: region, vmmStage1: vmmStage1) })
         }
-    }
-
-    private enum CodingKeys: String, CodingKey { case region, vmmStage1, columns, rows }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(region, forKey: .region)
-        try container.encode(vmmStage1.name, forKey: .vmmStage1)
-        try container.encode(columns, forKey: .columns)
-        try container.encode(rows, forKey: .rows)
     }
 }

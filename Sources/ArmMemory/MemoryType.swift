@@ -3,7 +3,7 @@
 ///
 /// The cases are ordered from strongest (Device-nGnRnE) to most relaxed (Normal-WB), which is
 /// the order the combining rules of DOMAIN.md §2 use.
-public enum MemoryType: UInt8, CaseIterable, Comparable, Hashable, Sendable, Codable {
+public enum MemoryType: UInt8, CaseIterable, Comparable, Hashable, Sendable {
     case deviceNGnRnE
     case deviceNGnRE
     case deviceNGRE
@@ -56,4 +56,22 @@ public enum MemoryType: UInt8, CaseIterable, Comparable, Hashable, Sendable, Cod
 
 extension MemoryType: CustomStringConvertible {
     public var description: String { name }
+}
+
+extension MemoryType: Codable {
+    /// Decodes a type from its name (``name``), case-insensitively.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let type = MemoryType(name: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown memory type '\(text)'")
+        }
+        self = type
+    }
+
+    /// Encodes the type as its name (``name``), e.g. `"normal-nc"`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
 }

@@ -1,0 +1,96 @@
+import ArgumentParser
+import ArmMemory
+import Diagnostics
+
+struct Attrs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the effective memory type of guest accesses under attribute policies.",
+        discussion: """
+            Without --s1/--s2: the table "guest stage-1 type -> effective type" for each policy
+            (all built-in policies side by side when none is given) on one kind of region.
+            With --s1 and --s2: combine one cell and print only the effective type's name.
+            Types: device-ngnrne, device-ngnre, device-ngre, device-gre, normal-nc, normal-wt,
+            normal-wb (case-insensitive). With --fwb, --s2 takes fwb-000 .. fwb-011, fwb-101,
+            fwb-110, fwb-111.
+
+            Examples:
+              mmio-replay attrs --policy kvm-device --policy kvm-normal-nc
+              mmio-replay attrs --region-kind gicv2-vcpu-if --json
+              mmio-replay attrs --s1 normal-nc --s2 device-ngnre
+              mmio-replay attrs --s1 normal-wb --s2 fwb-111 --fwb
+            """
+    )
+
+    @Option(name: .long, help: "A policy name or policy YAML file (repeatable; default: every built-in).")
+    var policy: [String] = []
+
+    @Option(name: .long, help: "The kind of region accessed: bar, config, gicv2-vcpu-if, platform.")
+    var regionKind: String = RegionKind.bar.rawValue
+
+    @Option(name: .long, help: "The VMM's own stage-1 type for the region (read by vmm-mirror).")
+    var vmmS1: String = AttributePolicy.defaultVMMStage1.name
+
+    @Option(name: .long, help: "One cell: the guest's stage-1 type.")
+    var s1: String?
+
+    @Option(name: .long, help: "One cell: the stage-2 attribute.")
+    var s2: String?
+
+    @Flag(name: .long, help: "One cell: HCR_EL2.FWB = 1 (--s2 is then an fwb-xxx encoding).")
+    var fwb = false
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        if (s1 == nil) != (s2 == nil) { throw ValidationError("--s1 and --s2 go together") }
+        if s1 != nil, !policy.isEmpty { throw ValidationError("--policy makes no sense with --s1/--s2") }
+        if s1 == nil, fwb { throw ValidationError("--fwb applies to --s1/--s2 only; a policy carries its own FWB setting") }
+        if let s1, MemoryType(name: s1) == nil { throw ValidationError(Self.unknownType(s1)) }
+        if let s2, Stage2Attribute(spelling: s2, fwb: fwb)?.isFWB != fwb {
+            let choices = Stage2Attribute.allCases.filter { $0.isFWB == fwb }.map(\.name)
+            throw ValidationError("expected a stage-2 attribute \(fwb ? "with" : "without") --fwb (\(choices.joined(separator: ", "))), found '\(s2)'"
+                + (Self.suggestion(s2, choices).map { "; did you mean '\($0)'?" } ?? ""))
+        }
+        if RegionKind(rawValue: regionKind) == nil {
+            let kinds = RegionKind.allCases.map(\.rawValue)
+            throw ValidationError("expected a region kind (\(kinds.joined(separator: ", "))), found '\(regionKind)'"
+                + (Self.suggestion(regionKind, kinds).map { "; did you mean '\($0)'?" } ?? ""))
+        }
+        if MemoryType(name: vmmS1) == nil { throw ValidationError(Self.unknownType(vmmS1)) }
+    }
+
+    func run() throws {
+        if let s1, let s2, let guest = MemoryType(name: s1), let stage2 = Stage2Attribute(spelling: s2, fwb: fwb) {
+            print(MemoryType.combine(stage1: guest, stage2: stage2).name)
+            return
+        }
+        let policies = try resolvePolicies(policy.isEmpty ? AttributePolicy.builtIns.map(\.name) : policy)
+        let table = AttributeTable(policies: policies, region: RegionKind(rawValue: regionKind)!, vmmStage1: MemoryType(name: vmmS1)!)
+        try reportingErrors {
+            print(json ? try jsonText(table) : render(table), terminator: json ? "\n" : "")
+        }
+    }
+
+    private func render(_ table: AttributeTable) -> String {
+        var lines = [["guest stage 1"] + table.columns.map(\.policy), ["stage 2"] + table.columns.map(\.stage2.name)]
+        lines += table.rows.map { [$0.guest.name] + $0.effective.map(\.name) }
+        let widths = (0..<lines[0].count).map { c in lines.map { $0[c].count }.max()! }
+        let text = lines.map { row in
+            String(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .reversed().drop { $0 == " " }.reversed())
+        }
+        return "Effective type of a guest access to a \(table.region.rawValue) region (VMM stage 1: \(table.vmmStage1.name))\n\n"
+            + text.joined(separator: "\n") + "\n"
+    }
+
+    private static func unknownType(_ text: String) -> String {
+        let names = MemoryType.allCases.map(\.name)
+        return "expected a memory type (\(names.joined(separator: ", "))), found '\(text)'"
+            + (suggestion(text, names).map { "; did you mean '\($0)'?" } ?? "")
+    }
+
+    private static func suggestion(_ text: String, _ choices: [String]) -> String? {
+        Suggestion.closest(to: text, among: choices)
+    }
+}
