@@ -19,6 +19,8 @@ let package = Package(
         .target(name: "ArmMemory", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         // The trace model (topology + event stream) and the native `.mtrace` text codec.
         .target(name: "MMIOTrace", dependencies: ["Diagnostics", "ArmMemory"]),
+        // Seeded synthetic traces of realistic guest-driver workloads, for benchmarks and sizing.
+        .target(name: "TraceSynthesis", dependencies: ["MMIOTrace"]),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap"]),
@@ -32,5 +34,6 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory"]),
         .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"]),
+        .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis"]),
     ]
 )
