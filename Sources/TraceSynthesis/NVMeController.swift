@@ -69,6 +69,10 @@ struct NVMeController {
     /// `nvme_pci_configure_admin_queue` (disable, wait for CSTS.RDY = 0, admin queue registers,
     /// enable, wait for CSTS.RDY = 1), then the admin commands up to the creation of one I/O
     /// queue pair per vCPU, each rung on the admin doorbells.
+    ///
+    /// CAP is read and ASQ/ACQ are written with one 8-byte access each (`readq`/`writeq`);
+    /// Linux itself uses `lo_hi_readq`/`lo_hi_writeq`, two 4-byte accesses, for controllers that
+    /// reject 8-byte ones.
     func appendProbe(to script: inout ScriptBuilder, by cpu: Agent, ioQueuePairs: Int, rng: inout SplitMix64) {
         script.add(cpu, .readl(access(Register.csts, 0x1)), after: rng.next(in: 2_000...10_000), rng: &rng)
         script.add(cpu, .readl(access(Register.cap, size: 8, Self.capabilities)), after: rng.next(in: 50...200), rng: &rng)
