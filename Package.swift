@@ -19,6 +19,8 @@ let package = Package(
         .target(name: "ArmMemory", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         // The trace model (topology + event stream) and the native `.mtrace` text codec.
         .target(name: "MMIOTrace", dependencies: ["Diagnostics", "ArmMemory"]),
+        // Seeded synthetic traces of realistic guest-driver workloads, for benchmarks and sizing.
+        .target(name: "TraceSynthesis", dependencies: ["MMIOTrace"]),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap"]),
@@ -30,7 +32,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
-        .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory"]),
+        .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory", "Diagnostics"]),
         .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"], exclude: ["Fixtures"]),
+        .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis"]),
     ]
 )
