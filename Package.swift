@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(
             name: "mmio-replay",
             dependencies: [
-                "ArmMemory", "MMIOTrace", "Pcap",
+                "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "Pcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -23,22 +23,25 @@ public final class MTraceWriter {
     private var deviceNames: [[UInt8]]
 
     /// Writes to the file at `path` (created or truncated; `-` for standard output).
-    public convenience init(path: String, topology: Topology) throws(InputUnavailableError) {
+    ///
+    /// - Parameter comment: A line written as a `#` comment before the header (e.g. how the
+    ///   trace was made); canonical text has none.
+    public convenience init(path: String, topology: Topology, comment: String? = nil) throws(InputUnavailableError) {
         if path == "-" {
-            self.init(fd: 1, owns: false, path: path, topology: topology)
+            self.init(fd: 1, owns: false, path: path, topology: topology, comment: comment)
         } else {
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             guard fd >= 0 else { throw InputUnavailableError(path: path, reason: String(cString: strerror(errno))) }
-            self.init(fd: fd, owns: true, path: path, topology: topology)
+            self.init(fd: fd, owns: true, path: path, topology: topology, comment: comment)
         }
     }
 
     /// Writes into memory; read the result with ``text``.
-    public convenience init(topology: Topology) {
-        self.init(fd: -1, owns: false, path: "<memory>", topology: topology)
+    public convenience init(topology: Topology, comment: String? = nil) {
+        self.init(fd: -1, owns: false, path: "<memory>", topology: topology, comment: comment)
     }
 
-    private init(fd: Int32, owns: Bool, path: String, topology: Topology) {
+    private init(fd: Int32, owns: Bool, path: String, topology: Topology, comment: String?) {
         self.fd = fd
         self.ownsDescriptor = owns
         self.path = path
@@ -46,6 +49,9 @@ public final class MTraceWriter {
         regionNames = topology.regions.map { Array($0.name.utf8) }
         deviceNames = topology.devices.map { Array($0.name.utf8) }
         buffer.reserveCapacity(Self.flushThreshold + 4096)
+        if let comment {
+            for line in comment.split(separator: "\n", omittingEmptySubsequences: false) { append("# \(line)\n") }
+        }
         append(Self.header(topology))
     }
 

@@ -82,7 +82,7 @@ import Testing
         let mixed = WorkloadGenerator(workload: .mixed, events: 0, seed: 0).topology
         #expect(mixed.devices.map(\.model) == ["nvme", "nic"])
         let bar2 = mixed.regions[2]
-        #expect((bar2.name, bar2.base, bar2.size, bar2.prefetchable) == ("bar2", 0xfe30_0000, 0x1_0000, true))
+        #expect((bar2.name, bar2.base, bar2.size, bar2.prefetchable) == ("nic0-bar2", 0xfe30_0000, 0x1_0000, true))
         #expect(mixed.stage1Type(of: 2, in: .guest(vm: 0)) == .normalNC)
         #expect(mixed.stage1Type(of: 1, in: .guest(vm: 0)) == .deviceNGnRE)
     }
@@ -117,7 +117,7 @@ import Testing
     @Test func nicPushesWholeDescriptorSlots() {
         let generator = WorkloadGenerator(workload: .nic, events: 50_000, seed: 22)
         let io = Array(generator).drop { $0.kind != .mark("io") }.dropLast(generator.reclaimCount)
-        let bar2 = generator.topology.regionID(named: "bar2")
+        let bar2 = generator.topology.regionID(named: "nic0-bar2")
         for vcpu in 0..<UInt16(2) {
             let own = Array(io.filter { $0.agent == .vcpu(vcpu) }.map(\.kind))
             var pushes = 0, i = 0
