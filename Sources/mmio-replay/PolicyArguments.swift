@@ -9,7 +9,11 @@ func resolvePolicies(_ arguments: [String]) throws -> [AttributePolicy] {
         do {
             policies.append(try AttributePolicy.resolve(argument))
         } catch {
-            printError("mmio-replay: error: \(error)")
+            if case .invalidFile(let located) = error {
+                printError(located.description)
+            } else {
+                printError("mmio-replay: error: \(error)")
+            }
             switch error {
             case .unknownName: throw ExitCode(64)
             case .missingFile, .unreadableFile: throw ExitCode(66)

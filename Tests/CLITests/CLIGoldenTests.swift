@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@Suite struct CLIGoldenTests {
+    @Test(arguments: [
+        ("attrs-all-policies", ["attrs"]),
+        ("attrs-gicv2-json", ["attrs", "--policy", "kvm-device", "--policy", "kvm-normal-nc", "--policy", "all-normal-nc",
+                              "--region-kind", "gicv2-vcpu-if", "--json"]),
+        ("attrs-vmm-mirror", ["attrs", "--policy", "vmm-mirror", "--vmm-s1", "normal-nc"]),
+        ("inspect-nvme", ["inspect", "traces/nvme-doorbell.mtrace"]),
+        ("inspect-nic-json", ["inspect", "traces/nic-write-combining.mtrace", "--json"]),
+        ("inspect-gicv2", ["inspect", "traces/gicv2-two-guests.mtrace"]),
+        ("inspect-warnings", ["inspect", "Tests/CLITests/Fixtures/warnings.mtrace"]),
+        ("generate-mixed-60", ["generate", "--events", "60", "--workload", "mixed", "--seed", "3", "-o", "-"]),
+        ("generate-nic-40", ["generate", "--events", "40", "--workload", "nic", "--seed", "11", "-o", "-"]),
+        ("convert-canonical", ["convert", "Tests/CLITests/Fixtures/hand-written.mtrace", "-o", "-"]),
+        ("profiles-list", ["profiles", "list"]),
+    ])
+    func succeeds(name: String, arguments: [String]) throws {
+        try CLI.expectGolden(name, arguments)
+    }
+
+    @Test(arguments: [
+        ("error-bad-trace", ["inspect", "Tests/CLITests/Fixtures/bad.mtrace"], Int32(65)),
+        ("error-missing-trace", ["inspect", "no/such/trace.mtrace"], Int32(66)),
+        ("error-unknown-policy", ["attrs", "--policy", "kvm-normalnc"], Int32(64)),
+        ("error-missing-policy-file", ["attrs", "--policy", "policies/none.yaml"], Int32(66)),
+        ("error-bad-policy-file", ["attrs", "--policy", "Tests/CLITests/Fixtures/bad-policy.yaml"], Int32(65)),
+        ("error-bad-type", ["attrs", "--s1", "normal-nx", "--s2", "device-ngnre"], Int32(64)),
+        ("error-fwb-spelling", ["attrs", "--s1", "normal-nc", "--s2", "fwb-111"], Int32(64)),
+        ("error-unknown-subcommand", ["inspekt", "x"], Int32(64)),
+        ("error-convert-in-place", ["convert", "traces/nvme-doorbell.mtrace", "-o", "traces/nvme-doorbell.mtrace"], Int32(64)),
+    ])
+    func failsWithTheRightStatus(name: String, arguments: [String], status: Int32) throws {
+        try CLI.expectGolden(name, arguments, status: status)
+    }
+
+    /// Every cell of `attrs --s1 --s2` prints exactly one type name, the same as the table.
+    @Test func singleCellsMatchTheTable() throws {
+        let cells: [(String, String, [String], String)] = [
+            ("normal-nc", "device-ngnre", [], "device-ngnre"),
+            ("device-ngnre", "normal-nc", [], "device-ngnre"),
+            ("normal-wb", "normal-nc", [], "normal-nc"),
+            ("Device-GRE", "Device-nGRE", [], "device-ngre"),
+            ("normal-wb", "fwb-111", ["--fwb"], "normal-wb"),
+            ("device-ngnre", "fwb-110", ["--fwb"], "normal-wb"),
+            ("normal-wt", "fwb-101", ["--fwb"], "normal-nc"),
+            ("device-gre", "fwb-101", ["--fwb"], "device-gre"),
+        ]
+        for (s1, s2, extra, expected) in cells {
+            let result = try CLI.run(["attrs", "--s1", s1, "--s2", s2] + extra)
+            #expect(result.status == 0 && result.stdout == expected + "\n", "\(s1) x \(s2)")
+        }
+    }
+
+    @Test func convertRoundTripsCanonicalTextThroughAFile() throws {
+        let canonical = try CLI.run(["convert", "traces/nvme-doorbell.mtrace", "-o", "-"]).stdout
+        let again = try CLI.run(["convert", "-", "-o", "-"], stdin: canonical)
+        #expect(again.status == 0)
+        #expect(again.stdout == canonical)
+    }
+
+    @Test func generateIsDeterministicAndInspectable() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mmio-replay-cli-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.mtrace").path, b = dir.appendingPathComponent("b.mtrace").path
+        #expect(try CLI.run(["generate", "--events", "20000", "--seed", "9", "-o", a]).status == 0)
+        #expect(try CLI.run(["generate", "--events", "20000", "--seed", "9", "-o", b]).status == 0)
+        #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b))
+        let inspect = try CLI.run(["inspect", a, "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
+        let events = json["events"] as! [String: Any]
+        #expect(events["total"] as? Int == 20000)
+        #expect((events["byKind"] as! [String: Int])["write"]! > 0)
+        #expect((json["regions"] as! [Any]).count == 3)
+        #expect((json["warnings"] as! [Any]).isEmpty)
+    }
+
+    @Test func everySubcommandHasHelpWithAnExample() throws {
+        for command in ["attrs", "inspect", "generate", "convert", "profiles list"] {
+            let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
+            #expect(result.status == 0, "\(command)")
+            #expect(result.stdout.contains("Example"), "\(command) --help has no example")
+        }
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("mmio-replay 0.1.0 (libpcap version "))
+    }
+}

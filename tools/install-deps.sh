@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system packages mmio-replay needs (Debian/Ubuntu), or says exactly what to install.
+# Run by `make demo` and `make test`; safe to run again (installs only what is missing).
+set -euo pipefail
+
+packages=(libpcap-dev pkg-config)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "installing: ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+    echo "mmio-replay needs these system packages: ${missing[*]}" >&2
+    echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
