@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "mmio-replay", targets: ["mmio-replay"]),
         .library(name: "ArmMemory", targets: ["ArmMemory"]),
         .library(name: "MMIOTrace", targets: ["MMIOTrace"]),
+        .library(name: "TraceSynthesis", targets: ["TraceSynthesis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

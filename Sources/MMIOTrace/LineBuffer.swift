@@ -83,7 +83,7 @@ final class LineBuffer {
                 guard available > 0 else { return nil }
                 return try take(upTo: end, skipping: 0)
             }
-            if available >= Self.maximumLineLength {
+            if available > Self.maximumLineLength {
                 lineNumber += 1
                 throw .lineTooLong(line: lineNumber)
             }

@@ -156,7 +156,10 @@ public final class MTraceReader: TraceEventSource {
             }
             try expectEndOfLine(scanner)
         }
-        if !sawVersion { throw error(at: 0, expected: "the header 'mtrace 1'", found: "end of file") }
+        if !sawVersion {
+            throw InputError(SourceLocation(file: fileName, line: max(lines.lineNumber, 1), column: 1),
+                             "expected the header 'mtrace 1', found end of file")
+        }
     }
 
     /// A declared name: a letter or `_`, then letters, digits, `_` and `-`.
@@ -589,6 +592,7 @@ extension PCIAddress {
         let devFn = parts[parts.count - 1].split(separator: ".", omittingEmptySubsequences: false)
         guard devFn.count == 2,
               domainText.count <= 4, parts[parts.count - 2].count <= 2, devFn[0].count <= 2, devFn[1].count == 1,
+              text.utf8.allSatisfy({ ByteScanner.hexDigit($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }),
               let domain = UInt16(domainText, radix: 16), let bus = UInt8(parts[parts.count - 2], radix: 16),
               let device = UInt8(devFn[0], radix: 16), let function = UInt8(devFn[1], radix: 16),
               device < 32, function < 8 else { return nil }

@@ -94,9 +94,13 @@ public struct Topology: Hashable, Sendable {
     public var regions: [Region] = []
     public var mappings: [Mapping] = []
 
-    /// The stage-1 type used when a trace declares no mapping: Device-nGnRE, what Linux's
-    /// `ioremap` gives on arm64.
-    public static let defaultStage1: MemoryType = .deviceNGnRE
+    /// The stage-1 type an address space uses when the trace declares no mapping: a VMM maps
+    /// vfio regions Device-nGnRnE (`pgprot_noncached` in vfio's `mmap`); guest and host kernels
+    /// map device memory Device-nGnRE (Linux's `ioremap` on arm64).
+    public static func defaultStage1(for space: AddressSpace) -> MemoryType {
+        if case .vmm = space { return .deviceNGnRnE }
+        return .deviceNGnRE
+    }
 
     public init(devices: [Device] = [], regions: [Region] = [], mappings: [Mapping] = []) {
         self.devices = devices
@@ -117,8 +121,8 @@ public struct Topology: Hashable, Sendable {
         regions.firstIndex { $0.contains(address) }.map { RegionID($0) }
     }
 
-    /// The stage-1 type `space` maps `region` with (``defaultStage1`` when undeclared).
+    /// The stage-1 type `space` maps `region` with (``defaultStage1(for:)`` when undeclared).
     public func stage1Type(of region: RegionID, in space: AddressSpace) -> MemoryType {
-        mappings.last { $0.region == region && $0.addressSpace == space }?.type ?? Self.defaultStage1
+        mappings.last { $0.region == region && $0.addressSpace == space }?.type ?? Self.defaultStage1(for: space)
     }
 }

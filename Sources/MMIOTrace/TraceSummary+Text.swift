@@ -14,8 +14,8 @@ extension TraceSummary {
             out += "  \(r.name)  \(r.device)  \(r.kind)\(r.prefetchable ? " prefetchable" : "")  \(r.base) size \(r.size)"
             out += "  reads \(r.reads)  writes \(r.writes)\n"
             let spaces = r.stage1.keys.sorted()
-            out += "    stage 1: " + (spaces.isEmpty ? "device-ngnre for every agent (default, as ioremap)" :
-                spaces.map { "\($0) \(r.stage1[$0]!)" }.joined(separator: ", ") + "; others device-ngnre") + "\n"
+            let declared = spaces.map { "\($0) \(r.stage1[$0]!)" }
+            out += "    stage 1: " + (declared + ["otherwise the default (vmm device-ngnrne, kernels device-ngnre)"]).joined(separator: ", ") + "\n"
         }
         out += "events \(events.total)"
         if let span = timeSpan { out += "  from \(span.firstNs) ns to \(span.lastNs) ns (\(span.durationNs) ns)" }

@@ -14,6 +14,9 @@ import Testing
     /// One bad input per kind of mistake, named for the golden file.
     static let cases: [(name: String, text: String)] = [
         ("missing header", "device d model=x\n"),
+        ("empty file", ""),
+        ("only comments", "# nothing here\n\n"),
+        ("signed pci address", "mtrace 1\ndevice d bdf=+1:00.0\n"),
         ("wrong version", "mtrace 2\n"),
         ("misspelled directive", "mtrace 1\ndevcie d\n"),
         ("unknown region key", "mtrace 1\ndevice d\nregion r device=d kind=bar base=0x0 size=0x10 prefetchible=yes\n"),

@@ -1,0 +1,24 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Benchmarks live in their own package so that the product never carries benchmark dependencies.
+// Run with `make bench` (or `swift package benchmark` in this directory).
+let package = Package(
+    name: "mmio-replay-benchmarks",
+    dependencies: [
+        .package(name: "mmio-replay", path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "TraceParsing",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MMIOTrace", package: "mmio-replay"),
+                .product(name: "TraceSynthesis", package: "mmio-replay"),
+            ],
+            path: "Benchmarks/TraceParsing",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
