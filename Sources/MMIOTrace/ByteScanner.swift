@@ -69,6 +69,72 @@ struct ByteScanner {
         return value
     }
 
+    // MARK: Fused fast paths
+    //
+    // Each scans and converts a token in one pass, advancing past it only on success; on any
+    // surprise it returns nil with the position unchanged, and the caller takes the exact path
+    // (``token()`` then a converter), which also produces the error message.
+
+    /// A decimal token of 1–19 digits (never overflows).
+    @inline(__always) mutating func fastDecimal() -> UInt64? {
+        var p = position
+        while p < bytes.count, Self.isSpace(bytes[p]) { p += 1 }
+        let start = p
+        var value: UInt64 = 0
+        while p < bytes.count {
+            let d = bytes[p] &- 0x30
+            if d >= 10 { break }
+            value = value &* 10 &+ UInt64(d)
+            p += 1
+        }
+        guard p > start, p - start <= 19, p == bytes.count || Self.isSpace(bytes[p]) else { return nil }
+        position = p
+        return value
+    }
+
+    /// The digit value of a hex digit, or a value >= 16.
+    @inline(__always) static func hexNibble(_ b: UInt8) -> UInt64 {
+        let d = b &- 0x30
+        if d < 10 { return UInt64(d) }
+        let l = (b | 0x20) &- 0x61
+        return l < 6 ? UInt64(l) + 10 : 16
+    }
+
+    /// Hex digits (no prefix) from `p` up to a space or the end, 1–16 of them.
+    @inline(__always) private func hexDigits(from start: Int) -> (value: UInt64, end: Int)? {
+        var p = start
+        var value: UInt64 = 0
+        while p < bytes.count {
+            let d = Self.hexNibble(bytes[p])
+            if d >= 16 { break }
+            value = value << 4 | d
+            p += 1
+        }
+        guard p > start, p - start <= 16, p == bytes.count || Self.isSpace(bytes[p]) else { return nil }
+        return (value, p)
+    }
+
+    /// A `0x` token of 1–16 hex digits.
+    @inline(__always) mutating func fastHex64() -> UInt64? {
+        var p = position
+        while p < bytes.count, Self.isSpace(bytes[p]) { p += 1 }
+        guard p + 2 < bytes.count, bytes[p] == 0x30, bytes[p + 1] | 0x20 == 0x78, let (value, end) = hexDigits(from: p + 2) else { return nil }
+        position = end
+        return value
+    }
+
+    /// A `NAME+0xOFFSET` token with 1–16 offset digits: the name's range and the offset.
+    @inline(__always) mutating func fastRegionOffset() -> (name: Range<Int>, offset: UInt64)? {
+        var p = position
+        while p < bytes.count, Self.isSpace(bytes[p]) { p += 1 }
+        let start = p
+        while p < bytes.count, bytes[p] != UInt8(ascii: "+"), !Self.isSpace(bytes[p]) { p += 1 }
+        guard p > start, p + 3 < bytes.count, bytes[p] == UInt8(ascii: "+"), bytes[p + 1] == 0x30, bytes[p + 2] | 0x20 == 0x78,
+              let (value, end) = hexDigits(from: p + 3) else { return nil }
+        position = end
+        return (start..<p, value)
+    }
+
     @inline(__always) static func hexDigit(_ b: UInt8) -> UInt64? {
         switch b {
         case 0x30...0x39: UInt64(b &- 0x30)

@@ -300,9 +300,15 @@ public final class MTraceReader: TraceEventSource {
 
     private func parseEvent(_ input: ByteScanner) throws -> TraceEvent {
         var scanner = input
-        let timeRange = scanner.token()
-        guard let ns = scanner.decimal(timeRange) else {
-            throw error(at: timeRange.lowerBound, expected: "a timestamp in nanoseconds (a decimal integer)", found: scanner.text(timeRange))
+        let ns: UInt64
+        if let fast = scanner.fastDecimal() {
+            ns = fast
+        } else {
+            let timeRange = scanner.token()
+            guard let exact = scanner.decimal(timeRange) else {
+                throw error(at: timeRange.lowerBound, expected: "a timestamp in nanoseconds (a decimal integer)", found: scanner.text(timeRange))
+            }
+            ns = exact
         }
         let agentRange = scanner.token()
         guard let agent = Self.agent(scanner, agentRange) else {
@@ -529,6 +535,12 @@ public final class MTraceReader: TraceEventSource {
     /// `REGION+0xOFFSET` or an absolute `0xADDRESS`; fills address and region.
     @inline(__always)
     private func parseAddress(_ scanner: inout ByteScanner) throws -> MemoryAccess {
+        let before = scanner.position
+        if let (name, offset) = scanner.fastRegionOffset(), let region = regionID(scanner, name) {
+            let base = regionTable.values[Int(region)]
+            if offset <= UInt64.max - base { return MemoryAccess(address: base + offset, region: region, size: 0) }
+        }
+        scanner.position = before
         let range = scanner.token()
         if scanner.hasHexPrefix(range) {
             guard let address = scanner.hex64(range) else {
@@ -556,6 +568,9 @@ public final class MTraceReader: TraceEventSource {
 
     @inline(__always)
     private func parseSize(_ scanner: inout ByteScanner, allowed: ClosedRange<UInt64>, architectural: [UInt8]? = nil) throws -> UInt8 {
+        let before = scanner.position
+        if architectural == nil, let size = scanner.fastDecimal(), allowed.contains(size) { return UInt8(size) }
+        scanner.position = before
         let range = scanner.token()
         guard let size = scanner.decimal(range), allowed.contains(size), architectural?.contains(UInt8(size)) ?? true else {
             let choices = architectural.map { $0.map(String.init).joined(separator: ", ") } ?? "\(allowed.lowerBound)...\(allowed.upperBound)"
@@ -566,6 +581,9 @@ public final class MTraceReader: TraceEventSource {
 
     @inline(__always)
     private func parseValue(_ scanner: inout ByteScanner, size: Int) throws -> AccessValue {
+        let before = scanner.position
+        if let small = scanner.fastHex64(), size >= 8 || small >> UInt64(size * 8) == 0 { return AccessValue(small) }
+        scanner.position = before
         let range = scanner.token()
         if range.count <= 18, let small = scanner.hex64(range) {
             guard size >= 8 || small >> UInt64(size * 8) == 0 else {
