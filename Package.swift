@@ -36,6 +36,7 @@ let package = Package(
         .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory", "Diagnostics"]),
         .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"], exclude: ["Fixtures"]),
         .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis"]),
+        .testTarget(name: "PcapTests", dependencies: ["Pcap"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),
     ]
