@@ -226,12 +226,13 @@ public final class MTraceReader: TraceEventSource {
     private func parseRegionDirective(_ scanner: inout ByteScanner) throws {
         let (name, nameRange) = try parseName(&scanner, what: "a region name")
         guard topology.regionID(named: name) == nil else { throw error(at: nameRange.lowerBound, "region '\(name)' is declared twice") }
-        let pairs = try parseKeyValues(&scanner, allowed: ["device", "kind", "base", "size", "prefetchable"])
+        let pairs = try parseKeyValues(&scanner, allowed: ["device", "kind", "base", "size", "prefetchable", "bar"])
         var device: DeviceID?
         var kind: RegionKind?
         var base: UInt64?
         var size: UInt64?
         var prefetchable = false
+        var barIndex: UInt8?
         for pair in pairs {
             switch pair.key {
             case "device":
@@ -250,6 +251,11 @@ public final class MTraceReader: TraceEventSource {
                     throw error(at: pair.column, expected: "a hexadecimal \(pair.key) like 0xfe400000", found: pair.value)
                 }
                 if pair.key == "base" { base = v } else { size = v }
+            case "bar":
+                guard pair.value.count == 1, let n = UInt8(pair.value), n <= 5 else {
+                    throw error(at: pair.column, expected: "a BAR number 0...5", found: pair.value)
+                }
+                barIndex = n
             default:
                 switch pair.value.lowercased() {
                 case "yes": prefetchable = true
@@ -263,8 +269,9 @@ public final class MTraceReader: TraceEventSource {
             throw error(at: scanner.position, "region '\(name)' needs device=, kind=, base= and size=; missing \(missing.joined(separator: ", "))")
         }
         guard size > 0 else { throw error(at: nameRange.lowerBound, "region '\(name)' has size 0") }
+        if barIndex != nil, kind != .bar { throw error(at: nameRange.lowerBound, "region '\(name)' has bar= but is not of kind bar") }
         guard base <= UInt64.max - (size - 1) else { throw error(at: nameRange.lowerBound, "region '\(name)' extends past the end of the address space") }
-        let region = Region(name: name, device: device, kind: kind, base: base, size: size, prefetchable: prefetchable)
+        let region = Region(name: name, device: device, kind: kind, base: base, size: size, prefetchable: prefetchable, barIndex: barIndex)
         if let other = topology.regions.first(where: { $0.base <= base &+ (size - 1) && base <= $0.base &+ ($0.size - 1) }) {
             throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(other.name)'")
         }

@@ -74,6 +74,7 @@ public final class MTraceWriter {
             out += "region \(region.name) device=\(topology.devices[Int(region.device)].name) kind=\(region.kind.rawValue)"
             out += " base=0x\(String(region.base, radix: 16)) size=0x\(String(region.size, radix: 16))"
             if region.prefetchable { out += " prefetchable=yes" }
+            if let bar = region.barIndex { out += " bar=\(bar)" }
             out += "\n"
         }
         for mapping in topology.mappings {

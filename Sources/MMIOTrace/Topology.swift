@@ -57,14 +57,19 @@ public struct Region: Hashable, Sendable {
     public var size: UInt64
     /// Whether the region is prefetchable (memory-like, e.g. a write-combining page).
     public var prefetchable: Bool
+    /// The BAR number (0–5) of a `bar` region, when the trace says; device models use it to pick
+    /// the register map (undeclared: the region's position among its device's BAR regions).
+    public var barIndex: UInt8?
 
-    public init(name: String, device: DeviceID, kind: RegionKind, base: UInt64, size: UInt64, prefetchable: Bool = false) {
+    public init(name: String, device: DeviceID, kind: RegionKind, base: UInt64, size: UInt64, prefetchable: Bool = false,
+                barIndex: UInt8? = nil) {
         self.name = name
         self.device = device
         self.kind = kind
         self.base = base
         self.size = size
         self.prefetchable = prefetchable
+        self.barIndex = barIndex
     }
 
     /// Whether `address` lies inside the region.
@@ -114,6 +119,15 @@ public struct Topology: Hashable, Sendable {
 
     public func regionID(named name: some StringProtocol) -> RegionID? {
         regions.firstIndex { $0.name == name }.map { RegionID($0) }
+    }
+
+    /// The BAR number of a `bar` region: its declared `bar=` index, else its position among its
+    /// device's `bar` regions in declaration order.
+    public func barIndex(of region: RegionID) -> UInt8 {
+        let r = regions[Int(region)]
+        if let index = r.barIndex { return index }
+        let position = regions[..<Int(region)].filter { $0.device == r.device && $0.kind == .bar }.count
+        return UInt8(min(position, 5))
     }
 
     /// The region containing `address`, if any (the first declared one when regions overlap).

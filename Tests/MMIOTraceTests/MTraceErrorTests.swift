@@ -21,6 +21,7 @@ import Testing
         ("misspelled directive", "mtrace 1\ndevcie d\n"),
         ("unknown region key", "mtrace 1\ndevice d\nregion r device=d kind=bar base=0x0 size=0x10 prefetchible=yes\n"),
         ("misspelled region kind", "mtrace 1\ndevice d\nregion r device=d kind=baar base=0x0 size=0x10\n"),
+        ("bar index out of range", "mtrace 1\ndevice d\nregion r device=d kind=bar base=0x0 size=0x10 bar=6\n"),
         ("region missing keys", "mtrace 1\ndevice d\nregion r device=d kind=bar\n"),
         ("overlapping regions", header + "region bar1 device=nvme0 kind=bar base=0xfe402000 size=0x4000\n"),
         ("misspelled memory type", header + "map vm0 bar0 device-ngnr\n"),
