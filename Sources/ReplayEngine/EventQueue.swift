@@ -1,0 +1,64 @@
+import HeapModule
+
+/// Why one simulation event goes before another at the same picosecond. The order is part of
+/// the model and is documented here, case by case (as gem5 names its same-tick priorities).
+public enum EventPriority: UInt8, Comparable, Sendable {
+    /// A device reset finishing: anything arriving at the same instant sees a ready device.
+    case resetComplete
+    /// TLPs and platform-bus transactions reaching the far end of a link or bus: arrivals are
+    /// observed before new traffic issued at the same instant.
+    case delivery
+    /// Transactions reaching the interconnect's serialisation point or the root complex.
+    case transport
+    /// Responses returning to a core (load data, write and TLBI completion).
+    case completion
+    /// Write-combining buffer timeouts.
+    case drainTimeout
+    /// Agents issuing their next program event: last, so that everything that has happened by
+    /// this instant is visible to it.
+    case agentStep
+    /// Reading the next event of the trace stream.
+    case traceInput
+
+    public static func < (a: EventPriority, b: EventPriority) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// A deterministic discrete-event queue: events pop in order of (time, priority, insertion
+/// sequence), so equal keys never depend on the heap's internal layout.
+///
+/// A value type: copying the queue copies the pending future (for snapshots).
+struct EventQueue<Event> {
+    private struct Entry: Comparable {
+        var time: SimTime
+        var priority: EventPriority
+        var sequence: UInt64
+        var event: Event
+
+        static func < (a: Entry, b: Entry) -> Bool {
+            (a.time, a.priority, a.sequence) < (b.time, b.priority, b.sequence)
+        }
+        static func == (a: Entry, b: Entry) -> Bool {
+            (a.time, a.priority, a.sequence) == (b.time, b.priority, b.sequence)
+        }
+    }
+
+    private var heap = Heap<Entry>()
+    private var nextSequence: UInt64 = 0
+
+    var isEmpty: Bool { heap.isEmpty }
+    var count: Int { heap.count }
+
+    mutating func schedule(_ event: Event, at time: SimTime, priority: EventPriority) {
+        heap.insert(Entry(time: time, priority: priority, sequence: nextSequence, event: event))
+        nextSequence &+= 1
+    }
+
+    /// The earliest event and its time.
+    mutating func pop() -> (time: SimTime, event: Event)? {
+        guard let entry = heap.popMin() else { return nil }
+        return (entry.time, entry.event)
+    }
+
+    /// The time of the earliest event.
+    var nextTime: SimTime? { heap.min?.time }
+}

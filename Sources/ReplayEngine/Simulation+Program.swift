@@ -1,0 +1,317 @@
+import ArmMemory
+import MMIOTrace
+
+/// How an agent's program events become transactions: the CPU side of the write path
+/// (DOMAIN.md §1 "peripheral arrival order"; docs/schedules.md).
+extension Simulation {
+    mutating func execute(_ event: TraceEvent, agent a: Int32) {
+        switch event.kind {
+        case .read(let access): load(access, agent: a)
+        case .write(let access): store(access, agent: a)
+        case .barrier(.dmb(_, let accesses)):
+            if accesses != .loads { drainBuffer(a) }
+            flushWindow(a)
+        case .barrier(.dsb(_, let accesses)):
+            if accesses != .loads { drainBuffer(a) }
+            flushWindow(a)
+            forceTLBIScopes(of: a)
+            agents[Int(a)].block = .barrier
+            checkBarrier(a)
+        case .barrier(.isb): break
+        case .guestExit: agents[Int(a)].inGuest = false
+        case .guestEntry: agents[Int(a)].inGuest = true
+        case .teardown(let vm):
+            for r in setup.topology.regions.indices { unmapped.insert(UInt32(vm) << 16 | UInt32(r)) }
+        case .unmap(let region, let vm): unmapped.insert(UInt32(vm) << 16 | UInt32(region))
+        case .tlbi(let tlbi):
+            let scope = AgentState.TLBIScope(vm: tlbi.vm, region: tlbi.operation == .ipas2e1is ? tlbi.region : nil)
+            agents[Int(a)].pendingTLBIs.append(scope)
+        case .configRead(let access): configAccess(access, write: false, agent: a)
+        case .configWrite(let access): configAccess(access, write: true, agent: a)
+        case .reset(let kind, let device): reset(kind, device: device, agent: a)
+        case .mark: break
+        }
+    }
+
+    // MARK: - Memory accesses
+
+    /// The effective type of `agent`'s access to `region`: the guest's stage 1 combined with the
+    /// policy's stage 2 for guests, the address space's own stage-1 type for the VMM and host.
+    func effectiveType(agent: Agent, region: RegionID) -> MemoryType {
+        let topology = setup.topology
+        let stage1 = topology.stage1Type(of: region, in: agent.addressSpace)
+        guard agent.role == .vcpu else { return stage1 }
+        let vmm = topology.stage1Type(of: region, in: .vmm(vm: agent.vm))
+        return setup.policy.effectiveType(guest: stage1, region: topology.regions[Int(region)].kind, vmmStage1: vmm)
+    }
+
+    /// Whether the access can happen at all: inside a region, and (for a guest) still mapped at
+    /// stage 2. Records a hazard otherwise.
+    private mutating func translate(_ access: MemoryAccess, agent a: Int32) -> RegionID? {
+        let agent = agents[Int(a)].agent
+        guard let region = access.region, setup.topology.regions[Int(region)].contains(access.address) else {
+            hazard("outside-region", agent: a, device: nil, region: access.region, offset: nil,
+                   "access at 0x\(String(access.address, radix: 16)) is outside every region: not replayed")
+            return nil
+        }
+        if agent.role == .vcpu, unmapped.contains(UInt32(agent.vm) << 16 | UInt32(region)) {
+            hazard("stage2-fault", agent: a, device: setup.topology.regions[Int(region)].device, region: region,
+                   offset: access.address - setup.topology.regions[Int(region)].base,
+                   "access after the host removed the region from stage 2: a stage-2 fault, not replayed")
+            return nil
+        }
+        return region
+    }
+
+    private mutating func store(_ access: MemoryAccess, agent a: Int32) {
+        guard let region = translate(access, agent: a) else { return }
+        let agent = agents[Int(a)].agent
+        let type = effectiveType(agent: agent, region: region)
+        report.summary.cpuWrites += 1
+        let r = setup.topology.regions[Int(region)]
+        let lineAddress = access.address & ~(BufferLine.lineSize - 1)
+        let crossesLine = access.address + UInt64(access.size) > lineAddress + BufferLine.lineSize
+        if type == .normalWB {
+            gather(access, lineAddress: lineAddress, type: type, region: r, regionID: region, agent: a, cache: true)
+            return
+        }
+        if type == .normalWT { noteCacheable(a, region: region, access.address) }
+        let gathering = type == .deviceGRE || type == .normalNC || type == .normalWT
+        if gathering, setup.timing.writeCombiningLines > 0, !crossesLine {
+            gather(access, lineAddress: lineAddress, type: type, region: r, regionID: region, agent: a, cache: false)
+            return
+        }
+        var data = SIMD8<UInt64>()
+        var mask: UInt64 = 0
+        let offset = Int(access.address - lineAddress)
+        for i in 0..<Int(access.size) where offset + i < 64 {
+            let byte = offset + i
+            data[byte >> 3] |= UInt64(access.value.byte(i)) << UInt64((byte & 7) * 8)
+            mask |= 1 << UInt64(byte)
+        }
+        let t = Transaction(kind: .write, agent: a, type: type, path: path(for: r), device: r.device, region: region,
+                            address: access.address, size: access.size, mask: mask, data: data,
+                            programOrder: agents[Int(a)].programOrder, accesses: 1,
+                            guestVM: agent.role == .vcpu ? agent.vm : nil, issued: now)
+        send(transactions.insert(t), reorderable: type >= .deviceNGRE)
+    }
+
+    private mutating func noteCacheable(_ a: Int32, region: RegionID, _ address: UInt64) {
+        let r = setup.topology.regions[Int(region)]
+        hazard("cacheable-device-access", agent: a, device: r.device, region: region, offset: address - r.base,
+               "effective type \(effectiveType(agent: agents[Int(a)].agent, region: region).displayName) on device memory")
+    }
+
+    /// Puts a store into the write-combining buffer (or, for Normal-WB, the cache).
+    private mutating func gather(_ access: MemoryAccess, lineAddress: UInt64, type: MemoryType, region: Region, regionID: RegionID,
+                                 agent a: Int32, cache: Bool) {
+        let agent = agents[Int(a)].agent
+        let lines: WritableKeyPath<AgentState, ContiguousArray<BufferLine>> = cache ? \.cache : \.buffer
+        var index = agents[Int(a)][keyPath: lines].firstIndex { $0.lineAddress == lineAddress && $0.type == type }
+        if index == nil {
+            if cache {
+                noteCacheable(a, region: regionID, access.address)
+            } else if agents[Int(a)].buffer.count >= setup.timing.writeCombiningLines {
+                issue(line: agents[Int(a)].buffer.removeFirst(), agent: a)  // line eviction: the oldest leaves
+            }
+            agents[Int(a)][keyPath: lines].append(
+                BufferLine(lineAddress: lineAddress, mask: 0, data: SIMD8(), type: type, device: region.device, region: regionID,
+                           guestVM: agent.role == .vcpu ? agent.vm : nil, firstProgramOrder: agents[Int(a)].programOrder,
+                           accesses: 0, lastWrite: now, generation: 0))
+            index = agents[Int(a)][keyPath: lines].count - 1
+        }
+        let i = index!
+        agents[Int(a)][keyPath: lines][i].merge(address: access.address, size: Int(access.size), value: access.value)
+        agents[Int(a)][keyPath: lines][i].accesses += 1
+        agents[Int(a)][keyPath: lines][i].lastWrite = now
+        agents[Int(a)][keyPath: lines][i].generation &+= 1
+        if !cache, agents[Int(a)].buffer[i].isFull {
+            issue(line: agents[Int(a)].buffer.remove(at: i), agent: a)
+            return
+        }
+        // in-order: the platform's timeout (or eviction delay); adversarial: held until an
+        // obligation drains it; random: either.
+        if !decisions.take() {
+            let delay = cache ? setup.timing.cacheEviction : setup.timing.writeCombiningTimeout
+            queue.schedule(.drainTimeout(agent: a, address: lineAddress, generation: agents[Int(a)][keyPath: lines][i].generation, cache: cache),
+                           at: now + delay, priority: .drainTimeout)
+        }
+    }
+
+    /// A buffered line leaves the core as one transaction.
+    mutating func issue(line: BufferLine, agent a: Int32) {
+        let region = setup.topology.regions[Int(line.region!)]
+        let t = Transaction(kind: .write, agent: a, type: line.type, path: path(for: region), device: line.device, region: line.region,
+                            address: line.lineAddress + UInt64(line.mask.trailingZeroBitCount), size: 0, mask: line.mask, data: line.data,
+                            programOrder: line.firstProgramOrder, accesses: line.accesses, guestVM: line.guestVM, issued: now)
+        send(transactions.insert(t), reorderable: true)
+    }
+
+    /// Drains every gathering line (a store barrier, a read that must come from the endpoint,
+    /// a TLBI being completed). Adversarial: in reverse program order, since lines of an R type
+    /// may leave in either order.
+    mutating func drainBuffer(_ a: Int32, matching predicate: (BufferLine) -> Bool = { _ in true }) {
+        var lines = agents[Int(a)].buffer
+        let drained = lines.filter(predicate)
+        guard !drained.isEmpty else { return }
+        lines.removeAll(where: predicate)
+        agents[Int(a)].buffer = lines
+        let ordered = decisions.take() ? Array(drained.reversed()) : Array(drained)
+        for line in ordered { issue(line: line, agent: a) }
+    }
+
+    mutating func drainTimeout(_ a: Int32, _ address: UInt64, _ generation: UInt32, cache: Bool) {
+        let lines: WritableKeyPath<AgentState, ContiguousArray<BufferLine>> = cache ? \.cache : \.buffer
+        guard let i = agents[Int(a)][keyPath: lines].firstIndex(where: { $0.lineAddress == address && $0.generation == generation }) else { return }
+        issue(line: agents[Int(a)][keyPath: lines].remove(at: i), agent: a)
+        flushWindow(a)
+    }
+
+    private mutating func load(_ access: MemoryAccess, agent a: Int32) {
+        guard let region = translate(access, agent: a) else { return }
+        let agent = agents[Int(a)].agent
+        let type = effectiveType(agent: agent, region: region)
+        let r = setup.topology.regions[Int(region)]
+        let size = Int(access.size)
+        if !type.isDevice { speculate(region: region, around: access.address, agent: a) }
+        // A gathering type may answer a load from a buffered write unless a barrier separates
+        // them (optional: adversarial takes it); a cacheable type from a cached line.
+        let lines = type == .normalWB ? agents[Int(a)].cache : agents[Int(a)].buffer
+        if type >= .deviceGRE, let line = lines.first(where: { $0.covers(address: access.address, size: size) }),
+           type.isCacheable || decisions.take() {
+            hazard("read-from-buffer", agent: a, device: r.device, region: region, offset: access.address - r.base,
+                   "\(size)-byte \(type.displayName) read answered from the \(type.isCacheable ? "cache" : "write buffer") (value \(line.read(address: access.address, size: size))): the device never saw it")
+            return
+        }
+        // A read that must come from the endpoint pushes overlapping buffered bytes out first;
+        // without reordering (nR types, or in-order) every earlier buffered write goes first.
+        if type < .deviceNGRE || !decisions.take() {
+            drainBuffer(a)
+        } else {
+            drainBuffer(a) { $0.overlaps(address: access.address, size: size) }
+        }
+        if type < .deviceNGRE { flushWindow(a) }
+        let t = Transaction(kind: .read, agent: a, type: type, path: path(for: r), device: r.device, region: region,
+                            address: access.address, size: access.size, mask: 0, data: SIMD8(),
+                            programOrder: agents[Int(a)].programOrder, accesses: 1,
+                            guestVM: agent.role == .vcpu ? agent.vm : nil, issued: now)
+        let id = transactions.insert(t)
+        agents[Int(a)].block = .load(id)
+        send(id, reorderable: type >= .deviceNGRE)
+        flushWindow(a)
+    }
+
+    /// Normal memory may be read speculatively: the adversarial schedule reads every
+    /// read-sensitive register in the page of a Normal access once; random sometimes does.
+    private mutating func speculate(region: RegionID, around address: UInt64, agent a: Int32) {
+        let r = setup.topology.regions[Int(region)]
+        let page = address & ~0xfff
+        let once = isAdversarial
+        if once, agents[Int(a)].speculatedPages.contains(page) { return }
+        guard decisions.take() else { return }
+        if once { agents[Int(a)].speculatedPages.insert(page) }
+        let bar = setup.topology.barIndex(of: region)
+        let lo = max(page, r.base) - r.base, hi = min(page + 0x1000, r.base + r.size) - r.base
+        for offset in endpoints[Int(r.device)].readSensitiveOffsets(bar: bar, in: lo..<hi) {
+            hazard("speculative-read-sensitive", agent: a, device: r.device, region: region, offset: offset,
+                   "speculative read of a read-sensitive register through a \(effectiveType(agent: agents[Int(a)].agent, region: region).displayName) mapping")
+            let t = Transaction(kind: .speculativeRead, agent: a, type: .normalNC, path: path(for: r), device: r.device, region: region,
+                                address: r.base + offset, size: 4, mask: 0, data: SIMD8(), programOrder: agents[Int(a)].programOrder,
+                                accesses: 0, guestVM: nil, issued: now)
+            send(transactions.insert(t), reorderable: false)
+        }
+    }
+
+    // MARK: - Configuration and resets
+
+    private mutating func configAccess(_ access: ConfigAccess, write: Bool, agent a: Int32) {
+        var data = SIMD8<UInt64>()
+        data[0] = UInt64(access.value)
+        let t = Transaction(kind: write ? .configWrite : .configRead, agent: a, type: .deviceNGnRnE, path: .ecam, device: access.device,
+                            region: nil, address: UInt64(access.offset), size: access.size, mask: 0, data: data,
+                            programOrder: agents[Int(a)].programOrder, accesses: 1, guestVM: nil, issued: now)
+        let id = transactions.insert(t)
+        if !write { agents[Int(a)].block = .load(id) }
+        send(id, reorderable: false)
+    }
+
+    private mutating func reset(_ kind: ResetKind, device: DeviceID, agent a: Int32) {
+        let transactionKind: Transaction.Kind = switch kind {
+        case .flr: .flr
+        case .hot: .hotReset
+        case .controller: .controllerReset
+        }
+        let t = Transaction(kind: transactionKind, agent: a, type: .deviceNGnRnE, path: kind == .controller ? .platform : .ecam,
+                            device: device, region: nil, address: 0, size: 0, mask: 0, data: SIMD8(),
+                            programOrder: agents[Int(a)].programOrder, accesses: 1, guestVM: nil, issued: now)
+        send(transactions.insert(t), reorderable: false)
+    }
+
+    func path(for region: Region) -> Transaction.Path {
+        switch region.kind {
+        case .bar: .mmio
+        case .config: .ecam
+        case .platform, .gicv2VCPUInterface: .platform
+        }
+    }
+
+    // MARK: - Leaving the core
+
+    /// Sends a transaction towards the serialisation point. Reorderable transactions (R types)
+    /// wait in the agent's window under the adversarial schedule, which lets them leave in
+    /// reverse order when the window is flushed.
+    mutating func send(_ id: TransactionID, reorderable: Bool) {
+        let a = transactions[id].agent
+        if reorderable, decisions.take() {
+            agents[Int(a)].window.append(id)
+            return
+        }
+        flushWindow(a)
+        depart(id)
+    }
+
+    mutating func flushWindow(_ a: Int32) {
+        let window = agents[Int(a)].window
+        guard !window.isEmpty else { return }
+        agents[Int(a)].window = []
+        for id in window.reversed() { depart(id) }
+    }
+
+    private mutating func depart(_ id: TransactionID) {
+        if transactions[id].kind == .write { report.summary.writeTransactions += 1 }
+        queue.schedule(.atSerialization(id), at: now + setup.timing.coreToSerialization, priority: .transport)
+    }
+
+    // MARK: - Barriers and TLB invalidation
+
+    /// Before a DSB completes, every access made through mappings its earlier TLBIs invalidated
+    /// must complete: buffered guest writes in those mappings are pushed out now.
+    private mutating func forceTLBIScopes(of a: Int32) {
+        for scope in agents[Int(a)].pendingTLBIs {
+            for g in agents.indices where agents[g].agent.role == .vcpu && agents[g].agent.vm == scope.vm {
+                drainBuffer(Int32(g)) { scope.region == nil || $0.region == scope.region }
+                flushWindow(Int32(g))
+            }
+        }
+    }
+
+    /// Unblocks a DSB whose accesses (and TLBI scopes) are all complete.
+    mutating func checkBarrier(_ a: Int32) {
+        guard agents[Int(a)].block == .barrier else { return }
+        let scopes = agents[Int(a)].pendingTLBIs
+        for id in transactions.ids {
+            let t = transactions[id]
+            guard !t.complete else { continue }
+            if t.agent == a { return }
+            if let vm = t.guestVM, scopes.contains(where: { $0.vm == vm && ($0.region == nil || $0.region == t.region) }) { return }
+        }
+        agents[Int(a)].pendingTLBIs = []
+        agents[Int(a)].block = .none
+        scheduleStep(a)
+    }
+
+    /// Re-checks every agent waiting in a DSB (after a completion).
+    mutating func recheckBarriers() {
+        for i in agents.indices where agents[i].block == .barrier { checkBarrier(Int32(i)) }
+    }
+}

@@ -1,0 +1,172 @@
+import ArmMemory
+import MMIOTrace
+
+/// What happens next in a simulation. Events are values carrying indices, never closures.
+enum SimEvent {
+    /// The next event of the trace stream is due.
+    case traceInput
+    /// An agent may issue its next pending program events.
+    case agentStep(Int32)
+    /// A write-combining line's timeout, or a dirty cache line's eviction.
+    case drainTimeout(agent: Int32, address: UInt64, generation: UInt32, cache: Bool)
+    case atSerialization(TransactionID)
+    case atRootComplex(TransactionID)
+    /// One write TLP (the bytes of `mask` within the transaction's line) reaches the device.
+    case writeArrives(TransactionID, mask: UInt64, last: Bool)
+    /// A non-posted request (read, configuration access, reset) reaches the device.
+    case requestArrives(TransactionID)
+    /// The completion or acknowledgement of a transaction reaches its core.
+    case completionArrives(TransactionID)
+    /// A device finished its reset and is ready again.
+    case resetComplete(DeviceID)
+}
+
+/// The TLP kinds the summary counts.
+enum TLPName: UInt8, CaseIterable {
+    case MWr32, MWr64, MRd32, MRd64, CfgRd0, CfgWr0, Cpl, CplD
+}
+
+/// Everything a replay needs that does not change while it runs.
+struct SimulationSetup {
+    let topology: Topology
+    let policy: AttributePolicy
+    let timing: TransportTiming
+    let deviceViewLimit: Int
+    let hazardLimit: Int
+}
+
+/// The whole state of one replay as a value: copying it snapshots the simulation, and the copy
+/// continues exactly as the original would.
+struct Simulation {
+    let setup: SimulationSetup
+    var now = SimTime.zero
+    var queue = EventQueue<SimEvent>()
+    var decisions: ScheduleDecisions
+    var agents = ContiguousArray<AgentState>()
+    var transactions = TransactionTable()
+    var endpoints: ContiguousArray<Endpoint>
+    /// The next event of the stream, read ahead.
+    var lookahead: TraceEvent?
+    var inputExhausted = false
+    /// Per path: when its last transaction reaches the far end (paths are FIFO).
+    var pathTail: [SimTime] = [.zero, .zero, .zero]
+    /// Adversarial: complete writes held in a path, in order (released by later traffic on the
+    /// path, by their device's reset completing, or at the end).
+    var held: [[TransactionID]] = [[], [], []]
+    var linkDownBusy = SimTime.zero
+    var linkUpBusy = SimTime.zero
+    /// (vm, region) pairs removed from stage 2.
+    var unmapped = Set<UInt32>()
+    var resetStarted: ContiguousArray<SimTime?>
+    /// Per (agent, device): the highest program order seen at the device.
+    var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 16 | device
+    var report: ReplayReport
+    /// TLPs counted by kind, indexed by ``TLPName`` (a dictionary only in the final report).
+    var tlpCounts = [Int](repeating: 0, count: TLPName.allCases.count)
+
+    init(setup: SimulationSetup, schedule: Schedule, endpoints: ContiguousArray<Endpoint>, policyName: String, platformName: String) {
+        self.setup = setup
+        decisions = ScheduleDecisions(schedule)
+        self.endpoints = endpoints
+        resetStarted = ContiguousArray(repeating: nil, count: setup.topology.devices.count)
+        var seed: UInt64?
+        if case .random(let s) = schedule { seed = s }
+        report = ReplayReport(policy: policyName, platform: platformName, schedule: schedule.name, seed: seed, summary: ReplaySummary(),
+                              hazards: [], hazardsNotListed: 0, deviceView: [], deviceViewNotListed: 0)
+    }
+
+    var isAdversarial: Bool { if case .adversarial = decisions.schedule { true } else { false } }
+
+    // MARK: - Driving
+
+    /// Runs until the stream is exhausted and nothing is left in flight.
+    mutating func run(_ source: some TraceEventSource) throws {
+        if lookahead == nil, !inputExhausted { try readAhead(source) }
+        while let (time, event) = queue.pop() {
+            now = time
+            switch event {
+            case .traceInput: try acceptInput(source)
+            case .agentStep(let a): step(a)
+            case .drainTimeout(let a, let address, let generation, let cache): drainTimeout(a, address, generation, cache: cache)
+            case .atSerialization(let t): atSerialization(t)
+            case .atRootComplex(let t): atRootComplex(t)
+            case .writeArrives(let t, let mask, let last): writeArrives(t, mask: mask, last: last)
+            case .requestArrives(let t): requestArrives(t)
+            case .completionArrives(let t): completionArrives(t)
+            case .resetComplete(let d): resetComplete(d)
+            }
+            if queue.isEmpty { releaseEverythingHeld() }
+        }
+        finish()
+    }
+
+    private mutating func readAhead(_ source: some TraceEventSource) throws {
+        if let event = try source.next() {
+            lookahead = event
+            queue.schedule(.traceInput, at: max(SimTime(nanoseconds: event.time.nanoseconds), now), priority: .traceInput)
+        } else {
+            inputExhausted = true
+        }
+    }
+
+    private mutating func acceptInput(_ source: some TraceEventSource) throws {
+        guard let event = lookahead else { return }
+        lookahead = nil
+        report.summary.events += 1
+        let a = agentIndex(event.agent)
+        agents[Int(a)].pending.append(event)
+        scheduleStep(a)
+        try readAhead(source)
+    }
+
+    mutating func agentIndex(_ agent: Agent) -> Int32 {
+        if let i = agents.firstIndex(where: { $0.agent == agent }) { return Int32(i) }
+        agents.append(AgentState(agent: agent))
+        return Int32(agents.count - 1)
+    }
+
+    mutating func scheduleStep(_ a: Int32) {
+        guard !agents[Int(a)].stepScheduled, agents[Int(a)].block == .none else { return }
+        agents[Int(a)].stepScheduled = true
+        queue.schedule(.agentStep(a), at: now, priority: .agentStep)
+    }
+
+    /// Issues pending program events until the agent blocks or has none left.
+    private mutating func step(_ a: Int32) {
+        agents[Int(a)].stepScheduled = false
+        while agents[Int(a)].block == .none, let event = agents[Int(a)].pending.popFirst() {
+            agents[Int(a)].programOrder += 1
+            execute(event, agent: a)
+        }
+        if agents[Int(a)].block == .none { flushWindow(a) }
+    }
+
+    private mutating func finish() {
+        report.summary.simulatedNs = now.nanoseconds
+        for kind in TLPName.allCases where tlpCounts[Int(kind.rawValue)] > 0 {
+            report.summary.tlps["\(kind)"] = tlpCounts[Int(kind.rawValue)]
+        }
+        let s = report.summary
+        report.summary.linkBytes = s.linkBytesDownstream + s.linkBytesUpstream
+        report.summary.writeCombiningRatio = s.writeTransactions == 0 ? 0 : Double(s.cpuWrites) / Double(s.writeTransactions)
+    }
+
+    // MARK: - Recording
+
+    mutating func hazard(_ kind: String, agent: Int32, device: DeviceID?, region: RegionID?, offset: UInt64?, _ detail: String) {
+        guard report.hazards.count < setup.hazardLimit else { report.hazardsNotListed += 1; return }
+        report.hazards.append(Hazard(kind: kind, timePs: now.picoseconds, agent: agents[Int(agent)].agent.description,
+                                     device: device.map { setup.topology.devices[Int($0)].name },
+                                     region: region.map { setup.topology.regions[Int($0)].name }, offset: offset, detail: detail))
+    }
+
+    mutating func observe(_ observation: DeviceObservation) {
+        guard report.deviceView.count < setup.deviceViewLimit else { report.deviceViewNotListed += 1; return }
+        report.deviceView.append(observation)
+    }
+
+    mutating func countTLP(_ kind: TLPName, bytes: Int, downstream: Bool) {
+        tlpCounts[Int(kind.rawValue)] += 1
+        if downstream { report.summary.linkBytesDownstream += bytes } else { report.summary.linkBytesUpstream += bytes }
+    }
+}

@@ -1,0 +1,85 @@
+import ArmMemory
+import MMIOTrace
+
+/// An index into the transaction table.
+typealias TransactionID = Int32
+
+/// One request travelling from a core to a device: a (possibly merged) write, a read, a
+/// configuration access or a reset. Lives in ``TransactionTable`` so that events carry only its
+/// index.
+struct Transaction {
+    enum Kind: UInt8 {
+        case write, read, speculativeRead, configRead, configWrite
+        /// A Function Level Reset: a configuration write of Initiate FLR.
+        case flr
+        /// A secondary bus reset through the root port.
+        case hotReset
+        /// A write to a platform reset controller.
+        case controllerReset
+    }
+
+    /// Which way a transaction leaves the serialisation point.
+    enum Path: UInt8 { case mmio, ecam, platform }
+
+    var kind: Kind
+    var agent: Int32
+    var type: MemoryType
+    var path: Path
+    var device: DeviceID
+    var region: RegionID?
+    /// For memory accesses: the first byte's address; writes are within one aligned 64-byte line.
+    var address: UInt64
+    /// Bytes accessed (reads, configuration accesses).
+    var size: UInt8
+    /// Valid bytes of a write within its 64-byte line (bit i: byte line+i).
+    var mask: UInt64
+    /// Data of a write, by byte of its 64-byte line; configuration values in the low bytes.
+    var data: SIMD8<UInt64>
+    /// Program order of the first access in the transaction (per agent).
+    var programOrder: UInt64
+    /// How many CPU accesses the transaction carries (more than one when merged).
+    var accesses: UInt16
+    /// The guest VM whose stage-2 mapping the access went through, if any.
+    var guestVM: UInt16?
+    var issued: SimTime
+    /// Whether the architecture considers the access complete (DSB and TLBI wait for this).
+    var complete = false
+    /// Whether its acknowledgement or completion is on the way back to the core.
+    var acknowledged = false
+    /// Whether the device has received all of it.
+    var delivered = false
+}
+
+/// Transactions in flight, in a table whose slots are reused: no allocation per transaction once
+/// the table has grown to the largest number in flight.
+struct TransactionTable {
+    private(set) var slots: ContiguousArray<Transaction?> = []
+    private var free: ContiguousArray<TransactionID> = []
+    private(set) var live = 0
+
+    mutating func insert(_ t: Transaction) -> TransactionID {
+        live += 1
+        if let id = free.popLast() {
+            slots[Int(id)] = t
+            return id
+        }
+        slots.append(t)
+        return TransactionID(slots.count - 1)
+    }
+
+    subscript(id: TransactionID) -> Transaction {
+        get { slots[Int(id)]! }
+        set { slots[Int(id)] = newValue }
+    }
+
+    mutating func remove(_ id: TransactionID) {
+        slots[Int(id)] = nil
+        free.append(id)
+        live -= 1
+    }
+
+    /// The live transactions, in slot order (deterministic).
+    var ids: some Sequence<TransactionID> {
+        slots.indices.lazy.filter { slots[$0] != nil }.map { TransactionID($0) }
+    }
+}

@@ -1,0 +1,39 @@
+/// The transport parameters the engine reads, in simulation units. Built from a platform
+/// profile (``init(profile:)`` in `TransportTiming+Profile.swift`); every field is one of the
+/// profile's named parameters.
+struct TransportTiming: Hashable, Sendable {
+    /// Core to the interconnect's serialisation point.
+    var coreToSerialization: SimDuration
+    /// Serialisation point to the root complex on the MMIO path.
+    var serializationToRootComplex: SimDuration
+    /// Serialisation point to the root complex on the ECAM (configuration) path.
+    var serializationToECAM: SimDuration
+    /// Serialisation point to a platform (non-PCIe) device.
+    var serializationToPlatformDevice: SimDuration
+    /// Root complex to the start of transmission on the link.
+    var rootComplexToLink: SimDuration
+    /// Link propagation, each direction.
+    var linkPropagation: SimDuration
+    /// Time the device takes to answer a non-posted request.
+    var deviceResponse: SimDuration
+    /// Root complex back to the core with a completion or acknowledgement.
+    var rootComplexToCore: SimDuration
+    /// Picoseconds per byte on the link (from width, rate and encoding).
+    var linkPicosecondsPerByte: UInt64
+    /// Bytes of framing per TLP on the wire (STP/sequence number/LCRC/END or equivalent).
+    var framingBytesPerTLP: Int
+    /// Maximum payload size in bytes.
+    var maxPayload: Int
+    /// Whether ECAM and MMIO traffic share one ordered path in the interconnect.
+    var ecamMMIOOrdered: Bool
+    /// Whether nE writes to platform devices are acknowledged by the endpoint.
+    var endpointAcknowledgesWrites: Bool
+    /// Write-combining buffer lines per core (0: no gathering).
+    var writeCombiningLines: Int
+    /// A gathered line drains after this long without a barrier.
+    var writeCombiningTimeout: SimDuration
+    /// A dirty cacheable line is evicted this long after its last write (in-order schedule).
+    var cacheEviction: SimDuration
+    /// How long a reset keeps a platform device (reset controller) or hot-reset link down.
+    var resetControllerLatency: SimDuration
+}

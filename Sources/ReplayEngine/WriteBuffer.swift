@@ -1,0 +1,62 @@
+import ArmMemory
+import MMIOTrace
+
+/// One gathering line of a core's write-combining buffer: the bytes written to an aligned
+/// 64-byte line of a gathering memory type (Device-GRE, Normal-NC, Normal-WT) or, for Normal-WB,
+/// a dirty cache line.
+struct BufferLine {
+    var lineAddress: UInt64
+    var mask: UInt64
+    var data: SIMD8<UInt64>
+    var type: MemoryType
+    var device: DeviceID
+    var region: RegionID?
+    var guestVM: UInt16?
+    var firstProgramOrder: UInt64
+    var accesses: UInt16
+    var lastWrite: SimTime
+    /// Bumped on every write, so that a stale timeout event is recognised.
+    var generation: UInt32
+
+    static let lineSize: UInt64 = 64
+
+    var isFull: Bool { mask == .max }
+
+    /// Merges `size` bytes of `value` at `address` (which must lie in this line).
+    mutating func merge(address: UInt64, size: Int, value: AccessValue) {
+        let offset = Int(address - lineAddress)
+        for i in 0..<size {
+            let byte = offset + i
+            let shift = UInt64((byte & 7) * 8)
+            data[byte >> 3] = (data[byte >> 3] & ~(0xff << shift)) | UInt64(value.byte(i)) << shift
+            mask |= 1 << UInt64(byte)
+        }
+    }
+
+    /// Whether the line holds every byte of `[address, address + size)`.
+    func covers(address: UInt64, size: Int) -> Bool {
+        guard address >= lineAddress, address + UInt64(size) <= lineAddress + Self.lineSize else { return false }
+        let bits: UInt64 = size >= 64 ? .max : ((1 << UInt64(size)) - 1) << (address - lineAddress)
+        return mask & bits == bits
+    }
+
+    /// Whether the line holds any byte of `[address, address + size)`.
+    func overlaps(address: UInt64, size: Int) -> Bool {
+        let end = address + UInt64(size)
+        guard end > lineAddress, address < lineAddress + Self.lineSize else { return false }
+        let from = max(address, lineAddress) - lineAddress, to = min(end, lineAddress + Self.lineSize) - lineAddress
+        let bits: UInt64 = to - from >= 64 ? .max : ((1 << (to - from)) - 1) << from
+        return mask & bits != 0
+    }
+
+    /// The bytes of `[address, address + size)` as a value (the line must cover them).
+    func read(address: UInt64, size: Int) -> AccessValue {
+        var value = AccessValue.zero
+        let offset = Int(address - lineAddress)
+        for i in 0..<size {
+            let byte = offset + i
+            value.setByte(i, UInt8(truncatingIfNeeded: data[byte >> 3] >> UInt64((byte & 7) * 8)))
+        }
+        return value
+    }
+}
