@@ -214,9 +214,10 @@ extension HostResetParameters {
 enum YAMLText {
     /// `text` plain when it is a simple word (`quiet-pcie`), else double-quoted.
     static func scalar(_ text: String) -> String {
-        let simple = text.utf8.first.map { isWordByte($0) && $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: ".") } ?? false
-            && text.utf8.allSatisfy(isWordByte)
-        return simple ? text : quoted(text)
+        guard let first = text.utf8.first, first != UInt8(ascii: "-"), first != UInt8(ascii: "."),
+              text.utf8.allSatisfy(isWordByte)
+        else { return quoted(text) }
+        return text
     }
 
     /// `text` double-quoted, with `"`, `\` and non-printing characters escaped.

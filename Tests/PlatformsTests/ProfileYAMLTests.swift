@@ -38,6 +38,36 @@ import Platforms
         #expect(profile.transport == PlatformProfile.builtIn(named: "split-ecam")!.transport)
     }
 
+    /// The example of `docs/platforms.md`.
+    @Test func documentedExample() throws {
+        let profile = try PlatformProfile.load(yaml: """
+            # A Gen1 x1 link on a split-ECAM SoC with a slow interconnect path to config space.
+            name: slow-split
+            summary: "split-ecam on a Gen1 x1 link, slow config path"
+            source: "bench measurements, 2026-03"
+            base: split-ecam
+            transport:
+              latency-ns:
+                serialisation-point-to-config: 400
+              link:
+                lanes: 1
+                rate-gts: 2.5
+                max-payload-bytes: 128
+              write-combining:
+                drain-timeout-ns: 2_000
+            """, file: "slow-split.yaml")
+        var expected = try #require(PlatformProfile.builtIn(named: "split-ecam"))
+        expected.name = "slow-split"
+        expected.summary = "split-ecam on a Gen1 x1 link, slow config path"
+        expected.source = "bench measurements, 2026-03"
+        expected.transport.latency.serialisationPointToConfig = 400
+        expected.transport.link.lanes = 1
+        expected.transport.link.rate = .gen1
+        expected.transport.link.maxPayloadBytes = 128
+        expected.transport.writeCombining.drainTimeout = 2_000
+        #expect(profile == expected)
+    }
+
     /// Without a base, a file gives every key; a full file reads back exactly.
     @Test func fullProfileWithoutBase() throws {
         var original = quiet
