@@ -123,6 +123,11 @@ extension TransportParameters {
         ]
     }
 
+    /// The starting point of a profile without a base, every key of which is required.
+    static let zero = Self(
+        ecamMMIOOrdered: false, endpointAcknowledgesWrites: false, earlyWriteAckPoint: .serialisationPoint,
+        latency: .zero, link: .zero, writeCombining: .zero, hostReset: .zero)
+
     /// The keys of `transport:`, sections included.
     static var yamlKeys: [String] {
         yamlFields.map(\.key) + [
@@ -148,7 +153,7 @@ extension TransportLatencies {
         ]
     }
 
-    /// All zero: the starting point of a profile without a base, every key of which is required.
+    /// The starting point of a profile without a base, every key of which is required.
     static let zero = Self(
         coreToSerialisationPoint: 0, serialisationPointToRootComplex: 0, serialisationPointToConfig: 0,
         serialisationPointToPlatformDevice: 0, rootComplexToLink: 0, linkPropagation: 0, devicePostedWrite: 0,

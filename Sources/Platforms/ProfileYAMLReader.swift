@@ -52,16 +52,13 @@ struct ProfileYAMLReader {
                      into: &value, required: inherited == nil)
             return value
         }
-        var transport = TransportParameters(
-            ecamMMIOOrdered: base?.ecamMMIOOrdered ?? false,
-            endpointAcknowledgesWrites: base?.endpointAcknowledgesWrites ?? false,
-            earlyWriteAckPoint: base?.earlyWriteAckPoint ?? .serialisationPoint,
-            latency: try subsection(TransportLatencies.yamlKey, base?.latency, .zero, TransportLatencies.yamlFields),
-            link: try subsection(LinkParameters.yamlKey, base?.link, .zero, LinkParameters.yamlFields),
-            writeCombining: try subsection(
-                WriteCombiningParameters.yamlKey, base?.writeCombining, .zero, WriteCombiningParameters.yamlFields),
-            hostReset: try subsection(HostResetParameters.yamlKey, base?.hostReset, .zero, HostResetParameters.yamlFields))
+        var transport = base ?? .zero
         try read(TransportParameters.yamlFields, in: section, into: &transport, required: base == nil)
+        transport.latency = try subsection(TransportLatencies.yamlKey, base?.latency, .zero, TransportLatencies.yamlFields)
+        transport.link = try subsection(LinkParameters.yamlKey, base?.link, .zero, LinkParameters.yamlFields)
+        transport.writeCombining = try subsection(
+            WriteCombiningParameters.yamlKey, base?.writeCombining, .zero, WriteCombiningParameters.yamlFields)
+        transport.hostReset = try subsection(HostResetParameters.yamlKey, base?.hostReset, .zero, HostResetParameters.yamlFields)
         return transport
     }
 

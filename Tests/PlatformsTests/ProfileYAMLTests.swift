@@ -82,6 +82,17 @@ import Platforms
         #expect(try PlatformProfile.load(yaml: original.yaml, file: "full.yaml") == original)
     }
 
+    /// Without a base, every key of every section is required.
+    @Test func fullProfileMissingOneKey() {
+        let text = quiet.yaml.replacingOccurrences(of: "    device-read-response: 300\n", with: "")
+        #expect {
+            try PlatformProfile.load(yaml: text, file: "q.yaml")
+        } throws: { error in
+            (error as? InputError)?.description == "q.yaml:9:5: error: expected key 'device-read-response' in "
+                + "transport.latency-ns, found none; give every key, or start from a built-in with 'base:'"
+        }
+    }
+
     /// Bad files and the exact error each gives.
     @Test(arguments: [
         // unknown key, with a suggestion
@@ -129,9 +140,13 @@ import Platforms
         ("name: p\nbase: quiet-pcie\ntransport:\n  write-combining:\n    line-bytes: 48\n",
          "p.yaml:5:17: error: expected a write-combining line size in bytes (a power of two from 16 to 256), found '48'"),
         // missing keys without a base
+        ("name: p\ntransport:\n  link:\n    lanes: 4\n",
+         "p.yaml:3:3: error: expected key 'ecam-mmio-ordered' in transport, found none; give every key, or start "
+            + "from a built-in with 'base:'"),
         ("name: p\n",
          "p.yaml:1:1: error: expected key 'transport', found none; give every key, or start from a built-in with 'base:'"),
-        ("name: p\ntransport:\n  link:\n    lanes: 4\n",
+        ("name: p\ntransport:\n  ecam-mmio-ordered: true\n  endpoint-acknowledges-writes: false\n"
+            + "  early-write-ack-point: serialisation-point\n  link:\n    lanes: 4\n",
          "p.yaml:3:3: error: expected key 'latency-ns' in transport, found none; give every key, or start from a "
             + "built-in with 'base:'"),
         ("summary: s\nbase: no-ras\n", "p.yaml:1:1: error: expected key 'name' (the profile's name), found none"),
