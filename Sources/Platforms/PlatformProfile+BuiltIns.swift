@@ -1,0 +1,237 @@
+/// The six built-in profiles of DOMAIN.md §5, in its order, stored as the YAML they are loaded
+/// from (each text is what ``PlatformProfile/yaml`` writes for it).
+///
+/// They differ in transport only where DOMAIN.md says so: `split-ecam` does not order ECAM and
+/// MMIO in the interconnect, `platform-device` requires endpoint acknowledgement. The shared
+/// values are round engineering estimates for a PCIe Gen4 x4 endpoint on an Arm server; where
+/// each comes from is in `docs/platforms.md`. Their error and RAS parameters are not modelled yet.
+extension PlatformProfile {
+    /// The YAML text of every built-in, in DOMAIN.md §5's order.
+    static let builtInYAML: [String] = [
+        """
+        name: quiet-pcie
+        summary: "reads with errors return OKAY+all-ones; posted errors via native AER interrupt; ECAM/MMIO ordered; DPC on"
+        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex (docs/platforms.md)"
+        transport:
+          ecam-mmio-ordered: true
+          endpoint-acknowledges-writes: false
+          early-write-ack-point: serialisation-point
+          latency-ns:
+            core-to-serialisation-point: 40
+            serialisation-point-to-root-complex: 60
+            serialisation-point-to-config: 80
+            serialisation-point-to-platform-device: 50
+            root-complex-to-link: 150
+            link-propagation: 20
+            device-posted-write: 50
+            device-read-response: 300
+            completion-to-core: 150
+          link:
+            lanes: 4
+            rate-gts: 16
+            framing-bytes: 8
+            max-payload-bytes: 256
+            max-read-request-bytes: 512
+            read-completion-boundary-bytes: 64
+          write-combining:
+            buffers: 4
+            line-bytes: 64
+            drain-timeout-ns: 1000
+          host-reset:
+            transactions-pending-timeout-ns: 700_000_000
+            flr-wait-ns: 100_000_000
+            ready-timeout-ns: 60_000_000_000
+
+        """,
+        """
+        name: ras-sbsa
+        summary: "RC returns SLVERR (UR→DECERR); FEAT_RAS core; Device load errors asynchronous with UC; NC loads precise (UER); native AER; ECAM/MMIO ordered"
+        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex (docs/platforms.md)"
+        transport:
+          ecam-mmio-ordered: true
+          endpoint-acknowledges-writes: false
+          early-write-ack-point: serialisation-point
+          latency-ns:
+            core-to-serialisation-point: 40
+            serialisation-point-to-root-complex: 60
+            serialisation-point-to-config: 80
+            serialisation-point-to-platform-device: 50
+            root-complex-to-link: 150
+            link-propagation: 20
+            device-posted-write: 50
+            device-read-response: 300
+            completion-to-core: 150
+          link:
+            lanes: 4
+            rate-gts: 16
+            framing-bytes: 8
+            max-payload-bytes: 256
+            max-read-request-bytes: 512
+            read-completion-boundary-bytes: 64
+          write-combining:
+            buffers: 4
+            line-bytes: 64
+            drain-timeout-ns: 1000
+          host-reset:
+            transactions-pending-timeout-ns: 700_000_000
+            flr-wait-ns: 100_000_000
+            ready-timeout-ns: 60_000_000_000
+
+        """,
+        """
+        name: ras-aderr
+        summary: "as ras-sbsa but FEAT_ADERR/ANERR: all load errors precise"
+        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex (docs/platforms.md)"
+        transport:
+          ecam-mmio-ordered: true
+          endpoint-acknowledges-writes: false
+          early-write-ack-point: serialisation-point
+          latency-ns:
+            core-to-serialisation-point: 40
+            serialisation-point-to-root-complex: 60
+            serialisation-point-to-config: 80
+            serialisation-point-to-platform-device: 50
+            root-complex-to-link: 150
+            link-propagation: 20
+            device-posted-write: 50
+            device-read-response: 300
+            completion-to-core: 150
+          link:
+            lanes: 4
+            rate-gts: 16
+            framing-bytes: 8
+            max-payload-bytes: 256
+            max-read-request-bytes: 512
+            read-completion-boundary-bytes: 64
+          write-combining:
+            buffers: 4
+            line-bytes: 64
+            drain-timeout-ns: 1000
+          host-reset:
+            transactions-pending-timeout-ns: 700_000_000
+            flr-wait-ns: 100_000_000
+            ready-timeout-ns: 60_000_000_000
+
+        """,
+        """
+        name: no-ras
+        summary: "SLVERR; core without FEAT_RAS; SErrors carry no syndrome"
+        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex (docs/platforms.md)"
+        transport:
+          ecam-mmio-ordered: true
+          endpoint-acknowledges-writes: false
+          early-write-ack-point: serialisation-point
+          latency-ns:
+            core-to-serialisation-point: 40
+            serialisation-point-to-root-complex: 60
+            serialisation-point-to-config: 80
+            serialisation-point-to-platform-device: 50
+            root-complex-to-link: 150
+            link-propagation: 20
+            device-posted-write: 50
+            device-read-response: 300
+            completion-to-core: 150
+          link:
+            lanes: 4
+            rate-gts: 16
+            framing-bytes: 8
+            max-payload-bytes: 256
+            max-read-request-bytes: 512
+            read-completion-boundary-bytes: 64
+          write-combining:
+            buffers: 4
+            line-bytes: 64
+            drain-timeout-ns: 1000
+          host-reset:
+            transactions-pending-timeout-ns: 700_000_000
+            flr-wait-ns: 100_000_000
+            ready-timeout-ns: 60_000_000_000
+
+        """,
+        """
+        name: split-ecam
+        summary: "as quiet-pcie but ECAM and MMIO are not ordered in the interconnect"
+        source: "DOMAIN.md sections 3, 5, 6: ECAM and MMIO in different interconnect regions; otherwise as quiet-pcie (docs/platforms.md)"
+        transport:
+          ecam-mmio-ordered: false
+          endpoint-acknowledges-writes: false
+          early-write-ack-point: serialisation-point
+          latency-ns:
+            core-to-serialisation-point: 40
+            serialisation-point-to-root-complex: 60
+            serialisation-point-to-config: 80
+            serialisation-point-to-platform-device: 50
+            root-complex-to-link: 150
+            link-propagation: 20
+            device-posted-write: 50
+            device-read-response: 300
+            completion-to-core: 150
+          link:
+            lanes: 4
+            rate-gts: 16
+            framing-bytes: 8
+            max-payload-bytes: 256
+            max-read-request-bytes: 512
+            read-completion-boundary-bytes: 64
+          write-combining:
+            buffers: 4
+            line-bytes: 64
+            drain-timeout-ns: 1000
+          host-reset:
+            transactions-pending-timeout-ns: 700_000_000
+            flr-wait-ns: 100_000_000
+            ready-timeout-ns: 60_000_000_000
+
+        """,
+        """
+        name: platform-device
+        summary: "a non-PCIe device reset through a separate reset-controller register; endpoint acks supported"
+        source: "DOMAIN.md sections 1, 5, 6: the system requires endpoint acknowledgement of nE writes to platform devices; otherwise as quiet-pcie (docs/platforms.md)"
+        transport:
+          ecam-mmio-ordered: true
+          endpoint-acknowledges-writes: true
+          early-write-ack-point: serialisation-point
+          latency-ns:
+            core-to-serialisation-point: 40
+            serialisation-point-to-root-complex: 60
+            serialisation-point-to-config: 80
+            serialisation-point-to-platform-device: 50
+            root-complex-to-link: 150
+            link-propagation: 20
+            device-posted-write: 50
+            device-read-response: 300
+            completion-to-core: 150
+          link:
+            lanes: 4
+            rate-gts: 16
+            framing-bytes: 8
+            max-payload-bytes: 256
+            max-read-request-bytes: 512
+            read-completion-boundary-bytes: 64
+          write-combining:
+            buffers: 4
+            line-bytes: 64
+            drain-timeout-ns: 1000
+          host-reset:
+            transactions-pending-timeout-ns: 700_000_000
+            flr-wait-ns: 100_000_000
+            ready-timeout-ns: 60_000_000_000
+
+        """,
+    ]
+
+    /// The built-in profiles in DOMAIN.md §5's order.
+    public static let builtIns: [PlatformProfile] = builtInYAML.map { text in
+        do {
+            return try load(yaml: text, file: "built-in")
+        } catch {
+            preconditionFailure("a built-in profile does not load: \(error)")
+        }
+    }
+
+    /// The built-in profile with this name (case-insensitive), if there is one.
+    public static func builtIn(named name: String) -> PlatformProfile? {
+        let lowered = name.lowercased()
+        return builtIns.first { $0.name == lowered }
+    }
+}

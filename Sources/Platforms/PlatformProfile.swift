@@ -1,0 +1,23 @@
+/// Everything the engine assumes about one platform, as named parameters (DOMAIN.md §5: "every
+/// platform or policy assumption is a parameter, not a constant").
+///
+/// A profile is one of the six built-ins (``builtIns``) or loaded from a YAML file
+/// (``load(yaml:file:)``, ``resolve(_:)``); ``yaml`` writes it back. Parameters, units and the
+/// built-in values are in `docs/platforms.md`.
+public struct PlatformProfile: Hashable, Sendable {
+    /// The name used on the command line, e.g. `split-ecam`.
+    public var name: String
+    /// One line saying what sets the platform apart.
+    public var summary: String
+    /// Where the numbers come from (a document, an estimate, a file).
+    public var source: String
+    /// The path from a core to a device register.
+    public var transport: TransportParameters
+
+    public init(name: String, summary: String, source: String, transport: TransportParameters) {
+        self.name = name
+        self.summary = summary
+        self.source = source
+        self.transport = transport
+    }
+}

@@ -1,0 +1,183 @@
+import Diagnostics
+import Yams
+
+/// Turns a composed YAML document into a ``PlatformProfile``, locating every error.
+struct ProfileYAMLReader {
+    let yaml: String
+    let file: String
+
+    /// One mapping of the document, its keys checked: `path` names it in messages
+    /// (`transport.link`), `anchor` is where a missing key is reported.
+    private struct Section {
+        let path: String
+        let anchor: Node
+        let fields: [String: Node]
+    }
+
+    func profile() throws(InputError) -> PlatformProfile {
+        let root = try compose()
+        let top = try section(root, path: "", described: "a profile key", keys: PlatformProfile.yamlKeys)
+        guard let nameNode = top.fields["name"] else {
+            throw InputError(location(root.mark), "expected key 'name' (the profile's name), found none")
+        }
+        let name = try scalar(nameNode, expected: "a profile name")
+        guard !name.isEmpty else { throw error(nameNode, expected: "a profile name") }
+        let summary = try top.fields["summary"].map { node throws(InputError) in try scalar(node, expected: "a one-line summary") }
+        let source = try top.fields["source"].map { node throws(InputError) in try scalar(node, expected: "a source") }
+        let base = try top.fields["base"].map { node throws(InputError) in try builtIn(node) }
+
+        let transport = try transport(in: top, base: base?.transport)
+        return PlatformProfile(
+            name: name,
+            summary: summary ?? "user profile from \(file)",
+            source: source ?? "file \(file)" + (base.map { ", based on built-in \($0.name)" } ?? ""),
+            transport: transport)
+    }
+
+    /// `transport:`, key by key over `base`; without a base every key is required.
+    private func transport(in top: Section, base: TransportParameters?) throws(InputError) -> TransportParameters {
+        guard let node = top.fields["transport"] else {
+            if let base { return base }
+            throw missing("transport", in: top)
+        }
+        let section = try section(node, path: "transport", described: "a transport key", keys: TransportParameters.yamlKeys)
+        func subsection<Value>(_ key: String, _ inherited: Value?, _ zero: Value, _ fields: [YAMLField<Value>]) throws(InputError) -> Value {
+            guard let node = section.fields[key] else {
+                if let inherited { return inherited }
+                throw missing(key, in: section)
+            }
+            let path = "transport.\(key)"
+            var value = inherited ?? zero
+            try read(fields, in: self.section(node, path: path, described: "a \(path) key", keys: fields.map(\.key)),
+                     into: &value, required: inherited == nil)
+            return value
+        }
+        var transport = base ?? .zero
+        try read(TransportParameters.yamlFields, in: section, into: &transport, required: base == nil)
+        transport.latency = try subsection(TransportLatencies.yamlKey, base?.latency, .zero, TransportLatencies.yamlFields)
+        transport.link = try subsection(LinkParameters.yamlKey, base?.link, .zero, LinkParameters.yamlFields)
+        transport.writeCombining = try subsection(
+            WriteCombiningParameters.yamlKey, base?.writeCombining, .zero, WriteCombiningParameters.yamlFields)
+        transport.hostReset = try subsection(HostResetParameters.yamlKey, base?.hostReset, .zero, HostResetParameters.yamlFields)
+        return transport
+    }
+
+    /// Reads the fields present in `section` into `value`; when `required`, an absent field is
+    /// an error.
+    private func read<Value>(_ fields: [YAMLField<Value>], in section: Section, into value: inout Value, required: Bool) throws(InputError) {
+        for field in fields {
+            if let node = section.fields[field.key] {
+                try field.read(&value, node, self)
+            } else if required {
+                throw missing(field.key, in: section)
+            }
+        }
+    }
+
+    /// A key absent from `section` with no base to inherit it from.
+    private func missing(_ key: String, in section: Section) -> InputError {
+        let place = section.path.isEmpty ? "" : " in \(section.path)"
+        return InputError(
+            location(section.anchor.mark),
+            "expected key '\(key)'\(place), found none; give every key, or start from a built-in with 'base:'")
+    }
+
+    /// `node` as a mapping whose keys are all in `keys`.
+    private func section(_ node: Node, path: String, described: String, keys: [String]) throws(InputError) -> Section {
+        guard case .mapping(let mapping) = node else {
+            throw error(node, expected: path.isEmpty ? "a mapping of profile keys" : "a mapping of \(path) keys")
+        }
+        let keyList = "\(described) (\(keys.joined(separator: ", ")))"
+        var fields: [String: Node] = [:]
+        for (key, value) in mapping {
+            let text = try scalar(key, expected: keyList)
+            guard keys.contains(text) else { throw error(key, expected: keyList, choices: keys) }
+            fields[text] = value
+        }
+        return Section(path: path, anchor: node, fields: fields)
+    }
+
+    /// The document's root node; YAML syntax errors become located input errors.
+    private func compose() throws(InputError) -> Node {
+        let composed: Node?
+        do {
+            composed = try Yams.compose(yaml: yaml)
+        } catch let yamlError as YamlError {
+            throw syntaxError(yamlError)
+        } catch {
+            throw InputError(location(nil), "expected YAML, found an unreadable document: \(error)")
+        }
+        guard let composed else {
+            throw InputError(location(nil), "expected a mapping of profile keys, found an empty document")
+        }
+        return composed
+    }
+
+    private func syntaxError(_ yamlError: YamlError) -> InputError {
+        switch yamlError {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let during = context.map { " (\($0.text) at \(location($0.mark).line):\(location($0.mark).column))" } ?? ""
+            return InputError(location(mark), "expected valid YAML, found a syntax error: \(problem)\(during)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return InputError(location(context.mark), "expected each key once in a mapping, found \(keys) more than once")
+        default:
+            return InputError(location(nil), "expected YAML, found an unreadable document: \(yamlError)")
+        }
+    }
+
+    private func builtIn(_ node: Node) throws(InputError) -> PlatformProfile {
+        let names = PlatformProfile.builtIns.map(\.name)
+        let expected = "a built-in profile (\(names.joined(separator: ", ")))"
+        guard let profile = PlatformProfile.builtIn(named: try scalar(node, expected: expected)) else {
+            throw error(node, expected: expected, choices: names)
+        }
+        return profile
+    }
+
+    func bool(_ node: Node) throws(InputError) -> Bool {
+        guard case .scalar = node, let value = node.bool else { throw error(node, expected: "true or false") }
+        return value
+    }
+
+    /// A non-negative decimal integer (digits, `_` allowed between them) accepted by `isValid`.
+    func integer(_ node: Node, expected: String, isValid: (Int) -> Bool) throws(InputError) -> Int {
+        let text = try scalar(node, expected: expected)
+        let digits = text.utf8
+        let wellFormed = digits.first.map { (0x30...0x39).contains($0) } == true && digits.last != UInt8(ascii: "_")
+            && digits.allSatisfy { (0x30...0x39).contains($0) || $0 == UInt8(ascii: "_") }
+            && !text.contains("__")
+        guard wellFormed, let value = Int(text.filter { $0 != "_" }), isValid(value) else {
+            throw error(node, expected: expected)
+        }
+        return value
+    }
+
+    /// The text of a scalar node; any other node is an error saying what was `expected`.
+    func scalar(_ node: Node, expected: String) throws(InputError) -> String {
+        guard case .scalar(let scalar) = node else { throw error(node, expected: expected) }
+        return scalar.string
+    }
+
+    /// `expected <expected>, found <node>`, at the node, with a did-you-mean among `choices`.
+    func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
+        switch node {
+        case .scalar(let scalar):
+            InputError(location(node.mark), expected: expected, found: scalar.string, choices: choices)
+        case .mapping: InputError(location(node.mark), "expected \(expected), found a mapping")
+        case .sequence: InputError(location(node.mark), "expected \(expected), found a sequence")
+        case .alias: InputError(location(node.mark), "expected \(expected), found an alias")
+        }
+    }
+
+    /// A Yams mark as a source location; Yams counts columns in Unicode scalars, locations in
+    /// bytes. No mark means the start of the file.
+    private func location(_ mark: Mark?) -> SourceLocation {
+        guard let mark else { return SourceLocation(file: file, line: 1, column: 1) }
+        let line = yaml.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(mark.line - 1).first ?? ""
+        let bytes = line.unicodeScalars.prefix(mark.column - 1).reduce(0) { $0 + UTF8.width($1) }
+        return SourceLocation(file: file, line: mark.line, column: bytes + 1)
+    }
+}

@@ -1,0 +1,95 @@
+import Testing
+@testable import Platforms
+
+@Suite struct BuiltInProfileTests {
+    @Test func builtInsInDomainOrder() {
+        #expect(PlatformProfile.builtIns.map(\.name) == [
+            "quiet-pcie", "ras-sbsa", "ras-aderr", "no-ras", "split-ecam", "platform-device",
+        ])
+        #expect(PlatformProfile.builtIn(named: "Split-ECAM")?.name == "split-ecam")
+        #expect(PlatformProfile.builtIn(named: "split") == nil)
+    }
+
+    @Test(arguments: PlatformProfile.builtIns)
+    func roundTripsThroughYAML(profile: PlatformProfile) throws {
+        #expect(try PlatformProfile.load(yaml: profile.yaml, file: "x.yaml") == profile)
+    }
+
+    /// The stored text is the canonical form, so printing `yaml` shows exactly what was loaded.
+    @Test(arguments: zip(PlatformProfile.builtIns, PlatformProfile.builtInYAML))
+    func storedTextIsCanonical(profile: PlatformProfile, text: String) {
+        #expect(profile.yaml == text)
+    }
+
+    @Test func onlySplitECAMLeavesECAMAndMMIOUnordered() {
+        let unordered = PlatformProfile.builtIns.filter { !$0.transport.ecamMMIOOrdered }.map(\.name)
+        #expect(unordered == ["split-ecam"])
+    }
+
+    @Test func onlyPlatformDeviceRequiresEndpointAcks() {
+        let acked = PlatformProfile.builtIns.filter(\.transport.endpointAcknowledgesWrites).map(\.name)
+        #expect(acked == ["platform-device"])
+    }
+
+    /// Apart from the two DOMAIN.md distinctions, every built-in has quiet-pcie's transport.
+    @Test(arguments: PlatformProfile.builtIns)
+    func otherwiseSharedTransport(profile: PlatformProfile) throws {
+        var transport = profile.transport
+        transport.ecamMMIOOrdered = true
+        transport.endpointAcknowledgesWrites = false
+        #expect(transport == PlatformProfile.builtIns[0].transport)
+    }
+
+    @Test func quietPCIeValues() throws {
+        let transport = try #require(PlatformProfile.builtIn(named: "quiet-pcie")).transport
+        #expect(transport.earlyWriteAckPoint == .serialisationPoint)
+        #expect(transport.latency == TransportLatencies(
+            coreToSerialisationPoint: 40, serialisationPointToRootComplex: 60, serialisationPointToConfig: 80,
+            serialisationPointToPlatformDevice: 50, rootComplexToLink: 150, linkPropagation: 20, devicePostedWrite: 50,
+            deviceReadResponse: 300, completionToCore: 150))
+        #expect(transport.link == LinkParameters(
+            lanes: 4, rate: .gen4, framingBytes: 8, maxPayloadBytes: 256, maxReadRequestBytes: 512,
+            readCompletionBoundaryBytes: 64))
+        #expect(transport.writeCombining == WriteCombiningParameters(buffers: 4, lineBytes: 64, drainTimeout: 1_000))
+        #expect(transport.hostReset == HostResetParameters(
+            transactionsPendingTimeout: 700_000_000, flrWait: 100_000_000, readyTimeout: 60_000_000_000))
+    }
+
+    @Test func summariesAreDomainGists() {
+        #expect(PlatformProfile.builtIns.map(\.summary) == [
+            "reads with errors return OKAY+all-ones; posted errors via native AER interrupt; ECAM/MMIO ordered; DPC on",
+            "RC returns SLVERR (UR→DECERR); FEAT_RAS core; Device load errors asynchronous with UC; "
+                + "NC loads precise (UER); native AER; ECAM/MMIO ordered",
+            "as ras-sbsa but FEAT_ADERR/ANERR: all load errors precise",
+            "SLVERR; core without FEAT_RAS; SErrors carry no syndrome",
+            "as quiet-pcie but ECAM and MMIO are not ordered in the interconnect",
+            "a non-PCIe device reset through a separate reset-controller register; endpoint acks supported",
+        ])
+    }
+}
+
+@Suite struct LinkTests {
+    @Test func encodingFollowsRate() {
+        #expect(LinkRate.allCases.map(\.name) == ["2.5", "5", "8", "16", "32"])
+        #expect(LinkRate.allCases.map(\.encoding) == [
+            .eightBTenB, .eightBTenB, .oneTwentyEightBOneThirtyB, .oneTwentyEightBOneThirtyB, .oneTwentyEightBOneThirtyB,
+        ])
+        #expect(LinkRate(name: "2.5") == .gen1)
+        #expect(LinkRate(name: "2") == nil)
+    }
+
+    /// 64 bytes: ×4 at 16 GT/s is 64·8·130/128 bits over 64 bits/ns = 8.125 ns; ×1 at 2.5 GT/s
+    /// is 640 bits at 2.5 bits/ns = 256 ns.
+    @Test func transmitTime() {
+        let gen4x4 = LinkParameters(
+            lanes: 4, rate: .gen4, framingBytes: 8, maxPayloadBytes: 256, maxReadRequestBytes: 512,
+            readCompletionBoundaryBytes: 64)
+        #expect(gen4x4.transmitPicoseconds(bytes: 64) == 8_125)
+        #expect(gen4x4.transmitPicoseconds(bytes: 1) == 127)  // 126.95 rounded up
+        var gen1x1 = gen4x4
+        gen1x1.lanes = 1
+        gen1x1.rate = .gen1
+        #expect(gen1x1.transmitPicoseconds(bytes: 64) == 256_000)
+        #expect(gen1x1.transmitPicoseconds(bytes: 0) == 0)
+    }
+}

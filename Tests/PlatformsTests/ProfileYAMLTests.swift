@@ -1,0 +1,224 @@
+import Diagnostics
+import Foundation
+import Testing
+import Platforms
+
+@Suite struct ProfileYAMLTests {
+    let quiet = PlatformProfile.builtIn(named: "quiet-pcie")!
+
+    @Test func baseOverrideChangesOnlyTheOverriddenKeys() throws {
+        let profile = try PlatformProfile.load(yaml: """
+            name: slow-link
+            base: Quiet-PCIe
+            transport:
+              ecam-mmio-ordered: false
+              latency-ns:
+                link-propagation: 1_500
+              link:
+                lanes: 1
+                rate-gts: 2.5
+            """, file: "slow.yaml")
+        var expected = quiet
+        expected.name = "slow-link"
+        expected.summary = "user profile from slow.yaml"
+        expected.source = "file slow.yaml, based on built-in quiet-pcie"
+        expected.transport.ecamMMIOOrdered = false
+        expected.transport.latency.linkPropagation = 1_500
+        expected.transport.link.lanes = 1
+        expected.transport.link.rate = .gen1
+        #expect(profile == expected)
+        #expect(try PlatformProfile.load(yaml: profile.yaml, file: "again.yaml") == profile)
+    }
+
+    @Test func baseAloneCopiesTheTransport() throws {
+        let profile = try PlatformProfile.load(
+            yaml: "name: mine\nsummary: same as split-ecam\nsource: lab\nbase: split-ecam\n", file: "m.yaml")
+        #expect(profile.summary == "same as split-ecam")
+        #expect(profile.source == "lab")
+        #expect(profile.transport == PlatformProfile.builtIn(named: "split-ecam")!.transport)
+    }
+
+    /// The example of `docs/platforms.md`.
+    @Test func documentedExample() throws {
+        let profile = try PlatformProfile.load(yaml: """
+            # A Gen1 x1 link on a split-ECAM SoC with a slow interconnect path to config space.
+            name: slow-split
+            summary: "split-ecam on a Gen1 x1 link, slow config path"
+            source: "bench measurements, 2026-03"
+            base: split-ecam
+            transport:
+              latency-ns:
+                serialisation-point-to-config: 400
+              link:
+                lanes: 1
+                rate-gts: 2.5
+                max-payload-bytes: 128
+              write-combining:
+                drain-timeout-ns: 2_000
+            """, file: "slow-split.yaml")
+        var expected = try #require(PlatformProfile.builtIn(named: "split-ecam"))
+        expected.name = "slow-split"
+        expected.summary = "split-ecam on a Gen1 x1 link, slow config path"
+        expected.source = "bench measurements, 2026-03"
+        expected.transport.latency.serialisationPointToConfig = 400
+        expected.transport.link.lanes = 1
+        expected.transport.link.rate = .gen1
+        expected.transport.link.maxPayloadBytes = 128
+        expected.transport.writeCombining.drainTimeout = 2_000
+        #expect(profile == expected)
+    }
+
+    /// Without a base, a file gives every key; a full file reads back exactly.
+    @Test func fullProfileWithoutBase() throws {
+        var original = quiet
+        original.name = "Odd.Name_1"
+        original.summary = "quotes \" and \\ and: colons, tabs\t, «unicode», \u{2028} and #hash"
+        original.source = ""
+        original.transport.writeCombining.buffers = 0
+        original.transport.hostReset.readyTimeout = 12_345
+        original.transport.link.rate = .gen5
+        #expect(original.yaml.contains("    ready-timeout-ns: 12_345\n"))
+        #expect(original.yaml.contains("    rate-gts: 32\n"))
+        #expect(try PlatformProfile.load(yaml: original.yaml, file: "full.yaml") == original)
+    }
+
+    /// Without a base, every key of every section is required.
+    @Test func fullProfileMissingOneKey() {
+        let text = quiet.yaml.replacingOccurrences(of: "    device-read-response: 300\n", with: "")
+        #expect {
+            try PlatformProfile.load(yaml: text, file: "q.yaml")
+        } throws: { error in
+            (error as? InputError)?.description == "q.yaml:9:5: error: expected key 'device-read-response' in "
+                + "transport.latency-ns, found none; give every key, or start from a built-in with 'base:'"
+        }
+    }
+
+    /// Bad files and the exact error each gives.
+    @Test(arguments: [
+        // unknown key, with a suggestion
+        ("name: p\nbase: quiet-pcie\ntransport:\n  link:\n    lanse: 8\n",
+         "p.yaml:5:5: error: expected a transport.link key (lanes, rate-gts, framing-bytes, max-payload-bytes, "
+            + "max-read-request-bytes, read-completion-boundary-bytes), found 'lanse'; did you mean 'lanes'?"),
+        ("name: p\nbase: quiet-pcie\ntrasport: {}\n",
+         "p.yaml:3:1: error: expected a profile key (name, summary, source, base, transport), found 'trasport'; "
+            + "did you mean 'transport'?"),
+        ("name: p\nbase: quiet-pcie\ntransport:\n  ecam-mmio-order: false\n",
+         "p.yaml:4:3: error: expected a transport key (ecam-mmio-ordered, endpoint-acknowledges-writes, "
+            + "early-write-ack-point, latency-ns, link, write-combining, host-reset), found 'ecam-mmio-order'; "
+            + "did you mean 'ecam-mmio-ordered'?"),
+        // wrong type
+        ("name: p\nbase: quiet-pcie\ntransport:\n  ecam-mmio-ordered: 1\n",
+         "p.yaml:4:22: error: expected true or false, found '1'"),
+        ("name: p\nbase: quiet-pcie\ntransport:\n  latency-ns: 40\n",
+         "p.yaml:4:15: error: expected a mapping of transport.latency-ns keys, found '40'"),
+        ("name: p\nbase: quiet-pcie\ntransport:\n  latency-ns:\n    link-propagation: [20]\n",
+         "p.yaml:5:23: error: expected a duration in nanoseconds (a non-negative integer), found a sequence"),
+        // negative or malformed latency
+        ("name: p\nbase: quiet-pcie\ntransport:\n  latency-ns:\n    completion-to-core: -5\n",
+         "p.yaml:5:25: error: expected a duration in nanoseconds (a non-negative integer), found '-5'"),
+        ("name: p\nbase: quiet-pcie\ntransport:\n  write-combining:\n    drain-timeout-ns: 1.5e3\n",
+         "p.yaml:5:23: error: expected a duration in nanoseconds (a non-negative integer), found '1.5e3'"),
+        // MPS not a power of two in 128...4096
+        ("name: p\nbase: quiet-pcie\ntransport:\n  link:\n    max-payload-bytes: 300\n",
+         "p.yaml:5:24: error: expected a maximum payload size in bytes (a power of two from 128 to 4096), found '300'"),
+        ("name: p\nbase: quiet-pcie\ntransport:\n  link:\n    max-read-request-bytes: 8192\n",
+         "p.yaml:5:29: error: expected a maximum read request size in bytes (a power of two from 128 to 4096), found '8192'"),
+        // unknown base
+        ("name: p\nbase: quiet-pice\n",
+         "p.yaml:2:7: error: expected a built-in profile (quiet-pcie, ras-sbsa, ras-aderr, no-ras, split-ecam, "
+            + "platform-device), found 'quiet-pice'; did you mean 'quiet-pcie'?"),
+        // unknown link rate, lane count, completion boundary, ack point
+        ("name: p\nbase: quiet-pcie\ntransport:\n  link:\n    rate-gts: 12\n",
+         "p.yaml:5:15: error: expected a link rate in GT/s (2.5, 5, 8, 16, 32), found '12'"),
+        ("name: p\nbase: quiet-pcie\ntransport:\n  link:\n    lanes: 3\n",
+         "p.yaml:5:12: error: expected a link width in lanes (1, 2, 4, 8, 12, 16, 32), found '3'"),
+        ("name: p\nbase: quiet-pcie\ntransport:\n  link:\n    read-completion-boundary-bytes: 32\n",
+         "p.yaml:5:37: error: expected a read completion boundary in bytes (64 or 128), found '32'"),
+        ("name: p\nbase: quiet-pcie\ntransport:\n  early-write-ack-point: serialization-point\n",
+         "p.yaml:4:26: error: expected an early write acknowledgement point (serialisation-point), "
+            + "found 'serialization-point'; did you mean 'serialisation-point'?"),
+        ("name: p\nbase: quiet-pcie\ntransport:\n  write-combining:\n    line-bytes: 48\n",
+         "p.yaml:5:17: error: expected a write-combining line size in bytes (a power of two from 16 to 256), found '48'"),
+        // missing keys without a base
+        ("name: p\ntransport:\n  link:\n    lanes: 4\n",
+         "p.yaml:3:3: error: expected key 'ecam-mmio-ordered' in transport, found none; give every key, or start "
+            + "from a built-in with 'base:'"),
+        ("name: p\n",
+         "p.yaml:1:1: error: expected key 'transport', found none; give every key, or start from a built-in with 'base:'"),
+        ("name: p\ntransport:\n  ecam-mmio-ordered: true\n  endpoint-acknowledges-writes: false\n"
+            + "  early-write-ack-point: serialisation-point\n  link:\n    lanes: 4\n",
+         "p.yaml:3:3: error: expected key 'latency-ns' in transport, found none; give every key, or start from a "
+            + "built-in with 'base:'"),
+        ("summary: s\nbase: no-ras\n", "p.yaml:1:1: error: expected key 'name' (the profile's name), found none"),
+        // YAML shape
+        ("name: p\nbase: no-ras\nbase: ras-sbsa\n",
+         "p.yaml:2:1: error: expected each key once in a mapping, found 'base' more than once"),
+        ("name: p\ntransport: {link: [\n",
+         "p.yaml:3:1: error: expected valid YAML, found a syntax error: did not find expected node content "
+            + "(while parsing a flow node at 3:1)"),
+        ("- p\n", "p.yaml:1:1: error: expected a mapping of profile keys, found a sequence"),
+        ("", "p.yaml:1:1: error: expected a mapping of profile keys, found an empty document"),
+    ])
+    func badFiles(yaml: String, expected: String) {
+        #expect {
+            try PlatformProfile.load(yaml: yaml, file: "p.yaml")
+        } throws: { error in
+            (error as? InputError)?.description == expected
+        }
+    }
+
+    @Test func columnsCountBytes() {
+        #expect {
+            try PlatformProfile.load(yaml: "name: p\nbase: no-ras\ntransport: {\"lïnk\": {}}\n", file: "u.yaml")
+        } throws: { error in
+            (error as? InputError)?.location == SourceLocation(file: "u.yaml", line: 3, column: 13)
+        }
+    }
+}
+
+@Suite struct ProfileResolveTests {
+    @Test func builtInNames() throws {
+        #expect(try PlatformProfile.resolve("RAS-SBSA").name == "ras-sbsa")
+    }
+
+    @Test func unknownNameSuggests() {
+        #expect(throws: ProfileResolutionError.unknownName("no-rass", suggestion: "no-ras")) {
+            try PlatformProfile.resolve("no-rass")
+        }
+        #expect(ProfileResolutionError.unknownName("no-rass", suggestion: "no-ras").description
+            == "expected a platform profile (quiet-pcie, ras-sbsa, ras-aderr, no-ras, split-ecam, platform-device) "
+            + "or the path of a profile file, found 'no-rass'; did you mean 'no-ras'?")
+    }
+
+    @Test func missingFile() {
+        #expect(throws: ProfileResolutionError.missingFile(path: "nowhere/p.yaml")) {
+            try PlatformProfile.resolve("nowhere/p.yaml")
+        }
+        #expect(throws: ProfileResolutionError.missingFile(path: "p.yml")) { try PlatformProfile.resolve("p.yml") }
+    }
+
+    @Test func filesLoadOrReportTheirErrors() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("profiles-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let good = directory.appendingPathComponent("good.yaml").path
+        try "name: good\nbase: no-ras\n".write(toFile: good, atomically: true, encoding: .utf8)
+        #expect(try PlatformProfile.resolve(good).source == "file \(good), based on built-in no-ras")
+
+        let bad = directory.appendingPathComponent("bad.yaml").path
+        try "name: bad\nbase: nope\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        #expect {
+            try PlatformProfile.resolve(bad)
+        } throws: { error in
+            guard case .invalidFile(let input) = error as? ProfileResolutionError else { return false }
+            return input.location == SourceLocation(file: bad, line: 2, column: 7)
+        }
+
+        let binary = directory.appendingPathComponent("binary.yaml").path
+        try Data([0xff, 0xfe, 0x00]).write(to: URL(fileURLWithPath: binary))
+        #expect(throws: ProfileResolutionError.unreadableFile(path: binary, reason: "not UTF-8 text")) {
+            try PlatformProfile.resolve(binary)
+        }
+    }
+}
