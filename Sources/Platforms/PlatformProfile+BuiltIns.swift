@@ -26,6 +26,8 @@ extension PlatformProfile {
             device-posted-write: 50
             device-read-response: 300
             completion-to-core: 150
+            cache-eviction: 100_000
+            reset-controller: 1000
           link:
             lanes: 4
             rate-gts: 16
@@ -61,6 +63,8 @@ extension PlatformProfile {
             device-posted-write: 50
             device-read-response: 300
             completion-to-core: 150
+            cache-eviction: 100_000
+            reset-controller: 1000
           link:
             lanes: 4
             rate-gts: 16
@@ -96,6 +100,8 @@ extension PlatformProfile {
             device-posted-write: 50
             device-read-response: 300
             completion-to-core: 150
+            cache-eviction: 100_000
+            reset-controller: 1000
           link:
             lanes: 4
             rate-gts: 16
@@ -131,6 +137,8 @@ extension PlatformProfile {
             device-posted-write: 50
             device-read-response: 300
             completion-to-core: 150
+            cache-eviction: 100_000
+            reset-controller: 1000
           link:
             lanes: 4
             rate-gts: 16
@@ -166,6 +174,8 @@ extension PlatformProfile {
             device-posted-write: 50
             device-read-response: 300
             completion-to-core: 150
+            cache-eviction: 100_000
+            reset-controller: 1000
           link:
             lanes: 4
             rate-gts: 16
@@ -201,6 +211,8 @@ extension PlatformProfile {
             device-posted-write: 50
             device-read-response: 300
             completion-to-core: 150
+            cache-eviction: 100_000
+            reset-controller: 1000
           link:
             lanes: 4
             rate-gts: 16

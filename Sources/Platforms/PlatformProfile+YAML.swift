@@ -150,6 +150,8 @@ extension TransportLatencies {
             .nanoseconds("device-posted-write", \.devicePostedWrite),
             .nanoseconds("device-read-response", \.deviceReadResponse),
             .nanoseconds("completion-to-core", \.completionToCore),
+            .nanoseconds("cache-eviction", \.cacheEviction),
+            .nanoseconds("reset-controller", \.resetController),
         ]
     }
 
@@ -157,7 +159,7 @@ extension TransportLatencies {
     static let zero = Self(
         coreToSerialisationPoint: 0, serialisationPointToRootComplex: 0, serialisationPointToConfig: 0,
         serialisationPointToPlatformDevice: 0, rootComplexToLink: 0, linkPropagation: 0, devicePostedWrite: 0,
-        deviceReadResponse: 0, completionToCore: 0)
+        deviceReadResponse: 0, completionToCore: 0, cacheEviction: 0, resetController: 0)
 }
 
 extension LinkParameters {

@@ -81,11 +81,17 @@ public struct TransportLatencies: Hashable, Sendable {
     public var deviceReadResponse: Int
     /// From a completion's arrival at the root complex to the data at the core.
     public var completionToCore: Int
+    /// From the last write to a dirty cacheable line of device memory to its eviction, when
+    /// nothing forces it earlier (cacheable effective types keep dirty lines until evicted).
+    public var cacheEviction: Int
+    /// From a write to a platform reset-controller register reaching the controller to the
+    /// device entering reset.
+    public var resetController: Int
 
     public init(
         coreToSerialisationPoint: Int, serialisationPointToRootComplex: Int, serialisationPointToConfig: Int,
         serialisationPointToPlatformDevice: Int, rootComplexToLink: Int, linkPropagation: Int,
-        devicePostedWrite: Int, deviceReadResponse: Int, completionToCore: Int
+        devicePostedWrite: Int, deviceReadResponse: Int, completionToCore: Int, cacheEviction: Int, resetController: Int
     ) {
         self.coreToSerialisationPoint = coreToSerialisationPoint
         self.serialisationPointToRootComplex = serialisationPointToRootComplex
@@ -96,6 +102,8 @@ public struct TransportLatencies: Hashable, Sendable {
         self.devicePostedWrite = devicePostedWrite
         self.deviceReadResponse = deviceReadResponse
         self.completionToCore = completionToCore
+        self.cacheEviction = cacheEviction
+        self.resetController = resetController
     }
 }
 

@@ -118,14 +118,14 @@ extension Simulation {
     /// Transmits `wireBytes` downstream after everything already queued; returns the arrival.
     private mutating func transmitDownstream(wireBytes: Int) -> SimTime {
         let start = max(now + setup.timing.rootComplexToLink, linkDownBusy)
-        linkDownBusy = start + SimDuration(picoseconds: UInt64(wireBytes) &* setup.timing.linkPicosecondsPerByte)
+        linkDownBusy = start + setup.timing.wireTime(bytes: wireBytes)
         return linkDownBusy + setup.timing.linkPropagation
     }
 
     /// Transmits a completion upstream; returns its arrival at the root complex.
     private mutating func transmitUpstream(wireBytes: Int, ready: SimTime) -> SimTime {
         let start = max(ready, linkUpBusy)
-        linkUpBusy = start + SimDuration(picoseconds: UInt64(wireBytes) &* setup.timing.linkPicosecondsPerByte)
+        linkUpBusy = start + setup.timing.wireTime(bytes: wireBytes)
         return linkUpBusy + setup.timing.linkPropagation
     }
 

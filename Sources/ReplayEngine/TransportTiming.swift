@@ -1,6 +1,7 @@
-/// The transport parameters the engine reads, in simulation units. Built from a platform
-/// profile (``init(profile:)`` in `TransportTiming+Profile.swift`); every field is one of the
-/// profile's named parameters.
+import Platforms
+
+/// The transport parameters the engine reads, in simulation units: every field is one of the
+/// platform profile's named parameters (docs/platforms.md).
 struct TransportTiming: Hashable, Sendable {
     /// Core to the interconnect's serialisation point.
     var coreToSerialization: SimDuration
@@ -18,8 +19,8 @@ struct TransportTiming: Hashable, Sendable {
     var deviceResponse: SimDuration
     /// Root complex back to the core with a completion or acknowledgement.
     var rootComplexToCore: SimDuration
-    /// Picoseconds per byte on the link (from width, rate and encoding).
-    var linkPicosecondsPerByte: UInt64
+    /// Width, rate and encoding of the link (time on the wire).
+    var link: LinkParameters
     /// Bytes of framing per TLP on the wire (STP/sequence number/LCRC/END or equivalent).
     var framingBytesPerTLP: Int
     /// Maximum payload size in bytes.
@@ -36,4 +37,33 @@ struct TransportTiming: Hashable, Sendable {
     var cacheEviction: SimDuration
     /// How long a reset keeps a platform device (reset controller) or hot-reset link down.
     var resetControllerLatency: SimDuration
+}
+
+extension TransportTiming {
+    init(_ transport: TransportParameters) {
+        let l = transport.latency
+        let ns = { (v: Int) in SimDuration.nanoseconds(UInt64(max(v, 0))) }
+        self.init(coreToSerialization: ns(l.coreToSerialisationPoint),
+                  serializationToRootComplex: ns(l.serialisationPointToRootComplex),
+                  serializationToECAM: ns(l.serialisationPointToConfig),
+                  serializationToPlatformDevice: ns(l.serialisationPointToPlatformDevice),
+                  rootComplexToLink: ns(l.rootComplexToLink),
+                  linkPropagation: ns(l.linkPropagation),
+                  deviceResponse: ns(l.deviceReadResponse),
+                  rootComplexToCore: ns(l.completionToCore),
+                  link: transport.link,
+                  framingBytesPerTLP: transport.link.framingBytes,
+                  maxPayload: transport.link.maxPayloadBytes,
+                  ecamMMIOOrdered: transport.ecamMMIOOrdered,
+                  endpointAcknowledgesWrites: transport.endpointAcknowledgesWrites,
+                  writeCombiningLines: transport.writeCombining.buffers,
+                  writeCombiningTimeout: ns(transport.writeCombining.drainTimeout),
+                  cacheEviction: ns(l.cacheEviction),
+                  resetControllerLatency: ns(l.resetController))
+    }
+
+    /// Time on the wire for `bytes` (framing included by the caller).
+    func wireTime(bytes: Int) -> SimDuration {
+        SimDuration(picoseconds: UInt64(link.transmitPicoseconds(bytes: bytes)))
+    }
 }

@@ -46,7 +46,7 @@ import Testing
         #expect(transport.latency == TransportLatencies(
             coreToSerialisationPoint: 40, serialisationPointToRootComplex: 60, serialisationPointToConfig: 80,
             serialisationPointToPlatformDevice: 50, rootComplexToLink: 150, linkPropagation: 20, devicePostedWrite: 50,
-            deviceReadResponse: 300, completionToCore: 150))
+            deviceReadResponse: 300, completionToCore: 150, cacheEviction: 100_000, resetController: 1_000))
         #expect(transport.link == LinkParameters(
             lanes: 4, rate: .gen4, framingBytes: 8, maxPayloadBytes: 256, maxReadRequestBytes: 512,
             readCompletionBoundaryBytes: 64))
