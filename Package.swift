@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MMIOTrace", targets: ["MMIOTrace"]),
         .library(name: "TraceSynthesis", targets: ["TraceSynthesis"]),
         .library(name: "Platforms", targets: ["Platforms"]),
+        .library(name: "DeviceModels", targets: ["DeviceModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +26,8 @@ let package = Package(
         .target(name: "TraceSynthesis", dependencies: ["MMIOTrace"]),
         // Platform profiles: every modelling choice of the CPU-to-device transport as a named parameter.
         .target(name: "Platforms", dependencies: ["Diagnostics", "ArmMemory", .product(name: "Yams", package: "Yams")]),
+        // Device models as data (YAML): register maps, config space, FLR and AER, as value-type state.
+        .target(name: "DeviceModels", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap"]),
@@ -40,6 +43,7 @@ let package = Package(
         .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"], exclude: ["Fixtures"]),
         .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis"]),
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics"]),
+        .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),

@@ -1,0 +1,103 @@
+import DeviceModels
+import Testing
+
+@Suite struct BuiltInModelTests {
+    @Test func namesAndOrder() throws {
+        #expect(DeviceModel.builtIns.map(\.name) == ["generic", "nvme", "nic", "gicv2"])
+        #expect(DeviceModel.builtIn(named: "NVMe")?.name == "nvme")
+        #expect(DeviceModel.builtIn(named: "e1000e") == nil)
+        #expect(DeviceModel.builtIns.allSatisfy { $0.source == "built-in" })
+    }
+
+    @Test func resolve() throws {
+        #expect(try DeviceModel.resolve("gicv2").name == "gicv2")
+        #expect(throws: ModelResolutionError.unknownName("nvm", suggestion: "nvme")) { try DeviceModel.resolve("nvm") }
+        #expect(throws: ModelResolutionError.missingFile(path: "models/x.yaml")) { try DeviceModel.resolve("models/x.yaml") }
+        #expect(ModelResolutionError.unknownName("nvm", suggestion: "nvme").description
+            == "expected a device model (generic, nvme, nic, gicv2) or the path of a model file, found 'nvm'; did you mean 'nvme'?")
+    }
+
+    /// Unsupported accesses get UR or CA per model, logged in AER with the default severity.
+    @Test(arguments: [("generic", ErrorResponse.ur), ("nvme", .ca), ("nic", .ur), ("gicv2", .ur)])
+    func unsupportedResponse(name: String, response: ErrorResponse) throws {
+        var device = DeviceState(model: try #require(DeviceModel.builtIn(named: name)))
+        let report = AERReport(error: response.aerError, severity: .nonFatal, masked: false)
+        #expect(device.read(bar: 0, offset: 0x14, size: 8, at: 0) == ReadCompletion(status: response.completionStatus, aer: report))
+        #expect(device.aer.status == response.aerError.bit)
+        #expect(device.write(bar: 0, offset: 0xff0, size: 2, data: .zero, at: 1) == .unsupported(response, report))
+    }
+
+    @Test func generic() throws {
+        var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "generic")))
+        #expect(device.model.registers.count == 64 && device.model.registers.last?.offset == 0xfc)
+        #expect(device.write(bar: 0, offset: 0xfe, size: 2, data: AccessData(0xbeef), at: 0) == .accepted)
+        #expect(device.read(bar: 0, offset: 0xfc, size: 4, at: 1).data.low64 == 0xbeef_0000)
+        #expect(device.read(bar: 0, offset: 0x100, size: 4, at: 1).status == .ur)
+    }
+
+    /// DOMAIN.md §7 scenario 1: an 8-byte read of a 4-byte NVMe register gets CA; CAP accepts both.
+    @Test func nvmeRegisters() throws {
+        var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "nvme")))
+        #expect(device.read(bar: 0, offset: 0x0, size: 8, at: 0).data.low64 == 0x0040_1820_0f01_07ff)
+        #expect(device.read(bar: 0, offset: 0x4, size: 4, at: 0).data.low64 == 0x0040_1820)
+        #expect(device.read(bar: 0, offset: 0x8, size: 4, at: 0).data.low64 == 0x0001_0400)
+        #expect(device.read(bar: 0, offset: 0x1c, size: 8, at: 0).status == .ca)
+        #expect(device.aer.status == UncorrectableError.completerAbort.bit)
+        #expect(device.write(bar: 0, offset: 0x28, size: 8, data: AccessData(0x6adc000), at: 1) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x1008, size: 4, data: AccessData(1), at: 2) == .accepted)
+        #expect(device.doorbellWrites(ofRegister: "SQTDBL1") == 1)
+        #expect(device.write(bar: 0, offset: 0x1000, size: 8, data: AccessData(1), at: 3) == .unsupported(
+            .ca, AERReport(error: .completerAbort, severity: .nonFatal, masked: false)))
+        #expect(device.model.registerIndex(named: "CQHDBL64") != nil)
+    }
+
+    /// CC.EN = 1 sets CSTS.RDY after the model's delay (1000 ns); EN = 0 clears it likewise; a
+    /// later write replaces a pending change of the same bit.
+    @Test func nvmeEnableSetsReadyAfterTheDelay() throws {
+        var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "nvme")))
+        let us: UInt64 = 1_000_000  // picoseconds
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0x460061), at: 10 * us)
+        #expect(device.read(bar: 0, offset: 0x1c, size: 4, at: 10 * us + 999_999).data.low64 == 0)
+        #expect(device.read(bar: 0, offset: 0x1c, size: 4, at: 11 * us).data.low64 == 1)
+        // Disable then re-enable before the disable lands: RDY never drops.
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0x460060), at: 20 * us)
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0x460061), at: 20 * us + 500_000)
+        #expect(device.value(ofRegister: "CSTS", at: 21 * us) == 1)
+        #expect(device.value(ofRegister: "CSTS", at: 22 * us) == 1)
+        // Shutdown notification: SHST = 10b, as Linux saw (CSTS 0x9).
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0x464061), at: 30 * us)
+        #expect(device.value(ofRegister: "CSTS", at: 31 * us) == 0x9)
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0), at: 40 * us)
+        #expect(device.value(ofRegister: "CSTS", at: 41 * us) == 0)
+    }
+
+    @Test func nic() throws {
+        var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "nic")))
+        #expect(device.read(bar: 0, offset: 0x8, size: 4, at: 0).data.low64 == 0x80283)
+        #expect(device.isReadSensitive(bar: 0, offset: 0xc0) && device.isReadSensitive(bar: 0, offset: 0x4124))
+        #expect(!device.isReadSensitive(bar: 0, offset: 0x8, size: 4))
+        #expect(device.write(bar: 0, offset: 0x3918, size: 4, data: AccessData(5), at: 1) == .accepted)
+        #expect(device.doorbellWrites(ofRegister: "TDT1") == 1)
+        #expect(device.write(bar: 0, offset: 0x3818, size: 2, data: AccessData(5), at: 1) == .unsupported(
+            .ur, AERReport(error: .unsupportedRequest, severity: .nonFatal, masked: false)))
+        // BAR2: one 64-byte write-combined push, read back at any size.
+        #expect(device.model.bar(2)?.prefetchable == true)
+        let push = AccessData(bytes: (0..<64).map { UInt8(0x80 | $0) })
+        #expect(device.write(bar: 2, offset: 0x40, size: 64, data: push, at: 2) == .accepted)
+        #expect(device.read(bar: 2, offset: 0x7c, size: 4, at: 3).data.low64 == 0xbfbe_bdbc)
+        #expect(!device.isShared(bar: 2))
+    }
+
+    @Test func gicv2() throws {
+        var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "gicv2")))
+        #expect(device.model.pci == nil)
+        #expect(device.isShared(bar: 0) && !device.isShared(bar: 1))
+        #expect(device.isReadSensitive(bar: 0, offset: 0xc) && !device.isReadSensitive(bar: 0, offset: 0x10))
+        let iar = device.read(bar: 0, offset: 0xc, size: 4, at: 0)
+        #expect(iar.data.low64 == 0x3ff && iar.hadSideEffect)
+        #expect(device.read(bar: 0, offset: 0xfc, size: 4, at: 0).data.low64 == 0x0202_143b)
+        #expect(device.read(bar: 0, offset: 0x1000, size: 4, at: 0) == ReadCompletion(status: .sc))
+        #expect(device.read(bar: 0, offset: 0x0, size: 2, at: 0).status == .ur)
+        #expect(device.configRead(offset: 0, size: 4, at: 0).status == .ur)
+    }
+}
