@@ -87,7 +87,7 @@ extension Simulation {
         case .write:
             let lineAddress = t.address & ~(BufferLine.lineSize - 1)
             var pieces = ContiguousArray<(mask: UInt64, wireBytes: Int)>()
-            forEachWriteTLP(lineAddress: lineAddress, mask: t.mask) { mask, wireBytes, name in
+            forEachWriteTLP(lineAddress: lineAddress, mask: t.mask, data: t.data) { mask, wireBytes, name in
                 countTLP(name, bytes: wireBytes, downstream: true)
                 pieces.append((mask, wireBytes))
             }

@@ -1,0 +1,75 @@
+import DeviceModels
+import MMIOTrace
+
+/// A device as the engine sees it: its model's state, driven in simulated time.
+struct Endpoint {
+    private(set) var state: DeviceState
+
+    init(model: DeviceModel) { state = DeviceState(model: model) }
+
+    /// What a device made of a memory write.
+    struct WriteResult {
+        var outcome: WriteOutcome
+        /// Whether the write was refused because of its size (or shape) at a register that exists.
+        var sizeRejected: Bool
+
+        var name: String {
+            switch outcome {
+            case .accepted: "accepted"
+            case .unsupported(let response, _): response == .ur ? "UR" : "CA"
+            case .discardedDuringFLR: "discarded-in-reset"
+            }
+        }
+
+        var isSizeRejection: Bool { sizeRejected }
+    }
+
+    mutating func write(bar: UInt8, offset: UInt64, size: Int, byteMask: UInt64, value: AccessValue, at time: SimTime) -> WriteResult {
+        let outcome = state.write(bar: bar, offset: offset, size: size, data: AccessData(words: value.words), byteEnables: byteMask,
+                                  at: time.picoseconds)
+        var sizeRejected = false
+        if case .unsupported = outcome {
+            // A register is there (it accepts some size), just not this one.
+            sizeRejected = [1, 2, 4, 8].contains { state.acceptsSize(bar: bar, offset: offset, size: $0) }
+        }
+        return WriteResult(outcome: outcome, sizeRejected: sizeRejected)
+    }
+
+    mutating func read(bar: UInt8, offset: UInt64, size: Int, at time: SimTime) -> (status: CompletionStatus, value: AccessValue) {
+        let completion = state.read(bar: bar, offset: offset, size: size, at: time.picoseconds)
+        return (completion.status, AccessValue(words: completion.data.words))
+    }
+
+    mutating func config(write: Bool, offset: UInt16, size: Int, value: UInt32, at time: SimTime) -> (status: CompletionStatus, value: UInt32) {
+        if write { return (state.configWrite(offset: Int(offset), size: size, value: value, at: time.picoseconds), 0) }
+        let completion = state.configRead(offset: Int(offset), size: size, at: time.picoseconds)
+        return (completion.status, completion.value)
+    }
+
+    /// Starts a reset of the function (FLR; a hot reset or reset-controller reset has the same
+    /// effect on the function's state); returns when the device is ready again.
+    mutating func reset(at time: SimTime) -> SimTime {
+        state.initiateFLR(at: time.picoseconds)
+        return SimTime(picoseconds: state.flrReadyAt)
+    }
+
+    /// Offsets in `range` of BAR `bar` whose reads have side effects.
+    func readSensitiveOffsets(bar: UInt8, in range: Range<UInt64>) -> [UInt64] {
+        guard let layout = state.model.bar(bar) else { return [] }
+        return layout.registers.map(\.offset).filter { range.contains($0) && state.isReadSensitive(bar: bar, offset: $0) }
+    }
+}
+
+extension CompletionStatus {
+    /// The name used in reports: `SC`, `UR`, `CRS`, `CA`.
+    var name: String {
+        switch self {
+        case .sc: "SC"
+        case .ur: "UR"
+        case .crs: "CRS"
+        case .ca: "CA"
+        }
+    }
+
+    static let success = CompletionStatus.sc
+}
