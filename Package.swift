@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ArmMemory", targets: ["ArmMemory"]),
         .library(name: "MMIOTrace", targets: ["MMIOTrace"]),
         .library(name: "TraceSynthesis", targets: ["TraceSynthesis"]),
+        .library(name: "PCIeTransport", targets: ["PCIeTransport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,6 +23,8 @@ let package = Package(
         .target(name: "MMIOTrace", dependencies: ["Diagnostics", "ArmMemory"]),
         // Seeded synthetic traces of realistic guest-driver workloads, for benchmarks and sizing.
         .target(name: "TraceSynthesis", dependencies: ["MMIOTrace"]),
+        // TLPs as pure data: byte-exact headers, request splitting, ordering rules, link timing.
+        .target(name: "PCIeTransport"),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap"]),
@@ -37,6 +40,7 @@ let package = Package(
         .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"], exclude: ["Fixtures"]),
         .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap"]),
+        .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),
     ]
