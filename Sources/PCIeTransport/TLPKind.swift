@@ -62,20 +62,6 @@ public enum TLPKind: Hashable, Sendable {
     /// The header length in bytes: 12 (3DW) or 16 (4DW), from Fmt bit 5.
     public var headerByteCount: Int { fmtType & 0x20 != 0 ? 16 : 12 }
 
-    /// Whether this is a memory read or write request.
-    public var isMemoryRequest: Bool {
-        switch self {
-        case .memoryRead32, .memoryRead64, .memoryWrite32, .memoryWrite64: true
-        default: false
-        }
-    }
-
-    /// Whether this is a configuration request.
-    public var isConfigRequest: Bool { self == .configRead0 || self == .configWrite0 }
-
-    /// Whether this is a completion, with or without data.
-    public var isCompletion: Bool { self == .completion || self == .completionWithData }
-
     /// The ordering class: memory writes and messages are posted; reads and configuration
     /// writes are non-posted; Cpl and CplD are completions.
     public var category: TLPCategory {

@@ -81,6 +81,7 @@ import PCIeTransport
         // A 16-bit write of 0x8000 to byte offset 0x88 of 01:00.0: register (DW) 0x22, BE 0011.
         let tlp = TLP.configWrite(target: device, register: 0x88 / 4, firstByteEnables: 0x3, value: 0x8000, requester: rootPort, tag: 1)
         #expect(tlp.kind == .configWrite0 && tlp.category == .nonPosted)
+        #expect(tlp.payload.dword(0) == 0x8000 && tlp.payload.dwordCount == 1)
         try check(
             tlp,
             header: [
@@ -170,6 +171,12 @@ import PCIeTransport
         let tlp = TLP.completion(status: status, completer: device, requester: rootPort, tag: 0, byteCount: 4)
         #expect(tlp.header[6] == byte6)
         #expect(try TLP(decoding: tlp.bytes).completionStatus == status)
+    }
+
+    @Test func namesOfStatusesAndMessages() {
+        #expect(CompletionStatus.allCases.map(\.abbreviation) == ["SC", "UR", "CRS", "CA"])
+        #expect([MessageCode.errorCorrectable, .errorNonFatal, .errorFatal, MessageCode(rawValue: 0x20)].map(\.description)
+            == ["ERR_COR", "ERR_NONFATAL", "ERR_FATAL", "Msg 0x20"])
     }
 
     @Test func completionByteCount4096EncodesZero() throws {
