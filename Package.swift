@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TraceSynthesis", targets: ["TraceSynthesis"]),
         .library(name: "Platforms", targets: ["Platforms"]),
         .library(name: "DeviceModels", targets: ["DeviceModels"]),
+        .library(name: "PCIeTransport", targets: ["PCIeTransport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +29,8 @@ let package = Package(
         .target(name: "Platforms", dependencies: ["Diagnostics", "ArmMemory", .product(name: "Yams", package: "Yams")]),
         // Device models as data (YAML): register maps, config space, FLR and AER, as value-type state.
         .target(name: "DeviceModels", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
+        // TLPs as pure data: byte-exact headers, request splitting, ordering rules, link timing.
+        .target(name: "PCIeTransport"),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap"]),
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics"]),
         .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap"]),
+        .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),
     ]
