@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ArmMemory", targets: ["ArmMemory"]),
         .library(name: "MMIOTrace", targets: ["MMIOTrace"]),
         .library(name: "TraceSynthesis", targets: ["TraceSynthesis"]),
+        .library(name: "ReplayEngine", targets: ["ReplayEngine"]),
         .library(name: "Platforms", targets: ["Platforms"]),
         .library(name: "DeviceModels", targets: ["DeviceModels"]),
         .library(name: "PCIeTransport", targets: ["PCIeTransport"]),
@@ -15,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // Located input errors and did-you-mean suggestions, shared by every reader.
@@ -26,18 +28,28 @@ let package = Package(
         // Seeded synthetic traces of realistic guest-driver workloads, for benchmarks and sizing.
         .target(name: "TraceSynthesis", dependencies: ["MMIOTrace"]),
         // Platform profiles: every modelling choice of the CPU-to-device transport as a named parameter.
-        .target(name: "Platforms", dependencies: ["Diagnostics", "ArmMemory", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Platforms", dependencies: ["Diagnostics", "ArmMemory", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
         // Device models as data (YAML): register maps, config space, FLR and AER, as value-type state.
-        .target(name: "DeviceModels", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DeviceModels", dependencies: ["Diagnostics", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
         // TLPs as pure data: byte-exact headers, request splitting, ordering rules, link timing.
         .target(name: "PCIeTransport"),
+        // The replay engine: a deterministic discrete-event model of the write path, interconnect,
+        // root complex, link and devices.
+        .target(
+            name: "ReplayEngine",
+            dependencies: [
+                "Diagnostics", "ArmMemory", "MMIOTrace", "PCIeTransport", "DeviceModels", "Platforms",
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap"]),
         .executableTarget(
             name: "mmio-replay",
             dependencies: [
-                "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "Pcap",
+                "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "DeviceModels", "Platforms", "ReplayEngine", "Pcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,9 +57,10 @@ let package = Package(
         .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory", "Diagnostics"]),
         .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"], exclude: ["Fixtures"]),
         .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis"]),
-        .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics"]),
-        .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics"]),
+        .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
+        .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap"]),
+        .testTarget(name: "ReplayEngineTests", dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels"]),
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),

@@ -1,3 +1,4 @@
+import PCIeTransport
 /// The config space of a PCIe function: a minimal Type-0 header, the PCI Express capability at
 /// ``ConfigSpace/expressCapability`` and the AER extended capability at
 /// ``ConfigSpace/aerCapability``, laid out as in `docs/device-models.md`. Offsets the layout
@@ -30,11 +31,11 @@ extension DeviceState {
     /// - Returns: `sc` and the value; `crs` while an FLR is in progress; `ur` for a model
     ///   without PCI identity, an offset past 4 KiB or a misaligned access.
     public mutating func configRead(offset: Int, size: Int, at time: UInt64) -> ConfigCompletion {
-        guard model.pci != nil, Self.isConfigAccess(offset: offset, size: size) else { return ConfigCompletion(status: .ur) }
-        if flrInProgress(at: time) { return ConfigCompletion(status: .crs) }
+        guard model.pci != nil, Self.isConfigAccess(offset: offset, size: size) else { return ConfigCompletion(status: .unsupportedRequest) }
+        if flrInProgress(at: time) { return ConfigCompletion(status: .configurationRetry) }
         let dword = configDword(offset & ~3)
         let shift = UInt32((offset & 3) * 8)
-        return ConfigCompletion(status: .sc, value: size == 4 ? dword : (dword >> shift) & ((1 << UInt32(size * 8)) - 1))
+        return ConfigCompletion(status: .successful, value: size == 4 ? dword : (dword >> shift) & ((1 << UInt32(size * 8)) - 1))
     }
 
     /// A config write (CfgWr) of `size` bytes at `offset`.
@@ -44,8 +45,8 @@ extension DeviceState {
     ///
     /// - Returns: As ``configRead(offset:size:at:)``; the write is not applied unless `sc`.
     public mutating func configWrite(offset: Int, size: Int, value: UInt32, at time: UInt64) -> CompletionStatus {
-        guard model.pci != nil, Self.isConfigAccess(offset: offset, size: size) else { return .ur }
-        if flrInProgress(at: time) { return .crs }
+        guard model.pci != nil, Self.isConfigAccess(offset: offset, size: size) else { return .unsupportedRequest }
+        if flrInProgress(at: time) { return .configurationRetry }
         let shift = UInt32((offset & 3) * 8)
         let mask: UInt32 = (size == 4 ? .max : (1 << UInt32(size * 8)) - 1) << shift
         let written = (value << shift) & mask
@@ -70,7 +71,7 @@ extension DeviceState {
             aer.severity = (aer.severity & ~mask) | (written & UncorrectableError.definedBits)
         default: break
         }
-        return .sc
+        return .successful
     }
 
     /// Starts a Function Level Reset at `time`: every register back to its reset value, memory

@@ -1,3 +1,4 @@
+import PCIeTransport
 /// The state of one device: register values, memory-range contents, pending side effects,
 /// config space, FLR and AER. A value type: copying it snapshots the device, and the copy
 /// evolves independently.
@@ -144,7 +145,7 @@ public struct DeviceState: Hashable, Sendable {
             let response = model.unsupported
             return ReadCompletion(status: response.completionStatus, aer: logError(response.aerError))
         }
-        var completion = ReadCompletion(status: .sc)
+        var completion = ReadCompletion(status: .successful)
         switch target {
         case .memory(let start):
             for i in 0..<size { completion.data.setByte(i, memory[start + i]) }

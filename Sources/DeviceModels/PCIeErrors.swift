@@ -1,14 +1,4 @@
-/// The status of a PCIe completion (DOMAIN.md §3), with its 3-bit code as raw value.
-public enum CompletionStatus: UInt8, Hashable, Sendable, CaseIterable {
-    /// Successful Completion.
-    case sc = 0b000
-    /// Unsupported Request.
-    case ur = 0b001
-    /// Configuration Request Retry Status: config space is not ready (during FLR).
-    case crs = 0b010
-    /// Completer Abort.
-    case ca = 0b100
-}
+import PCIeTransport
 
 /// How a model answers an access it does not support, or a non-posted request during FLR.
 public enum ErrorResponse: String, Hashable, Sendable, CaseIterable {
@@ -18,7 +8,7 @@ public enum ErrorResponse: String, Hashable, Sendable, CaseIterable {
     case ca
 
     /// The completion status a read gets.
-    public var completionStatus: CompletionStatus { self == .ur ? .ur : .ca }
+    public var completionStatus: CompletionStatus { self == .ur ? .unsupportedRequest : .completerAbort }
 
     /// The AER uncorrectable error the completer logs.
     public var aerError: UncorrectableError { self == .ur ? .unsupportedRequest : .completerAbort }

@@ -56,7 +56,7 @@ extension TLP {
     }
 
     /// The TLP's size in bytes as the transaction layer hands it down: header, payload and,
-    /// when TD is set, the 4-byte digest. Link framing comes on top (``LinkParameters``).
+    /// when TD is set, the 4-byte digest. Link framing comes on top (``LinkSignalling``).
     public var byteCountWithoutFraming: Int {
         kind.headerByteCount + (kind.hasData ? payload.count : 0) + (digest == nil ? 0 : 4)
     }

@@ -1,3 +1,5 @@
+import PCIeTransport
+
 /// How a store travels from an Arm core to a device register on one platform: ordering,
 /// acknowledgement, latencies, the PCIe link, write-combining and the host's FLR timing.
 ///
@@ -136,15 +138,14 @@ public struct LinkParameters: Hashable, Sendable {
         self.readCompletionBoundaryBytes = readCompletionBoundaryBytes
     }
 
+    /// The link's signalling (width, rate, line encoding, framing), which times TLPs on the wire.
+    public var signalling: LinkSignalling {
+        LinkSignalling(lanes: lanes, megatransfersPerSecond: rate.megatransfersPerSecond, encoding: rate.encoding, framingBytes: framingBytes)
+    }
+
     /// Picoseconds to serialise `bytes` onto the link (striped over every lane, line encoding
     /// included), rounded up.
-    public func transmitPicoseconds(bytes: Int) -> Int {
-        let encoding = rate.encoding
-        // bits on the wire / (lanes × transfers per picosecond), with MT/s = transfers per µs.
-        let numerator = bytes * 8 * encoding.lineBits * 1_000_000
-        let denominator = encoding.dataBits * lanes * rate.megatransfersPerSecond
-        return (numerator + denominator - 1) / denominator
-    }
+    public func transmitPicoseconds(bytes: Int) -> Int { signalling.serializationPicoseconds(bytes: bytes) }
 }
 
 /// A PCIe link rate per lane.
@@ -183,10 +184,10 @@ public enum LinkRate: Hashable, Sendable, CaseIterable {
     }
 
     /// The line encoding this rate uses: 8b/10b up to 5 GT/s, 128b/130b above.
-    public var encoding: LinkEncoding {
+    public var encoding: LineEncoding {
         switch self {
-        case .gen1, .gen2: .eightBTenB
-        case .gen3, .gen4, .gen5: .oneTwentyEightBOneThirtyB
+        case .gen1, .gen2: .eightTenBit
+        case .gen3, .gen4, .gen5: .oneTwentyEightOneThirtyBit
         }
     }
 
@@ -195,19 +196,6 @@ public enum LinkRate: Hashable, Sendable, CaseIterable {
         guard let rate = Self.allCases.first(where: { $0.name == name }) else { return nil }
         self = rate
     }
-}
-
-/// A PCIe line encoding: how many bits go on the wire for how many data bits.
-public enum LinkEncoding: Hashable, Sendable {
-    /// 8b/10b (2.5 and 5 GT/s): 20% overhead.
-    case eightBTenB
-    /// 128b/130b (8 GT/s and above): about 1.5% overhead.
-    case oneTwentyEightBOneThirtyB
-
-    /// Data bits per block.
-    public var dataBits: Int { self == .eightBTenB ? 8 : 128 }
-    /// Bits on the wire per block.
-    public var lineBits: Int { self == .eightBTenB ? 10 : 130 }
 }
 
 /// The core's write-combining buffers, which gather Normal-NC (and Device-GRE) stores into

@@ -1,5 +1,6 @@
 import DeviceModels
 import MMIOTrace
+import PCIeTransport
 
 /// A device as the engine sees it: its model's state, driven in simulated time.
 struct Endpoint {
@@ -60,16 +61,3 @@ struct Endpoint {
     }
 }
 
-extension CompletionStatus {
-    /// The name used in reports: `SC`, `UR`, `CRS`, `CA`.
-    var name: String {
-        switch self {
-        case .sc: "SC"
-        case .ur: "UR"
-        case .crs: "CRS"
-        case .ca: "CA"
-        }
-    }
-
-    static let success = CompletionStatus.sc
-}

@@ -16,6 +16,8 @@ public struct DeviceObservation: Codable, Hashable, Sendable {
     public var programOrder: UInt64
     /// How many CPU accesses the transaction carries (more than one when merged).
     public var accesses: Int
+    /// The position of the TLP on the downstream link (0-based), for PCIe requests.
+    public var linkSequence: Int?
     /// Set when the access was issued before the device's latest reset began and arrived after:
     /// a write landing on the reset (or next owner's) device.
     public var afterReset: Bool

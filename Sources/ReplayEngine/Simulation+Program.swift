@@ -117,7 +117,7 @@ extension Simulation {
             agents[Int(a)][keyPath: lines].append(
                 BufferLine(lineAddress: lineAddress, mask: 0, data: SIMD8(), type: type, device: region.device, region: regionID,
                            guestVM: agent.role == .vcpu ? agent.vm : nil, firstProgramOrder: agents[Int(a)].programOrder,
-                           accesses: 0, lastWrite: now, generation: 0))
+                           accesses: 0, firstWrite: now, lastWrite: now, generation: 0))
             index = agents[Int(a)][keyPath: lines].count - 1
         }
         let i = index!
@@ -143,28 +143,44 @@ extension Simulation {
         let region = setup.topology.regions[Int(line.region!)]
         let t = Transaction(kind: .write, agent: a, type: line.type, path: path(for: region), device: line.device, region: line.region,
                             address: line.lineAddress + UInt64(line.mask.trailingZeroBitCount), size: 0, mask: line.mask, data: line.data,
-                            programOrder: line.firstProgramOrder, accesses: line.accesses, guestVM: line.guestVM, issued: now)
+                            programOrder: line.firstProgramOrder, accesses: line.accesses, guestVM: line.guestVM, issued: line.firstWrite)
         send(transactions.insert(t), reorderable: true)
     }
 
     /// Drains every gathering line (a store barrier, a read that must come from the endpoint,
-    /// a TLBI being completed). Adversarial: in reverse program order, since lines of an R type
-    /// may leave in either order.
+    /// a TLBI being completed), in program order; the reorder window then decides whether they
+    /// leave in another order (they are R types).
     mutating func drainBuffer(_ a: Int32, matching predicate: (BufferLine) -> Bool = { _ in true }) {
         var lines = agents[Int(a)].buffer
         let drained = lines.filter(predicate)
         guard !drained.isEmpty else { return }
         lines.removeAll(where: predicate)
         agents[Int(a)].buffer = lines
-        let ordered = decisions.take() ? Array(drained.reversed()) : Array(drained)
-        for line in ordered { issue(line: line, agent: a) }
+        for line in drained { issue(line: line, agent: a) }
     }
 
-    mutating func drainTimeout(_ a: Int32, _ address: UInt64, _ generation: UInt32, cache: Bool) {
+    /// At the end of the trace, everything still held in cores leaves ("finite time" ends):
+    /// write-combining lines, dirty cache lines, reorder windows.
+    mutating func drainEverything() {
+        for a in agents.indices {
+            drainBuffer(Int32(a))
+            let dirty = agents[a].cache
+            agents[a].cache = []
+            for line in dirty { issue(line: line, agent: Int32(a)) }
+            flushWindow(Int32(a))
+        }
+    }
+
+    /// Drains a line whose timeout (or eviction delay) expired; false for a stale timeout (the
+    /// line was written again or has already left).
+    mutating func drainTimeout(_ a: Int32, _ address: UInt64, _ generation: UInt32, cache: Bool) -> Bool {
         let lines: WritableKeyPath<AgentState, ContiguousArray<BufferLine>> = cache ? \.cache : \.buffer
-        guard let i = agents[Int(a)][keyPath: lines].firstIndex(where: { $0.lineAddress == address && $0.generation == generation }) else { return }
+        guard let i = agents[Int(a)][keyPath: lines].firstIndex(where: { $0.lineAddress == address && $0.generation == generation }) else {
+            return false
+        }
         issue(line: agents[Int(a)][keyPath: lines].remove(at: i), agent: a)
         flushWindow(a)
+        return true
     }
 
     private mutating func load(_ access: MemoryAccess, agent a: Int32) {

@@ -1,5 +1,6 @@
 import ArmMemory
 import MMIOTrace
+import PCIeTransport
 
 /// From the serialisation point to the device and back (DOMAIN.md §1 completion points, §3 PCIe
 /// transport; docs/schedules.md for what the adversarial schedule holds).
@@ -49,7 +50,7 @@ extension Simulation {
         pathTail[c] = arrival
         if t.path == .platform {
             if t.kind == .write {
-                queue.schedule(.writeArrives(id, mask: t.mask, last: true), at: arrival, priority: .delivery)
+                queue.schedule(.writeArrives(id, mask: t.mask, last: true, link: -1), at: arrival, priority: .delivery)
             } else {
                 let delay = t.kind == .controllerReset ? setup.timing.resetControllerLatency : .zero
                 queue.schedule(.requestArrives(id), at: arrival + delay, priority: .delivery)
@@ -92,8 +93,8 @@ extension Simulation {
                 pieces.append((mask, wireBytes))
             }
             for (i, piece) in pieces.enumerated() {
-                let arrival = transmitDownstream(wireBytes: piece.wireBytes)
-                queue.schedule(.writeArrives(id, mask: piece.mask, last: i == pieces.count - 1), at: arrival, priority: .delivery)
+                let (arrival, sequence) = transmitDownstream(wireBytes: piece.wireBytes)
+                queue.schedule(.writeArrives(id, mask: piece.mask, last: i == pieces.count - 1, link: Int32(sequence)), at: arrival, priority: .delivery)
             }
             // A PCIe memory write is posted: the root complex acknowledges it once ordered onto
             // the link, which is an nE write's completion point.
@@ -101,11 +102,15 @@ extension Simulation {
         case .read, .speculativeRead:
             let (name, bytes) = readRequestTLP(address: t.address)
             countTLP(name, bytes: bytes, downstream: true)
-            queue.schedule(.requestArrives(id), at: transmitDownstream(wireBytes: bytes), priority: .delivery)
+            let (arrival, sequence) = transmitDownstream(wireBytes: bytes)
+            transactions[id].linkSequence = Int32(sequence)
+            queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .configRead, .configWrite, .flr:
             let payload = t.kind == .configRead ? 0 : 4
             countTLP(t.kind == .configRead ? .CfgRd0 : .CfgWr0, bytes: 12 + payload + setup.timing.framingBytesPerTLP, downstream: true)
-            queue.schedule(.requestArrives(id), at: transmitDownstream(wireBytes: 12 + payload + setup.timing.framingBytesPerTLP), priority: .delivery)
+            let (arrival, sequence) = transmitDownstream(wireBytes: 12 + payload + setup.timing.framingBytesPerTLP)
+            transactions[id].linkSequence = Int32(sequence)
+            queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .hotReset:
             // The root port's Secondary Bus Reset acts at the root complex: the link goes down
             // now, whatever is still queued behind it meets a device in reset.
@@ -115,11 +120,13 @@ extension Simulation {
         }
     }
 
-    /// Transmits `wireBytes` downstream after everything already queued; returns the arrival.
-    private mutating func transmitDownstream(wireBytes: Int) -> SimTime {
+    /// Transmits `wireBytes` downstream after everything already queued (the link is FIFO, so
+    /// nothing passes a posted write); returns the arrival and the TLP's position on the link.
+    private mutating func transmitDownstream(wireBytes: Int) -> (SimTime, Int) {
         let start = max(now + setup.timing.rootComplexToLink, linkDownBusy)
         linkDownBusy = start + setup.timing.wireTime(bytes: wireBytes)
-        return linkDownBusy + setup.timing.linkPropagation
+        linkSequence += 1
+        return (linkDownBusy + setup.timing.linkPropagation, linkSequence - 1)
     }
 
     /// Transmits a completion upstream; returns its arrival at the root complex.
@@ -154,7 +161,7 @@ extension Simulation {
         lastArrivedOrder[key] = max(last, t.programOrder)
     }
 
-    mutating func writeArrives(_ id: TransactionID, mask: UInt64, last: Bool) {
+    mutating func writeArrives(_ id: TransactionID, mask: UInt64, last: Bool, link: Int32) {
         let t = transactions[id]
         let lineAddress = t.address & ~(BufferLine.lineSize - 1)
         let first = UInt64(mask.trailingZeroBitCount), end = UInt64(64 - mask.leadingZeroBitCount)
@@ -173,7 +180,8 @@ extension Simulation {
         observe(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
                                   agent: agents[Int(t.agent)].agent.description, region: t.region.map { setup.topology.regions[Int($0)].name },
                                   offset: offset, size: Int(end - first), value: value.description, outcome: outcome.name,
-                                  programOrder: t.programOrder, accesses: Int(t.accesses), afterReset: afterReset(t)))
+                                  programOrder: t.programOrder, accesses: Int(t.accesses), linkSequence: link < 0 ? nil : Int(link),
+                                  afterReset: afterReset(t)))
         if last {
             transactions[id].delivered = true
             if t.path == .platform {
@@ -189,7 +197,8 @@ extension Simulation {
         let agent = agents[Int(t.agent)].agent.description
         var observation = DeviceObservation(timePs: now.picoseconds, device: device, kind: "", agent: agent, region: nil,
                                             offset: t.address, size: Int(t.size), value: nil, outcome: "accepted",
-                                            programOrder: t.programOrder, accesses: Int(t.accesses), afterReset: afterReset(t))
+                                            programOrder: t.programOrder, accesses: Int(t.accesses),
+                                            linkSequence: t.linkSequence < 0 ? nil : Int(t.linkSequence), afterReset: afterReset(t))
         var responseBytes = 0
         switch t.kind {
         case .read, .speculativeRead:
@@ -199,17 +208,19 @@ extension Simulation {
             observation.kind = t.kind == .read ? "MRd" : "MRd (speculative)"
             observation.region = t.region.map { setup.topology.regions[Int($0)].name }
             observation.offset = offset
-            observation.outcome = status.name
-            if status == .success { observation.value = value.description }
-            responseBytes = status == .success ? Int(t.size + 3) / 4 * 4 : 0
+            observation.outcome = status.abbreviation
+            if status == .successful {
+                observation.value = value.description
+                responseBytes = (Int(t.size) + 3) / 4 * 4
+            }
         case .configRead, .configWrite:
             let write = t.kind == .configWrite
             let (status, value) = endpoints[Int(t.device)].config(write: write, offset: UInt16(t.address), size: Int(t.size),
                                                                   value: UInt32(truncatingIfNeeded: t.data[0]), at: now)
             observation.kind = write ? "CfgWr" : "CfgRd"
-            observation.outcome = status.name
+            observation.outcome = status.abbreviation
             observation.value = "0x" + String(write ? t.data[0] : UInt64(value), radix: 16)
-            responseBytes = write || status != .success ? 0 : 4
+            responseBytes = write || status != .successful ? 0 : 4
         case .flr, .hotReset, .controllerReset:
             observation.kind = t.kind == .flr ? "FLR" : t.kind == .hotReset ? "hot-reset" : "controller-reset"
             observation.afterReset = false
@@ -262,7 +273,7 @@ extension Simulation {
     mutating func resetComplete(_ device: DeviceID) {
         observe(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(device)].name, kind: "ready", agent: "-",
                                   region: nil, offset: 0, size: 0, value: nil, outcome: "ready", programOrder: 0, accesses: 0,
-                                  afterReset: false))
+                                  linkSequence: nil, afterReset: false))
         // Adversarial: writes held in the interconnect leave just after the reset completes.
         for c in held.indices where held[c].contains(where: { transactions[$0].device == device }) { releaseHeld(channel: c) }
     }

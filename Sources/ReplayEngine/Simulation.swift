@@ -12,7 +12,7 @@ enum SimEvent {
     case atSerialization(TransactionID)
     case atRootComplex(TransactionID)
     /// One write TLP (the bytes of `mask` within the transaction's line) reaches the device.
-    case writeArrives(TransactionID, mask: UInt64, last: Bool)
+    case writeArrives(TransactionID, mask: UInt64, last: Bool, link: Int32)
     /// A non-posted request (read, configuration access, reset) reaches the device.
     case requestArrives(TransactionID)
     /// The completion or acknowledgement of a transaction reaches its core.
@@ -54,6 +54,8 @@ struct Simulation {
     /// path, by their device's reset completing, or at the end).
     var held: [[TransactionID]] = [[], [], []]
     var linkDownBusy = SimTime.zero
+    /// How many TLPs have been put on the downstream link.
+    var linkSequence = 0
     var linkUpBusy = SimTime.zero
     /// (vm, region) pairs removed from stage 2.
     var unmapped = Set<UInt32>()
@@ -61,6 +63,8 @@ struct Simulation {
     /// Per (agent, device): the highest program order seen at the device.
     var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 16 | device
     var report: ReplayReport
+    /// The time of the last event that did something (a stale timeout does not count).
+    var lastActivity = SimTime.zero
     /// TLPs counted by kind, indexed by ``TLPName`` (a dictionary only in the final report).
     var tlpCounts = [Int](repeating: 0, count: TLPName.allCases.count)
 
@@ -79,25 +83,38 @@ struct Simulation {
 
     // MARK: - Driving
 
-    /// Runs until the stream is exhausted and nothing is left in flight.
+    /// Runs until the stream is exhausted and nothing is left in flight, then completes the
+    /// report.
     mutating func run(_ source: some TraceEventSource) throws {
+        try run(source, until: .never)
+        finish()
+    }
+
+    /// Processes every event up to `limit` (inclusive); the simulation can go on later, or a copy
+    /// of it can.
+    mutating func run(_ source: some TraceEventSource, until limit: SimTime) throws {
         if lookahead == nil, !inputExhausted { try readAhead(source) }
-        while let (time, event) = queue.pop() {
+        while let next = queue.nextTime, next <= limit, let (time, event) = queue.pop() {
             now = time
+            var active = true
             switch event {
             case .traceInput: try acceptInput(source)
             case .agentStep(let a): step(a)
-            case .drainTimeout(let a, let address, let generation, let cache): drainTimeout(a, address, generation, cache: cache)
+            case .drainTimeout(let a, let address, let generation, let cache):
+                active = drainTimeout(a, address, generation, cache: cache)
             case .atSerialization(let t): atSerialization(t)
             case .atRootComplex(let t): atRootComplex(t)
-            case .writeArrives(let t, let mask, let last): writeArrives(t, mask: mask, last: last)
+            case .writeArrives(let t, let mask, let last, let link): writeArrives(t, mask: mask, last: last, link: link)
             case .requestArrives(let t): requestArrives(t)
             case .completionArrives(let t): completionArrives(t)
             case .resetComplete(let d): resetComplete(d)
             }
-            if queue.isEmpty { releaseEverythingHeld() }
+            if active { lastActivity = now }
+            if queue.isEmpty {
+                drainEverything()
+                releaseEverythingHeld()
+            }
         }
-        finish()
     }
 
     private mutating func readAhead(_ source: some TraceEventSource) throws {
@@ -141,8 +158,8 @@ struct Simulation {
         if agents[Int(a)].block == .none { flushWindow(a) }
     }
 
-    private mutating func finish() {
-        report.summary.simulatedNs = now.nanoseconds
+    mutating func finish() {
+        report.summary.simulatedNs = lastActivity.nanoseconds
         for kind in TLPName.allCases where tlpCounts[Int(kind.rawValue)] > 0 {
             report.summary.tlps["\(kind)"] = tlpCounts[Int(kind.rawValue)]
         }

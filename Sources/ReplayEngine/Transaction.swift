@@ -41,9 +41,12 @@ struct Transaction {
     var accesses: UInt16
     /// The guest VM whose stage-2 mapping the access went through, if any.
     var guestVM: UInt16?
+    /// When the program made the access (for a merged line, its first store).
     var issued: SimTime
     /// Whether the architecture considers the access complete (DSB and TLBI wait for this).
     var complete = false
+    /// The position of its request TLP on the downstream link (-1 before, or off the link).
+    var linkSequence: Int32 = -1
     /// Whether its acknowledgement or completion is on the way back to the core.
     var acknowledged = false
     /// Whether the device has received all of it.

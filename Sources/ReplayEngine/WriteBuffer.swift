@@ -14,6 +14,8 @@ struct BufferLine {
     var guestVM: UInt16?
     var firstProgramOrder: UInt64
     var accesses: UInt16
+    /// When the program made the line's first store.
+    var firstWrite: SimTime
     var lastWrite: SimTime
     /// Bumped on every write, so that a stale timeout event is recognised.
     var generation: UInt32

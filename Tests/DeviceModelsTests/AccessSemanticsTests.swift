@@ -1,3 +1,4 @@
+import PCIeTransport
 import DeviceModels
 import Testing
 
@@ -28,7 +29,7 @@ func semantics() throws -> DeviceState {
 @Suite struct AccessSemanticsTests {
     @Test func readWrite() throws {
         var device = try semantics()
-        #expect(device.read(bar: 0, offset: 0, size: 4, at: 0) == ReadCompletion(status: .sc, data: AccessData(0x1122_3344)))
+        #expect(device.read(bar: 0, offset: 0, size: 4, at: 0) == ReadCompletion(status: .successful, data: AccessData(0x1122_3344)))
         #expect(device.write(bar: 0, offset: 1, size: 1, data: AccessData(0xaa), at: 1) == .accepted)
         #expect(device.read(bar: 0, offset: 0, size: 4, at: 2).data.low64 == 0x1122_aa44)
         #expect(device.read(bar: 0, offset: 2, size: 2, at: 3).data.low64 == 0x1122)
@@ -47,7 +48,7 @@ func semantics() throws -> DeviceState {
     @Test func writeOnlyReadsZero() throws {
         var device = try semantics()
         #expect(device.write(bar: 0, offset: 8, size: 4, data: AccessData(0x55), at: 0) == .accepted)
-        #expect(device.read(bar: 0, offset: 8, size: 4, at: 1) == ReadCompletion(status: .sc))
+        #expect(device.read(bar: 0, offset: 8, size: 4, at: 1) == ReadCompletion(status: .successful))
         #expect(device.value(ofRegister: "WO", at: 1) == 0x55)
     }
 
@@ -68,7 +69,7 @@ func semantics() throws -> DeviceState {
         // Writes are ignored; the device's own value (none here) stays until a read clears it.
         #expect(device.write(bar: 0, offset: 0x10, size: 4, data: AccessData(7), at: 0) == .accepted)
         let first = device.read(bar: 0, offset: 0x10, size: 4, at: 1)
-        #expect(first.status == .sc && first.hadSideEffect)
+        #expect(first.status == .successful && first.hadSideEffect)
     }
 
     @Test func doorbellsCountAndReadZero() throws {
@@ -77,7 +78,7 @@ func semantics() throws -> DeviceState {
         #expect(device.doorbellWrites(ofRegister: "DB") == 3)
         #expect(device.doorbellWrites(ofRegister: "RW") == 0)
         #expect(device.totalDoorbellWrites == 3)
-        #expect(device.read(bar: 0, offset: 0x14, size: 4, at: 4) == ReadCompletion(status: .sc))
+        #expect(device.read(bar: 0, offset: 0x14, size: 4, at: 4) == ReadCompletion(status: .successful))
         #expect(device.value(ofRegister: "DB", at: 4) == 2)
     }
 
@@ -98,7 +99,7 @@ func semantics() throws -> DeviceState {
         #expect(device.write(bar: 0, offset: 0x800, size: 64, data: line, at: 0) == .accepted)
         #expect(device.write(bar: 0, offset: 0x803, size: 3, data: AccessData(0xccbbaa), byteEnables: 0b101, at: 1) == .accepted)
         let read = device.read(bar: 0, offset: 0x801, size: 6, at: 2)
-        #expect(read.status == .sc && !read.hadSideEffect)
+        #expect(read.status == .successful && !read.hadSideEffect)
         #expect((0..<6).map { read.data.byte($0) } == [2, 3, 0xaa, 5, 0xcc, 7])
         #expect(device.read(bar: 0, offset: 0x800, size: 64, at: 3).data.byte(63) == 64)
         #expect(device.acceptsSize(bar: 0, offset: 0x8ff, size: 1))
@@ -114,7 +115,7 @@ func semantics() throws -> DeviceState {
         var device = try semantics()
         let report = AERReport(error: .unsupportedRequest, severity: .nonFatal, masked: false)
         #expect(device.write(bar: bar, offset: offset, size: size, data: .zero, at: 0) == .unsupported(.ur, report))
-        #expect(device.read(bar: bar, offset: offset, size: size, at: 1) == ReadCompletion(status: .ur, aer: report))
+        #expect(device.read(bar: bar, offset: offset, size: size, at: 1) == ReadCompletion(status: .unsupportedRequest, aer: report))
         #expect(device.aer.status == UncorrectableError.unsupportedRequest.bit)
         #expect(!device.acceptsSize(bar: bar, offset: offset, size: size))
     }

@@ -1,3 +1,4 @@
+import PCIeTransport
 import DeviceModels
 import Testing
 
@@ -6,17 +7,17 @@ import Testing
 
     @Test func configHeader() throws {
         var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "nvme")))
-        #expect(device.configRead(offset: 0, size: 4, at: 0) == ConfigCompletion(status: .sc, value: 0x0010_1b36))
+        #expect(device.configRead(offset: 0, size: 4, at: 0) == ConfigCompletion(status: .successful, value: 0x0010_1b36))
         #expect(device.configRead(offset: 0x2, size: 2, at: 0).value == 0x0010)
         #expect(device.configRead(offset: 0x8, size: 4, at: 0).value == 0x0108_0202)
         #expect(device.configRead(offset: 0x34, size: 1, at: 0).value == 0x80)
         #expect(device.configRead(offset: 0x84, size: 4, at: 0).value == 0x1000_8000)
         #expect(device.configRead(offset: 0x100, size: 4, at: 0).value == 0x0002_0001)
         #expect(device.configRead(offset: 0x10c, size: 4, at: 0).value == 0x0006_2030)
-        #expect(device.configRead(offset: 0x3, size: 2, at: 0).status == .ur)
-        #expect(device.configRead(offset: 0x1000, size: 4, at: 0).status == .ur)
+        #expect(device.configRead(offset: 0x3, size: 2, at: 0).status == .unsupportedRequest)
+        #expect(device.configRead(offset: 0x1000, size: 4, at: 0).status == .unsupportedRequest)
         // BAR sizing: all ones reads back the size mask.
-        #expect(device.configWrite(offset: 0x10, size: 4, value: 0xffff_ffff, at: 0) == .sc)
+        #expect(device.configWrite(offset: 0x10, size: 4, value: 0xffff_ffff, at: 0) == .successful)
         #expect(device.configRead(offset: 0x10, size: 4, at: 0).value == 0xffff_c000)
         var nic = DeviceState(model: try #require(DeviceModel.builtIn(named: "nic")))
         _ = nic.configWrite(offset: 0x18, size: 4, value: 0xffff_ffff, at: 0)
@@ -70,15 +71,15 @@ import Testing
         #expect(device.value(ofRegister: "CSTS", at: 1 * ms) == 1)
 
         let start = 2 * ms
-        #expect(device.configWrite(offset: 0x88, size: 2, value: 0x8000, at: start) == .sc)
+        #expect(device.configWrite(offset: 0x88, size: 2, value: 0x8000, at: start) == .successful)
         #expect(device.flrStartedAt == start)
         #expect(device.flrInProgress(at: start) && device.flrInProgress(at: start + 100 * ms - 1))
         #expect(!device.flrInProgress(at: start + 100 * ms) && !device.flrInProgress(at: start - 1))
         #expect(device.write(bar: 0, offset: 0x24, size: 4, data: AccessData(7), at: start + ms) == .discardedDuringFLR)
         #expect(device.write(bar: 0, offset: 0x1000, size: 4, data: AccessData(2), at: start + ms) == .discardedDuringFLR)
-        #expect(device.read(bar: 0, offset: 0x0, size: 4, at: start + ms) == ReadCompletion(status: .ur))
-        #expect(device.configRead(offset: 0, size: 4, at: start + ms).status == .crs)
-        #expect(device.configWrite(offset: 0x88, size: 2, value: 0x8000, at: start + ms) == .crs)
+        #expect(device.read(bar: 0, offset: 0x0, size: 4, at: start + ms) == ReadCompletion(status: .unsupportedRequest))
+        #expect(device.configRead(offset: 0, size: 4, at: start + ms).status == .configurationRetry)
+        #expect(device.configWrite(offset: 0x88, size: 2, value: 0x8000, at: start + ms) == .configurationRetry)
         #expect(device.isUnexpectedCompletion(requestedAt: start - 1, arrivingAt: start + ms))
         #expect(!device.isUnexpectedCompletion(requestedAt: start, arrivingAt: start + ms))
         #expect(device.receiveCompletion(requestedAt: start - 1, at: start + ms)
@@ -86,7 +87,7 @@ import Testing
         #expect(device.receiveCompletion(requestedAt: start + ms, at: start + 2 * ms) == nil)
 
         let ready = start + 100 * ms
-        #expect(device.read(bar: 0, offset: 0x24, size: 4, at: ready) == ReadCompletion(status: .sc))
+        #expect(device.read(bar: 0, offset: 0x24, size: 4, at: ready) == ReadCompletion(status: .successful))
         #expect(device.read(bar: 0, offset: 0x14, size: 4, at: ready).data.low64 == 0)
         #expect(device.value(ofRegister: "CSTS", at: ready) == 0)
         #expect(device.read(bar: 0, offset: 0x0, size: 8, at: ready).data.low64 == 0x0040_1820_0f01_07ff)
@@ -116,7 +117,7 @@ import Testing
             """, file: "k.yaml"))
         device.initiateFLR(at: 0)
         #expect(device.write(bar: 0, offset: 0, size: 4, data: AccessData(5), at: 10) == .accepted)
-        #expect(device.read(bar: 0, offset: 0, size: 4, at: 999_999) == ReadCompletion(status: .ca))
+        #expect(device.read(bar: 0, offset: 0, size: 4, at: 999_999) == ReadCompletion(status: .completerAbort))
         #expect(device.read(bar: 0, offset: 0, size: 4, at: 1_000_000).data.low64 == 5)
     }
 }

@@ -72,7 +72,7 @@ import Testing
     @Test func encodingFollowsRate() {
         #expect(LinkRate.allCases.map(\.name) == ["2.5", "5", "8", "16", "32"])
         #expect(LinkRate.allCases.map(\.encoding) == [
-            .eightBTenB, .eightBTenB, .oneTwentyEightBOneThirtyB, .oneTwentyEightBOneThirtyB, .oneTwentyEightBOneThirtyB,
+            .eightTenBit, .eightTenBit, .oneTwentyEightOneThirtyBit, .oneTwentyEightOneThirtyBit, .oneTwentyEightOneThirtyBit,
         ])
         #expect(LinkRate(name: "2.5") == .gen1)
         #expect(LinkRate(name: "2") == nil)

@@ -5,7 +5,7 @@
 /// byte across the lanes, and each byte costs `8 × lineBits / dataBits` transfers on its lane.
 /// Not modelled: DLLPs (Ack/Nak, flow-control updates) sharing the link, SKP ordered sets,
 /// lane-0 alignment of STP on wide 8b/10b links, and the FLIT mode of 64 GT/s links.
-public struct LinkParameters: Hashable, Sendable {
+public struct LinkSignalling: Hashable, Sendable {
     /// The number of lanes (x1, x2, x4, x8, x16, x32).
     public var lanes: Int
     /// The per-lane rate in megatransfers per second: 2500 (2.5 GT/s) through 32000 (32 GT/s).
@@ -26,13 +26,13 @@ public struct LinkParameters: Hashable, Sendable {
 
     /// The standard rate and line code of PCIe generation 1 to 5 (2.5, 5, 8, 16, 32 GT/s;
     /// 8b/10b for 1 and 2, 128b/130b from 3) on `lanes` lanes, with default framing.
-    public static func generation(_ generation: Int, lanes: Int) -> LinkParameters {
+    public static func generation(_ generation: Int, lanes: Int) -> LinkSignalling {
         switch generation {
-        case 1: LinkParameters(lanes: lanes, megatransfersPerSecond: 2_500, encoding: .eightTenBit)
-        case 2: LinkParameters(lanes: lanes, megatransfersPerSecond: 5_000, encoding: .eightTenBit)
-        case 3: LinkParameters(lanes: lanes, megatransfersPerSecond: 8_000, encoding: .oneTwentyEightOneThirtyBit)
-        case 4: LinkParameters(lanes: lanes, megatransfersPerSecond: 16_000, encoding: .oneTwentyEightOneThirtyBit)
-        case 5: LinkParameters(lanes: lanes, megatransfersPerSecond: 32_000, encoding: .oneTwentyEightOneThirtyBit)
+        case 1: LinkSignalling(lanes: lanes, megatransfersPerSecond: 2_500, encoding: .eightTenBit)
+        case 2: LinkSignalling(lanes: lanes, megatransfersPerSecond: 5_000, encoding: .eightTenBit)
+        case 3: LinkSignalling(lanes: lanes, megatransfersPerSecond: 8_000, encoding: .oneTwentyEightOneThirtyBit)
+        case 4: LinkSignalling(lanes: lanes, megatransfersPerSecond: 16_000, encoding: .oneTwentyEightOneThirtyBit)
+        case 5: LinkSignalling(lanes: lanes, megatransfersPerSecond: 32_000, encoding: .oneTwentyEightOneThirtyBit)
         default: preconditionFailure("PCIe generations 1 to 5 are modelled, not \(generation)")
         }
     }
@@ -57,7 +57,7 @@ public struct LinkParameters: Hashable, Sendable {
 public struct LineEncoding: Hashable, Sendable {
     public var dataBits: Int
     public var lineBits: Int
-    /// Framing bytes per TLP for this code, the default of ``LinkParameters/framingBytes``.
+    /// Framing bytes per TLP for this code, the default of ``LinkSignalling/framingBytes``.
     public var defaultFramingBytes: Int
 
     public init(dataBits: Int, lineBits: Int, defaultFramingBytes: Int) {

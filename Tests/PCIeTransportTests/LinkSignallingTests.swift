@@ -12,7 +12,7 @@ import PCIeTransport
     }
 
     @Test func wireBytesAddHeaderPayloadDigestAndFraming() {
-        let link = LinkParameters.generation(3, lanes: 4)
+        let link = LinkSignalling.generation(3, lanes: 4)
         #expect(link.wireBytes(write(bytes: 4)) == 12 + 4 + 8)
         #expect(link.wireBytes(write(bytes: 64)) == 12 + 64 + 8)
         let read64 = TLP.memoryRead(address: 1 << 32, length: 1, firstByteEnables: 0xf, lastByteEnables: 0, requester: rootPort, tag: 0)
@@ -20,7 +20,7 @@ import PCIeTransport
         var digested = write(bytes: 4)
         digested.digest = 0
         #expect(link.wireBytes(digested) == 12 + 4 + 4 + 8)
-        #expect(LinkParameters(lanes: 1, megatransfersPerSecond: 2_500, encoding: .eightTenBit, framingBytes: 12).wireBytes(write(bytes: 4)) == 28)
+        #expect(LinkSignalling(lanes: 1, megatransfersPerSecond: 2_500, encoding: .eightTenBit, framingBytes: 12).wireBytes(write(bytes: 4)) == 28)
     }
 
     /// Picoseconds, worked out by hand: a byte per lane costs 8 × lineBits / dataBits transfers.
@@ -37,14 +37,14 @@ import PCIeTransport
         (5, 16, 64, 1_524),
     ])
     func serializationTime(generation: Int, lanes: Int, payloadBytes: Int, picoseconds: Int) {
-        let link = LinkParameters.generation(generation, lanes: lanes)
+        let link = LinkSignalling.generation(generation, lanes: lanes)
         #expect(link.serializationPicoseconds(write(bytes: payloadBytes)) == picoseconds)
     }
 
     @Test func ratesAndCodesOfEachGeneration() {
-        #expect((1...5).map { LinkParameters.generation($0, lanes: 1).megatransfersPerSecond } == [2_500, 5_000, 8_000, 16_000, 32_000])
-        #expect(LinkParameters.generation(2, lanes: 1).encoding == .eightTenBit)
-        #expect(LinkParameters.generation(4, lanes: 1).encoding == .oneTwentyEightOneThirtyBit)
-        #expect(LinkParameters.generation(4, lanes: 1).framingBytes == 8)
+        #expect((1...5).map { LinkSignalling.generation($0, lanes: 1).megatransfersPerSecond } == [2_500, 5_000, 8_000, 16_000, 32_000])
+        #expect(LinkSignalling.generation(2, lanes: 1).encoding == .eightTenBit)
+        #expect(LinkSignalling.generation(4, lanes: 1).encoding == .oneTwentyEightOneThirtyBit)
+        #expect(LinkSignalling.generation(4, lanes: 1).framingBytes == 8)
     }
 }
