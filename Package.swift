@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap"]),
-        .testTarget(name: "ReplayEngineTests", dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels"]),
+        .testTarget(name: "ReplayEngineTests", dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels", "TraceSynthesis"]),
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),
