@@ -10,14 +10,16 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-# The main job on the bundled traces: what each one contains, and what each attribute policy
-# makes of a guest's mapping.
+# The main job on the bundled traces: what each policy makes of a guest's mapping, then the
+# scenarios replayed under the policies and platforms that tell them apart.
 demo: build
-	@for t in traces/*.mtrace; do echo; $(BIN) inspect $$t; done
 	@echo; $(BIN) attrs
-	@echo; $(BIN) attrs --region-kind gicv2-vcpu-if --policy kvm-device --policy kvm-normal-nc --policy all-normal-nc
+	@echo; $(BIN) inspect traces/nvme-doorbell.mtrace
+	@echo; $(BIN) replay traces/scenarios/write-combining.mtrace --policy kvm-device --policy kvm-normal-nc
+	@echo; $(BIN) replay traces/scenarios/read-pushes-writes.mtrace --policy kvm-device --policy kvm-normal-nc --schedule adversarial
+	@echo; $(BIN) replay traces/scenarios/reclaim-after-writes.mtrace --policy kvm-device --policy kvm-normal-nc --policy strict-ngnrne --platform quiet-pcie --platform split-ecam --schedule adversarial
 	@echo; $(BIN) generate --events 1000000 --workload mixed --seed 1 -o .build/demo-1M.mtrace
-	@$(BIN) inspect .build/demo-1M.mtrace
+	@$(BIN) replay .build/demo-1M.mtrace --policy kvm-device --policy kvm-normal-nc --device-view-limit 0
 
 test: deps
 	$(SWIFT) test

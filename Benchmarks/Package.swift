@@ -16,6 +16,9 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "MMIOTrace", package: "mmio-replay"),
                 .product(name: "TraceSynthesis", package: "mmio-replay"),
+                .product(name: "ReplayEngine", package: "mmio-replay"),
+                .product(name: "ArmMemory", package: "mmio-replay"),
+                .product(name: "Platforms", package: "mmio-replay"),
             ],
             path: "Benchmarks/TraceParsing",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -179,17 +179,15 @@ public struct DeviceState: Hashable, Sendable {
         guard offset + UInt64(size) <= slot.end else { return nil }
         let byteOffset = Int(offset - slot.start)
         if slot.register < 0 { return .memory(start: Int(slot.storage) + byteOffset) }
-        let register = model.registers[Int(slot.register)]
-        guard register.sizes.accepts(size), byteOffset % size == 0 else { return nil }
+        guard model.registers[Int(slot.register)].sizes.accepts(size), byteOffset % size == 0 else { return nil }
         return .register(index: Int(slot.register), byteOffset: byteOffset)
     }
 
     mutating func writeRegister(_ index: Int, byteOffset: Int, size: Int, data: UInt64, enables: UInt64, at time: UInt64) {
-        let register = model.registers[index]
         var mask: UInt64 = 0
         for i in 0..<size where enables & (1 << UInt64(i)) != 0 { mask |= 0xff << UInt64((byteOffset + i) * 8) }
         let written = (data << UInt64(byteOffset * 8)) & mask
-        switch register.access {
+        switch model.registers[index].access {
         case .ro, .rc: return
         case .rw, .wo: values[index] = (values[index] & ~mask) | written
         case .w1c: values[index] &= ~written
@@ -198,7 +196,8 @@ public struct DeviceState: Hashable, Sendable {
             doorbellCounts[index] += 1
         }
         let value = values[index]
-        for effectIndex in register.firstSideEffect..<(register.firstSideEffect + register.sideEffects.count) {
+        let firstEffect = model.registers[index].firstSideEffect
+        for effectIndex in firstEffect..<(firstEffect + model.registers[index].sideEffects.count) {
             let effect = model.sideEffects[effectIndex]
             guard (value >> UInt64(effect.triggerBit) & 1 != 0) == effect.triggerValue else { continue }
             for other in pendingDue.indices where pendingDue[other] != .max {

@@ -1,3 +1,4 @@
+import ArmMemory
 import DequeModule
 import MMIOTrace
 
@@ -33,6 +34,8 @@ struct AgentState {
     var window = ContiguousArray<TransactionID>()
     /// TLBIs issued since this agent's last DSB.
     var pendingTLBIs = ContiguousArray<TLBIScope>()
+    /// The effective memory type of this agent's accesses to each region (by region index).
+    var effectiveTypes = ContiguousArray<MemoryType>()
     /// 4 KiB pages already speculatively read (adversarial: once per page).
     var speculatedPages = Set<UInt64>()
 

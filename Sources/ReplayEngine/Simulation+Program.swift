@@ -49,14 +49,14 @@ extension Simulation {
     /// stage 2. Records a hazard otherwise.
     private mutating func translate(_ access: MemoryAccess, agent a: Int32) -> RegionID? {
         let agent = agents[Int(a)].agent
-        guard let region = access.region, setup.topology.regions[Int(region)].contains(access.address) else {
+        guard let region = access.region, access.address &- setup.regions[Int(region)].base < setup.regions[Int(region)].size else {
             hazard("outside-region", agent: a, device: nil, region: access.region, offset: nil,
                    "access at 0x\(String(access.address, radix: 16)) is outside every region: not replayed")
             return nil
         }
-        if agent.role == .vcpu, unmapped.contains(UInt32(agent.vm) << 16 | UInt32(region)) {
-            hazard("stage2-fault", agent: a, device: setup.topology.regions[Int(region)].device, region: region,
-                   offset: access.address - setup.topology.regions[Int(region)].base,
+        if agent.role == .vcpu, !unmapped.isEmpty, unmapped.contains(UInt32(agent.vm) << 16 | UInt32(region)) {
+            hazard("stage2-fault", agent: a, device: setup.regions[Int(region)].device, region: region,
+                   offset: access.address - setup.regions[Int(region)].base,
                    "access after the host removed the region from stage 2: a stage-2 fault, not replayed")
             return nil
         }
@@ -66,9 +66,9 @@ extension Simulation {
     private mutating func store(_ access: MemoryAccess, agent a: Int32) {
         guard let region = translate(access, agent: a) else { return }
         let agent = agents[Int(a)].agent
-        let type = effectiveType(agent: agent, region: region)
+        let type = agents[Int(a)].effectiveTypes[Int(region)]
         report.summary.cpuWrites += 1
-        let r = setup.topology.regions[Int(region)]
+        let r = setup.regions[Int(region)]
         let lineAddress = access.address & ~(BufferLine.lineSize - 1)
         let crossesLine = access.address + UInt64(access.size) > lineAddress + BufferLine.lineSize
         if type == .normalWB {
@@ -89,7 +89,7 @@ extension Simulation {
             data[byte >> 3] |= UInt64(access.value.byte(i)) << UInt64((byte & 7) * 8)
             mask |= 1 << UInt64(byte)
         }
-        let t = Transaction(kind: .write, agent: a, type: type, path: path(for: r), device: r.device, region: region,
+        let t = Transaction(kind: .write, agent: a, type: type, path: path(for: r.kind), device: r.device, region: region,
                             address: access.address, size: access.size, mask: mask, data: data,
                             programOrder: agents[Int(a)].programOrder, accesses: 1,
                             guestVM: agent.role == .vcpu ? agent.vm : nil, issued: now)
@@ -97,13 +97,13 @@ extension Simulation {
     }
 
     private mutating func noteCacheable(_ a: Int32, region: RegionID, _ address: UInt64) {
-        let r = setup.topology.regions[Int(region)]
+        let r = setup.regions[Int(region)]
         hazard("cacheable-device-access", agent: a, device: r.device, region: region, offset: address - r.base,
-               "effective type \(effectiveType(agent: agents[Int(a)].agent, region: region).displayName) on device memory")
+               "effective type \(agents[Int(a)].effectiveTypes[Int(region)].displayName) on device memory")
     }
 
     /// Puts a store into the write-combining buffer (or, for Normal-WB, the cache).
-    private mutating func gather(_ access: MemoryAccess, lineAddress: UInt64, type: MemoryType, region: Region, regionID: RegionID,
+    private mutating func gather(_ access: MemoryAccess, lineAddress: UInt64, type: MemoryType, region: RegionInfo, regionID: RegionID,
                                  agent a: Int32, cache: Bool) {
         let agent = agents[Int(a)].agent
         let lines: WritableKeyPath<AgentState, ContiguousArray<BufferLine>> = cache ? \.cache : \.buffer
@@ -140,8 +140,7 @@ extension Simulation {
 
     /// A buffered line leaves the core as one transaction.
     mutating func issue(line: BufferLine, agent a: Int32) {
-        let region = setup.topology.regions[Int(line.region!)]
-        let t = Transaction(kind: .write, agent: a, type: line.type, path: path(for: region), device: line.device, region: line.region,
+        let t = Transaction(kind: .write, agent: a, type: line.type, path: path(for: setup.regions[Int(line.region!)].kind), device: line.device, region: line.region,
                             address: line.lineAddress + UInt64(line.mask.trailingZeroBitCount), size: 0, mask: line.mask, data: line.data,
                             programOrder: line.firstProgramOrder, accesses: line.accesses, guestVM: line.guestVM, issued: line.firstWrite)
         send(transactions.insert(t), reorderable: true)
@@ -186,8 +185,8 @@ extension Simulation {
     private mutating func load(_ access: MemoryAccess, agent a: Int32) {
         guard let region = translate(access, agent: a) else { return }
         let agent = agents[Int(a)].agent
-        let type = effectiveType(agent: agent, region: region)
-        let r = setup.topology.regions[Int(region)]
+        let type = agents[Int(a)].effectiveTypes[Int(region)]
+        let r = setup.regions[Int(region)]
         let size = Int(access.size)
         if !type.isDevice { speculate(region: region, around: access.address, agent: a) }
         // A gathering type may answer a load from a buffered write unless a barrier separates
@@ -207,7 +206,7 @@ extension Simulation {
             drainBuffer(a) { $0.overlaps(address: access.address, size: size) }
         }
         if type < .deviceNGRE { flushWindow(a) }
-        let t = Transaction(kind: .read, agent: a, type: type, path: path(for: r), device: r.device, region: region,
+        let t = Transaction(kind: .read, agent: a, type: type, path: path(for: r.kind), device: r.device, region: region,
                             address: access.address, size: access.size, mask: 0, data: SIMD8(),
                             programOrder: agents[Int(a)].programOrder, accesses: 1,
                             guestVM: agent.role == .vcpu ? agent.vm : nil, issued: now)
@@ -220,18 +219,17 @@ extension Simulation {
     /// Normal memory may be read speculatively: the adversarial schedule reads every
     /// read-sensitive register in the page of a Normal access once; random sometimes does.
     private mutating func speculate(region: RegionID, around address: UInt64, agent a: Int32) {
-        let r = setup.topology.regions[Int(region)]
+        let r = setup.regions[Int(region)]
         let page = address & ~0xfff
         let once = isAdversarial
         if once, agents[Int(a)].speculatedPages.contains(page) { return }
         guard decisions.take() else { return }
         if once { agents[Int(a)].speculatedPages.insert(page) }
-        let bar = setup.topology.barIndex(of: region)
         let lo = max(page, r.base) - r.base, hi = min(page + 0x1000, r.base + r.size) - r.base
-        for offset in endpoints[Int(r.device)].readSensitiveOffsets(bar: bar, in: lo..<hi) {
+        for offset in endpoints[Int(r.device)].readSensitiveOffsets(bar: r.bar, in: lo..<hi) {
             hazard("speculative-read-sensitive", agent: a, device: r.device, region: region, offset: offset,
-                   "speculative read of a read-sensitive register through a \(effectiveType(agent: agents[Int(a)].agent, region: region).displayName) mapping")
-            let t = Transaction(kind: .speculativeRead, agent: a, type: .normalNC, path: path(for: r), device: r.device, region: region,
+                   "speculative read of a read-sensitive register through a \(agents[Int(a)].effectiveTypes[Int(region)].displayName) mapping")
+            let t = Transaction(kind: .speculativeRead, agent: a, type: .normalNC, path: path(for: r.kind), device: r.device, region: region,
                                 address: r.base + offset, size: 4, mask: 0, data: SIMD8(), programOrder: agents[Int(a)].programOrder,
                                 accesses: 0, guestVM: nil, issued: now)
             send(transactions.insert(t), reorderable: false)
@@ -263,8 +261,8 @@ extension Simulation {
         send(transactions.insert(t), reorderable: false)
     }
 
-    func path(for region: Region) -> Transaction.Path {
-        switch region.kind {
+    func path(for kind: RegionKind) -> Transaction.Path {
+        switch kind {
         case .bar: .mmio
         case .config: .ecam
         case .platform, .gicv2VCPUInterface: .platform

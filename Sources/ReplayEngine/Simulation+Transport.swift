@@ -87,15 +87,18 @@ extension Simulation {
         switch t.kind {
         case .write:
             let lineAddress = t.address & ~(BufferLine.lineSize - 1)
-            var pieces = ContiguousArray<(mask: UInt64, wireBytes: Int)>()
-            forEachWriteTLP(lineAddress: lineAddress, mask: t.mask, data: t.data) { mask, wireBytes, name in
-                countTLP(name, bytes: wireBytes, downstream: true)
-                pieces.append((mask, wireBytes))
+            var pieces = scratchPieces  // reused storage: no allocation per write
+            scratchPieces = []
+            Self.forEachWriteTLP(lineAddress: lineAddress, mask: t.mask, data: t.data, timing: setup.timing) { mask, wireBytes, name in
+                pieces.append((mask, wireBytes, name))
             }
             for (i, piece) in pieces.enumerated() {
+                countTLP(piece.name, bytes: piece.wireBytes, downstream: true)
                 let (arrival, sequence) = transmitDownstream(wireBytes: piece.wireBytes)
                 queue.schedule(.writeArrives(id, mask: piece.mask, last: i == pieces.count - 1, link: Int32(sequence)), at: arrival, priority: .delivery)
             }
+            pieces.removeAll(keepingCapacity: true)
+            scratchPieces = pieces
             // A PCIe memory write is posted: the root complex acknowledges it once ordered onto
             // the link, which is an nE write's completion point.
             acknowledge(id, delay: setup.timing.rootComplexToCore)
@@ -140,7 +143,7 @@ extension Simulation {
 
     private func regionOffset(_ t: Transaction, byte: UInt64) -> (bar: UInt8, offset: UInt64) {
         guard let region = t.region else { return (0, byte) }
-        return (setup.topology.barIndex(of: region), byte - setup.topology.regions[Int(region)].base)
+        return (setup.regions[Int(region)].bar, byte - setup.regions[Int(region)].base)
     }
 
     /// Whether `t` was issued before its device's latest reset began (and so, arriving now,
@@ -155,7 +158,7 @@ extension Simulation {
         let last = lastArrivedOrder[key] ?? 0
         if t.programOrder < last {
             hazard("out-of-order", agent: t.agent, device: t.device, region: t.region,
-                   offset: t.region.map { t.address - setup.topology.regions[Int($0)].base },
+                   offset: t.region.map { t.address - setup.regions[Int($0)].base },
                    "access #\(t.programOrder) arrived after access #\(last) of the same agent")
         }
         lastArrivedOrder[key] = max(last, t.programOrder)
@@ -177,24 +180,29 @@ extension Simulation {
             hazard("merged-size", agent: t.agent, device: t.device, region: t.region, offset: offset,
                    "\(t.accesses) writes merged into one \(end - first)-byte write, which the device answered \(outcome.name)")
         }
-        observe(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
+        guard roomToObserve() else { return finishWrite(id, last: last) }
+        report.deviceView.append(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
                                   agent: agents[Int(t.agent)].agent.description, region: t.region.map { setup.topology.regions[Int($0)].name },
                                   offset: offset, size: Int(end - first), value: value.description, outcome: outcome.name,
                                   programOrder: t.programOrder, accesses: Int(t.accesses), linkSequence: link < 0 ? nil : Int(link),
                                   afterReset: afterReset(t)))
-        if last {
-            transactions[id].delivered = true
-            if t.path == .platform {
-                acknowledge(id, delay: setup.timing.serializationToPlatformDevice + setup.timing.coreToSerialization)
-            }
-            retireIfDone(id)
+        finishWrite(id, last: last)
+    }
+
+    private mutating func finishWrite(_ id: TransactionID, last: Bool) {
+        guard last else { return }
+        transactions[id].delivered = true
+        if transactions[id].path == .platform {
+            acknowledge(id, delay: setup.timing.serializationToPlatformDevice + setup.timing.coreToSerialization)
         }
+        retireIfDone(id)
     }
 
     mutating func requestArrives(_ id: TransactionID) {
         let t = transactions[id]
-        let device = setup.topology.devices[Int(t.device)].name
-        let agent = agents[Int(t.agent)].agent.description
+        let recording = roomToObserve()
+        let device = recording ? setup.topology.devices[Int(t.device)].name : ""
+        let agent = recording ? agents[Int(t.agent)].agent.description : ""
         var observation = DeviceObservation(timePs: now.picoseconds, device: device, kind: "", agent: agent, region: nil,
                                             offset: t.address, size: Int(t.size), value: nil, outcome: "accepted",
                                             programOrder: t.programOrder, accesses: Int(t.accesses),
@@ -205,14 +213,14 @@ extension Simulation {
             let (bar, offset) = regionOffset(t, byte: t.address)
             let (status, value) = endpoints[Int(t.device)].read(bar: bar, offset: offset, size: Int(t.size), at: now)
             if t.kind == .read { noteArrivalOrder(t) }
-            observation.kind = t.kind == .read ? "MRd" : "MRd (speculative)"
-            observation.region = t.region.map { setup.topology.regions[Int($0)].name }
-            observation.offset = offset
-            observation.outcome = status.abbreviation
-            if status == .successful {
-                observation.value = value.description
-                responseBytes = (Int(t.size) + 3) / 4 * 4
+            if recording {
+                observation.kind = t.kind == .read ? "MRd" : "MRd (speculative)"
+                observation.region = t.region.map { setup.topology.regions[Int($0)].name }
+                observation.offset = offset
+                observation.outcome = status.abbreviation
+                if status == .successful { observation.value = value.description }
             }
+            if status == .successful { responseBytes = (Int(t.size) + 3) / 4 * 4 }
         case .configRead, .configWrite:
             let write = t.kind == .configWrite
             let (status, value) = endpoints[Int(t.device)].config(write: write, offset: UInt16(t.address), size: Int(t.size),
@@ -230,7 +238,7 @@ extension Simulation {
         case .write:
             preconditionFailure("writes arrive through writeArrives")
         }
-        observe(observation)
+        if recording { report.deviceView.append(observation) }
         transactions[id].delivered = true
         respond(id, payloadBytes: responseBytes)
     }
@@ -271,9 +279,11 @@ extension Simulation {
     }
 
     mutating func resetComplete(_ device: DeviceID) {
-        observe(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(device)].name, kind: "ready", agent: "-",
+        if roomToObserve() {
+            report.deviceView.append(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(device)].name, kind: "ready", agent: "-",
                                   region: nil, offset: 0, size: 0, value: nil, outcome: "ready", programOrder: 0, accesses: 0,
                                   linkSequence: nil, afterReset: false))
+        }
         // Adversarial: writes held in the interconnect leave just after the reset completes.
         for c in held.indices where held[c].contains(where: { transactions[$0].device == device }) { releaseHeld(channel: c) }
     }

@@ -26,6 +26,15 @@ enum TLPName: UInt8, CaseIterable {
     case MWr32, MWr64, MRd32, MRd64, CfgRd0, CfgWr0, Cpl, CplD
 }
 
+/// What the hot path needs of a region, without reference-counted fields.
+struct RegionInfo {
+    var base: UInt64
+    var size: UInt64
+    var device: DeviceID
+    var bar: UInt8
+    var kind: RegionKind
+}
+
 /// Everything a replay needs that does not change while it runs.
 struct SimulationSetup {
     let topology: Topology
@@ -33,6 +42,20 @@ struct SimulationSetup {
     let timing: TransportTiming
     let deviceViewLimit: Int
     let hazardLimit: Int
+    /// ``topology``'s regions, flattened for the hot path.
+    let regions: ContiguousArray<RegionInfo>
+
+    init(topology: Topology, policy: AttributePolicy, timing: TransportTiming, deviceViewLimit: Int, hazardLimit: Int) {
+        self.topology = topology
+        self.policy = policy
+        self.timing = timing
+        self.deviceViewLimit = deviceViewLimit
+        self.hazardLimit = hazardLimit
+        regions = ContiguousArray(topology.regions.indices.map { i in
+            let r = topology.regions[i]
+            return RegionInfo(base: r.base, size: r.size, device: r.device, bar: topology.barIndex(of: RegionID(i)), kind: r.kind)
+        })
+    }
 }
 
 /// The whole state of one replay as a value: copying it snapshots the simulation, and the copy
@@ -63,6 +86,8 @@ struct Simulation {
     /// Per (agent, device): the highest program order seen at the device.
     var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 16 | device
     var report: ReplayReport
+    /// Reused storage for the TLPs of one write (mask, bytes on the wire, kind).
+    var scratchPieces = ContiguousArray<(mask: UInt64, wireBytes: Int, name: TLPName)>()
     /// The time of the last event that did something (a stale timeout does not count).
     var lastActivity = SimTime.zero
     /// TLPs counted by kind, indexed by ``TLPName`` (a dictionary only in the final report).
@@ -138,7 +163,9 @@ struct Simulation {
 
     mutating func agentIndex(_ agent: Agent) -> Int32 {
         if let i = agents.firstIndex(where: { $0.agent == agent }) { return Int32(i) }
-        agents.append(AgentState(agent: agent))
+        var state = AgentState(agent: agent)
+        state.effectiveTypes = ContiguousArray(setup.topology.regions.indices.map { effectiveType(agent: agent, region: RegionID($0)) })
+        agents.append(state)
         return Int32(agents.count - 1)
     }
 
@@ -177,9 +204,14 @@ struct Simulation {
                                      region: region.map { setup.topology.regions[Int($0)].name }, offset: offset, detail: detail))
     }
 
-    mutating func observe(_ observation: DeviceObservation) {
-        guard report.deviceView.count < setup.deviceViewLimit else { report.deviceViewNotListed += 1; return }
-        report.deviceView.append(observation)
+    /// Whether the device view has room for one more observation (counting it if not): callers
+    /// build observations, strings and all, only when it does.
+    mutating func roomToObserve() -> Bool {
+        guard report.deviceView.count < setup.deviceViewLimit else {
+            report.deviceViewNotListed += 1
+            return false
+        }
+        return true
     }
 
     mutating func countTLP(_ kind: TLPName, bytes: Int, downstream: Bool) {

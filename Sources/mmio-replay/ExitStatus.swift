@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diagnostics
 import MMIOTrace
+import ReplayEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,6 +13,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
         try body()
     } catch let error as InputError {
         printError(error.description)
+        throw ExitCode(65)
+    } catch let error as UnknownDeviceModelError {
+        printError("mmio-replay: error: \(error)")
         throw ExitCode(65)
     } catch let error as InputUnavailableError {
         printError(error.description)

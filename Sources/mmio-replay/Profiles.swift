@@ -1,16 +1,18 @@
 import ArgumentParser
 import ArmMemory
+import DeviceModels
+import Platforms
 
 struct Profiles: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the built-in attribute policies.",
+        abstract: "List the built-in attribute policies, platform profiles and device models.",
         subcommands: [List.self],
         defaultSubcommand: List.self
     )
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the built-in attribute policies, one line each.",
+            abstract: "List the built-in attribute policies, platform profiles and device models, one line each.",
             discussion: """
                 Example:
                   mmio-replay profiles list
@@ -18,11 +20,18 @@ struct Profiles: ParsableCommand {
         )
 
         func run() {
-            let width = AttributePolicy.builtIns.map(\.name.count).max() ?? 0
-            print("attribute policies (--policy NAME, or a YAML file; see docs/policies.md)")
-            for policy in AttributePolicy.builtIns {
-                print("  \(policy.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(policy.summary)")
-            }
+            section("attribute policies (--policy NAME, or a YAML file; see docs/policies.md)",
+                    AttributePolicy.builtIns.map { ($0.name, $0.summary) })
+            section("platform profiles (--platform NAME, or a YAML file; see docs/platforms.md)",
+                    PlatformProfile.builtIns.map { ($0.name, $0.summary) })
+            section("device models (model= in traces, or --device-model FILE; see docs/device-models.md)",
+                    DeviceModel.builtIns.map { ($0.name, $0.summary) })
+        }
+
+        private func section(_ title: String, _ rows: [(name: String, summary: String)]) {
+            let width = rows.map(\.name.count).max() ?? 0
+            print(title)
+            for row in rows { print("  \(row.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(row.summary)") }
         }
     }
 }

@@ -15,6 +15,12 @@ import Testing
         ("generate-nic-40", ["generate", "--events", "40", "--workload", "nic", "--seed", "11", "-o", "-"]),
         ("convert-canonical", ["convert", "Tests/CLITests/Fixtures/hand-written.mtrace", "-o", "-"]),
         ("profiles-list", ["profiles", "list"]),
+        ("replay-write-combining", ["replay", "traces/scenarios/write-combining.mtrace", "--policy", "kvm-device", "--policy", "kvm-normal-nc"]),
+        ("replay-read-pushes-writes-adversarial", ["replay", "traces/scenarios/read-pushes-writes.mtrace", "--policy", "kvm-normal-nc",
+                                                   "--schedule", "adversarial"]),
+        ("replay-reclaim-split-ecam-json", ["replay", "traces/scenarios/reclaim-after-writes.mtrace", "--policy", "kvm-device",
+                                            "--platform", "split-ecam", "--schedule", "adversarial", "--json"]),
+        ("replay-random-seed", ["replay", "traces/nic-write-combining.mtrace", "--schedule", "random", "--seed", "7"]),
     ])
     func succeeds(name: String, arguments: [String]) throws {
         try CLI.expectGolden(name, arguments)
@@ -29,6 +35,9 @@ import Testing
         ("error-bad-type", ["attrs", "--s1", "normal-nx", "--s2", "device-ngnre"], Int32(64)),
         ("error-fwb-spelling", ["attrs", "--s1", "normal-nc", "--s2", "fwb-111"], Int32(64)),
         ("error-unknown-subcommand", ["inspekt", "x"], Int32(64)),
+        ("error-unknown-platform", ["replay", "traces/nvme-doorbell.mtrace", "--platform", "split-ecm"], Int32(64)),
+        ("error-unknown-schedule", ["replay", "traces/nvme-doorbell.mtrace", "--schedule", "adversarail"], Int32(64)),
+        ("error-unknown-device-model", ["replay", "Tests/CLITests/Fixtures/unknown-model.mtrace"], Int32(65)),
         ("error-convert-in-place", ["convert", "traces/nvme-doorbell.mtrace", "-o", "traces/nvme-doorbell.mtrace"], Int32(64)),
     ])
     func failsWithTheRightStatus(name: String, arguments: [String], status: Int32) throws {
@@ -78,7 +87,7 @@ import Testing
     }
 
     @Test func everySubcommandHasHelpWithAnExample() throws {
-        for command in ["attrs", "inspect", "generate", "convert", "profiles list"] {
+        for command in ["attrs", "inspect", "replay", "generate", "convert", "profiles list"] {
             let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(result.status == 0, "\(command)")
             #expect(result.stdout.contains("Example"), "\(command) --help has no example")

@@ -85,7 +85,8 @@ import Testing
             lanes: 4, rate: .gen4, framingBytes: 8, maxPayloadBytes: 256, maxReadRequestBytes: 512,
             readCompletionBoundaryBytes: 64)
         #expect(gen4x4.transmitPicoseconds(bytes: 64) == 8_125)
-        #expect(gen4x4.transmitPicoseconds(bytes: 1) == 127)  // 126.95 rounded up
+        // One byte still takes a whole symbol time on its lane: 8 × 130/128 bits at 16 GT/s.
+        #expect(gen4x4.transmitPicoseconds(bytes: 1) == 508)
         var gen1x1 = gen4x4
         gen1x1.lanes = 1
         gen1x1.rate = .gen1
