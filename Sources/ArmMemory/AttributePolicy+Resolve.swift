@@ -1,64 +1,16 @@
 import Diagnostics
-import Foundation
-
-/// Why a policy argument could not be turned into a policy.
-///
-/// The cases map to distinct exit codes in the CLI (sysexits): ``unknownName`` is a usage
-/// error (64), ``missingFile`` and ``unreadableFile`` are missing input (66), ``invalidFile`` is
-/// bad data (65).
-public enum PolicyResolutionError: Error, Hashable, Sendable {
-    /// Neither a built-in name nor a path; `suggestion` is the closest built-in name.
-    case unknownName(String, suggestion: String?)
-    /// A path-like argument naming no file.
-    case missingFile(path: String)
-    /// A file that exists but cannot be read as UTF-8 text.
-    case unreadableFile(path: String, reason: String)
-    /// A policy file with an error in it.
-    case invalidFile(InputError)
-}
-
-extension PolicyResolutionError: CustomStringConvertible {
-    public var description: String {
-        switch self {
-        case .unknownName(let name, let suggestion):
-            let names = AttributePolicy.builtIns.map(\.name).joined(separator: ", ")
-            return "expected an attribute policy (\(names)) or the path of a policy file, found \(InputError.quote(name))"
-                + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
-        case .missingFile(let path): return "\(path): no such policy file"
-        case .unreadableFile(let path, let reason): return "\(path): cannot read policy file: \(reason)"
-        case .invalidFile(let error): return error.description
-        }
-    }
-}
 
 extension AttributePolicy {
+    /// What `resolve` accepts, for messages.
+    public static var resourceKind: ResourceKind {
+        ResourceKind(noun: "an attribute policy", fileNoun: "policy file", builtInNames: builtIns.map(\.name))
+    }
+
     /// The built-in policy with this name (case-insensitive), else the policy in the file at this
-    /// path.
-    ///
-    /// An argument that names no built-in and no existing file is a missing file if it looks like
-    /// a path (contains `/` or ends in `.yaml` or `.yml`), else an unknown name with the closest
-    /// built-in name suggested.
-    public static func resolve(_ nameOrPath: String) throws(PolicyResolutionError) -> AttributePolicy {
-        if let policy = builtIn(named: nameOrPath) { return policy }
-        guard FileManager.default.fileExists(atPath: nameOrPath) else {
-            if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") {
-                throw .missingFile(path: nameOrPath)
-            }
-            throw .unknownName(nameOrPath, suggestion: Suggestion.closest(to: nameOrPath, among: builtIns.map(\.name)))
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: nameOrPath))
-        } catch {
-            throw .unreadableFile(path: nameOrPath, reason: error.localizedDescription)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw .unreadableFile(path: nameOrPath, reason: "not UTF-8 text")
-        }
-        do {
-            return try load(yaml: text, file: nameOrPath)
-        } catch {
-            throw .invalidFile(error)
+    /// path (see ``Resolution/resolve(_:kind:builtIn:load:)``).
+    public static func resolve(_ nameOrPath: String) throws(ResolutionError) -> AttributePolicy {
+        try Resolution.resolve(nameOrPath, kind: resourceKind, builtIn: builtIn(named:)) { text, file throws(InputError) in
+            try load(yaml: text, file: file)
         }
     }
 }

@@ -1,64 +1,16 @@
 import Diagnostics
-import Foundation
-
-/// Why a profile argument could not be turned into a profile.
-///
-/// The cases map to distinct exit codes in the CLI (sysexits): ``unknownName`` is a usage
-/// error (64), ``missingFile`` and ``unreadableFile`` are missing input (66), ``invalidFile`` is
-/// bad data (65).
-public enum ProfileResolutionError: Error, Hashable, Sendable {
-    /// Neither a built-in name nor a path; `suggestion` is the closest built-in name.
-    case unknownName(String, suggestion: String?)
-    /// A path-like argument naming no file.
-    case missingFile(path: String)
-    /// A file that exists but cannot be read as UTF-8 text.
-    case unreadableFile(path: String, reason: String)
-    /// A profile file with an error in it.
-    case invalidFile(InputError)
-}
-
-extension ProfileResolutionError: CustomStringConvertible {
-    public var description: String {
-        switch self {
-        case .unknownName(let name, let suggestion):
-            let names = PlatformProfile.builtIns.map(\.name).joined(separator: ", ")
-            return "expected a platform profile (\(names)) or the path of a profile file, found \(InputError.quote(name))"
-                + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
-        case .missingFile(let path): return "\(path): no such profile file"
-        case .unreadableFile(let path, let reason): return "\(path): cannot read profile file: \(reason)"
-        case .invalidFile(let error): return error.description
-        }
-    }
-}
 
 extension PlatformProfile {
-    /// The built-in profile with this name (case-insensitive), else the profile in the file at
-    /// this path.
-    ///
-    /// An argument that names no built-in and no existing file is a missing file if it looks like
-    /// a path (contains `/` or ends in `.yaml` or `.yml`), else an unknown name with the closest
-    /// built-in name suggested.
-    public static func resolve(_ nameOrPath: String) throws(ProfileResolutionError) -> PlatformProfile {
-        if let profile = builtIn(named: nameOrPath) { return profile }
-        guard FileManager.default.fileExists(atPath: nameOrPath) else {
-            if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") {
-                throw .missingFile(path: nameOrPath)
-            }
-            throw .unknownName(nameOrPath, suggestion: Suggestion.closest(to: nameOrPath, among: builtIns.map(\.name)))
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: nameOrPath))
-        } catch {
-            throw .unreadableFile(path: nameOrPath, reason: error.localizedDescription)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw .unreadableFile(path: nameOrPath, reason: "not UTF-8 text")
-        }
-        do {
-            return try load(yaml: text, file: nameOrPath)
-        } catch {
-            throw .invalidFile(error)
+    /// What `resolve` accepts, for messages.
+    public static var resourceKind: ResourceKind {
+        ResourceKind(noun: "a platform profile", fileNoun: "profile file", builtInNames: builtIns.map(\.name))
+    }
+
+    /// The built-in profile with this name (case-insensitive), else the profile in the file at this
+    /// path (see ``Resolution/resolve(_:kind:builtIn:load:)``).
+    public static func resolve(_ nameOrPath: String) throws(ResolutionError) -> PlatformProfile {
+        try Resolution.resolve(nameOrPath, kind: resourceKind, builtIn: builtIn(named:)) { text, file throws(InputError) in
+            try load(yaml: text, file: file)
         }
     }
 }

@@ -67,21 +67,21 @@ import ArmMemory
     }
 
     @Test func resolveSuggestsTheClosestName() {
-        #expect(throws: PolicyResolutionError.unknownName("kvm-normal-cn", suggestion: "kvm-normal-nc")) {
+        #expect(throws: ResolutionError(argument: "kvm-normal-cn", kind: AttributePolicy.resourceKind, failure: .unknownName(suggestion: "kvm-normal-nc"))) {
             try AttributePolicy.resolve("kvm-normal-cn")
         }
-        let error = PolicyResolutionError.unknownName("kvm-normal-cn", suggestion: "kvm-normal-nc")
+        let error = ResolutionError(argument: "kvm-normal-cn", kind: AttributePolicy.resourceKind, failure: .unknownName(suggestion: "kvm-normal-nc"))
         #expect(error.description == "expected an attribute policy (kvm-device, kvm-normal-nc, strict-ngnrne, "
             + "all-normal-nc, vmm-mirror, fwb-s1-wins, fwb-force-wb) or the path of a policy file, "
             + "found 'kvm-normal-cn'; did you mean 'kvm-normal-nc'?")
-        #expect(throws: PolicyResolutionError.unknownName("xyzzy", suggestion: nil)) { try AttributePolicy.resolve("xyzzy") }
+        #expect(throws: ResolutionError(argument: "xyzzy", kind: AttributePolicy.resourceKind, failure: .unknownName(suggestion: nil))) { try AttributePolicy.resolve("xyzzy") }
     }
 
     @Test func resolveTellsAMissingFileApart() throws {
-        #expect(throws: PolicyResolutionError.missingFile(path: "/nonexistent/p.yaml")) {
+        #expect(throws: ResolutionError(argument: "/nonexistent/p.yaml", kind: AttributePolicy.resourceKind, failure: .missingFile)) {
             try AttributePolicy.resolve("/nonexistent/p.yaml")
         }
-        #expect(throws: PolicyResolutionError.missingFile(path: "mine.yml")) { try AttributePolicy.resolve("mine.yml") }
+        #expect(throws: ResolutionError(argument: "mine.yml", kind: AttributePolicy.resourceKind, failure: .missingFile)) { try AttributePolicy.resolve("mine.yml") }
         #expect(try AttributePolicy.resolve("Strict-nGnRnE") == .strictNGnRnE)
     }
 
@@ -94,8 +94,8 @@ import ArmMemory
         #expect(try AttributePolicy.resolve(good.path).name == "mine")
         let bad = directory.appendingPathComponent("bad.yaml")
         try "name: mine\nfwb: 2\n".write(to: bad, atomically: true, encoding: .utf8)
-        #expect(throws: PolicyResolutionError.invalidFile(InputError(
-            SourceLocation(file: bad.path, line: 2, column: 6), "expected true or false, found '2'"))) {
+        #expect(throws: ResolutionError(argument: bad.path, kind: AttributePolicy.resourceKind, failure: .invalidFile(InputError(
+            SourceLocation(file: bad.path, line: 2, column: 6), "expected true or false, found '2'")))) {
             try AttributePolicy.resolve(bad.path)
         }
     }

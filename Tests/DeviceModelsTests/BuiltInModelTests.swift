@@ -1,3 +1,4 @@
+import Diagnostics
 import PCIeTransport
 import DeviceModels
 import Testing
@@ -12,9 +13,9 @@ import Testing
 
     @Test func resolve() throws {
         #expect(try DeviceModel.resolve("gicv2").name == "gicv2")
-        #expect(throws: ModelResolutionError.unknownName("nvm", suggestion: "nvme")) { try DeviceModel.resolve("nvm") }
-        #expect(throws: ModelResolutionError.missingFile(path: "models/x.yaml")) { try DeviceModel.resolve("models/x.yaml") }
-        #expect(ModelResolutionError.unknownName("nvm", suggestion: "nvme").description
+        #expect(throws: ResolutionError(argument: "nvm", kind: DeviceModel.resourceKind, failure: .unknownName(suggestion: "nvme"))) { try DeviceModel.resolve("nvm") }
+        #expect(throws: ResolutionError(argument: "models/x.yaml", kind: DeviceModel.resourceKind, failure: .missingFile)) { try DeviceModel.resolve("models/x.yaml") }
+        #expect(ResolutionError(argument: "nvm", kind: DeviceModel.resourceKind, failure: .unknownName(suggestion: "nvme")).description
             == "expected a device model (generic, nvme, nic, gicv2) or the path of a model file, found 'nvm'; did you mean 'nvme'?")
     }
 

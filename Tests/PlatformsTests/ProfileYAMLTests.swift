@@ -182,19 +182,19 @@ import Platforms
     }
 
     @Test func unknownNameSuggests() {
-        #expect(throws: ProfileResolutionError.unknownName("no-rass", suggestion: "no-ras")) {
+        #expect(throws: ResolutionError(argument: "no-rass", kind: PlatformProfile.resourceKind, failure: .unknownName(suggestion: "no-ras"))) {
             try PlatformProfile.resolve("no-rass")
         }
-        #expect(ProfileResolutionError.unknownName("no-rass", suggestion: "no-ras").description
+        #expect(ResolutionError(argument: "no-rass", kind: PlatformProfile.resourceKind, failure: .unknownName(suggestion: "no-ras")).description
             == "expected a platform profile (quiet-pcie, ras-sbsa, ras-aderr, no-ras, split-ecam, platform-device) "
             + "or the path of a profile file, found 'no-rass'; did you mean 'no-ras'?")
     }
 
     @Test func missingFile() {
-        #expect(throws: ProfileResolutionError.missingFile(path: "nowhere/p.yaml")) {
+        #expect(throws: ResolutionError(argument: "nowhere/p.yaml", kind: PlatformProfile.resourceKind, failure: .missingFile)) {
             try PlatformProfile.resolve("nowhere/p.yaml")
         }
-        #expect(throws: ProfileResolutionError.missingFile(path: "p.yml")) { try PlatformProfile.resolve("p.yml") }
+        #expect(throws: ResolutionError(argument: "p.yml", kind: PlatformProfile.resourceKind, failure: .missingFile)) { try PlatformProfile.resolve("p.yml") }
     }
 
     @Test func filesLoadOrReportTheirErrors() throws {
@@ -211,13 +211,13 @@ import Platforms
         #expect {
             try PlatformProfile.resolve(bad)
         } throws: { error in
-            guard case .invalidFile(let input) = error as? ProfileResolutionError else { return false }
+            guard case .invalidFile(let input) = (error as? ResolutionError)?.failure else { return false }
             return input.location == SourceLocation(file: bad, line: 2, column: 7)
         }
 
         let binary = directory.appendingPathComponent("binary.yaml").path
         try Data([0xff, 0xfe, 0x00]).write(to: URL(fileURLWithPath: binary))
-        #expect(throws: ProfileResolutionError.unreadableFile(path: binary, reason: "not UTF-8 text")) {
+        #expect(throws: ResolutionError(argument: binary, kind: PlatformProfile.resourceKind, failure: .unreadableFile(reason: "not UTF-8 text"))) {
             try PlatformProfile.resolve(binary)
         }
     }

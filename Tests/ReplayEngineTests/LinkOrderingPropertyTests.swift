@@ -1,4 +1,5 @@
 import Testing
+import TraceSynthesis
 @testable import ReplayEngine
 
 /// PCIe ordering on the downstream link (DOMAIN.md §3): no posted write is ever passed by a
@@ -7,7 +8,7 @@ import Testing
 @Suite struct LinkOrderingPropertyTests {
     @Test(arguments: 0..<60)
     func nothingPassesAPostedWrite(seed: Int) throws {
-        var rng = SplitMix(seed: UInt64(seed))
+        var rng = SplitMix64(seed: UInt64(seed))
         let types = ["device-ngnrne", "device-ngnre", "device-ngre", "device-gre", "normal-nc"]
         var trace = Harness.header + "map vm0 bar0 \(rng.pick(types))\nmap vm0 nicregs \(rng.pick(types))\nmap vm0 wc \(rng.pick(types))\n"
         var time: UInt64 = 0
@@ -34,16 +35,7 @@ import Testing
     }
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     mutating func below(_ n: UInt64) -> UInt64 { next() % n }
     mutating func pick<T>(_ items: [T]) -> T { items[Int(below(UInt64(items.count)))] }
 }

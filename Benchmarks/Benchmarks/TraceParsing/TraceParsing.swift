@@ -60,7 +60,7 @@ let benchmarks: @Sendable () -> Void = {
     // events" above as the parse-only baseline of the same run. No device view is kept, so
     // memory must stay flat whatever the trace length.
     for (label, schedule) in [("in-order", Schedule.inOrder), ("adversarial", Schedule.adversarial)] {
-        Benchmark("replay 5M events \(label)", configuration: .init(setup: { try ensureTrace() }, maxIterations: 3)) { benchmark in
+        Benchmark("replay 5M events \(label)", configuration: .init(maxIterations: 3, setup: { try ensureTrace() })) { benchmark in
             let report = try Replay.run(MTraceReader(path: path), policy: AttributePolicy.builtIn(named: "kvm-normal-nc")!,
                                         platform: PlatformProfile.builtIn(named: "quiet-pcie")!,
                                         options: ReplayOptions(schedule: schedule, deviceViewLimit: 0, hazardLimit: 100))
