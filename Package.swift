@@ -55,7 +55,7 @@ let package = Package(
         ),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory", "Diagnostics"]),
-        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace"], exclude: ["Fixtures"]),
+        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace", "Diagnostics"], exclude: ["Fixtures"]),
         .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis"]),
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),

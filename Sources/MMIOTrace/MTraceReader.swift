@@ -113,7 +113,7 @@ public final class MTraceReader: TraceEventSource {
     // MARK: - Header
 
     private enum Directive: String, CaseIterable {
-        case mtrace, device, region, map
+        case mtrace, device, region, map, fault
 
         init?(_ scanner: ByteScanner, _ range: Range<Int>) {
             guard let match = Directive.allCases.first(where: { scanner.text(range) == $0.rawValue }) else { return nil }
@@ -136,7 +136,7 @@ public final class MTraceReader: TraceEventSource {
             guard let directive = Directive(scanner, keyword) else {
                 let found = scanner.text(keyword)
                 if !sawVersion { throw error(at: keyword.lowerBound, expected: "the header 'mtrace 1'", found: found, choices: ["mtrace"]) }
-                throw error(at: keyword.lowerBound, expected: "a directive (device, region, map) or an event", found: found,
+                throw error(at: keyword.lowerBound, expected: "a directive (device, region, map, fault) or an event", found: found,
                             choices: Directive.allCases.map(\.rawValue))
             }
             if !sawVersion, directive != .mtrace {
@@ -153,6 +153,13 @@ public final class MTraceReader: TraceEventSource {
             case .device: try parseDeviceDirective(&scanner)
             case .region: try parseRegionDirective(&scanner)
             case .map: try parseMapDirective(&scanner)
+            case .fault:
+                scanner.skipSpaces()
+                var end = scanner.bytes.count
+                while end > scanner.position, ByteScanner.isSpace(scanner.bytes[end - 1]) { end -= 1 }
+                guard end > scanner.position else { throw error(at: scanner.position, expected: "a fault specification (docs/faults.md)", found: "") }
+                topology.directives.append(TraceDirective(keyword: "fault", text: scanner.text(scanner.position..<end), location: location(scanner.position)))
+                continue
             }
             try expectEndOfLine(scanner)
         }

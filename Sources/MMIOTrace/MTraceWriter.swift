@@ -62,7 +62,8 @@ public final class MTraceWriter {
     /// The text written so far, for a writer created without a file.
     public var text: String { String(decoding: buffer, as: UTF8.self) }
 
-    /// The canonical header of a topology: `mtrace 1`, devices, regions, then mappings.
+    /// The canonical header of a topology: `mtrace 1`, devices, regions, mappings, then the
+    /// directives kept for higher layers (`fault`).
     public static func header(_ topology: Topology) -> String {
         var out = "mtrace \(MTraceReader.formatVersion)\n"
         for device in topology.devices {
@@ -80,6 +81,7 @@ public final class MTraceWriter {
         for mapping in topology.mappings {
             out += "map \(mapping.addressSpace) \(topology.regions[Int(mapping.region)].name) \(mapping.type.name)\n"
         }
+        for directive in topology.directives { out += "\(directive.keyword) \(directive.text)\n" }
         return out
     }
 

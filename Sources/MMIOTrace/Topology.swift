@@ -1,4 +1,5 @@
 import ArmMemory
+import Diagnostics
 
 /// The index of a device in ``Topology/devices``.
 public typealias DeviceID = UInt16
@@ -92,12 +93,28 @@ public struct Mapping: Hashable, Sendable {
     }
 }
 
+/// A header directive the trace reader keeps as text for a higher layer to interpret (`fault`
+/// lines, parsed by the fault-injection layer), with where its text starts.
+public struct TraceDirective: Hashable, Sendable {
+    public var keyword: String
+    public var text: String
+    public var location: SourceLocation
+
+    public init(keyword: String, text: String, location: SourceLocation) {
+        self.keyword = keyword
+        self.text = text
+        self.location = location
+    }
+}
+
 /// What a trace declares about the system before its first event: devices, their regions, and
 /// how each address space maps each region at stage 1.
 public struct Topology: Hashable, Sendable {
     public var devices: [Device] = []
     public var regions: [Region] = []
     public var mappings: [Mapping] = []
+    /// Directives for higher layers, in file order (e.g. the faults a scenario needs).
+    public var directives: [TraceDirective] = []
 
     /// The stage-1 type an address space uses when the trace declares no mapping: a VMM maps
     /// vfio regions Device-nGnRnE (`pgprot_noncached` in vfio's `mmap`); guest and host kernels

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Testing
 @testable import MMIOTrace
@@ -34,6 +35,8 @@ func writeAll(_ topology: Topology, _ events: [TraceEvent]) throws -> String {
     @Test func decodesEveryKindAsWritten() throws {
         let (topology, events) = try readAll(try Fixtures.text("canonical.mtrace"))
         #expect(topology.devices.map(\.name) == ["nvme0", "gic", "wdt"])
+        #expect(topology.directives.map(\.text) == ["CA at bar0+0x1c read", "link-down at 5us for 2ms"])
+        #expect(topology.directives.first?.location == SourceLocation(file: "<input>", line: 15, column: 7))
         #expect(topology.devices[0].bdf == PCIAddress(bus: 1, device: 0, function: 0))
         #expect(topology.devices[1].bdf == nil)
         #expect(topology.regions[1].prefetchable)
