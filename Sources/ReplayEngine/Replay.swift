@@ -11,11 +11,26 @@ public struct ReplayOptions: Hashable, Sendable {
     public var deviceViewLimit: Int
     /// How many hazards the report lists (the rest are counted).
     public var hazardLimit: Int
+    /// Stage-1 types that replace what the trace declares for guests, by region name: every
+    /// guest maps the region with this type (`--s1 REGION=TYPE`).
+    public var guestStage1: [String: MemoryType]
 
-    public init(schedule: Schedule = .inOrder, deviceViewLimit: Int = 10_000, hazardLimit: Int = 1_000) {
+    public init(schedule: Schedule = .inOrder, deviceViewLimit: Int = 10_000, hazardLimit: Int = 1_000,
+                guestStage1: [String: MemoryType] = [:]) {
         self.schedule = schedule
         self.deviceViewLimit = deviceViewLimit
         self.hazardLimit = hazardLimit
+        self.guestStage1 = guestStage1
+    }
+}
+
+/// `--s1` names a region the trace does not declare.
+public struct UnknownRegionError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var region: String
+    public var regions: [String]
+    public var description: String {
+        "--s1 names region '\(region)', which the trace does not declare (regions: \(regions.joined(separator: ", ")))"
+            + (Suggestion.closest(to: region, among: regions).map { "; did you mean '\($0)'?" } ?? "")
     }
 }
 
@@ -47,8 +62,9 @@ public enum Replay {
         return simulation.report
     }
 
-    static func makeSimulation(topology: Topology, policy: AttributePolicy, platform: PlatformProfile, models: [DeviceModel],
+    static func makeSimulation(topology declared: Topology, policy: AttributePolicy, platform: PlatformProfile, models: [DeviceModel],
                                options: ReplayOptions) throws -> Simulation {
+        let topology = try overriding(declared, guestStage1: options.guestStage1)
         var endpoints = ContiguousArray<Endpoint>()
         for device in topology.devices {
             guard let model = models.first(where: { $0.name == device.model }) ?? DeviceModel.builtIn(named: device.model) else {
@@ -60,5 +76,25 @@ public enum Replay {
         let setup = SimulationSetup(topology: topology, policy: policy, timing: TransportTiming(platform.transport),
                                     deviceViewLimit: options.deviceViewLimit, hazardLimit: options.hazardLimit)
         return Simulation(setup: setup, schedule: options.schedule, endpoints: endpoints, policyName: policy.name, platformName: platform.name)
+    }
+
+    /// The topology with every guest mapping of the named regions replaced (and VM 0's added
+    /// where the trace declares none).
+    static func overriding(_ topology: Topology, guestStage1: [String: MemoryType]) throws -> Topology {
+        var result = topology
+        for (name, type) in guestStage1.sorted(by: { $0.key < $1.key }) {
+            guard let region = topology.regionID(named: name) else {
+                throw UnknownRegionError(region: name, regions: topology.regions.map(\.name))
+            }
+            var replaced = false
+            for i in result.mappings.indices where result.mappings[i].region == region {
+                if case .guest = result.mappings[i].addressSpace {
+                    result.mappings[i].type = type
+                    replaced = true
+                }
+            }
+            if !replaced { result.mappings.append(Mapping(addressSpace: .guest(vm: 0), region: region, type: type)) }
+        }
+        return result
     }
 }

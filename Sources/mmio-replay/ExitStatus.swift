@@ -17,6 +17,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as UnknownDeviceModelError {
         printError("mmio-replay: error: \(error)")
         throw ExitCode(65)
+    } catch let error as UnknownRegionError {
+        printError("mmio-replay: error: \(error)")
+        throw ExitCode(64)
     } catch let error as InputUnavailableError {
         printError(error.description)
         throw ExitCode(66)

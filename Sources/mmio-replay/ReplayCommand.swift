@@ -39,6 +39,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "The seed of the random schedule (recorded in the output).")
     var seed: UInt64 = 1
 
+    @Option(name: .customLong("s1"), help: "REGION=TYPE: the guests' stage-1 type for a region, replacing the trace's (repeatable).")
+    var stage1: [String] = []
+
     @Option(name: .customLong("device-model"), help: "A device model YAML file (repeatable); traces name models by `model=`.")
     var deviceModels: [String] = []
 
@@ -54,13 +57,33 @@ struct ReplayCommand: ParsableCommand {
                 + (Suggestion.closest(to: schedule, among: Schedule.names).map { "; did you mean '\($0)'?" } ?? ""))
         }
         guard deviceViewLimit >= 0 else { throw ValidationError("--device-view-limit must be at least 0") }
+        _ = try guestStage1()
+    }
+
+    /// The `--s1 REGION=TYPE` overrides.
+    private func guestStage1() throws -> [String: MemoryType] {
+        var overrides: [String: MemoryType] = [:]
+        for item in stage1 {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            let names = MemoryType.allCases.map(\.name)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ValidationError("expected --s1 REGION=TYPE, found '\(item)'")
+            }
+            guard let type = MemoryType(name: parts[1]) else {
+                throw ValidationError("expected a memory type (\(names.joined(separator: ", "))) after '\(parts[0])=', found '\(parts[1])'"
+                    + (Suggestion.closest(to: parts[1], among: names).map { "; did you mean '\($0)'?" } ?? ""))
+            }
+            overrides[parts[0]] = type
+        }
+        return overrides
     }
 
     func run() throws {
         let policies = try resolvePolicies(policy.isEmpty ? ["kvm-normal-nc"] : policy)
         let platforms = try resolvePlatforms(platform.isEmpty ? ["quiet-pcie"] : platform)
         let models = try resolveDeviceModels(deviceModels)
-        let options = ReplayOptions(schedule: Schedule(name: schedule, seed: seed)!, deviceViewLimit: deviceViewLimit)
+        let options = ReplayOptions(schedule: Schedule(name: schedule, seed: seed)!, deviceViewLimit: deviceViewLimit,
+                                    guestStage1: try guestStage1())
         try reportingErrors {
             var reports: [ReplayReport] = []
             for policy in policies {
