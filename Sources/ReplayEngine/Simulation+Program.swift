@@ -271,12 +271,17 @@ extension Simulation {
 
     // MARK: - Leaving the core
 
+    /// How many accesses a reorder window holds before it must let them go.
+    static let windowCapacity = 16
+
     /// Sends a transaction towards the serialisation point. Reorderable transactions (R types)
     /// wait in the agent's window under the adversarial schedule, which lets them leave in
-    /// reverse order when the window is flushed.
+    /// reverse order when the window is flushed: by a barrier, a non-reorderable access, a full
+    /// window, or the end of the replay.
     mutating func send(_ id: TransactionID, reorderable: Bool) {
         let a = transactions[id].agent
         if reorderable, decisions.take() {
+            if agents[Int(a)].window.count >= Self.windowCapacity { flushWindow(a) }
             agents[Int(a)].window.append(id)
             return
         }

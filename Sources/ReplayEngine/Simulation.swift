@@ -156,8 +156,15 @@ struct Simulation {
         lookahead = nil
         report.summary.events += 1
         let a = agentIndex(event.agent)
-        agents[Int(a)].pending.append(event)
-        scheduleStep(a)
+        // Trace input runs last at its instant, so an idle agent can issue the event at once,
+        // exactly as a step scheduled now would.
+        if agents[Int(a)].block == .none, agents[Int(a)].pending.isEmpty, !agents[Int(a)].stepScheduled {
+            agents[Int(a)].programOrder += 1
+            execute(event, agent: a)
+        } else {
+            agents[Int(a)].pending.append(event)
+            scheduleStep(a)
+        }
         try readAhead(source)
     }
 
@@ -182,7 +189,6 @@ struct Simulation {
             agents[Int(a)].programOrder += 1
             execute(event, agent: a)
         }
-        if agents[Int(a)].block == .none { flushWindow(a) }
     }
 
     mutating func finish() {
