@@ -8,6 +8,8 @@ extension PlatformProfile {
     static var yamlSections: [YAMLField<Self>] {
         [
             .section("transport", \.transport, TransportParameters.yamlFields),
+            .section("errors", \.errors, ErrorParameters.yamlFields),
+            .section("ras", \.ras, RASParameters.yamlFields),
         ]
     }
 
@@ -244,6 +246,71 @@ extension HostResetParameters {
 
     /// The starting point of a profile without a base, every key of which is required.
     static let zero = Self(transactionsPendingTimeout: 0, flrWait: 0, readyTimeout: 0)
+}
+
+extension ErrorParameters {
+    /// The keys of `errors:`, the response table first.
+    static var yamlFields: [YAMLField<Self>] {
+        [
+            .section("root-complex-response", \.rootComplexResponse, RootComplexResponseTable.yamlFields),
+            .choice("undeliverable-write", \.undeliverableWrite, expected: "an undeliverable-write behaviour",
+                    all: UndeliverableWrite.allCases, name: \.rawValue),
+            .choice("posted-error-signalling", \.postedErrorSignalling, expected: "a posted-error signalling path",
+                    all: PostedErrorSignalling.allCases, name: \.rawValue),
+            .bool("dpc", \.dpc),
+            .choice("dpc-completion", \.dpcCompletion, expected: "a DPC completion status", all: DPCCompletion.allCases, name: \.rawValue),
+            .bool("firmware-claims-sea", \.firmwareClaimsSEA),
+            .nanoseconds("error-signal-latency-ns", \.errorSignalLatency),
+            .nanoseconds("serror-latency-ns", \.serrorLatency),
+        ]
+    }
+
+    /// The starting point of a profile without a base, every key of which is required.
+    static let zero = Self(
+        rootComplexResponse: RootComplexResponseTable(uniform: .okayAllOnes), undeliverableWrite: .silentDrop,
+        postedErrorSignalling: .aerInterrupt, dpc: false, dpcCompletion: .unsupportedRequest, firmwareClaimsSEA: false,
+        errorSignalLatency: 0, serrorLatency: 0)
+}
+
+extension RootComplexResponseTable {
+    /// One row per error kind, one key per request kind in each.
+    static var yamlFields: [YAMLField<Self>] {
+        NonPostedError.allCases.map { error in
+            .section(error.rawValue, \.self, NonPostedRequest.allCases.map { request in
+                .choice(request.rawValue, \.[error, request], expected: "a bus response", all: BusResponse.allCases, name: \.rawValue)
+            })
+        }
+    }
+}
+
+extension RASParameters {
+    static var yamlFields: [YAMLField<Self>] {
+        [
+            .bool("feat-ras", \.featRAS),
+            .bool("device-load-precise", \.deviceLoadPrecise),
+            .bool("normal-load-precise", \.normalLoadPrecise),
+            .section("syndromes", \.syndromes, SyndromeTable.yamlFields),
+            .choice("firmware-syndrome", \.firmwareSyndrome, expected: "a syndrome", all: Syndrome.allCases, name: \.rawValue),
+            .bool("speculative-errors-signalled", \.speculativeErrorsSignalled),
+        ]
+    }
+
+    /// The starting point of a profile without a base, every key of which is required.
+    static let zero = Self(
+        featRAS: false, deviceLoadPrecise: false, normalLoadPrecise: false,
+        syndromes: SyndromeTable(deviceLoad: .uncategorized, deviceStore: .uncategorized, normalLoad: .uncategorized, normalStore: .uncategorized),
+        firmwareSyndrome: .uncategorized, speculativeErrorsSignalled: false)
+}
+
+extension SyndromeTable {
+    static var yamlFields: [YAMLField<Self>] {
+        [
+            .choice("device-load", \.deviceLoad, expected: "a syndrome", all: Syndrome.allCases, name: \.rawValue),
+            .choice("device-store", \.deviceStore, expected: "a syndrome", all: Syndrome.allCases, name: \.rawValue),
+            .choice("normal-load", \.normalLoad, expected: "a syndrome", all: Syndrome.allCases, name: \.rawValue),
+            .choice("normal-store", \.normalStore, expected: "a syndrome", all: Syndrome.allCases, name: \.rawValue),
+        ]
+    }
 }
 
 /// Scalars written so that the reader gives back the same string or number.

@@ -26,7 +26,7 @@ struct ProfileYAMLReader {
         let source = try top.fields["source"].map { node throws(InputError) in try scalar(node, expected: "a source") }
         let base = try top.fields["base"].map { node throws(InputError) in try builtIn(node) }
 
-        var profile = base ?? PlatformProfile(name: name, summary: "", source: "", transport: .zero)
+        var profile = base ?? PlatformProfile(name: name, summary: "", source: "", transport: .zero, errors: .zero, ras: .zero)
         try read(PlatformProfile.yamlSections, in: top, into: &profile, required: base == nil)
         profile.name = name
         profile.summary = summary ?? "user profile from \(file)"
