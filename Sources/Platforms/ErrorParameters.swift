@@ -84,6 +84,12 @@ public struct RootComplexResponseTable: Hashable, Sendable {
         entries[error]![request]!
     }
 
+    /// The response to `error` on `request`, as ``response(to:on:)`` and ``set(_:for:_:)``.
+    public subscript(error: NonPostedError, request: NonPostedRequest) -> BusResponse {
+        get { response(to: error, on: request) }
+        set { set(newValue, for: error, request) }
+    }
+
     public mutating func set(_ response: BusResponse, for error: NonPostedError, _ request: NonPostedRequest) {
         entries[error]![request] = response
     }

@@ -3,15 +3,18 @@
 ///
 /// They differ in transport only where DOMAIN.md says so: `split-ecam` does not order ECAM and
 /// MMIO in the interconnect, `platform-device` requires endpoint acknowledgement. The shared
-/// values are round engineering estimates for a PCIe Gen4 x4 endpoint on an Arm server; where
-/// each comes from is in `docs/platforms.md`. Their error and RAS parameters are not modelled yet.
+/// values are round engineering estimates for a PCIe Gen4 x4 endpoint on an Arm server. In errors
+/// and RAS they follow the §5 gists: `quiet-pcie` (and `split-ecam`, `platform-device`) answer
+/// every non-posted error with OKAY+all-ones; `ras-sbsa` returns SLVERR (UR→DECERR) to a FEAT_RAS
+/// core with imprecise Device loads; `ras-aderr` makes every load precise; `no-ras` returns SLVERR
+/// to a core without FEAT_RAS. Where each value comes from is in `docs/platforms.md`.
 extension PlatformProfile {
     /// The YAML text of every built-in, in DOMAIN.md §5's order.
     static let builtInYAML: [String] = [
         """
         name: quiet-pcie
         summary: "reads with errors return OKAY+all-ones; posted errors via native AER interrupt; ECAM/MMIO ordered; DPC on"
-        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex (docs/platforms.md)"
+        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: DOMAIN.md sections 3 to 5, latencies estimated (docs/platforms.md)"
         transport:
           ecam-mmio-ordered: true
           endpoint-acknowledges-writes: false
@@ -43,12 +46,52 @@ extension PlatformProfile {
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
+        errors:
+          root-complex-response:
+            ur:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            ca:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            poisoned-completion:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            completion-timeout:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            decode-miss:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+          undeliverable-write: silent-drop
+          posted-error-signalling: aer-interrupt
+          dpc: true
+          dpc-completion: ur
+          firmware-claims-sea: false
+          error-signal-latency-ns: 2000
+          serror-latency-ns: 100
+        ras:
+          feat-ras: true
+          device-load-precise: false
+          normal-load-precise: true
+          syndromes:
+            device-load: uc
+            device-store: uc
+            normal-load: uer
+            normal-store: uer
+          firmware-syndrome: uncategorized
+          speculative-errors-signalled: false
 
         """,
         """
         name: ras-sbsa
         summary: "RC returns SLVERR (UR→DECERR); FEAT_RAS core; Device load errors asynchronous with UC; NC loads precise (UER); native AER; ECAM/MMIO ordered"
-        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex (docs/platforms.md)"
+        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: DOMAIN.md sections 3 to 5, latencies estimated (docs/platforms.md)"
         transport:
           ecam-mmio-ordered: true
           endpoint-acknowledges-writes: false
@@ -80,12 +123,52 @@ extension PlatformProfile {
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
+        errors:
+          root-complex-response:
+            ur:
+              memory-read: decerr
+              config-read: decerr
+              config-write: decerr
+            ca:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+            poisoned-completion:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+            completion-timeout:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+            decode-miss:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+          undeliverable-write: silent-drop
+          posted-error-signalling: aer-interrupt
+          dpc: true
+          dpc-completion: ur
+          firmware-claims-sea: false
+          error-signal-latency-ns: 2000
+          serror-latency-ns: 100
+        ras:
+          feat-ras: true
+          device-load-precise: false
+          normal-load-precise: true
+          syndromes:
+            device-load: uc
+            device-store: uc
+            normal-load: uer
+            normal-store: uer
+          firmware-syndrome: uncategorized
+          speculative-errors-signalled: false
 
         """,
         """
         name: ras-aderr
         summary: "as ras-sbsa but FEAT_ADERR/ANERR: all load errors precise"
-        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex (docs/platforms.md)"
+        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: DOMAIN.md sections 3 to 5, latencies estimated (docs/platforms.md)"
         transport:
           ecam-mmio-ordered: true
           endpoint-acknowledges-writes: false
@@ -117,12 +200,52 @@ extension PlatformProfile {
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
+        errors:
+          root-complex-response:
+            ur:
+              memory-read: decerr
+              config-read: decerr
+              config-write: decerr
+            ca:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+            poisoned-completion:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+            completion-timeout:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+            decode-miss:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+          undeliverable-write: silent-drop
+          posted-error-signalling: aer-interrupt
+          dpc: true
+          dpc-completion: ur
+          firmware-claims-sea: false
+          error-signal-latency-ns: 2000
+          serror-latency-ns: 100
+        ras:
+          feat-ras: true
+          device-load-precise: true
+          normal-load-precise: true
+          syndromes:
+            device-load: uc
+            device-store: uc
+            normal-load: uer
+            normal-store: uer
+          firmware-syndrome: uncategorized
+          speculative-errors-signalled: false
 
         """,
         """
         name: no-ras
         summary: "SLVERR; core without FEAT_RAS; SErrors carry no syndrome"
-        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex (docs/platforms.md)"
+        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: DOMAIN.md sections 3 to 5, latencies estimated (docs/platforms.md)"
         transport:
           ecam-mmio-ordered: true
           endpoint-acknowledges-writes: false
@@ -154,6 +277,46 @@ extension PlatformProfile {
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
+        errors:
+          root-complex-response:
+            ur:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+            ca:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+            poisoned-completion:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+            completion-timeout:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+            decode-miss:
+              memory-read: slverr
+              config-read: slverr
+              config-write: slverr
+          undeliverable-write: silent-drop
+          posted-error-signalling: aer-interrupt
+          dpc: true
+          dpc-completion: ur
+          firmware-claims-sea: false
+          error-signal-latency-ns: 2000
+          serror-latency-ns: 100
+        ras:
+          feat-ras: false
+          device-load-precise: false
+          normal-load-precise: false
+          syndromes:
+            device-load: uc
+            device-store: uc
+            normal-load: uer
+            normal-store: uer
+          firmware-syndrome: uncategorized
+          speculative-errors-signalled: false
 
         """,
         """
@@ -191,6 +354,46 @@ extension PlatformProfile {
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
+        errors:
+          root-complex-response:
+            ur:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            ca:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            poisoned-completion:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            completion-timeout:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            decode-miss:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+          undeliverable-write: silent-drop
+          posted-error-signalling: aer-interrupt
+          dpc: true
+          dpc-completion: ur
+          firmware-claims-sea: false
+          error-signal-latency-ns: 2000
+          serror-latency-ns: 100
+        ras:
+          feat-ras: true
+          device-load-precise: false
+          normal-load-precise: true
+          syndromes:
+            device-load: uc
+            device-store: uc
+            normal-load: uer
+            normal-store: uer
+          firmware-syndrome: uncategorized
+          speculative-errors-signalled: false
 
         """,
         """
@@ -228,6 +431,46 @@ extension PlatformProfile {
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
+        errors:
+          root-complex-response:
+            ur:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            ca:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            poisoned-completion:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            completion-timeout:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+            decode-miss:
+              memory-read: okay-all-ones
+              config-read: okay-all-ones
+              config-write: okay-all-ones
+          undeliverable-write: silent-drop
+          posted-error-signalling: aer-interrupt
+          dpc: true
+          dpc-completion: ur
+          firmware-claims-sea: false
+          error-signal-latency-ns: 2000
+          serror-latency-ns: 100
+        ras:
+          feat-ras: true
+          device-load-precise: false
+          normal-load-precise: true
+          syndromes:
+            device-load: uc
+            device-store: uc
+            normal-load: uer
+            normal-store: uer
+          firmware-syndrome: uncategorized
+          speculative-errors-signalled: false
 
         """,
     ]

@@ -4,8 +4,17 @@ import Yams
 /// Profiles as YAML (format in `docs/platforms.md`): reading with `base:` inheritance, and
 /// writing back in a stable key order.
 extension PlatformProfile {
+    /// The top-level sections, in the order they are written.
+    static var yamlSections: [YAMLField<Self>] {
+        [
+            .section("transport", \.transport, TransportParameters.yamlFields),
+            .section("errors", \.errors, ErrorParameters.yamlFields),
+            .section("ras", \.ras, RASParameters.yamlFields),
+        ]
+    }
+
     /// The top-level keys a profile file may have.
-    static let yamlKeys = ["name", "summary", "source", "base", "transport"]
+    static var yamlKeys: [String] { ["name", "summary", "source", "base"] + yamlSections.map(\.key) }
 
     /// Reads a profile from YAML text.
     ///
@@ -14,9 +23,14 @@ extension PlatformProfile {
     /// summary: "one line"      # optional; default "user profile from <file>"
     /// source: "lab notes"      # optional; default "file <file>[, based on built-in <base>]"
     /// base: quiet-pcie         # optional: start from a built-in, override key by key below
-    /// transport:               # every key required without base
+    /// transport:               # every key of every section required without base
     ///   link:
     ///     lanes: 1
+    /// errors:
+    ///   root-complex-response:
+    ///     ca: {memory-read: slverr}
+    /// ras:
+    ///   feat-ras: false
     /// ```
     ///
     /// - Parameters:
@@ -38,28 +52,55 @@ extension PlatformProfile {
             "name: \(YAMLText.scalar(name))",
             "summary: \(YAMLText.quoted(summary))",
             "source: \(YAMLText.quoted(source))",
-            "transport:",
         ]
-        for field in TransportParameters.yamlFields {
-            lines.append("  \(field.key): \(field.write(transport))")
-        }
-        func section<Section>(_ key: String, _ value: Section, _ fields: [YAMLField<Section>]) {
-            lines.append("  \(key):")
-            for field in fields { lines.append("    \(field.key): \(field.write(value))") }
-        }
-        section(TransportLatencies.yamlKey, transport.latency, TransportLatencies.yamlFields)
-        section(LinkParameters.yamlKey, transport.link, LinkParameters.yamlFields)
-        section(WriteCombiningParameters.yamlKey, transport.writeCombining, WriteCombiningParameters.yamlFields)
-        section(HostResetParameters.yamlKey, transport.hostReset, HostResetParameters.yamlFields)
+        for section in Self.yamlSections { lines += section.lines(self, "") }
         return lines.joined(separator: "\n") + "\n"
     }
 }
 
-/// One scalar key of a profile section: how to read it into `Root` and how to write it.
+/// Where a field is read: the path of the section holding it (`transport.link`) and whether keys
+/// absent there are errors (no base to inherit them from).
+struct YAMLScope {
+    let path: String
+    let required: Bool
+}
+
+/// One key of a profile section, a scalar or a nested section: how to read it into `Root` and
+/// how to write it.
 struct YAMLField<Root> {
     let key: String
-    let read: (inout Root, Node, ProfileYAMLReader) throws(InputError) -> Void
-    let write: (Root) -> String
+    let read: (inout Root, Node, ProfileYAMLReader, YAMLScope) throws(InputError) -> Void
+    /// The field's lines, each prefixed with the indent given.
+    let lines: (Root, String) -> [String]
+
+    private init(
+        key: String, read: @escaping (inout Root, Node, ProfileYAMLReader, YAMLScope) throws(InputError) -> Void,
+        lines: @escaping (Root, String) -> [String]
+    ) {
+        self.key = key
+        self.read = read
+        self.lines = lines
+    }
+
+    /// A scalar key written on one line as `write` gives it.
+    init(key: String, read: @escaping (inout Root, Node, ProfileYAMLReader) throws(InputError) -> Void, write: @escaping (Root) -> String) {
+        self.init(
+            key: key, read: { root, node, reader, _ throws(InputError) in try read(&root, node, reader) },
+            lines: { root, indent in ["\(indent)\(key): \(write(root))"] })
+    }
+
+    /// A nested mapping of `fields`, read key by key over the value already there (the base's,
+    /// or a placeholder when every key is required), written as a block mapping.
+    static func section<Value>(_ key: String, _ path: WritableKeyPath<Root, Value>, _ fields: [YAMLField<Value>]) -> Self {
+        Self(
+            key: key,
+            read: { root, node, reader, scope throws(InputError) in
+                let sectionPath = scope.path.isEmpty ? key : "\(scope.path).\(key)"
+                let section = try reader.section(node, path: sectionPath, keys: fields.map(\.key))
+                try reader.read(fields, in: section, into: &root[keyPath: path], required: scope.required)
+            },
+            lines: { root, indent in ["\(indent)\(key):"] + fields.flatMap { $0.lines(root[keyPath: path], indent + "  ") } })
+    }
 
     /// `true` or `false`.
     static func bool(_ key: String, _ path: WritableKeyPath<Root, Bool>) -> Self {
@@ -113,13 +154,17 @@ struct YAMLField<Root> {
 }
 
 extension TransportParameters {
-    /// The scalar keys of `transport:`, before its sections.
+    /// The keys of `transport:`: scalars, then sections.
     static var yamlFields: [YAMLField<Self>] {
         [
             .bool("ecam-mmio-ordered", \.ecamMMIOOrdered),
             .bool("endpoint-acknowledges-writes", \.endpointAcknowledgesWrites),
             .choice("early-write-ack-point", \.earlyWriteAckPoint, expected: "an early write acknowledgement point",
                     all: EarlyWriteAckPoint.allCases, name: \.rawValue),
+            .section("latency-ns", \.latency, TransportLatencies.yamlFields),
+            .section("link", \.link, LinkParameters.yamlFields),
+            .section("write-combining", \.writeCombining, WriteCombiningParameters.yamlFields),
+            .section("host-reset", \.hostReset, HostResetParameters.yamlFields),
         ]
     }
 
@@ -127,18 +172,9 @@ extension TransportParameters {
     static let zero = Self(
         ecamMMIOOrdered: false, endpointAcknowledgesWrites: false, earlyWriteAckPoint: .serialisationPoint,
         latency: .zero, link: .zero, writeCombining: .zero, hostReset: .zero)
-
-    /// The keys of `transport:`, sections included.
-    static var yamlKeys: [String] {
-        yamlFields.map(\.key) + [
-            TransportLatencies.yamlKey, LinkParameters.yamlKey, WriteCombiningParameters.yamlKey, HostResetParameters.yamlKey,
-        ]
-    }
 }
 
 extension TransportLatencies {
-    static let yamlKey = "latency-ns"
-
     static var yamlFields: [YAMLField<Self>] {
         [
             .nanoseconds("core-to-serialisation-point", \.coreToSerialisationPoint),
@@ -163,7 +199,6 @@ extension TransportLatencies {
 }
 
 extension LinkParameters {
-    static let yamlKey = "link"
     static let validLanes = [1, 2, 4, 8, 12, 16, 32]
 
     static var yamlFields: [YAMLField<Self>] {
@@ -186,8 +221,6 @@ extension LinkParameters {
 }
 
 extension WriteCombiningParameters {
-    static let yamlKey = "write-combining"
-
     static var yamlFields: [YAMLField<Self>] {
         [
             .integer("buffers", \.buffers, expected: "a number of write-combining buffers (a non-negative integer)"),
@@ -203,8 +236,6 @@ extension WriteCombiningParameters {
 }
 
 extension HostResetParameters {
-    static let yamlKey = "host-reset"
-
     static var yamlFields: [YAMLField<Self>] {
         [
             .nanoseconds("transactions-pending-timeout-ns", \.transactionsPendingTimeout),
@@ -215,6 +246,71 @@ extension HostResetParameters {
 
     /// The starting point of a profile without a base, every key of which is required.
     static let zero = Self(transactionsPendingTimeout: 0, flrWait: 0, readyTimeout: 0)
+}
+
+extension ErrorParameters {
+    /// The keys of `errors:`, the response table first.
+    static var yamlFields: [YAMLField<Self>] {
+        [
+            .section("root-complex-response", \.rootComplexResponse, RootComplexResponseTable.yamlFields),
+            .choice("undeliverable-write", \.undeliverableWrite, expected: "an undeliverable-write behaviour",
+                    all: UndeliverableWrite.allCases, name: \.rawValue),
+            .choice("posted-error-signalling", \.postedErrorSignalling, expected: "a posted-error signalling path",
+                    all: PostedErrorSignalling.allCases, name: \.rawValue),
+            .bool("dpc", \.dpc),
+            .choice("dpc-completion", \.dpcCompletion, expected: "a DPC completion status", all: DPCCompletion.allCases, name: \.rawValue),
+            .bool("firmware-claims-sea", \.firmwareClaimsSEA),
+            .nanoseconds("error-signal-latency-ns", \.errorSignalLatency),
+            .nanoseconds("serror-latency-ns", \.serrorLatency),
+        ]
+    }
+
+    /// The starting point of a profile without a base, every key of which is required.
+    static let zero = Self(
+        rootComplexResponse: RootComplexResponseTable(uniform: .okayAllOnes), undeliverableWrite: .silentDrop,
+        postedErrorSignalling: .aerInterrupt, dpc: false, dpcCompletion: .unsupportedRequest, firmwareClaimsSEA: false,
+        errorSignalLatency: 0, serrorLatency: 0)
+}
+
+extension RootComplexResponseTable {
+    /// One row per error kind, one key per request kind in each.
+    static var yamlFields: [YAMLField<Self>] {
+        NonPostedError.allCases.map { error in
+            .section(error.rawValue, \.self, NonPostedRequest.allCases.map { request in
+                .choice(request.rawValue, \.[error, request], expected: "a bus response", all: BusResponse.allCases, name: \.rawValue)
+            })
+        }
+    }
+}
+
+extension RASParameters {
+    static var yamlFields: [YAMLField<Self>] {
+        [
+            .bool("feat-ras", \.featRAS),
+            .bool("device-load-precise", \.deviceLoadPrecise),
+            .bool("normal-load-precise", \.normalLoadPrecise),
+            .section("syndromes", \.syndromes, SyndromeTable.yamlFields),
+            .choice("firmware-syndrome", \.firmwareSyndrome, expected: "a syndrome", all: Syndrome.allCases, name: \.rawValue),
+            .bool("speculative-errors-signalled", \.speculativeErrorsSignalled),
+        ]
+    }
+
+    /// The starting point of a profile without a base, every key of which is required.
+    static let zero = Self(
+        featRAS: false, deviceLoadPrecise: false, normalLoadPrecise: false,
+        syndromes: SyndromeTable(deviceLoad: .uncategorized, deviceStore: .uncategorized, normalLoad: .uncategorized, normalStore: .uncategorized),
+        firmwareSyndrome: .uncategorized, speculativeErrorsSignalled: false)
+}
+
+extension SyndromeTable {
+    static var yamlFields: [YAMLField<Self>] {
+        [
+            .choice("device-load", \.deviceLoad, expected: "a syndrome", all: Syndrome.allCases, name: \.rawValue),
+            .choice("device-store", \.deviceStore, expected: "a syndrome", all: Syndrome.allCases, name: \.rawValue),
+            .choice("normal-load", \.normalLoad, expected: "a syndrome", all: Syndrome.allCases, name: \.rawValue),
+            .choice("normal-store", \.normalStore, expected: "a syndrome", all: Syndrome.allCases, name: \.rawValue),
+        ]
+    }
 }
 
 /// Scalars written so that the reader gives back the same string or number.

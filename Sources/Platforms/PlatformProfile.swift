@@ -13,11 +13,17 @@ public struct PlatformProfile: Hashable, Sendable {
     public var source: String
     /// The path from a core to a device register.
     public var transport: TransportParameters
+    /// How PCIe errors become bus responses and error signals.
+    public var errors: ErrorParameters
+    /// How the core takes an error response: precision and syndromes.
+    public var ras: RASParameters
 
-    public init(name: String, summary: String, source: String, transport: TransportParameters) {
+    public init(name: String, summary: String, source: String, transport: TransportParameters, errors: ErrorParameters, ras: RASParameters) {
         self.name = name
         self.summary = summary
         self.source = source
         self.transport = transport
+        self.errors = errors
+        self.ras = ras
     }
 }

@@ -8,7 +8,7 @@ struct ProfileYAMLReader {
 
     /// One mapping of the document, its keys checked: `path` names it in messages
     /// (`transport.link`), `anchor` is where a missing key is reported.
-    private struct Section {
+    struct Section {
         let path: String
         let anchor: Node
         let fields: [String: Node]
@@ -16,7 +16,7 @@ struct ProfileYAMLReader {
 
     func profile() throws(InputError) -> PlatformProfile {
         let root = try compose()
-        let top = try section(root, path: "", described: "a profile key", keys: PlatformProfile.yamlKeys)
+        let top = try section(root, path: "", keys: PlatformProfile.yamlKeys)
         guard let nameNode = top.fields["name"] else {
             throw InputError(location(root.mark), "expected key 'name' (the profile's name), found none")
         }
@@ -26,48 +26,20 @@ struct ProfileYAMLReader {
         let source = try top.fields["source"].map { node throws(InputError) in try scalar(node, expected: "a source") }
         let base = try top.fields["base"].map { node throws(InputError) in try builtIn(node) }
 
-        let transport = try transport(in: top, base: base?.transport)
-        return PlatformProfile(
-            name: name,
-            summary: summary ?? "user profile from \(file)",
-            source: source ?? "file \(file)" + (base.map { ", based on built-in \($0.name)" } ?? ""),
-            transport: transport)
-    }
-
-    /// `transport:`, key by key over `base`; without a base every key is required.
-    private func transport(in top: Section, base: TransportParameters?) throws(InputError) -> TransportParameters {
-        guard let node = top.fields["transport"] else {
-            if let base { return base }
-            throw missing("transport", in: top)
-        }
-        let section = try section(node, path: "transport", described: "a transport key", keys: TransportParameters.yamlKeys)
-        func subsection<Value>(_ key: String, _ inherited: Value?, _ zero: Value, _ fields: [YAMLField<Value>]) throws(InputError) -> Value {
-            guard let node = section.fields[key] else {
-                if let inherited { return inherited }
-                throw missing(key, in: section)
-            }
-            let path = "transport.\(key)"
-            var value = inherited ?? zero
-            try read(fields, in: self.section(node, path: path, described: "a \(path) key", keys: fields.map(\.key)),
-                     into: &value, required: inherited == nil)
-            return value
-        }
-        var transport = base ?? .zero
-        try read(TransportParameters.yamlFields, in: section, into: &transport, required: base == nil)
-        transport.latency = try subsection(TransportLatencies.yamlKey, base?.latency, .zero, TransportLatencies.yamlFields)
-        transport.link = try subsection(LinkParameters.yamlKey, base?.link, .zero, LinkParameters.yamlFields)
-        transport.writeCombining = try subsection(
-            WriteCombiningParameters.yamlKey, base?.writeCombining, .zero, WriteCombiningParameters.yamlFields)
-        transport.hostReset = try subsection(HostResetParameters.yamlKey, base?.hostReset, .zero, HostResetParameters.yamlFields)
-        return transport
+        var profile = base ?? PlatformProfile(name: name, summary: "", source: "", transport: .zero, errors: .zero, ras: .zero)
+        try read(PlatformProfile.yamlSections, in: top, into: &profile, required: base == nil)
+        profile.name = name
+        profile.summary = summary ?? "user profile from \(file)"
+        profile.source = source ?? "file \(file)" + (base.map { ", based on built-in \($0.name)" } ?? "")
+        return profile
     }
 
     /// Reads the fields present in `section` into `value`; when `required`, an absent field is
     /// an error.
-    private func read<Value>(_ fields: [YAMLField<Value>], in section: Section, into value: inout Value, required: Bool) throws(InputError) {
+    func read<Value>(_ fields: [YAMLField<Value>], in section: Section, into value: inout Value, required: Bool) throws(InputError) {
         for field in fields {
             if let node = section.fields[field.key] {
-                try field.read(&value, node, self)
+                try field.read(&value, node, self, YAMLScope(path: section.path, required: required))
             } else if required {
                 throw missing(field.key, in: section)
             }
@@ -82,11 +54,12 @@ struct ProfileYAMLReader {
             "expected key '\(key)'\(place), found none; give every key, or start from a built-in with 'base:'")
     }
 
-    /// `node` as a mapping whose keys are all in `keys`.
-    private func section(_ node: Node, path: String, described: String, keys: [String]) throws(InputError) -> Section {
+    /// `node` as a mapping whose keys are all in `keys`; `path` names it (empty for the top level).
+    func section(_ node: Node, path: String, keys: [String]) throws(InputError) -> Section {
         guard case .mapping(let mapping) = node else {
             throw error(node, expected: path.isEmpty ? "a mapping of profile keys" : "a mapping of \(path) keys")
         }
+        let described = path.isEmpty ? "a profile key" : "\(path.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(path) key"
         let keyList = "\(described) (\(keys.joined(separator: ", ")))"
         var fields: [String: Node] = [:]
         for (key, value) in mapping {

@@ -55,6 +55,70 @@ import Testing
             transactionsPendingTimeout: 700_000_000, flrWait: 100_000_000, readyTimeout: 60_000_000_000))
     }
 
+    @Test func quietPCIeFabricatesAllOnesAndSignalsByAER() throws {
+        let errors = try #require(PlatformProfile.builtIn(named: "quiet-pcie")).errors
+        for error in NonPostedError.allCases {
+            for request in NonPostedRequest.allCases {
+                #expect(errors.rootComplexResponse[error, request] == .okayAllOnes)
+            }
+        }
+        #expect(errors.postedErrorSignalling == .aerInterrupt)
+        #expect(errors.undeliverableWrite == .silentDrop)
+        #expect(errors.dpc)
+    }
+
+    @Test func rasSBSAReturnsSLVERRExceptURAsDECERR() throws {
+        let profile = try #require(PlatformProfile.builtIn(named: "ras-sbsa"))
+        let table = profile.errors.rootComplexResponse
+        #expect(table[.unsupportedRequest, .memoryRead] == .decerr)
+        #expect(table[.completerAbort, .memoryRead] == .slverr)
+        for error in NonPostedError.allCases {
+            for request in NonPostedRequest.allCases {
+                #expect(table[error, request] == (error == .unsupportedRequest ? .decerr : .slverr))
+            }
+        }
+        #expect(profile.ras == RASParameters(
+            featRAS: true, deviceLoadPrecise: false, normalLoadPrecise: true,
+            syndromes: SyndromeTable(deviceLoad: .uc, deviceStore: .uc, normalLoad: .uer, normalStore: .uer),
+            firmwareSyndrome: .uncategorized, speculativeErrorsSignalled: false))
+    }
+
+    /// ras-aderr is ras-sbsa with precise loads (FEAT_ADERR/FEAT_ANERR).
+    @Test func rasADERRMakesEveryLoadPrecise() throws {
+        let aderr = try #require(PlatformProfile.builtIn(named: "ras-aderr"))
+        var sbsa = try #require(PlatformProfile.builtIn(named: "ras-sbsa"))
+        #expect(aderr.ras.deviceLoadPrecise && aderr.ras.normalLoadPrecise)
+        sbsa.ras.deviceLoadPrecise = true
+        #expect(aderr.errors == sbsa.errors)
+        #expect(aderr.ras == sbsa.ras)
+    }
+
+    @Test func noRASHasNoFEATRASAndSLVERREverywhere() throws {
+        let profile = try #require(PlatformProfile.builtIn(named: "no-ras"))
+        #expect(!profile.ras.featRAS)
+        #expect(!profile.ras.deviceLoadPrecise && !profile.ras.normalLoadPrecise)
+        #expect(profile.errors.rootComplexResponse == RootComplexResponseTable(uniform: .slverr))
+        #expect(profile.errors.postedErrorSignalling == .aerInterrupt)
+    }
+
+    @Test func onlyNoRASLacksFEATRAS() {
+        #expect(PlatformProfile.builtIns.filter { !$0.ras.featRAS }.map(\.name) == ["no-ras"])
+    }
+
+    /// split-ecam and platform-device take quiet-pcie's errors and RAS; no built-in is firmware-first.
+    @Test(arguments: PlatformProfile.builtIns)
+    func sharedErrorCharacter(profile: PlatformProfile) throws {
+        let quiet = PlatformProfile.builtIns[0]
+        if ["split-ecam", "platform-device"].contains(profile.name) {
+            #expect(profile.errors == quiet.errors)
+            #expect(profile.ras == quiet.ras)
+        }
+        #expect(profile.errors.postedErrorSignalling == .aerInterrupt)
+        #expect(!profile.errors.firmwareClaimsSEA)
+        #expect(profile.errors.dpc && profile.errors.dpcCompletion == .unsupportedRequest)
+        #expect(profile.errors.errorSignalLatency == 2_000 && profile.errors.serrorLatency == 100)
+    }
+
     @Test func summariesAreDomainGists() {
         #expect(PlatformProfile.builtIns.map(\.summary) == [
             "reads with errors return OKAY+all-ones; posted errors via native AER interrupt; ECAM/MMIO ordered; DPC on",

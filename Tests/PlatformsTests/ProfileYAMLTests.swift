@@ -100,7 +100,7 @@ import Platforms
          "p.yaml:5:5: error: expected a transport.link key (lanes, rate-gts, framing-bytes, max-payload-bytes, "
             + "max-read-request-bytes, read-completion-boundary-bytes), found 'lanse'; did you mean 'lanes'?"),
         ("name: p\nbase: quiet-pcie\ntrasport: {}\n",
-         "p.yaml:3:1: error: expected a profile key (name, summary, source, base, transport), found 'trasport'; "
+         "p.yaml:3:1: error: expected a profile key (name, summary, source, base, transport, errors, ras), found 'trasport'; "
             + "did you mean 'transport'?"),
         ("name: p\nbase: quiet-pcie\ntransport:\n  ecam-mmio-order: false\n",
          "p.yaml:4:3: error: expected a transport key (ecam-mmio-ordered, endpoint-acknowledges-writes, "
@@ -150,6 +150,42 @@ import Platforms
          "p.yaml:3:3: error: expected key 'latency-ns' in transport, found none; give every key, or start from a "
             + "built-in with 'base:'"),
         ("summary: s\nbase: no-ras\n", "p.yaml:1:1: error: expected key 'name' (the profile's name), found none"),
+        // errors: and ras:
+        ("name: p\nbase: ras-sbsa\nerrors:\n  root-complex-response:\n    cto: {memory-read: slverr}\n",
+         "p.yaml:5:5: error: expected an errors.root-complex-response key (ur, ca, poisoned-completion, completion-timeout, "
+            + "decode-miss), found 'cto'"),
+        ("name: p\nbase: ras-sbsa\nerrors:\n  root-complex-response:\n    poisoned-complection: {}\n",
+         "p.yaml:5:5: error: expected an errors.root-complex-response key (ur, ca, poisoned-completion, completion-timeout, "
+            + "decode-miss), found 'poisoned-complection'; did you mean 'poisoned-completion'?"),
+        ("name: p\nbase: ras-sbsa\nerrors:\n  root-complex-response:\n    ca: {memory-read: slverror}\n",
+         "p.yaml:5:23: error: expected a bus response (okay-all-ones, okay-zeros, slverr, decerr), found 'slverror'; "
+            + "did you mean 'slverr'?"),
+        ("name: p\nbase: ras-sbsa\nerrors:\n  root-complex-response:\n    ca: {memory-write: slverr}\n",
+         "p.yaml:5:10: error: expected an errors.root-complex-response.ca key (memory-read, config-read, config-write), "
+            + "found 'memory-write'"),
+        ("name: p\nbase: no-ras\nras:\n  syndromes: {device-load: ueq}\n",
+         "p.yaml:4:28: error: expected a syndrome (uc, ueu, uer, ueo, ce, implementation-defined, uncategorized), "
+            + "found 'ueq'; did you mean 'ueu'?"),
+        ("name: p\nbase: no-ras\nras:\n  firmware-syndrome: unknown\n",
+         "p.yaml:4:22: error: expected a syndrome (uc, ueu, uer, ueo, ce, implementation-defined, uncategorized), "
+            + "found 'unknown'"),
+        ("name: p\nbase: no-ras\nras:\n  feat_ras: true\n",
+         "p.yaml:4:3: error: expected a ras key (feat-ras, device-load-precise, normal-load-precise, syndromes, "
+            + "firmware-syndrome, speculative-errors-signalled), found 'feat_ras'; did you mean 'feat-ras'?"),
+        ("name: p\nbase: no-ras\nerrors:\n  posted-error-signalling: firmware-first\n",
+         "p.yaml:4:28: error: expected a posted-error signalling path (aer-interrupt, firmware-first-serror, "
+            + "firmware-first-sea), found 'firmware-first'"),
+        ("name: p\nbase: no-ras\nerrors:\n  dpc-completion: sc\n",
+         "p.yaml:4:19: error: expected a DPC completion status (ur, ca), found 'sc'"),
+        ("name: p\nbase: no-ras\nerrors:\n  error-signal-latency-ns: -2000\n",
+         "p.yaml:4:28: error: expected a duration in nanoseconds (a non-negative integer), found '-2000'"),
+        ("name: p\nbase: no-ras\nerrors:\n  root-complex-response: okay-all-ones\n",
+         "p.yaml:4:26: error: expected a mapping of errors.root-complex-response keys, found 'okay-all-ones'"),
+        ("name: p\nbase: no-ras\nras:\n  syndromes: [uc, uc, uer, uer]\n",
+         "p.yaml:4:14: error: expected a mapping of ras.syndromes keys, found a sequence"),
+        ("name: p\nbase: no-ras\nerrors:\n  root-complex-response:\n    ur:\n      memory-read: [decerr]\n",
+         "p.yaml:6:20: error: expected a bus response (okay-all-ones, okay-zeros, slverr, decerr), found a sequence"),
+        ("name: p\nbase: no-ras\nerrors:\n  dpc: enabled\n", "p.yaml:4:8: error: expected true or false, found 'enabled'"),
         // YAML shape
         ("name: p\nbase: no-ras\nbase: ras-sbsa\n",
          "p.yaml:2:1: error: expected each key once in a mapping, found 'base' more than once"),
@@ -165,6 +201,104 @@ import Platforms
         } throws: { error in
             (error as? InputError)?.description == expected
         }
+    }
+
+    /// Without a base, a row of the response table names every request kind.
+    @Test func tableRowMissingARequestKind() {
+        let text = quiet.yaml.replacingOccurrences(
+            of: "    ca:\n      memory-read: okay-all-ones\n      config-read: okay-all-ones\n      config-write: okay-all-ones\n",
+            with: "    ca: {memory-read: okay-all-ones, config-read: okay-all-ones}\n")
+        #expect(text != quiet.yaml)
+        #expect {
+            try PlatformProfile.load(yaml: text, file: "q.yaml")
+        } throws: { error in
+            (error as? InputError)?.description == "q.yaml:41:9: error: expected key 'config-write' in "
+                + "errors.root-complex-response.ca, found none; give every key, or start from a built-in with 'base:'"
+        }
+    }
+
+    /// Without a base, `errors:` and `ras:` are required like `transport:`.
+    @Test func fullProfileMissingRAS() {
+        let text = String(quiet.yaml[..<quiet.yaml.range(of: "ras:\n")!.lowerBound])
+        #expect {
+            try PlatformProfile.load(yaml: text, file: "q.yaml")
+        } throws: { error in
+            (error as? InputError)?.description
+                == "q.yaml:1:1: error: expected key 'ras', found none; give every key, or start from a built-in with 'base:'"
+        }
+    }
+
+    /// One nested cell over a base changes that cell and nothing else.
+    @Test func baseOverrideOfOneTableCell() throws {
+        let sbsa = try #require(PlatformProfile.builtIn(named: "ras-sbsa"))
+        let profile = try PlatformProfile.load(yaml: """
+            name: ca-reads-decerr
+            base: ras-sbsa
+            errors:
+              root-complex-response:
+                ca:
+                  memory-read: decerr
+            """, file: "c.yaml")
+        var expected = sbsa
+        expected.name = "ca-reads-decerr"
+        expected.summary = "user profile from c.yaml"
+        expected.source = "file c.yaml, based on built-in ras-sbsa"
+        expected.errors.rootComplexResponse[.completerAbort, .memoryRead] = .decerr
+        #expect(profile == expected)
+        for error in NonPostedError.allCases {
+            for request in NonPostedRequest.allCases where (error, request) != (.completerAbort, .memoryRead) {
+                #expect(profile.errors.rootComplexResponse[error, request] == sbsa.errors.rootComplexResponse[error, request])
+            }
+        }
+        #expect(try PlatformProfile.load(yaml: profile.yaml, file: "again.yaml") == profile)
+    }
+
+    /// Flow and block mappings read the same; the writer emits block mappings.
+    @Test func flowAndBlockMappingsAgree() throws {
+        let flow = try PlatformProfile.load(yaml: """
+            name: p
+            base: quiet-pcie
+            errors: {root-complex-response: {ur: {memory-read: slverr, config-read: decerr}}, dpc: false}
+            ras: {syndromes: {device-load: ueu, normal-store: ce}, feat-ras: false}
+            """, file: "p.yaml")
+        let block = try PlatformProfile.load(yaml: """
+            name: p
+            base: quiet-pcie
+            errors:
+              root-complex-response:
+                ur:
+                  memory-read: slverr
+                  config-read: decerr
+              dpc: false
+            ras:
+              syndromes:
+                device-load: ueu
+                normal-store: ce
+              feat-ras: false
+            """, file: "p.yaml")
+        #expect(flow == block)
+        #expect(flow.errors.rootComplexResponse[.unsupportedRequest, .configWrite] == .okayAllOnes)
+        #expect(flow.ras.syndromes == SyndromeTable(deviceLoad: .ueu, deviceStore: .uc, normalLoad: .uer, normalStore: .ce))
+        #expect(!flow.yaml.contains("{"))
+    }
+
+    /// The firmware-first example of `docs/platforms.md` (DOMAIN.md §7 scenario 8).
+    @Test func documentedFirmwareFirstExample() throws {
+        let profile = try PlatformProfile.load(yaml: """
+            # no-ras, but AER goes to firmware, which raises an SError (DOMAIN.md section 7, scenario 8).
+            name: no-ras-firmware-first
+            summary: "no-ras with firmware-first AER: posted-write errors arrive as SErrors without syndrome"
+            base: no-ras
+            errors:
+              posted-error-signalling: firmware-first-serror
+            """, file: "ff.yaml")
+        var expected = try #require(PlatformProfile.builtIn(named: "no-ras"))
+        expected.name = "no-ras-firmware-first"
+        expected.summary = "no-ras with firmware-first AER: posted-write errors arrive as SErrors without syndrome"
+        expected.source = "file ff.yaml, based on built-in no-ras"
+        expected.errors.postedErrorSignalling = .firmwareFirstSError
+        #expect(profile == expected)
+        #expect(!profile.ras.featRAS)
     }
 
     @Test func columnsCountBytes() {
