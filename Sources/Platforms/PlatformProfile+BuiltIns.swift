@@ -142,9 +142,9 @@ extension PlatformProfile {
               config-read: slverr
               config-write: slverr
             decode-miss:
-              memory-read: slverr
-              config-read: slverr
-              config-write: slverr
+              memory-read: decerr
+              config-read: decerr
+              config-write: decerr
           undeliverable-write: silent-drop
           posted-error-signalling: aer-interrupt
           dpc: true
@@ -219,9 +219,9 @@ extension PlatformProfile {
               config-read: slverr
               config-write: slverr
             decode-miss:
-              memory-read: slverr
-              config-read: slverr
-              config-write: slverr
+              memory-read: decerr
+              config-read: decerr
+              config-write: decerr
           undeliverable-write: silent-drop
           posted-error-signalling: aer-interrupt
           dpc: true
