@@ -6,7 +6,7 @@ import Platforms
 struct Profiles: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the built-in attribute policies, platform profiles and device models.",
-        subcommands: [List.self],
+        subcommands: [List.self, Show.self],
         defaultSubcommand: List.self
     )
 
@@ -32,6 +32,24 @@ struct Profiles: ParsableCommand {
             let width = rows.map(\.name.count).max() ?? 0
             print(title)
             for row in rows { print("  \(row.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(row.summary)") }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a platform profile as YAML: every parameter, a user file merged with its base.",
+            discussion: """
+                Example:
+                  mmio-replay profiles show ras-sbsa
+                  mmio-replay profiles show my-platform.yaml
+                """
+        )
+
+        @Argument(help: "A built-in platform profile name or a profile YAML file.")
+        var profile: String
+
+        func run() throws {
+            print(try resolvePlatforms([profile])[0].yaml, terminator: "")
         }
     }
 }

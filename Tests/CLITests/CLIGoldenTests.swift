@@ -15,6 +15,8 @@ import Testing
         ("generate-nic-40", ["generate", "--events", "40", "--workload", "nic", "--seed", "11", "-o", "-"]),
         ("convert-canonical", ["convert", "Tests/CLITests/Fixtures/hand-written.mtrace", "-o", "-"]),
         ("profiles-list", ["profiles", "list"]),
+        ("profiles-show-ras-sbsa", ["profiles", "show", "ras-sbsa"]),
+        ("profiles-show-user-file", ["profiles", "show", "traces/scenarios/firmware-first-no-ras.yaml"]),
         ("replay-write-combining", ["replay", "traces/scenarios/write-combining.mtrace", "--policy", "kvm-device", "--policy", "kvm-normal-nc"]),
         ("replay-read-pushes-writes-adversarial", ["replay", "traces/scenarios/read-pushes-writes.mtrace", "--policy", "kvm-normal-nc",
                                                    "--schedule", "adversarial"]),
@@ -87,7 +89,7 @@ import Testing
     }
 
     @Test func everySubcommandHasHelpWithAnExample() throws {
-        for command in ["attrs", "inspect", "replay", "generate", "convert", "profiles list"] {
+        for command in ["attrs", "inspect", "replay", "generate", "convert", "profiles list", "profiles show"] {
             let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(result.status == 0, "\(command)")
             #expect(result.stdout.contains("Example"), "\(command) --help has no example")
