@@ -20,10 +20,13 @@ public struct ErrorParameters: Hashable, Sendable {
     public var errorSignalLatency: Int
     /// From an error response reaching the core to an asynchronous SError being taken, in ns.
     public var serrorLatency: Int
+    /// The root port's Completion Timeout: how long a non-posted request waits for its
+    /// completion before the root complex ends it with a completion-timeout error, in ns.
+    public var completionTimeout: Int
 
     public init(rootComplexResponse: RootComplexResponseTable, undeliverableWrite: UndeliverableWrite,
                 postedErrorSignalling: PostedErrorSignalling, dpc: Bool, dpcCompletion: DPCCompletion, firmwareClaimsSEA: Bool,
-                errorSignalLatency: Int, serrorLatency: Int) {
+                errorSignalLatency: Int, serrorLatency: Int, completionTimeout: Int) {
         self.rootComplexResponse = rootComplexResponse
         self.undeliverableWrite = undeliverableWrite
         self.postedErrorSignalling = postedErrorSignalling
@@ -32,6 +35,7 @@ public struct ErrorParameters: Hashable, Sendable {
         self.firmwareClaimsSEA = firmwareClaimsSEA
         self.errorSignalLatency = errorSignalLatency
         self.serrorLatency = serrorLatency
+        self.completionTimeout = completionTimeout
     }
 }
 

@@ -75,6 +75,7 @@ extension PlatformProfile {
           firmware-claims-sea: false
           error-signal-latency-ns: 2000
           serror-latency-ns: 100
+          completion-timeout-ns: 50_000
         ras:
           feat-ras: true
           device-load-precise: false
@@ -152,6 +153,7 @@ extension PlatformProfile {
           firmware-claims-sea: false
           error-signal-latency-ns: 2000
           serror-latency-ns: 100
+          completion-timeout-ns: 50_000
         ras:
           feat-ras: true
           device-load-precise: false
@@ -229,6 +231,7 @@ extension PlatformProfile {
           firmware-claims-sea: false
           error-signal-latency-ns: 2000
           serror-latency-ns: 100
+          completion-timeout-ns: 50_000
         ras:
           feat-ras: true
           device-load-precise: true
@@ -306,6 +309,7 @@ extension PlatformProfile {
           firmware-claims-sea: false
           error-signal-latency-ns: 2000
           serror-latency-ns: 100
+          completion-timeout-ns: 50_000
         ras:
           feat-ras: false
           device-load-precise: false
@@ -383,6 +387,7 @@ extension PlatformProfile {
           firmware-claims-sea: false
           error-signal-latency-ns: 2000
           serror-latency-ns: 100
+          completion-timeout-ns: 50_000
         ras:
           feat-ras: true
           device-load-precise: false
@@ -460,6 +465,7 @@ extension PlatformProfile {
           firmware-claims-sea: false
           error-signal-latency-ns: 2000
           serror-latency-ns: 100
+          completion-timeout-ns: 50_000
         ras:
           feat-ras: true
           device-load-precise: false

@@ -262,6 +262,7 @@ extension ErrorParameters {
             .bool("firmware-claims-sea", \.firmwareClaimsSEA),
             .nanoseconds("error-signal-latency-ns", \.errorSignalLatency),
             .nanoseconds("serror-latency-ns", \.serrorLatency),
+            .nanoseconds("completion-timeout-ns", \.completionTimeout),
         ]
     }
 
@@ -269,7 +270,7 @@ extension ErrorParameters {
     static let zero = Self(
         rootComplexResponse: RootComplexResponseTable(uniform: .okayAllOnes), undeliverableWrite: .silentDrop,
         postedErrorSignalling: .aerInterrupt, dpc: false, dpcCompletion: .unsupportedRequest, firmwareClaimsSEA: false,
-        errorSignalLatency: 0, serrorLatency: 0)
+        errorSignalLatency: 0, serrorLatency: 0, completionTimeout: 0)
 }
 
 extension RootComplexResponseTable {

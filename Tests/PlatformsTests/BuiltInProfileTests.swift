@@ -118,6 +118,7 @@ import Testing
         #expect(!profile.errors.firmwareClaimsSEA)
         #expect(profile.errors.dpc && profile.errors.dpcCompletion == .unsupportedRequest)
         #expect(profile.errors.errorSignalLatency == 2_000 && profile.errors.serrorLatency == 100)
+        #expect(profile.errors.completionTimeout == 50_000)
     }
 
     @Test func summariesAreDomainGists() {
