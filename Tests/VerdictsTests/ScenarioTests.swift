@@ -59,3 +59,37 @@ import Verdicts
         ])
     }
 }
+
+/// Every valid incident on every test platform, in every context.
+@Suite struct ExhaustiveDerivationTests {
+    static let platforms: [TestPlatform] = [.quietPCIe, .rasSBSA, .rasADERR, .noRAS, .firmwareFirstNoRAS]
+    static let contexts: [DeliveryContext] = [.guestWaiting, .inGuest, .pendingAtExit, .afterExit(.exit), .afterExit(.teardown),
+                                              .afterExit(.reclaim), .hostContext]
+
+    @Test(arguments: platforms)
+    func everyDerivationIsWellFormed(platform: TestPlatform) {
+        var count = 0
+        for error in ErrorKind.allCases {
+            for request in RequestKind.allCases {
+                for type in MemoryType.allCases {
+                    for issuer in Issuer.allCases {
+                        for speculative in [false, true] {
+                            guard let incident = try? platform.incident(error, request, type, issuer: issuer, speculative: speculative) else { continue }
+                            let path = platform.signal(incident)
+                            for context in Self.contexts {
+                                let derivation = ErrorRules.verdict(for: path, context: context, errors: platform.errors, ras: platform.ras)
+                                count += 1
+                                #expect(derivation.evidence.first?.rule == "error-origin")
+                                #expect(derivation.evidence.allSatisfy { $0.rule.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" } })
+                                #expect(derivation.evidence.allSatisfy { !$0.source.isEmpty && !$0.result.isEmpty })
+                                // An error incident never yields a hazard verdict, and always fires.
+                                #expect([.none, .guestSilent, .guestAbort, .hostHandled, .hostPanic].contains(derivation.verdict))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(count > 1_000)
+    }
+}
