@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Platforms", targets: ["Platforms"]),
         .library(name: "DeviceModels", targets: ["DeviceModels"]),
         .library(name: "PCIeTransport", targets: ["PCIeTransport"]),
+        .library(name: "Verdicts", targets: ["Verdicts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +44,8 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // From an error or hazard to a verdict: named rules, each application recorded as evidence.
+        .target(name: "Verdicts", dependencies: ["ArmMemory", "Platforms"]),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap"]),
@@ -62,6 +65,7 @@ let package = Package(
         .testTarget(name: "PcapTests", dependencies: ["Pcap"]),
         .testTarget(name: "ReplayEngineTests", dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels", "TraceSynthesis"]),
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
+        .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),
     ]

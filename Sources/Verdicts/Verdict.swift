@@ -1,0 +1,46 @@
+/// The outcome of one injected error or one hazard (DOMAIN.md §4, "Verdicts").
+///
+/// Verdicts compare by severity in the order of DOMAIN.md's table, with ``notFired`` below
+/// ``none``: `max()` over the verdicts of one case gives its worst outcome.
+public enum Verdict: String, CaseIterable, Hashable, Sendable, Codable, Comparable {
+    /// The fault's target access never happened. Not counted as ``none``; neutral for containment.
+    case notFired = "not-fired"
+    /// No architecturally visible effect (masked, ignored syndrome, unconsumed speculation).
+    case none
+    /// The guest got fabricated data or lost a write with no error signal.
+    case guestSilent = "guest-silent"
+    /// A synchronous abort or virtual SError delivered to the guest only.
+    case guestAbort = "guest-abort"
+    /// The host (AER driver, firmware, a signal to the VMM) handled it; the host keeps running.
+    case hostHandled = "host-handled"
+    /// A guest write reached the device after the host began reclaiming it.
+    case postReclaimWrite = "post-reclaim-write"
+    /// State shared with another guest or the host changed (GICv2 VCPU interface).
+    case crossGuest = "cross-guest"
+    /// An effective cacheable type on device memory (tag access, late eviction).
+    case forbiddenAttribute = "forbidden-attribute"
+    /// Uncontained: the whole host goes down.
+    case hostPanic = "host-panic"
+
+    /// The spelling in reports, e.g. `host-panic`.
+    public var name: String { rawValue }
+
+    /// Whether the effect stays within the guest that caused it (DOMAIN.md §4's "contained?").
+    ///
+    /// ``notFired`` counts as contained: nothing happened, so nothing escaped.
+    public var contained: Bool {
+        switch self {
+        case .notFired, .none, .guestSilent, .guestAbort, .hostHandled: true
+        case .postReclaimWrite, .crossGuest, .forbiddenAttribute, .hostPanic: false
+        }
+    }
+
+    /// The position in DOMAIN.md's severity order: 0 for ``notFired`` up to 8 for ``hostPanic``.
+    public var severity: Int { Verdict.allCases.firstIndex(of: self)! }
+
+    public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.severity < rhs.severity }
+}
+
+extension Verdict: CustomStringConvertible {
+    public var description: String { name }
+}
