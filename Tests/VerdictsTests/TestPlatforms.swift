@@ -19,7 +19,7 @@ struct TestPlatform: Sendable, CustomTestStringConvertible {
         name: "quiet-pcie",
         errors: ErrorParameters(rootComplexResponse: RootComplexResponseTable(uniform: .okayAllOnes), undeliverableWrite: .silentDrop,
                                 postedErrorSignalling: .aerInterrupt, dpc: true, dpcCompletion: .unsupportedRequest,
-                                firmwareClaimsSEA: false, errorSignalLatency: 2_000, serrorLatency: 200),
+                                firmwareClaimsSEA: false, errorSignalLatency: 2_000, serrorLatency: 200, completionTimeout: 50_000),
         ras: RASParameters(featRAS: false, deviceLoadPrecise: false, normalLoadPrecise: false, syndromes: threadSyndromes,
                            firmwareSyndrome: .uc, speculativeErrorsSignalled: false))
 
@@ -29,7 +29,7 @@ struct TestPlatform: Sendable, CustomTestStringConvertible {
         name: "ras-sbsa",
         errors: ErrorParameters(rootComplexResponse: sbsaTable, undeliverableWrite: .errorResponse, postedErrorSignalling: .aerInterrupt,
                                 dpc: true, dpcCompletion: .unsupportedRequest, firmwareClaimsSEA: false,
-                                errorSignalLatency: 2_000, serrorLatency: 200),
+                                errorSignalLatency: 2_000, serrorLatency: 200, completionTimeout: 50_000),
         ras: RASParameters(featRAS: true, deviceLoadPrecise: false, normalLoadPrecise: true, syndromes: threadSyndromes,
                            firmwareSyndrome: .uc, speculativeErrorsSignalled: false))
 
@@ -46,7 +46,7 @@ struct TestPlatform: Sendable, CustomTestStringConvertible {
         name: "no-ras",
         errors: ErrorParameters(rootComplexResponse: RootComplexResponseTable(uniform: .slverr), undeliverableWrite: .errorResponse,
                                 postedErrorSignalling: .aerInterrupt, dpc: true, dpcCompletion: .unsupportedRequest,
-                                firmwareClaimsSEA: false, errorSignalLatency: 2_000, serrorLatency: 200),
+                                firmwareClaimsSEA: false, errorSignalLatency: 2_000, serrorLatency: 200, completionTimeout: 50_000),
         ras: RASParameters(featRAS: false, deviceLoadPrecise: false, normalLoadPrecise: false, syndromes: threadSyndromes,
                            firmwareSyndrome: .uc, speculativeErrorsSignalled: false))
 
