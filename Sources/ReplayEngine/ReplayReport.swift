@@ -1,3 +1,5 @@
+import Verdicts
+
 /// What arrived at a device, when, from whom, and what the device made of it.
 public struct DeviceObservation: Codable, Hashable, Sendable {
     public var timePs: UInt64
@@ -36,6 +38,27 @@ public struct Hazard: Codable, Hashable, Sendable {
     public var detail: String
 }
 
+/// A containment verdict (DOMAIN.md §4) for one error or hazard, with the chain of rules that
+/// produced it.
+public struct VerdictReport: Codable, Hashable, Sendable {
+    /// `none`, `guest-silent`, `guest-abort`, `host-handled`, `post-reclaim-write`,
+    /// `cross-guest`, `forbidden-attribute`, `host-panic`, `not-fired`.
+    public var verdict: String
+    public var contained: Bool
+    /// The injected fault, as written (nil for the device model's own errors and for hazards).
+    public var fault: String?
+    /// `injected`, `device` (the device model's own answer) or `hazard`.
+    public var origin: String
+    public var timePs: UInt64
+    public var agent: String
+    public var device: String?
+    public var region: String?
+    public var offset: UInt64?
+    public var evidence: [Evidence]
+    /// The evidence as one line, `… → … ⇒ verdict`.
+    public var chain: String
+}
+
 /// Counts of one replay under one (policy, platform).
 public struct ReplaySummary: Codable, Hashable, Sendable {
     public var events = 0
@@ -68,4 +91,11 @@ public struct ReplayReport: Codable, Hashable, Sendable {
     public var deviceView: [DeviceObservation]
     /// Observations beyond ``ReplayOptions/deviceViewLimit`` (counted, not listed).
     public var deviceViewNotListed: Int
+    /// One per injected fault (`not-fired` when its site never occurred), per error the device
+    /// models answered on their own, and per hazard that needs no fault.
+    public var verdicts: [VerdictReport]
+    /// Verdicts beyond the listed ones (counted, not listed).
+    public var verdictsNotListed: Int
+    /// How many verdicts of each kind, listed or not.
+    public var verdictCounts: [String: Int]
 }
