@@ -143,6 +143,10 @@ enum FaultGrammar {
                 value = .time(try time(word, what: "a time"))
             } else {
                 let (name, offsets) = try nameAndOffsets(word, what: expected, limit: .max, choices: ["event", "cfg"])
+                // A near-miss of `event` or `cfg` is a name too; it is a typo when what follows cannot follow a site.
+                if offsets == nil, Suggestion.closest(to: name, among: ["event", "cfg"]) != nil, let after = words.peek(), !canFollowSite(after) {
+                    throw InputError(word.location, expected: expected, found: word.text, choices: ["event", "cfg"])
+                }
                 value = .tlp(offsets.map { .region(name, offsets: $0) } ?? .named(name))
             }
         }
@@ -152,6 +156,11 @@ enum FaultGrammar {
                              found: Fault.targetText(target))
         }
         return (value, word.location)
+    }
+
+    /// Whether `word` can start what follows a site: a request, an occurrence, `for` or a comment.
+    private static func canFollowSite(_ word: FaultWord) -> Bool {
+        RequestFilter(spelling: word.text) != nil || ["first", "every", "for"].contains(word.lowered) || word.text.hasPrefix("#")
     }
 
     /// The optional request, occurrence and `for DURATION` after a site, in that order, then
@@ -258,7 +267,7 @@ enum FaultGrammar {
         let unit = word.text.dropFirst(digits.count).lowercased()
         guard !digits.isEmpty, let scale = Fault.timeUnits.first(where: { $0.unit == unit })?.scale else {
             throw InputError(word.location, expected: "\(what) like \(what == "a time" ? "5us" : "2ms") (an integer and ns, us, ms or s)",
-                             found: word.text, choices: digits.isEmpty ? [] : Fault.timeUnits.map { digits + $0.unit })
+                             found: word.text, choices: digits.isEmpty || unit.isEmpty ? [] : Fault.timeUnits.map { digits + $0.unit })
         }
         guard let value = UInt64(digits), case let (ns, overflow) = value.multipliedReportingOverflow(by: scale), !overflow else {
             throw InputError(word.location, expected: "\(what) of at most \(UInt64.max)ns", found: word.text)
