@@ -20,9 +20,9 @@ extension Fault {
             throw InputError(at?.location ?? words.end, expected: "'at'", found: at?.text ?? "", choices: ["at"])
         }
         let site = try FaultGrammar.site(&words, kind: kind)
-        guard case .tlp(let target) = site.value else {
+        guard case .tlp(let target) = site else {
             let duration = try FaultGrammar.trailer(&words, kind: kind, target: nil).duration
-            return Fault(kind: kind, site: site.value.faultSite(request: nil, occurrence: .first), duration: duration, location: location)
+            return Fault(kind: kind, site: site.faultSite(request: nil, occurrence: .first), duration: duration, location: location)
         }
         let trailer = try FaultGrammar.trailer(&words, kind: kind, target: target)
         return Fault(kind: kind, site: .tlp(TLPMatch(target, request: trailer.request), trailer.occurrence ?? .first),
@@ -114,7 +114,7 @@ enum FaultGrammar {
     }
 
     /// A site: `event N`, a time, `cfg DEVICE[+OFFSETS]`, a PCI address, `NAME+OFFSETS` or `NAME`.
-    static func site(_ words: inout FaultWords, kind: FaultKind) throws(InputError) -> (value: SiteValue, location: SourceLocation) {
+    static func site(_ words: inout FaultWords, kind: FaultKind) throws(InputError) -> SiteValue {
         let expected = "a site (REGION+0xOFFSET, REGION+0xLOW..0xHIGH, REGION or DEVICE, cfg DEVICE, a PCI address like 0000:01:00.0, "
             + (kind.isLinkEvent ? "event N, or a time like 5us)" : "or event N)")
         guard let word = words.next() else { throw InputError(words.end, expected: expected, found: "") }
@@ -155,7 +155,7 @@ enum FaultGrammar {
             throw InputError(word.location, expected: "a site for \(kind) (it applies to \(applicable.joined(separator: ", ")) only)",
                              found: Fault.targetText(target))
         }
-        return (value, word.location)
+        return value
     }
 
     /// Whether `word` can start what follows a site: a request, an occurrence, `for` or a comment.

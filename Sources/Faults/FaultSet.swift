@@ -106,7 +106,7 @@ private struct FaultFileReader {
         try expectEnd(&words)
 
         words = try self.words(atNode, expected: "a site")
-        let site = try FaultGrammar.site(&words, kind: kind).value
+        let site = try FaultGrammar.site(&words, kind: kind)
         try expectEnd(&words)
         let target: TLPMatch.Target?
         if case .tlp(let t) = site { target = t } else { target = nil }
