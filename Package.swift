@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "DeviceModels", targets: ["DeviceModels"]),
         .library(name: "PCIeTransport", targets: ["PCIeTransport"]),
         .library(name: "Verdicts", targets: ["Verdicts"]),
+        .library(name: "Faults", targets: ["Faults"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "Platforms", dependencies: ["Diagnostics", "ArmMemory", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
         // Device models as data (YAML): register maps, config space, FLR and AER, as value-type state.
         .target(name: "DeviceModels", dependencies: ["Diagnostics", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
+        // Injected PCIe errors: the fault model, its command-line grammar, YAML fault files, aer-inject files.
+        .target(name: "Faults", dependencies: ["Diagnostics", "MMIOTrace", .product(name: "Yams", package: "Yams")]),
         // TLPs as pure data: byte-exact headers, request splitting, ordering rules, link timing.
         .target(name: "PCIeTransport"),
         // The replay engine: a deterministic discrete-event model of the write path, interconnect,
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "ReplayEngineTests", dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels", "TraceSynthesis"]),
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
         .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms"]),
+        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "TraceSynthesis"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),
     ]
