@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "ReplayEngine",
             dependencies: [
-                "Diagnostics", "ArmMemory", "MMIOTrace", "PCIeTransport", "DeviceModels", "Platforms",
+                "Diagnostics", "ArmMemory", "MMIOTrace", "PCIeTransport", "DeviceModels", "Platforms", "Faults", "Verdicts",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]

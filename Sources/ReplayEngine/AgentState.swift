@@ -25,6 +25,10 @@ struct AgentState {
     var block = Block.none
     var stepScheduled = false
     var inGuest = true
+    /// When the vCPU last left the guest.
+    var lastExit: SimTime?
+    /// A fault sited at one of this agent's events, for its next transaction (or -1).
+    var pendingFault: Int32 = -1
     var programOrder: UInt64 = 0
     /// Gathering lines (Device-GRE, Normal-NC, Normal-WT).
     var buffer = ContiguousArray<BufferLine>()

@@ -1,6 +1,7 @@
 import ArmMemory
 import DeviceModels
 import Diagnostics
+import Faults
 import MMIOTrace
 import Platforms
 
@@ -14,13 +15,19 @@ public struct ReplayOptions: Hashable, Sendable {
     /// Stage-1 types that replace what the trace declares for guests, by region name: every
     /// guest maps the region with this type (`--s1 REGION=TYPE`).
     public var guestStage1: [String: MemoryType]
+    /// Faults to inject, in addition to the trace's own `fault` directives.
+    public var faults: [Fault]
+    /// How many verdicts the report lists (the rest are counted).
+    public var verdictLimit: Int
 
     public init(schedule: Schedule = .inOrder, deviceViewLimit: Int = 10_000, hazardLimit: Int = 1_000,
-                guestStage1: [String: MemoryType] = [:]) {
+                guestStage1: [String: MemoryType] = [:], faults: [Fault] = [], verdictLimit: Int = 1_000) {
         self.schedule = schedule
         self.deviceViewLimit = deviceViewLimit
         self.hazardLimit = hazardLimit
         self.guestStage1 = guestStage1
+        self.faults = faults
+        self.verdictLimit = verdictLimit
     }
 }
 
@@ -73,9 +80,13 @@ public enum Replay {
             }
             endpoints.append(Endpoint(model: model))
         }
-        let setup = SimulationSetup(topology: topology, policy: policy, timing: TransportTiming(platform.transport),
-                                    deviceViewLimit: options.deviceViewLimit, hazardLimit: options.hazardLimit)
-        return Simulation(setup: setup, schedule: options.schedule, endpoints: endpoints, policyName: policy.name, platformName: platform.name)
+        let setup = SimulationSetup(topology: topology, policy: policy, platform: platform, deviceViewLimit: options.deviceViewLimit,
+                                    hazardLimit: options.hazardLimit, verdictLimit: options.verdictLimit)
+        let faults = try topology.directives.filter { $0.keyword == "fault" }.map { directive throws(InputError) in
+            try Fault.parse(directive.text, location: directive.location)
+        } + options.faults
+        return Simulation(setup: setup, schedule: options.schedule, endpoints: endpoints, faults: faults, policyName: policy.name,
+                          platformName: platform.name)
     }
 
     /// The topology with every guest mapping of the named regions replaced (and VM 0's added

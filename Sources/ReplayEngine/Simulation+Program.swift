@@ -18,11 +18,19 @@ extension Simulation {
             agents[Int(a)].block = .barrier
             checkBarrier(a)
         case .barrier(.isb): break
-        case .guestExit: agents[Int(a)].inGuest = false
+        case .guestExit:
+            agents[Int(a)].inGuest = false
+            agents[Int(a)].lastExit = now
         case .guestEntry: agents[Int(a)].inGuest = true
         case .teardown(let vm):
-            for r in setup.topology.regions.indices { unmapped.insert(UInt32(vm) << 16 | UInt32(r)) }
-        case .unmap(let region, let vm): unmapped.insert(UInt32(vm) << 16 | UInt32(region))
+            tornDown.insert(vm)
+            unmappedVMs.insert(vm)
+            for r in setup.topology.regions.indices where unmapTimes[UInt32(vm) << 16 | UInt32(r)] == nil {
+                unmapTimes[UInt32(vm) << 16 | UInt32(r)] = now
+            }
+        case .unmap(let region, let vm):
+            unmappedVMs.insert(vm)
+            if unmapTimes[UInt32(vm) << 16 | UInt32(region)] == nil { unmapTimes[UInt32(vm) << 16 | UInt32(region)] = now }
         case .tlbi(let tlbi):
             let scope = AgentState.TLBIScope(vm: tlbi.vm, region: tlbi.operation == .ipas2e1is ? tlbi.region : nil)
             agents[Int(a)].pendingTLBIs.append(scope)
@@ -54,7 +62,7 @@ extension Simulation {
                    "access at 0x\(String(access.address, radix: 16)) is outside every region: not replayed")
             return nil
         }
-        if agent.role == .vcpu, !unmapped.isEmpty, unmapped.contains(UInt32(agent.vm) << 16 | UInt32(region)) {
+        if agent.role == .vcpu, !unmapTimes.isEmpty, unmapTimes[UInt32(agent.vm) << 16 | UInt32(region)] != nil {
             hazard("stage2-fault", agent: a, device: setup.regions[Int(region)].device, region: region,
                    offset: access.address - setup.regions[Int(region)].base,
                    "access after the host removed the region from stage 2: a stage-2 fault, not replayed")
@@ -68,6 +76,7 @@ extension Simulation {
         let agent = agents[Int(a)].agent
         let type = agents[Int(a)].effectiveTypes[Int(region)]
         report.summary.cpuWrites += 1
+        if agent.role == .vcpu { checkAttributeHazards(agent: a, region: region, type: type, isWrite: true, offset: access.address &- setup.regions[Int(region)].base) }
         let r = setup.regions[Int(region)]
         let lineAddress = access.address & ~(BufferLine.lineSize - 1)
         let crossesLine = access.address + UInt64(access.size) > lineAddress + BufferLine.lineSize
@@ -188,6 +197,7 @@ extension Simulation {
         let type = agents[Int(a)].effectiveTypes[Int(region)]
         let r = setup.regions[Int(region)]
         let size = Int(access.size)
+        if agent.role == .vcpu { checkAttributeHazards(agent: a, region: region, type: type, isWrite: false, offset: access.address &- r.base) }
         if !type.isDevice { speculate(region: region, around: access.address, agent: a) }
         // A gathering type may answer a load from a buffered write unless a barrier separates
         // them (optional: adversarial takes it); a cacheable type from a cached line.
@@ -298,6 +308,11 @@ extension Simulation {
 
     private mutating func depart(_ id: TransactionID) {
         if transactions[id].kind == .write { report.summary.writeTransactions += 1 }
+        let a = transactions[id].agent
+        if agents[Int(a)].pendingFault >= 0 {
+            transactions[id].fault = agents[Int(a)].pendingFault
+            agents[Int(a)].pendingFault = -1
+        }
         queue.schedule(.atSerialization(id), at: now + setup.timing.coreToSerialization, priority: .transport)
     }
 

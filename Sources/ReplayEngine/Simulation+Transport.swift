@@ -1,6 +1,9 @@
 import ArmMemory
+import DeviceModels
+import Faults
 import MMIOTrace
 import PCIeTransport
+import Verdicts
 
 /// From the serialisation point to the device and back (DOMAIN.md §1 completion points, §3 PCIe
 /// transport; docs/schedules.md for what the adversarial schedule holds).
@@ -50,7 +53,7 @@ extension Simulation {
         pathTail[c] = arrival
         if t.path == .platform {
             if t.kind == .write {
-                queue.schedule(.writeArrives(id, mask: t.mask, last: true, link: -1), at: arrival, priority: .delivery)
+                queue.schedule(.writeArrives(id, mask: t.mask, last: true, link: -1, fault: t.fault), at: arrival, priority: .delivery)
             } else {
                 let delay = t.kind == .controllerReset ? setup.timing.resetControllerLatency : .zero
                 queue.schedule(.requestArrives(id), at: arrival + delay, priority: .delivery)
@@ -93,9 +96,20 @@ extension Simulation {
                 pieces.append((mask, wireBytes, name))
             }
             for (i, piece) in pieces.enumerated() {
+                let last = i == pieces.count - 1
+                var fault = t.fault
+                if fault < 0 {
+                    let offset = lineAddress + UInt64(piece.mask.trailingZeroBitCount) &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
+                    fault = faultForTLP(t, offset: offset, request: .write)
+                }
+                if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(piece.name)", mask: piece.mask, last: last) { continue }
                 countTLP(piece.name, bytes: piece.wireBytes, downstream: true)
+                if linkOutage(at: now) != nil {
+                    lostOnLink(id, request: .memoryWrite, tlp: "\(piece.name)", mask: piece.mask, last: last)
+                    continue
+                }
                 let (arrival, sequence) = transmitDownstream(wireBytes: piece.wireBytes)
-                queue.schedule(.writeArrives(id, mask: piece.mask, last: i == pieces.count - 1, link: Int32(sequence)), at: arrival, priority: .delivery)
+                queue.schedule(.writeArrives(id, mask: piece.mask, last: last, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
             }
             pieces.removeAll(keepingCapacity: true)
             scratchPieces = pieces
@@ -104,12 +118,26 @@ extension Simulation {
             acknowledge(id, delay: setup.timing.rootComplexToCore)
         case .read, .speculativeRead:
             let (name, bytes) = readRequestTLP(address: t.address)
+            if t.fault < 0 {
+                let offset = t.address &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
+                transactions[id].fault = faultForTLP(t, offset: offset, request: .read)
+            }
+            if transactions[id].fault >= 0,
+               atRootComplexFault(id, fault: transactions[id].fault, request: .memoryRead, tlp: "\(name)", mask: 0, last: true) { return }
             countTLP(name, bytes: bytes, downstream: true)
+            if linkOutage(at: now) != nil { return lostOnLink(id, request: .memoryRead, tlp: "\(name)", mask: 0, last: true) }
             let (arrival, sequence) = transmitDownstream(wireBytes: bytes)
             transactions[id].linkSequence = Int32(sequence)
             queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .configRead, .configWrite, .flr:
             let payload = t.kind == .configRead ? 0 : 4
+            let request: RequestKind = t.kind == .configRead ? .configRead : .configWrite
+            if t.fault < 0 { transactions[id].fault = faultForTLP(t, offset: t.address, request: t.kind == .configRead ? .cfgRead : .cfgWrite) }
+            if transactions[id].fault >= 0,
+               atRootComplexFault(id, fault: transactions[id].fault, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0", mask: 0, last: true) { return }
+            if linkOutage(at: now) != nil {
+                return lostOnLink(id, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0", mask: 0, last: true)
+            }
             countTLP(t.kind == .configRead ? .CfgRd0 : .CfgWr0, bytes: 12 + payload + setup.timing.framingBytesPerTLP, downstream: true)
             let (arrival, sequence) = transmitDownstream(wireBytes: 12 + payload + setup.timing.framingBytesPerTLP)
             transactions[id].linkSequence = Int32(sequence)
@@ -164,8 +192,11 @@ extension Simulation {
         lastArrivedOrder[key] = max(last, t.programOrder)
     }
 
-    mutating func writeArrives(_ id: TransactionID, mask: UInt64, last: Bool, link: Int32) {
+    mutating func writeArrives(_ id: TransactionID, mask: UInt64, last: Bool, link: Int32, fault: Int32) {
         let t = transactions[id]
+        if t.path != .platform, linkOutage(at: now) != nil {
+            return lostOnLink(id, request: .memoryWrite, tlp: "MWr", mask: mask, last: last)
+        }
         let lineAddress = t.address & ~(BufferLine.lineSize - 1)
         let first = UInt64(mask.trailingZeroBitCount), end = UInt64(64 - mask.leadingZeroBitCount)
         let (bar, offset) = regionOffset(t, byte: lineAddress + first)
@@ -174,8 +205,29 @@ extension Simulation {
             let byte = Int(first) + i
             value.setByte(i, UInt8(truncatingIfNeeded: t.data[byte >> 3] >> UInt64((byte & 7) * 8)))
         }
+        if fault >= 0, let kind = injectedWriteError(fault) {
+            noteArrivalOrder(t)
+            incident(kind, on: t, request: .memoryWrite, offset: offset, size: Int(end - first), tlp: "MWr", fault: fault,
+                     respondedAt: nil, messageAt: errorMessageArrival())
+            if roomToObserve() {
+                report.deviceView.append(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
+                                                           agent: agents[Int(t.agent)].agent.description,
+                                                           region: t.region.map { setup.topology.regions[Int($0)].name }, offset: offset,
+                                                           size: Int(end - first), value: value.description, outcome: "\(kind.rawValue) (injected)",
+                                                           programOrder: t.programOrder, accesses: Int(t.accesses),
+                                                           linkSequence: link < 0 ? nil : Int(link), afterReset: afterReset(t)))
+            }
+            return finishWrite(id, last: last)
+        }
         let outcome = endpoints[Int(t.device)].write(bar: bar, offset: offset, size: Int(end - first), byteMask: mask >> first, value: value, at: now)
         noteArrivalOrder(t)
+        if case .unsupported(let response, let aer) = outcome.outcome {
+            incident(response == .ur ? .unsupportedRequest : .completerAbort, on: t, request: .memoryWrite, offset: offset, size: Int(end - first),
+                     tlp: "MWr", fault: -1, severity: aer.severity == .fatal ? .fatal : .nonFatal, masked: aer.masked,
+                     respondedAt: nil, messageAt: errorMessageArrival())
+        }
+        if fault >= 0 { correctableNoted(t, fault: fault, offset: offset) }
+        checkReclaimedWrite(t, offset: offset, size: Int(end - first), discarded: { if case .discardedDuringFLR = outcome.outcome { true } else { false } }())
         if t.accesses > 1, outcome.isSizeRejection {
             hazard("merged-size", agent: t.agent, device: t.device, region: t.region, offset: offset,
                    "\(t.accesses) writes merged into one \(end - first)-byte write, which the device answered \(outcome.name)")
@@ -189,7 +241,7 @@ extension Simulation {
         finishWrite(id, last: last)
     }
 
-    private mutating func finishWrite(_ id: TransactionID, last: Bool) {
+    mutating func finishWrite(_ id: TransactionID, last: Bool) {
         guard last else { return }
         transactions[id].delivered = true
         if transactions[id].path == .platform {
@@ -200,6 +252,19 @@ extension Simulation {
 
     mutating func requestArrives(_ id: TransactionID) {
         let t = transactions[id]
+        var injected: FaultKind?
+        if t.fault >= 0 {
+            let kind = faults[Int(t.fault)].fault.kind.effective(for: t.kind == .configRead ? .cfgRead : t.kind == .read || t.kind == .speculativeRead ? .read : .cfgWrite)
+            if [.completionTimeout, .malformed, .ecrc].contains(kind) {
+                // The device discards the request: no completion ever comes.
+                transactions[id].delivered = true
+                let error: ErrorKind = kind == .completionTimeout ? .completionTimeout : kind == .malformed ? .malformedTLP : .ecrc
+                queue.schedule(.completionTimeout(id, fault: t.fault, error: UInt8(ErrorKind.allCases.firstIndex(of: error)!)),
+                               at: now + .nanoseconds(UInt64(max(setup.errors.completionTimeout, 0))), priority: .completion)
+                return
+            }
+            injected = kind
+        }
         let recording = roomToObserve()
         let device = recording ? setup.topology.devices[Int(t.device)].name : ""
         let agent = recording ? agents[Int(t.agent)].agent.description : ""
@@ -211,7 +276,9 @@ extension Simulation {
         switch t.kind {
         case .read, .speculativeRead:
             let (bar, offset) = regionOffset(t, byte: t.address)
-            let (status, value) = endpoints[Int(t.device)].read(bar: bar, offset: offset, size: Int(t.size), at: now)
+            var (status, value) = endpoints[Int(t.device)].read(bar: bar, offset: offset, size: Int(t.size), at: now)
+            if injected == .ur { status = .unsupportedRequest }
+            if injected == .ca { status = .completerAbort }
             if t.kind == .read { noteArrivalOrder(t) }
             if recording {
                 observation.kind = t.kind == .read ? "MRd" : "MRd (speculative)"
@@ -223,8 +290,10 @@ extension Simulation {
             if status == .successful { responseBytes = (Int(t.size) + 3) / 4 * 4 }
         case .configRead, .configWrite:
             let write = t.kind == .configWrite
-            let (status, value) = endpoints[Int(t.device)].config(write: write, offset: UInt16(t.address), size: Int(t.size),
+            var (status, value) = endpoints[Int(t.device)].config(write: write, offset: UInt16(t.address), size: Int(t.size),
                                                                   value: UInt32(truncatingIfNeeded: t.data[0]), at: now)
+            if injected == .ur { status = .unsupportedRequest }
+            if injected == .ca { status = .completerAbort }
             observation.kind = write ? "CfgWr" : "CfgRd"
             observation.outcome = status.abbreviation
             observation.value = "0x" + String(write ? t.data[0] : UInt64(value), radix: 16)
@@ -234,33 +303,159 @@ extension Simulation {
             observation.afterReset = false
             let ready = endpoints[Int(t.device)].reset(at: now)
             resetStarted[Int(t.device)] = now
+            resets.append(ResetRecord(device: t.device, start: now, ready: ready))
             queue.schedule(.resetComplete(t.device), at: ready, priority: .resetComplete)
         case .write:
             preconditionFailure("writes arrive through writeArrives")
         }
-        if recording { report.deviceView.append(observation) }
+        if recording {
+            if injected != nil { observation.outcome += " (\(faults[Int(t.fault)].fault.kind.spelling) injected)" }
+            report.deviceView.append(observation)
+        }
         transactions[id].delivered = true
-        respond(id, payloadBytes: responseBytes)
+        let completedAt = respond(id, payloadBytes: responseBytes)
+        requestErrors(t, status: observation.outcome, injected: injected, completedAt: completedAt)
     }
 
-    /// Sends the completion (or acknowledgement) of a non-posted request back to its core.
-    private mutating func respond(_ id: TransactionID, payloadBytes: Int) {
+    /// Turns an errored non-posted request into an incident: the device model's own UR/CA, or
+    /// an injected fault.
+    private mutating func requestErrors(_ t: Transaction, status: String, injected: FaultKind?, completedAt: SimTime) {
+        let request: RequestKind = switch t.kind {
+        case .read, .speculativeRead: .memoryRead
+        case .configRead: .configRead
+        default: .configWrite
+        }
+        let (_, offset) = t.region != nil ? regionOffset(t, byte: t.address) : (0, t.address)
+        let tlp = switch request {
+        case .memoryRead: "MRd"
+        case .configRead: "CfgRd0"
+        default: "CfgWr0"
+        }
+        var error: ErrorKind?
+        switch injected {
+        case .ur: error = .unsupportedRequest
+        case .ca: error = .completerAbort
+        case .poisonedCompletion, .poisoned: error = .poisonedCompletion
+        case .unexpectedCompletion: error = .unexpectedCompletion
+        case .correctable: correctableNoted(t, fault: t.fault, offset: offset)
+        default:
+            if status.hasPrefix("UR") { error = .unsupportedRequest }
+            if status.hasPrefix("CA") { error = .completerAbort }
+        }
+        guard let error, t.kind != .flr, t.kind != .hotReset, t.kind != .controllerReset else { return }
+        incident(error, on: t, request: request, offset: offset, size: Int(t.size), tlp: tlp, fault: injected == nil ? -1 : t.fault,
+                 respondedAt: completedAt, messageAt: error == .unexpectedCompletion ? errorMessageArrival() : nil)
+    }
+
+    /// A request the device discarded: the root complex's Completion Timeout ends it.
+    mutating func completionTimedOut(_ id: TransactionID, fault: Int32, error: UInt8) {
+        let t = transactions[id]
+        let request: RequestKind = t.kind == .configRead ? .configRead : t.kind == .configWrite || t.kind == .flr ? .configWrite : .memoryRead
+        let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
+        incident(ErrorKind.allCases[Int(error)], on: t, request: request, offset: offset, size: Int(t.size),
+                 tlp: request == .memoryRead ? "MRd" : request == .configRead ? "CfgRd0" : "CfgWr0", fault: fault,
+                 respondedAt: now + setup.timing.rootComplexToCore, messageAt: nil)
+        acknowledge(id, delay: setup.timing.rootComplexToCore)
+    }
+
+    /// Sends the completion (or acknowledgement) of a non-posted request back to its core;
+    /// returns when it arrives there.
+    @discardableResult
+    private mutating func respond(_ id: TransactionID, payloadBytes: Int) -> SimTime {
         let t = transactions[id]
         let ready = now + setup.timing.deviceResponse
+        let delay: SimDuration
         switch t.path {
         case .platform:
-            acknowledge(id, delay: setup.timing.deviceResponse + setup.timing.serializationToPlatformDevice + setup.timing.coreToSerialization)
+            delay = setup.timing.deviceResponse + setup.timing.serializationToPlatformDevice + setup.timing.coreToSerialization
         case .mmio, .ecam:
             if t.kind == .hotReset {
-                acknowledge(id, delay: setup.timing.rootComplexToCore)
-                return
+                delay = setup.timing.rootComplexToCore
+            } else {
+                let name: TLPName = payloadBytes > 0 ? .CplD : .Cpl
+                let bytes = 12 + payloadBytes + setup.timing.framingBytesPerTLP
+                countTLP(name, bytes: bytes, downstream: false)
+                let atRootComplex = transmitUpstream(wireBytes: bytes, ready: ready)
+                delay = (atRootComplex - now) + setup.timing.rootComplexToCore
             }
-            let name: TLPName = payloadBytes > 0 ? .CplD : .Cpl
-            let bytes = 12 + payloadBytes + setup.timing.framingBytesPerTLP
-            countTLP(name, bytes: bytes, downstream: false)
-            let atRootComplex = transmitUpstream(wireBytes: bytes, ready: ready)
-            acknowledge(id, delay: (atRootComplex - now) + setup.timing.rootComplexToCore)
         }
+        acknowledge(id, delay: delay)
+        return now + delay
+    }
+
+    /// When an error message (ERR_*) the device sends now reaches the root port.
+    mutating func errorMessageArrival() -> SimTime {
+        let bytes = 16 + setup.timing.framingBytesPerTLP
+        countTLP(.Msg, bytes: bytes, downstream: false)
+        return transmitUpstream(wireBytes: bytes, ready: now + setup.timing.deviceResponse)
+    }
+
+    /// The write error an injected fault makes the device answer, if it acts on the write itself.
+    func injectedWriteError(_ fault: Int32) -> ErrorKind? {
+        switch faults[Int(fault)].fault.kind.effective(for: .write) {
+        case .ur: .unsupportedRequest
+        case .ca: .completerAbort
+        case .poisonedWrite, .poisoned: .poisonedWrite
+        case .ecrc: .ecrc
+        case .malformed: .malformedTLP
+        default: nil
+        }
+    }
+
+    /// A fault the root complex itself acts on (a link fault starting now, a decode miss);
+    /// returns whether the TLP went no further.
+    mutating func atRootComplexFault(_ id: TransactionID, fault: Int32, request: RequestKind, tlp: String, mask: UInt64, last: Bool) -> Bool {
+        switch faults[Int(fault)].fault.kind {
+        case .linkDown, .dpc:
+            if linkOutage(at: now) == nil { linkFault(fault) }
+            return false
+        case .decodeMiss:
+            let t = transactions[id]
+            let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
+            incident(.decodeMiss, on: t, request: request, offset: offset, size: Int(t.size), tlp: tlp, fault: fault,
+                     respondedAt: now + setup.timing.rootComplexToCore, messageAt: nil)
+            endAtRootComplex(id, request: request, last: last)
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A TLP lost because the link is down (or contained by DPC).
+    mutating func lostOnLink(_ id: TransactionID, request: RequestKind, tlp: String, mask: UInt64, last: Bool) {
+        guard let fault = linkOutage(at: now) else { return }
+        let t = transactions[id]
+        let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
+        let error: ErrorKind = faults[Int(fault)].fault.kind == .dpc ? .dpc : .linkDown
+        incident(error, on: t, request: request, offset: offset, size: Int(t.size), tlp: tlp, fault: fault,
+                 respondedAt: now + setup.timing.rootComplexToCore, messageAt: nil)
+        endAtRootComplex(id, request: request, last: last)
+    }
+
+    /// A request the root complex ends itself: a write goes no further; a non-posted request is
+    /// completed back to its core (with the error the rules chose).
+    private mutating func endAtRootComplex(_ id: TransactionID, request: RequestKind, last: Bool) {
+        if request == .memoryWrite {
+            finishWrite(id, last: last)
+        } else {
+            transactions[id].delivered = true
+            acknowledge(id, delay: setup.timing.rootComplexToCore)
+        }
+    }
+
+    /// A correctable error (injected) is logged and ignored: ERR_COR, handled by the host's AER
+    /// driver without any action.
+    mutating func correctableNoted(_ t: Transaction, fault: Int32, offset: UInt64) {
+        guard fault >= 0, faults[Int(fault)].fault.kind == .correctable else { return }
+        faults[Int(fault)].incidents += 1
+        let template = VerdictReport(verdict: "", contained: true, fault: faults[Int(fault)].fault.description, origin: "injected",
+                                     timePs: now.picoseconds, agent: agents[Int(t.agent)].agent.description,
+                                     device: setup.topology.devices[Int(t.device)].name,
+                                     region: t.region.map { setup.topology.regions[Int($0)].name }, offset: offset, evidence: [], chain: "")
+        record(VerdictDerivation(verdict: .none, evidence: accessEvidence(t, offset: offset, size: Int(t.size), tlp: "TLP") + [
+            Evidence(rule: "correctable-error", inputs: "correctable error (ERR_COR)", result: "logged by the host's AER driver, no action",
+                     source: "PCIe Base Spec (correctable errors); drivers/pci/pcie/aer.c"),
+        ]), into: template)
     }
 
     mutating func completionArrives(_ id: TransactionID) {

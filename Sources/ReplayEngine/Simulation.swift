@@ -1,5 +1,7 @@
 import ArmMemory
+import Faults
 import MMIOTrace
+import Platforms
 
 /// What happens next in a simulation. Events are values carrying indices, never closures.
 enum SimEvent {
@@ -12,18 +14,24 @@ enum SimEvent {
     case atSerialization(TransactionID)
     case atRootComplex(TransactionID)
     /// One write TLP (the bytes of `mask` within the transaction's line) reaches the device.
-    case writeArrives(TransactionID, mask: UInt64, last: Bool, link: Int32)
+    case writeArrives(TransactionID, mask: UInt64, last: Bool, link: Int32, fault: Int32)
     /// A non-posted request (read, configuration access, reset) reaches the device.
     case requestArrives(TransactionID)
     /// The completion or acknowledgement of a transaction reaches its core.
     case completionArrives(TransactionID)
     /// A device finished its reset and is ready again.
     case resetComplete(DeviceID)
+    /// A link fault (down, or contained by DPC) starts.
+    case linkFault(Int32)
+    /// An asynchronous error signal (SError, AER interrupt, firmware-first) arrives.
+    case signalDelivery(Int32)
+    /// A non-posted request got no completion: the root complex's Completion Timeout expires.
+    case completionTimeout(TransactionID, fault: Int32, error: UInt8)
 }
 
 /// The TLP kinds the summary counts.
 enum TLPName: UInt8, CaseIterable {
-    case MWr32, MWr64, MRd32, MRd64, CfgRd0, CfgWr0, Cpl, CplD
+    case MWr32, MWr64, MRd32, MRd64, CfgRd0, CfgWr0, Cpl, CplD, Msg
 }
 
 /// What the hot path needs of a region, without reference-counted fields.
@@ -40,17 +48,23 @@ struct SimulationSetup {
     let topology: Topology
     let policy: AttributePolicy
     let timing: TransportTiming
+    let errors: ErrorParameters
+    let ras: RASParameters
     let deviceViewLimit: Int
     let hazardLimit: Int
+    let verdictLimit: Int
     /// ``topology``'s regions, flattened for the hot path.
     let regions: ContiguousArray<RegionInfo>
 
-    init(topology: Topology, policy: AttributePolicy, timing: TransportTiming, deviceViewLimit: Int, hazardLimit: Int) {
+    init(topology: Topology, policy: AttributePolicy, platform: PlatformProfile, deviceViewLimit: Int, hazardLimit: Int, verdictLimit: Int) {
         self.topology = topology
         self.policy = policy
-        self.timing = timing
+        timing = TransportTiming(platform.transport)
+        errors = platform.errors
+        ras = platform.ras
         self.deviceViewLimit = deviceViewLimit
         self.hazardLimit = hazardLimit
+        self.verdictLimit = verdictLimit
         regions = ContiguousArray(topology.regions.indices.map { i in
             let r = topology.regions[i]
             return RegionInfo(base: r.base, size: r.size, device: r.device, bar: topology.barIndex(of: RegionID(i)), kind: r.kind)
@@ -80,9 +94,25 @@ struct Simulation {
     /// How many TLPs have been put on the downstream link.
     var linkSequence = 0
     var linkUpBusy = SimTime.zero
-    /// (vm, region) pairs removed from stage 2.
-    var unmapped = Set<UInt32>()
+    /// When each (vm << 16 | region) was removed from stage 2.
+    var unmapTimes: [UInt32: SimTime] = [:]
+    /// VMs the host has begun reclaiming (any region unmapped), and VMs torn down.
+    var unmappedVMs = Set<UInt16>()
+    var tornDown = Set<UInt16>()
     var resetStarted: ContiguousArray<SimTime?>
+    let platformName: String
+    /// The replay's injected faults.
+    var faults: ContiguousArray<FaultState>
+    let hasTLPFaults: Bool
+    var linkDown: LinkOutage?
+    /// Errors whose asynchronous signal is on its way.
+    var pendingSignals = ContiguousArray<PendingSignal>()
+    /// Every device reset of the replay, in order.
+    var resets = ContiguousArray<ResetRecord>()
+    /// Guest writes that arrived during a reclaim, judged at the end.
+    var reclaimCandidates = ContiguousArray<ReclaimCandidate>()
+    /// (agent, region, write?) already checked for attribute hazards.
+    var attributeHazardsChecked = Set<UInt64>()
     /// Per (agent, device): the highest program order seen at the device.
     var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 16 | device
     var report: ReplayReport
@@ -93,15 +123,20 @@ struct Simulation {
     /// TLPs counted by kind, indexed by ``TLPName`` (a dictionary only in the final report).
     var tlpCounts = [Int](repeating: 0, count: TLPName.allCases.count)
 
-    init(setup: SimulationSetup, schedule: Schedule, endpoints: ContiguousArray<Endpoint>, policyName: String, platformName: String) {
+    init(setup: SimulationSetup, schedule: Schedule, endpoints: ContiguousArray<Endpoint>, faults: [Fault], policyName: String, platformName: String) {
         self.setup = setup
         decisions = ScheduleDecisions(schedule)
         self.endpoints = endpoints
+        self.platformName = platformName
+        self.faults = ContiguousArray(faults.map(FaultState.init))
+        hasTLPFaults = self.faults.contains { !$0.isTimeOrEvent }
         resetStarted = ContiguousArray(repeating: nil, count: setup.topology.devices.count)
         var seed: UInt64?
         if case .random(let s) = schedule { seed = s }
         report = ReplayReport(policy: policyName, platform: platformName, schedule: schedule.name, seed: seed, summary: ReplaySummary(),
-                              hazards: [], hazardsNotListed: 0, deviceView: [], deviceViewNotListed: 0)
+                              hazards: [], hazardsNotListed: 0, deviceView: [], deviceViewNotListed: 0,
+                              verdicts: [], verdictsNotListed: 0, verdictCounts: [:])
+        scheduleTimedFaults()
     }
 
     var isAdversarial: Bool { if case .adversarial = decisions.schedule { true } else { false } }
@@ -129,10 +164,13 @@ struct Simulation {
                 active = drainTimeout(a, address, generation, cache: cache)
             case .atSerialization(let t): atSerialization(t)
             case .atRootComplex(let t): atRootComplex(t)
-            case .writeArrives(let t, let mask, let last, let link): writeArrives(t, mask: mask, last: last, link: link)
+            case .writeArrives(let t, let mask, let last, let link, let fault): writeArrives(t, mask: mask, last: last, link: link, fault: fault)
             case .requestArrives(let t): requestArrives(t)
             case .completionArrives(let t): completionArrives(t)
             case .resetComplete(let d): resetComplete(d)
+            case .linkFault(let i): linkFault(i)
+            case .signalDelivery(let i): signalDelivery(i)
+            case .completionTimeout(let t, let fault, let error): completionTimedOut(t, fault: fault, error: error)
             }
             if active { lastActivity = now }
             if queue.isEmpty {
@@ -156,6 +194,7 @@ struct Simulation {
         lookahead = nil
         report.summary.events += 1
         let a = agentIndex(event.agent)
+        if !faults.isEmpty { faultsAtEvent(report.summary.events, agent: a) }
         // Trace input runs last at its instant, so an idle agent can issue the event at once,
         // exactly as a step scheduled now would.
         if agents[Int(a)].block == .none, agents[Int(a)].pending.isEmpty, !agents[Int(a)].stepScheduled {
@@ -192,6 +231,8 @@ struct Simulation {
     }
 
     mutating func finish() {
+        judgeReclaimedWrites()
+        reportUnfiredFaults()
         report.summary.simulatedNs = lastActivity.nanoseconds
         for kind in TLPName.allCases where tlpCounts[Int(kind.rawValue)] > 0 {
             report.summary.tlps["\(kind)"] = tlpCounts[Int(kind.rawValue)]

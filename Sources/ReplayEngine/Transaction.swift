@@ -45,6 +45,8 @@ struct Transaction {
     var issued: SimTime
     /// Whether the architecture considers the access complete (DSB and TLBI wait for this).
     var complete = false
+    /// The injected fault (index) this request carries, or -1.
+    var fault: Int32 = -1
     /// The position of its request TLP on the downstream link (-1 before, or off the link).
     var linkSequence: Int32 = -1
     /// Whether its acknowledgement or completion is on the way back to the core.

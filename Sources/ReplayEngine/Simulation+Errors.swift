@@ -1,0 +1,343 @@
+import ArmMemory
+import DeviceModels
+import Faults
+import MMIOTrace
+import PCIeTransport
+import Platforms
+import Verdicts
+
+/// Injected faults and the device models' own errors, turned into containment verdicts
+/// (DOMAIN.md §4, docs/verdicts.md): the engine supplies what the rules cannot know on their
+/// own: which access an error hit, its effective type, and where the issuing CPU is when an
+/// asynchronous signal arrives.
+extension Simulation {
+    // MARK: - Fault sites
+
+    /// The fault (index) that fires on a TLP of `t` covering `offset`, if any: the first listed
+    /// fault whose site matches and whose occurrence counter fires.
+    mutating func faultForTLP(_ t: Transaction, offset: UInt64, request: RequestFilter) -> Int32 {
+        guard hasTLPFaults else { return -1 }
+        let device = setup.topology.devices[Int(t.device)]
+        let regionName = t.region.map { setup.topology.regions[Int($0)].name }
+        for i in faults.indices where !faults[i].isTimeOrEvent {
+            guard faults[i].fault.counts(tlpRegion: regionName, offset: offset, device: device.name, bdf: device.bdf, request: request),
+                  faults[i].counter.fires() else { continue }
+            faults[i].fired += 1
+            return Int32(i)
+        }
+        return -1
+    }
+
+    /// Faults sited at the `number`th event: link faults trigger now; others wait for the next
+    /// transaction of the agent that issued the event.
+    mutating func faultsAtEvent(_ number: Int, agent a: Int32) {
+        for i in faults.indices {
+            guard case .event(let n) = faults[i].fault.site, n == number else { continue }
+            faults[i].fired += 1
+            if faults[i].fault.kind.isLinkEvent {
+                linkFault(Int32(i))
+            } else {
+                agents[Int(a)].pendingFault = Int32(i)
+            }
+        }
+    }
+
+    /// Schedules the faults sited at a time.
+    mutating func scheduleTimedFaults() {
+        for i in faults.indices {
+            guard case .time(let ns) = faults[i].fault.site else { continue }
+            queue.schedule(.linkFault(Int32(i)), at: SimTime(nanoseconds: ns), priority: .transport)
+        }
+    }
+
+    /// The link goes down (surprise down) or DPC contains it, for the fault's duration.
+    mutating func linkFault(_ i: Int32) {
+        if case .time = faults[Int(i)].fault.site { faults[Int(i)].fired += 1 }
+        let until = faults[Int(i)].fault.duration.map { now + .nanoseconds($0) } ?? .never
+        linkDown = LinkOutage(fault: i, from: now, until: until)
+    }
+
+    /// Whether the link is down now (for the outage's fault, if so).
+    func linkOutage(at time: SimTime) -> Int32? {
+        guard let outage = linkDown, outage.from <= time, time < outage.until else { return nil }
+        return outage.fault
+    }
+
+    // MARK: - Incidents
+
+    /// Describes the access an error hit, as the first links of its evidence chain: the access,
+    /// its attributes (stage 1, stage 2, effective type) and its TLP.
+    func accessEvidence(_ t: Transaction, offset: UInt64, size: Int, tlp: String) -> [Evidence] {
+        let agent = agents[Int(t.agent)].agent
+        let verb: String = switch t.kind {
+        case .write, .configWrite, .flr, .hotReset, .controllerReset: "W"
+        case .read, .configRead: "R"
+        case .speculativeRead: "speculative R"
+        }
+        let place = t.region.map { "\(setup.topology.regions[Int($0)].name)+0x\(String(offset, radix: 16))" }
+            ?? "cfg \(setup.topology.devices[Int(t.device)].name)+0x\(String(offset, radix: 16))"
+        var evidence = [Evidence(rule: "access", inputs: "\(agent) at \(now.nanoseconds) ns", result: "\(verb) \(size) @\(place)",
+                                 source: "the trace")]
+        if let region = t.region, agent.role == .vcpu {
+            let kind = setup.topology.regions[Int(region)].kind
+            let stage1 = setup.topology.stage1Type(of: region, in: agent.addressSpace)
+            let vmm = setup.topology.stage1Type(of: region, in: .vmm(vm: agent.vm))
+            let stage2 = setup.policy.stage2Attribute(for: kind, vmmStage1: vmm)
+            evidence.append(Evidence(rule: "stage1-stage2-combining", inputs: "policy \(setup.policy.name), \(kind.rawValue)",
+                                     result: "[S1 \(stage1.displayName), S2 \(stage2Text(stage2)) → \(t.type.displayName)]",
+                                     source: stage2.isFWB ? "Arm ARM D8.6.6 (FWB=1)" : "Arm ARM D8.6.5 (FWB=0)"))
+        } else {
+            evidence.append(Evidence(rule: "stage1-only", inputs: "\(agent)", result: "[\(t.type.displayName), no stage 2]",
+                                     source: "the trace's map lines (host and VMM mappings have no stage 2)"))
+        }
+        evidence.append(Evidence(rule: "tlp", inputs: "effective \(t.type.name)", result: tlp, source: "PCIe Base Spec (TLP types)"))
+        return evidence
+    }
+
+    private func stage2Text(_ attribute: Stage2Attribute) -> String {
+        if case .type(let type) = attribute { return type.displayName }
+        return "FWB \(attribute.name.dropFirst(4))"
+    }
+
+    /// Records an error at the device or link and follows it to a verdict: at once when nothing
+    /// asynchronous is left to time, or when the signal arrives.
+    ///
+    /// - Parameters:
+    ///   - respondedAt: when the error response reaches the core (non-posted requests).
+    ///   - messageAt: when the error message reaches the root port (posted errors).
+    mutating func incident(_ error: ErrorKind, on t: Transaction, request: RequestKind, offset: UInt64, size: Int, tlp: String,
+                           fault: Int32, severity: AERSeverity? = nil, masked: Bool = false, respondedAt: SimTime?, messageAt: SimTime?) {
+        if fault >= 0 { faults[Int(fault)].incidents += 1 }
+        let issuer: Issuer = switch agents[Int(t.agent)].agent.role {
+        case .vcpu: .guestVCPU
+        case .vmm: .vmm
+        case .host: .host
+        }
+        var prefix = accessEvidence(t, offset: offset, size: size, tlp: tlp)
+        let origin = fault >= 0 ? "injected" : "device"
+        let template = VerdictReport(verdict: "", contained: true, fault: fault >= 0 ? faults[Int(fault)].fault.description : nil, origin: origin,
+                                   timePs: now.picoseconds, agent: agents[Int(t.agent)].agent.description,
+                                   device: setup.topology.devices[Int(t.device)].name,
+                                   region: t.region.map { setup.topology.regions[Int($0)].name }, offset: offset, evidence: [], chain: "")
+        if masked {
+            prefix.append(Evidence(rule: "aer-masked", inputs: "\(error.chainText) on \(request.rawValue)",
+                                   result: "masked in the device's AER Uncorrectable Error Mask: status logged, no message",
+                                   source: "PCIe Base Spec (Advanced Error Reporting)"))
+            return record(VerdictDerivation(verdict: .none, evidence: prefix), into: template)
+        }
+        let errorIncident: ErrorIncident
+        do {
+            errorIncident = try ErrorIncident(error: error, request: request, memoryType: t.type, issuer: issuer, platform: platformName,
+                                              speculative: t.kind == .speculativeRead, severity: severity, injected: fault >= 0)
+        } catch let impossible {
+            prefix.append(Evidence(rule: "impossible-incident", inputs: "\(error.rawValue) on \(request.rawValue)", result: impossible.description,
+                                   source: "docs/verdicts.md"))
+            return record(VerdictDerivation(verdict: .none, evidence: prefix), into: template)
+        }
+        let path = ErrorRules.signal(for: errorIncident, errors: setup.errors, ras: setup.ras)
+        let pending = PendingSignal(path: path, prefix: prefix, record: template, agent: t.agent, raisedAt: now)
+        switch path.signal {
+        case .none, .synchronousAbort:
+            deliver(pending, at: now)
+        case .serror:
+            var p = pending
+            p.raisedAt = respondedAt ?? now
+            schedule(p, after: p.raisedAt)
+        case .aerInterrupt, .firmwareSError, .firmwareSEA:
+            var p = pending
+            p.raisedAt = messageAt ?? now
+            schedule(p, after: p.raisedAt)
+        }
+    }
+
+    private mutating func schedule(_ pending: PendingSignal, after raised: SimTime) {
+        pendingSignals.append(pending)
+        let delay = SimDuration.nanoseconds(UInt64(max(pending.path.signalDelay ?? 0, 0)))
+        queue.schedule(.signalDelivery(Int32(pendingSignals.count - 1)), at: raised + delay, priority: .completion)
+    }
+
+    /// An asynchronous signal arrives: where is the CPU that takes it?
+    mutating func signalDelivery(_ index: Int32) {
+        deliver(pendingSignals[Int(index)], at: now)
+    }
+
+    private mutating func deliver(_ pending: PendingSignal, at time: SimTime) {
+        let context = deliveryContext(pending)
+        let derivation = ErrorRules.verdict(for: pending.path, context: context, errors: setup.errors, ras: setup.ras)
+        record(derivation.prepending(pending.prefix), into: pending.record)
+    }
+
+    /// Where the CPU that takes the signal is (DOMAIN.md §4 step 4's timing cases).
+    private func deliveryContext(_ pending: PendingSignal) -> DeliveryContext {
+        if case .synchronousAbort = pending.path.signal {
+            return pending.path.performedBy == .guestVCPU ? .guestWaiting : .hostContext
+        }
+        let agent = agents[Int(pending.agent)]
+        guard agent.agent.role == .vcpu, pending.path.performedBy == .guestVCPU || isFirmwareSignal(pending.path.signal) else {
+            return .hostContext
+        }
+        if agent.inGuest { return .inGuest }
+        if let exit = agent.lastExit, exit >= pending.raisedAt { return .pendingAtExit }
+        let vm = agent.agent.vm
+        if tornDown.contains(vm) { return .afterExit(.teardown) }
+        if unmappedVMs.contains(vm) { return .afterExit(.reclaim) }
+        return .afterExit(.exit)
+    }
+
+    private func isFirmwareSignal(_ signal: ErrorPath.Signal) -> Bool {
+        switch signal {
+        case .firmwareSError, .firmwareSEA: true
+        default: false
+        }
+    }
+
+    /// Adds a verdict to the report (listed up to the limit, always counted).
+    mutating func record(_ derivation: VerdictDerivation, into template: VerdictReport) {
+        var report = template
+        report.verdict = derivation.verdict.name
+        report.contained = derivation.verdict.contained
+        report.evidence = derivation.evidence
+        report.chain = derivation.chain
+        self.report.verdictCounts[derivation.verdict.name, default: 0] += 1
+        guard self.report.verdicts.count < setup.verdictLimit else {
+            self.report.verdictsNotListed += 1
+            return
+        }
+        self.report.verdicts.append(report)
+    }
+
+    // MARK: - Hazards that need no fault
+
+    /// A guest access's attributes: cross-guest (shared state through a mapping that merges or
+    /// speculates) and forbidden-attribute (cacheable device memory), once per agent, region
+    /// and kind of access.
+    mutating func checkAttributeHazards(agent a: Int32, region: RegionID, type: MemoryType, isWrite: Bool, offset: UInt64) {
+        guard agents[Int(a)].agent.role == .vcpu else { return }
+        let key = UInt64(a) << 32 | UInt64(region) << 1 | (isWrite ? 1 : 0)
+        guard attributeHazardsChecked.insert(key).inserted else { return }
+        let kind = setup.topology.regions[Int(region)].kind
+        let template = VerdictReport(verdict: "", contained: true, fault: nil, origin: "hazard", timePs: now.picoseconds,
+                                     agent: agents[Int(a)].agent.description, device: setup.topology.devices[Int(setup.regions[Int(region)].device)].name,
+                                     region: setup.topology.regions[Int(region)].name, offset: offset, evidence: [], chain: "")
+        let cross = HazardRules.crossGuest(region: kind, effectiveType: type, isWrite: isWrite, policy: setup.policy.name)
+        if cross.verdict != .none { record(cross, into: template) }
+        // Cacheable device memory is one finding per agent and region, whatever the access.
+        guard attributeHazardsChecked.insert(key | 1 << 62).inserted, attributeHazardsChecked.insert(key ^ 1 | 1 << 62).inserted else { return }
+        let forbidden = HazardRules.forbiddenAttribute(region: kind, effectiveType: type, policy: setup.policy.name)
+        if forbidden.verdict != .none { record(forbidden, into: template) }
+    }
+
+    /// A guest write that reached its device after the host began reclaiming it (DOMAIN.md §6):
+    /// kept until the end of the replay, when it is known whether a reset of the device
+    /// followed it (then the write was wiped with the old owner's state) or preceded it.
+    mutating func checkReclaimedWrite(_ t: Transaction, offset: UInt64, size: Int, discarded: Bool) {
+        guard let vm = t.guestVM, let region = t.region else { return }
+        let unmappedAt = unmapTimes[UInt32(vm) << 16 | UInt32(region)]
+        let resetBetween = resets.contains { $0.device == t.device && $0.start > t.issued && $0.start <= now }
+        guard unmappedAt.map({ $0 <= now }) ?? false || resetBetween else { return }
+        guard reclaimCandidates.count < setup.verdictLimit else { return report.verdictsNotListed += 1 }
+        reclaimCandidates.append(ReclaimCandidate(transaction: t, offset: offset, size: size, arrival: now, unmappedAt: unmappedAt,
+                                                  discarded: discarded, evidence: accessEvidence(t, offset: offset, size: size, tlp: "MWr")))
+    }
+
+    /// Judges every reclaim-window write against the resets that happened (DOMAIN.md §6).
+    mutating func judgeReclaimedWrites() {
+        let ordering = setup.timing.ecamMMIOOrdered ? "ECAM and MMIO ordered in the interconnect" : "ECAM and MMIO not ordered in the interconnect"
+        for candidate in reclaimCandidates {
+            let t = candidate.transaction
+            // The reset that matters: the first one of the device that began after the access
+            // was made (before or after its arrival).
+            let reset = resets.first { $0.device == t.device && $0.start > t.issued }
+            let write = ReclaimedWrite(effectiveType: t.type, arrival: Int(candidate.arrival.nanoseconds),
+                                       stage2Unmap: Int((candidate.unmappedAt ?? reset?.start ?? candidate.arrival).nanoseconds),
+                                       reset: reset.map { DeviceReset(start: Int($0.start.nanoseconds), ready: Int($0.ready.nanoseconds),
+                                                                      discardsWrites: candidate.discarded) },
+                                       orderingFacts: ordering, platform: platformName)
+            let derivation = HazardRules.postReclaimWrite(write)
+            guard derivation.verdict != .none else { continue }
+            let template = VerdictReport(verdict: "", contained: true, fault: nil, origin: "hazard", timePs: candidate.arrival.picoseconds,
+                                         agent: agents[Int(t.agent)].agent.description, device: setup.topology.devices[Int(t.device)].name,
+                                         region: t.region.map { setup.topology.regions[Int($0)].name }, offset: candidate.offset,
+                                         evidence: [], chain: "")
+            record(derivation.prepending(candidate.evidence), into: template)
+        }
+        reclaimCandidates = []
+    }
+
+    /// Faults whose site never occurred get `not-fired`; a link fault that fired but hit no
+    /// request gets `none`.
+    mutating func reportUnfiredFaults() {
+        for i in faults.indices where faults[i].incidents == 0 {
+            let fault = faults[i].fault
+            let template = VerdictReport(verdict: "", contained: true, fault: fault.description, origin: "injected", timePs: now.picoseconds,
+                                         agent: "-", device: nil, region: nil, offset: nil, evidence: [], chain: "")
+            let evidence: Evidence
+            let verdict: Verdict
+            if faults[i].fired == 0 {
+                verdict = .notFired
+                evidence = Evidence(rule: "fault-site", inputs: fault.description, result: "the site never occurred in this replay",
+                                    source: "docs/faults.md")
+            } else {
+                verdict = .none
+                evidence = Evidence(rule: "fault-without-effect", inputs: fault.description,
+                                    result: "fired \(faults[i].fired) time\(faults[i].fired == 1 ? "" : "s") but hit no request",
+                                    source: "docs/faults.md")
+            }
+            record(VerdictDerivation(verdict: verdict, evidence: [evidence]), into: template)
+        }
+    }
+}
+
+/// A fault of the replay and what became of it.
+struct FaultState {
+    let fault: Fault
+    var counter: OccurrenceCounter
+    /// How many times its site occurred.
+    var fired = 0
+    /// How many errors it caused.
+    var incidents = 0
+
+    init(_ fault: Fault) {
+        self.fault = fault
+        if case .tlp(_, let occurrence) = fault.site { counter = OccurrenceCounter(occurrence) } else { counter = OccurrenceCounter(.first) }
+    }
+
+    var isTimeOrEvent: Bool {
+        if case .tlp = fault.site { return false }
+        return true
+    }
+}
+
+/// A guest write that arrived during a reclaim, judged at the end of the replay.
+struct ReclaimCandidate {
+    var transaction: Transaction
+    var offset: UInt64
+    var size: Int
+    var arrival: SimTime
+    var unmappedAt: SimTime?
+    var discarded: Bool
+    var evidence: [Evidence]
+}
+
+/// A reset of a device: when it began and when the device was ready again.
+struct ResetRecord {
+    var device: DeviceID
+    var start: SimTime
+    var ready: SimTime
+}
+
+/// A link outage caused by a fault.
+struct LinkOutage {
+    var fault: Int32
+    var from: SimTime
+    var until: SimTime
+}
+
+/// An error on its way to software: the rules' path so far, and when its signal was raised.
+struct PendingSignal {
+    var path: ErrorPath
+    var prefix: [Evidence]
+    var record: VerdictReport
+    var agent: Int32
+    var raisedAt: SimTime
+}
