@@ -66,7 +66,11 @@ let package = Package(
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap"]),
-        .testTarget(name: "ReplayEngineTests", dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels", "TraceSynthesis"]),
+        .testTarget(
+            name: "ReplayEngineTests",
+            dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels", "TraceSynthesis", "Faults", "Verdicts",
+                           .product(name: "Yams", package: "Yams")]
+        ),
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
         .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "TraceSynthesis"]),

@@ -33,7 +33,19 @@ public enum FaultSet {
         try FaultFileReader(yaml: yaml, file: file).faults()
     }
 
-    /// The faults of the fault file at `path`, through ``Diagnostics/Resolution``.
+    /// The faults of a fault file in either form: an aer-inject file (its first word, after
+    /// comments, is `AER`) or a YAML fault file.
+    public static func load(text: String, file: String) throws(InputError) -> [Fault] {
+        let firstWord = text.split(separator: "\n").lazy
+            .map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { !$0.isEmpty }?
+            .split(separator: " ").first
+        if firstWord?.uppercased() == "AER" { return try AERInjectFile.parse(text: text, file: file) }
+        return try load(yaml: text, file: file)
+    }
+
+    /// The faults of the fault file (YAML or aer-inject) at `path`, through ``Diagnostics/Resolution``.
     ///
     /// - Throws: ``ResolutionError``: a missing file, an unreadable one, or one with an error in it.
     public static func resolve(_ path: String) throws(ResolutionError) -> [Fault] {
@@ -42,7 +54,7 @@ public enum FaultSet {
             throw ResolutionError(argument: path, kind: resourceKind, failure: .missingFile)
         }
         return try Resolution.resolve(path, kind: resourceKind, builtIn: { _ in nil }) { text, file throws(InputError) in
-            try load(yaml: text, file: file)
+            try load(text: text, file: file)
         }
     }
 }

@@ -1,12 +1,46 @@
+import Verdicts
+
 /// Human-readable output of `replay`.
 public enum ReplayText {
     /// Renders reports: a side-by-side summary when there are several, then each pair's hazards
     /// and device view.
     public static func render(_ reports: [ReplayReport], trace: String) -> String {
         var out = ""
-        if reports.count > 1 { out += sideBySide(reports) + "\n" }
+        if reports.count > 1 {
+            out += sideBySide(reports) + "\n"
+            if reports.contains(where: { !$0.verdicts.isEmpty }) { out += verdictMatrix(reports) + "\n" }
+        }
         for report in reports { out += detail(report, trace: trace) }
         return out
+    }
+
+    /// What a verdict is about: its fault as written, or where a device error or hazard struck.
+    static func subject(_ v: VerdictReport) -> String {
+        if let fault = v.fault { return fault }
+        let place = [v.device, v.region.map { name in v.offset.map { "\(name)+0x\(String($0, radix: 16))" } ?? name }].compactMap { $0 }
+        return "\(v.origin): \(v.agent) \(place.joined(separator: " "))"
+    }
+
+    /// Rows: what each verdict is about; columns: policy × platform; cells: the most severe
+    /// verdict (and how many when several).
+    static func verdictMatrix(_ reports: [ReplayReport]) -> String {
+        var subjects: [String] = []
+        for report in reports {
+            for v in report.verdicts where !subjects.contains(subject(v)) { subjects.append(subject(v)) }
+        }
+        let severity = Verdict.allCases.map(\.name)
+        var rows = [["verdicts"] + reports.map { "\($0.policy)/\($0.platform)" }]
+        for s in subjects {
+            rows.append([s] + reports.map { report in
+                let found = report.verdicts.filter { subject($0) == s }.map(\.verdict)
+                guard let worst = found.max(by: { severity.firstIndex(of: $0)! < severity.firstIndex(of: $1)! }) else { return "-" }
+                return found.count > 1 ? "\(worst) ×\(found.count)" : worst
+            })
+        }
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
+        return rows.map { row in
+            row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
     }
 
     private static func header(_ r: ReplayReport) -> String {
@@ -47,6 +81,13 @@ public enum ReplayText {
         out += "  TLPs: \(tlpList(s.tlps))\n"
         out += "  link bytes: \(s.linkBytes) (downstream \(s.linkBytesDownstream), upstream \(s.linkBytesUpstream))\n"
         out += "  write-combining ratio: \(ratio(s)) (\(s.cpuWrites) CPU writes in \(s.writeTransactions) write transactions)\n"
+        let uncontained = r.verdictCounts.filter { name, _ in !(Verdict(rawValue: name)?.contained ?? true) }.values.reduce(0, +)
+        out += "verdicts: \(r.verdictCounts.values.reduce(0, +))" + (uncontained > 0 ? " (\(uncontained) uncontained)" : "") + "\n"
+        for v in r.verdicts {
+            out += "  \(v.verdict)\(v.contained ? "" : " (UNCONTAINED)")  \(subject(v))  at \(v.timePs / 1000) ns\n"
+            out += "    \(v.chain)\n"
+        }
+        if r.verdictsNotListed > 0 { out += "  ... \(r.verdictsNotListed) more\n" }
         out += "hazards: \(r.hazards.count + r.hazardsNotListed)\n"
         for h in r.hazards {
             let place = [h.device, h.region.map { name in h.offset.map { "\(name)+0x\(String($0, radix: 16))" } ?? name }].compactMap { $0 }

@@ -89,6 +89,9 @@ extension Simulation {
         let t = transactions[id]
         switch t.kind {
         case .write:
+            // A PCIe memory write is posted: the root complex acknowledges it once ordered onto
+            // the link, which is an nE write's completion point.
+            acknowledge(id, delay: setup.timing.rootComplexToCore)
             let lineAddress = t.address & ~(BufferLine.lineSize - 1)
             var pieces = scratchPieces  // reused storage: no allocation per write
             scratchPieces = []
@@ -113,9 +116,6 @@ extension Simulation {
             }
             pieces.removeAll(keepingCapacity: true)
             scratchPieces = pieces
-            // A PCIe memory write is posted: the root complex acknowledges it once ordered onto
-            // the link, which is an nE write's completion point.
-            acknowledge(id, delay: setup.timing.rootComplexToCore)
         case .read, .speculativeRead:
             let (name, bytes) = readRequestTLP(address: t.address)
             if t.fault < 0 {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import ArmMemory
-import Diagnostics
 import DeviceModels
+import Diagnostics
+import Faults
 import Foundation
 import MMIOTrace
 import Platforms
@@ -10,16 +11,20 @@ import ReplayEngine
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Replay a trace against the write path, interconnect, root complex, link and device models.",
+        abstract: "Replay a trace, inject errors, and decide whether the host survives them.",
         discussion: """
-            For each (policy, platform) pair: a summary (events, TLPs by type, link bytes, simulated
-            time, write-combining ratio), the driver hazards, and the device view (what arrived at
-            each device, when, and what the device answered). Several pairs also print a
-            side-by-side summary. Schedules: in-order, adversarial, random (with --seed); see
-            docs/schedules.md.
+            For each (policy, platform) pair: the verdicts (one per injected fault, per error the
+            device models answer on their own, per hazard that needs no fault), each with the chain
+            of rules that produced it; a summary (events, TLPs by type, link bytes, simulated time,
+            write-combining ratio); the driver hazards; and the device view (what arrived at each
+            device, when, and what the device answered). Several pairs also print a side-by-side
+            summary and the verdict matrix. Faults come from the trace's `fault` lines, --fault and
+            --faults (docs/faults.md); schedules: in-order, adversarial, random with --seed
+            (docs/schedules.md); verdicts: docs/verdicts.md.
 
             Examples:
-              mmio-replay replay traces/scenarios/write-combining.mtrace --policy kvm-device --policy kvm-normal-nc
+              mmio-replay replay traces/scenarios/wrong-size-read.mtrace --platform quiet-pcie --platform ras-sbsa --platform no-ras
+              mmio-replay replay traces/nvme-doorbell.mtrace --fault 'CA at bar0+0x1c read' --platform ras-sbsa
               mmio-replay replay traces/scenarios/reclaim-after-writes.mtrace --platform split-ecam --schedule adversarial --json
             """
     )
@@ -38,6 +43,12 @@ struct ReplayCommand: ParsableCommand {
 
     @Option(help: "The seed of the random schedule (recorded in the output).")
     var seed: UInt64 = 1
+
+    @Option(name: .customLong("fault"), help: "A fault to inject, e.g. 'CA at bar0+0x44 read' (repeatable; docs/faults.md).")
+    var faultSpecs: [String] = []
+
+    @Option(name: .customLong("faults"), help: "A fault file: YAML (faults: [...]) or an aer-inject file (repeatable).")
+    var faultFiles: [String] = []
 
     @Option(name: .customLong("s1"), help: "REGION=TYPE: the guests' stage-1 type for a region, replacing the trace's (repeatable).")
     var stage1: [String] = []
@@ -58,6 +69,20 @@ struct ReplayCommand: ParsableCommand {
         }
         guard deviceViewLimit >= 0 else { throw ValidationError("--device-view-limit must be at least 0") }
         _ = try guestStage1()
+    }
+
+    /// The `--fault` specifications; a bad one is a usage error located in its argument.
+    private func commandLineFaults() throws -> [Fault] {
+        var faults: [Fault] = []
+        for (i, spec) in faultSpecs.enumerated() {
+            do {
+                faults.append(try Fault.parse(spec, location: SourceLocation(file: "--fault #\(i + 1)", line: 1, column: 1)))
+            } catch {
+                printError(error.description)
+                throw ExitCode(64)
+            }
+        }
+        return faults
     }
 
     /// The `--s1 REGION=TYPE` overrides.
@@ -82,8 +107,9 @@ struct ReplayCommand: ParsableCommand {
         let policies = try resolvePolicies(policy.isEmpty ? ["kvm-normal-nc"] : policy)
         let platforms = try resolvePlatforms(platform.isEmpty ? ["quiet-pcie"] : platform)
         let models = try resolveDeviceModels(deviceModels)
+        let faults = try commandLineFaults() + resolveAll(faultFiles, FaultSet.resolve).flatMap { $0 }
         let options = ReplayOptions(schedule: Schedule(name: schedule, seed: seed)!, deviceViewLimit: deviceViewLimit,
-                                    guestStage1: try guestStage1())
+                                    guestStage1: try guestStage1(), faults: faults)
         try reportingErrors {
             var reports: [ReplayReport] = []
             for policy in policies {

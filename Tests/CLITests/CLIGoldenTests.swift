@@ -23,6 +23,13 @@ import Testing
         ("replay-reclaim-split-ecam-json", ["replay", "traces/scenarios/reclaim-after-writes.mtrace", "--policy", "kvm-device",
                                             "--platform", "split-ecam", "--schedule", "adversarial", "--json"]),
         ("replay-random-seed", ["replay", "traces/nic-write-combining.mtrace", "--schedule", "random", "--seed", "7"]),
+        ("replay-wrong-size-read-matrix", ["replay", "traces/scenarios/wrong-size-read.mtrace", "--policy", "kvm-device",
+                                           "--platform", "quiet-pcie", "--platform", "ras-sbsa", "--platform", "no-ras"]),
+        ("replay-faults", ["replay", "traces/nvme-doorbell.mtrace", "--policy", "kvm-device", "--platform", "ras-sbsa",
+                           "--fault", "CA at bar0+0x1c read #2", "--fault", "UR at bar0+0x1010 write every", "--fault", "CA at bar0+0x900 read",
+                           "--device-view-limit", "0"]),
+        ("replay-aer-inject", ["replay", "traces/nvme-doorbell.mtrace", "--faults", "Tests/CLITests/Fixtures/comp-abort.aer",
+                               "--platform", "ras-sbsa", "--device-view-limit", "0", "--json"]),
     ])
     func succeeds(name: String, arguments: [String]) throws {
         try CLI.expectGolden(name, arguments)
@@ -40,6 +47,8 @@ import Testing
         ("error-unknown-platform", ["replay", "traces/nvme-doorbell.mtrace", "--platform", "split-ecm"], Int32(64)),
         ("error-unknown-schedule", ["replay", "traces/nvme-doorbell.mtrace", "--schedule", "adversarail"], Int32(64)),
         ("error-unknown-device-model", ["replay", "Tests/CLITests/Fixtures/unknown-model.mtrace"], Int32(65)),
+        ("error-bad-fault", ["replay", "traces/nvme-doorbell.mtrace", "--fault", "CA at bar0+0x1c raed"], Int32(64)),
+        ("error-bad-fault-in-trace", ["replay", "Tests/CLITests/Fixtures/bad-fault.mtrace"], Int32(65)),
         ("error-convert-in-place", ["convert", "traces/nvme-doorbell.mtrace", "-o", "traces/nvme-doorbell.mtrace"], Int32(64)),
     ])
     func failsWithTheRightStatus(name: String, arguments: [String], status: Int32) throws {

@@ -101,3 +101,13 @@ import Testing
         #expect(ResolutionError(argument: "nope", kind: FaultSet.resourceKind, failure: .missingFile).description == "nope: no such fault file")
     }
 }
+
+@Suite struct FaultFileFormTests {
+    /// `--faults` takes either form: an aer-inject file is recognised by its first word.
+    @Test func aerInjectAndYAMLFilesAreToldApart() throws {
+        let aer = try FaultSet.load(text: "# from aer-inject\n\naer\nPCI_ID 0000:01:00.0\nUNCOR_STATUS COMP_ABORT\n", file: "a.aer")
+        #expect(aer.map(\.kind) == [.ca])
+        let yaml = try FaultSet.load(text: "faults:\n  - CA at bar0+0x44 read\n", file: "f.yaml")
+        #expect(yaml.map(\.kind) == [.ca])
+    }
+}

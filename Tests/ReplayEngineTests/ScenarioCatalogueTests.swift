@@ -1,0 +1,60 @@
+import ArmMemory
+import Foundation
+import MMIOTrace
+import Platforms
+import Testing
+import Yams
+@testable import ReplayEngine
+
+/// The scenario catalogue (DOMAIN.md §7): every `traces/scenarios/NAME.mtrace` is replayed as
+/// `mmio-replay replay` would (its `fault` lines included) under each case of its sidecar
+/// `NAME.expected.yaml`, and the distinct verdicts must be exactly the expected ones.
+@Suite struct ScenarioCatalogueTests {
+    static let directory = Harness.packageRoot.appendingPathComponent("traces/scenarios")
+    static let names = ["wrong-size-read", "posted-write-ur", "reclaim-after-writes", "read-pushes-writes", "write-combining",
+                        "gicv2-vcpu-if", "cacheable-io", "late-posted-error"]
+
+    struct Case {
+        var policies: [String]
+        var platforms: [String]
+        var schedules: [Schedule]
+        var stage1: [String: MemoryType]
+        var verdicts: [String]
+    }
+
+    static func cases(of name: String) throws -> [Case] {
+        let text = try String(contentsOf: directory.appendingPathComponent("\(name).expected.yaml"), encoding: .utf8)
+        let root = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let items = try #require(root["cases"] as? [[String: Any]])
+        return try items.map { item in
+            Case(policies: try #require(item["policies"] as? [String]),
+                 platforms: try #require(item["platforms"] as? [String]),
+                 schedules: (item["schedules"] as? [String] ?? ["in-order", "adversarial"]).map { Schedule(name: $0, seed: 1)! },
+                 stage1: (item["s1"] as? [String: String] ?? [:]).mapValues { MemoryType(name: $0)! },
+                 verdicts: try #require(item["verdicts"] as? [String]).sorted())
+        }
+    }
+
+    @Test(arguments: names)
+    func scenarioGivesTheExpectedVerdicts(name: String) throws {
+        let trace = Self.directory.appendingPathComponent("\(name).mtrace").path
+        let cases = try Self.cases(of: name)
+        #expect(!cases.isEmpty)
+        for c in cases {
+            for policy in c.policies {
+                for platformName in c.platforms {
+                    let platform = platformName.hasSuffix(".yaml")
+                        ? try PlatformProfile.resolve(Harness.packageRoot.appendingPathComponent(platformName).path)
+                        : Harness.platform(platformName)
+                    for schedule in c.schedules {
+                        let report = try Replay.run(MTraceReader(path: trace), policy: Harness.policy(policy), platform: platform,
+                                                    options: ReplayOptions(schedule: schedule, guestStage1: c.stage1))
+                        let found = Set(report.verdicts.map(\.verdict)).sorted()
+                        #expect(found == c.verdicts, "\(name): \(policy) / \(platformName) / \(schedule.name) s1 \(c.stage1)")
+                        #expect(report.verdicts.allSatisfy { !$0.evidence.isEmpty && $0.chain.hasSuffix("⇒ \($0.verdict)") })
+                    }
+                }
+            }
+        }
+    }
+}
