@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MMIOTrace", targets: ["MMIOTrace"]),
         .library(name: "TraceSynthesis", targets: ["TraceSynthesis"]),
         .library(name: "ReplayEngine", targets: ["ReplayEngine"]),
+        .library(name: "Importers", targets: ["Importers"]),
         .library(name: "Platforms", targets: ["Platforms"]),
         .library(name: "DeviceModels", targets: ["DeviceModels"]),
         .library(name: "PCIeTransport", targets: ["PCIeTransport"]),
@@ -49,6 +50,9 @@ let package = Package(
         ),
         // From an error or hazard to a verdict: named rules, each application recorded as evidence.
         .target(name: "Verdicts", dependencies: ["ArmMemory", "Platforms"]),
+        // Importers of captured formats (Linux mmiotrace, QEMU trace logs, ftrace kvm_mmio) into
+        // the trace model, with a side file for what captures do not record.
+        .target(name: "Importers", dependencies: ["Diagnostics", "ArmMemory", "MMIOTrace", .product(name: "Yams", package: "Yams")]),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap"]),
@@ -66,6 +70,7 @@ let package = Package(
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "MMIOTrace", "Diagnostics"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ReplayEngineTests",
             dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels", "TraceSynthesis", "Faults", "Verdicts",
