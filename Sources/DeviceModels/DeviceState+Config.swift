@@ -89,7 +89,8 @@ extension DeviceState {
     }
 
     /// Offset of Device Control (low half) and Device Status (high half).
-    static let deviceControlOffset = ConfigSpace.expressCapability + 8
+    /// Where the Device Control register is (the PCI Express capability + 8): FLR is bit 15.
+    public static let deviceControlOffset = ConfigSpace.expressCapability + 8
 
     static func isConfigAccess(offset: Int, size: Int) -> Bool {
         (size == 1 || size == 2 || size == 4) && offset >= 0 && offset + size <= 0x1000 && offset % size == 0

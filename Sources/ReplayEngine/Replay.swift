@@ -62,9 +62,12 @@ public enum Replay {
     ///   - source: The trace; read once, in constant memory.
     ///   - models: Device models by name, consulted before the built-ins.
     /// - Throws: ``InputError`` from the trace, ``UnknownDeviceModelError``.
+    ///   - tlpObserver: Receives every TLP on the link (for `--tlp-pcap`).
     public static func run(_ source: some TraceEventSource, policy: AttributePolicy, platform: PlatformProfile,
-                           models: [DeviceModel] = [], options: ReplayOptions = ReplayOptions()) throws -> ReplayReport {
+                           models: [DeviceModel] = [], options: ReplayOptions = ReplayOptions(),
+                           tlpObserver: (any TLPObserver)? = nil) throws -> ReplayReport {
         var simulation = try makeSimulation(topology: source.topology, policy: policy, platform: platform, models: models, options: options)
+        simulation.tlpObserver = tlpObserver
         try simulation.run(source)
         return simulation.report
     }

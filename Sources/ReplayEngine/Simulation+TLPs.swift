@@ -1,3 +1,5 @@
+import MMIOTrace
+import DeviceModels
 import PCIeTransport
 
 /// The TLPs the root complex sends for a transaction (PCIeTransport does the splitting and
@@ -6,10 +8,10 @@ extension Simulation {
     /// The requester ID of CPU-originated requests: the root port (00:00.0).
     static let rootPortID = PCIeID(bus: 0, device: 0, function: 0)
 
-    /// Calls `body` with each MWr TLP's byte mask within the line, its bytes on the wire and its
-    /// kind, in address order.
+    /// Calls `body` with each MWr TLP's byte mask within the line, its bytes on the wire, its
+    /// kind and the TLP, in address order.
     static func forEachWriteTLP(lineAddress: UInt64, mask: UInt64, data: SIMD8<UInt64>, timing: TransportTiming,
-                                _ body: (UInt64, Int, TLPName) -> Void) {
+                                _ body: (UInt64, Int, TLPName, TLP) -> Void) {
         MemoryWriteSplitter.split(address: lineAddress, byteMask: mask, data: data, limits: TransferLimits(maxPayloadSize: timing.maxPayload),
                                   requester: rootPortID) { (tlp: TLP) in
             let first = Int(tlp.address - lineAddress)
@@ -18,8 +20,47 @@ extension Simulation {
                 let enables: UInt8 = dw == 0 ? tlp.firstByteEnables : dw == tlp.length - 1 ? tlp.lastByteEnables : 0xf
                 tlpMask |= UInt64(enables) << UInt64(first + dw * 4)
             }
-            body(tlpMask, tlp.byteCountWithoutFraming + timing.framingBytesPerTLP, tlp.kind == .memoryWrite32 ? .MWr32 : .MWr64)
+            body(tlpMask, tlp.byteCountWithoutFraming + timing.framingBytesPerTLP, tlp.kind == .memoryWrite32 ? .MWr32 : .MWr64, tlp)
         }
+    }
+
+    /// The requester ID of a device (its BDF; 00:00.0 for a platform device).
+    func deviceID(_ device: DeviceID) -> PCIeID {
+        guard let bdf = setup.topology.devices[Int(device)].bdf else { return PCIeID(rawValue: 0) }
+        return PCIeID(bus: bdf.bus, device: bdf.device, function: bdf.function)
+    }
+
+    /// Takes the next request tag.
+    mutating func takeTag() -> UInt16 {
+        defer { nextTag = (nextTag + 1) & 0xff }
+        return nextTag
+    }
+
+    /// The request TLP of a non-posted transaction, for observers.
+    func requestTLP(_ t: Transaction, tag: UInt16) -> TLP {
+        switch t.kind {
+        case .read, .speculativeRead:
+            var request = TLP.memoryRead(address: t.address & ~3, length: 1, firstByteEnables: 0xf, lastByteEnables: 0,
+                                         requester: Self.rootPortID, tag: tag)
+            MemoryReadSplitter.split(address: t.address, byteCount: Int(t.size), requester: Self.rootPortID, nextTag: { tag }) { (tlp: TLP) in
+                request = tlp
+            }
+            return request
+        case .configRead:
+            return .configRead(target: deviceID(t.device), register: UInt16(t.address >> 2), firstByteEnables: Self.byteEnables(t), requester: Self.rootPortID, tag: tag)
+        case .flr:
+            let offset = DeviceState.deviceControlOffset
+            return .configWrite(target: deviceID(t.device), register: UInt16(offset >> 2), firstByteEnables: 0x3 << UInt8(offset & 3),
+                                value: 0x8000 << UInt32((offset & 3) * 8), requester: Self.rootPortID, tag: tag)
+        default:
+            return .configWrite(target: deviceID(t.device), register: UInt16(t.address >> 2), firstByteEnables: Self.byteEnables(t),
+                                value: UInt32(truncatingIfNeeded: t.data[0]) << UInt32((t.address & 3) * 8), requester: Self.rootPortID, tag: tag)
+        }
+    }
+
+    /// The byte enables of a configuration access within its DW.
+    static func byteEnables(_ t: Transaction) -> UInt8 {
+        UInt8(truncatingIfNeeded: ((1 << UInt32(t.size)) - 1) << UInt32(t.address & 3)) & 0xf
     }
 
     /// The MRd TLP of a read: its kind and bytes on the wire.

@@ -95,8 +95,9 @@ extension Simulation {
             let lineAddress = t.address & ~(BufferLine.lineSize - 1)
             var pieces = scratchPieces  // reused storage: no allocation per write
             scratchPieces = []
-            Self.forEachWriteTLP(lineAddress: lineAddress, mask: t.mask, data: t.data, timing: setup.timing) { mask, wireBytes, name in
-                pieces.append((mask, wireBytes, name))
+            let observing = tlpObserver != nil
+            Self.forEachWriteTLP(lineAddress: lineAddress, mask: t.mask, data: t.data, timing: setup.timing) { mask, wireBytes, name, tlp in
+                pieces.append((mask, wireBytes, name, observing ? tlp : nil))
             }
             for (i, piece) in pieces.enumerated() {
                 let last = i == pieces.count - 1
@@ -111,7 +112,7 @@ extension Simulation {
                     lostOnLink(id, request: .memoryWrite, tlp: "\(piece.name)", mask: piece.mask, last: last)
                     continue
                 }
-                let (arrival, sequence) = transmitDownstream(wireBytes: piece.wireBytes)
+                let (arrival, sequence) = transmitDownstream(wireBytes: piece.wireBytes, tlp: piece.tlp)
                 queue.schedule(.writeArrives(id, mask: piece.mask, last: last, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
             }
             pieces.removeAll(keepingCapacity: true)
@@ -126,7 +127,8 @@ extension Simulation {
                atRootComplexFault(id, fault: transactions[id].fault, request: .memoryRead, tlp: "\(name)", mask: 0, last: true) { return }
             countTLP(name, bytes: bytes, downstream: true)
             if linkOutage(at: now) != nil { return lostOnLink(id, request: .memoryRead, tlp: "\(name)", mask: 0, last: true) }
-            let (arrival, sequence) = transmitDownstream(wireBytes: bytes)
+            transactions[id].tag = takeTag()
+            let (arrival, sequence) = transmitDownstream(wireBytes: bytes, tlp: tlpObserver != nil ? requestTLP(transactions[id], tag: transactions[id].tag) : nil)
             transactions[id].linkSequence = Int32(sequence)
             queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .configRead, .configWrite, .flr:
@@ -139,7 +141,9 @@ extension Simulation {
                 return lostOnLink(id, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0", mask: 0, last: true)
             }
             countTLP(t.kind == .configRead ? .CfgRd0 : .CfgWr0, bytes: 12 + payload + setup.timing.framingBytesPerTLP, downstream: true)
-            let (arrival, sequence) = transmitDownstream(wireBytes: 12 + payload + setup.timing.framingBytesPerTLP)
+            transactions[id].tag = takeTag()
+            let (arrival, sequence) = transmitDownstream(wireBytes: 12 + payload + setup.timing.framingBytesPerTLP,
+                                                         tlp: tlpObserver != nil ? requestTLP(transactions[id], tag: transactions[id].tag) : nil)
             transactions[id].linkSequence = Int32(sequence)
             queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .hotReset:
@@ -153,16 +157,18 @@ extension Simulation {
 
     /// Transmits `wireBytes` downstream after everything already queued (the link is FIFO, so
     /// nothing passes a posted write); returns the arrival and the TLP's position on the link.
-    private mutating func transmitDownstream(wireBytes: Int) -> (SimTime, Int) {
+    private mutating func transmitDownstream(wireBytes: Int, tlp: TLP?) -> (SimTime, Int) {
         let start = max(now + setup.timing.rootComplexToLink, linkDownBusy)
+        if let tlp { tlpObserver?.observe(tlp, downstream: true, timePs: start.picoseconds) }
         linkDownBusy = start + setup.timing.wireTime(bytes: wireBytes)
         linkSequence += 1
         return (linkDownBusy + setup.timing.linkPropagation, linkSequence - 1)
     }
 
-    /// Transmits a completion upstream; returns its arrival at the root complex.
-    private mutating func transmitUpstream(wireBytes: Int, ready: SimTime) -> SimTime {
+    /// Transmits a completion or message upstream; returns its arrival at the root complex.
+    private mutating func transmitUpstream(wireBytes: Int, ready: SimTime, tlp: TLP? = nil) -> SimTime {
         let start = max(ready, linkUpBusy)
+        if let tlp { tlpObserver?.observe(tlp, downstream: false, timePs: start.picoseconds) }
         linkUpBusy = start + setup.timing.wireTime(bytes: wireBytes)
         return linkUpBusy + setup.timing.linkPropagation
     }
@@ -208,7 +214,7 @@ extension Simulation {
         if fault >= 0, let kind = injectedWriteError(fault) {
             noteArrivalOrder(t)
             incident(kind, on: t, request: .memoryWrite, offset: offset, size: Int(end - first), tlp: "MWr", fault: fault,
-                     respondedAt: nil, messageAt: errorMessageArrival())
+                     respondedAt: nil, messageAt: errorMessageArrival(t, fatal: kind.defaultSeverity == .fatal))
             if roomToObserve() {
                 report.deviceView.append(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
                                                            agent: agents[Int(t.agent)].agent.description,
@@ -224,7 +230,7 @@ extension Simulation {
         if case .unsupported(let response, let aer) = outcome.outcome {
             incident(response == .ur ? .unsupportedRequest : .completerAbort, on: t, request: .memoryWrite, offset: offset, size: Int(end - first),
                      tlp: "MWr", fault: -1, severity: aer.severity == .fatal ? .fatal : .nonFatal, masked: aer.masked,
-                     respondedAt: nil, messageAt: errorMessageArrival())
+                     respondedAt: nil, messageAt: aer.masked ? nil : errorMessageArrival(t, fatal: aer.severity == .fatal))
         }
         if fault >= 0 { correctableNoted(t, fault: fault, offset: offset) }
         checkReclaimedWrite(t, offset: offset, size: Int(end - first), discarded: { if case .discardedDuringFLR = outcome.outcome { true } else { false } }())
@@ -273,6 +279,8 @@ extension Simulation {
                                             programOrder: t.programOrder, accesses: Int(t.accesses),
                                             linkSequence: t.linkSequence < 0 ? nil : Int(t.linkSequence), afterReset: afterReset(t))
         var responseBytes = 0
+        var completionStatus = CompletionStatus.successful
+        var completionData = SIMD8<UInt64>()
         switch t.kind {
         case .read, .speculativeRead:
             let (bar, offset) = regionOffset(t, byte: t.address)
@@ -288,6 +296,8 @@ extension Simulation {
                 if status == .successful { observation.value = value.description }
             }
             if status == .successful { responseBytes = (Int(t.size) + 3) / 4 * 4 }
+            completionStatus = status
+            completionData = value.words
         case .configRead, .configWrite:
             let write = t.kind == .configWrite
             var (status, value) = endpoints[Int(t.device)].config(write: write, offset: UInt16(t.address), size: Int(t.size),
@@ -298,6 +308,8 @@ extension Simulation {
             observation.outcome = status.abbreviation
             observation.value = "0x" + String(write ? t.data[0] : UInt64(value), radix: 16)
             responseBytes = write || status != .successful ? 0 : 4
+            completionStatus = status
+            completionData[0] = UInt64(value)
         case .flr, .hotReset, .controllerReset:
             observation.kind = t.kind == .flr ? "FLR" : t.kind == .hotReset ? "hot-reset" : "controller-reset"
             observation.afterReset = false
@@ -313,7 +325,7 @@ extension Simulation {
             report.deviceView.append(observation)
         }
         transactions[id].delivered = true
-        let completedAt = respond(id, payloadBytes: responseBytes)
+        let completedAt = respond(id, payloadBytes: responseBytes, status: completionStatus, data: completionData)
         requestErrors(t, status: observation.outcome, injected: injected, completedAt: completedAt)
     }
 
@@ -344,7 +356,7 @@ extension Simulation {
         }
         guard let error, t.kind != .flr, t.kind != .hotReset, t.kind != .controllerReset else { return }
         incident(error, on: t, request: request, offset: offset, size: Int(t.size), tlp: tlp, fault: injected == nil ? -1 : t.fault,
-                 respondedAt: completedAt, messageAt: error == .unexpectedCompletion ? errorMessageArrival() : nil)
+                 respondedAt: completedAt, messageAt: error == .unexpectedCompletion ? errorMessageArrival(t) : nil)
     }
 
     /// A request the device discarded: the root complex's Completion Timeout ends it.
@@ -361,7 +373,8 @@ extension Simulation {
     /// Sends the completion (or acknowledgement) of a non-posted request back to its core;
     /// returns when it arrives there.
     @discardableResult
-    private mutating func respond(_ id: TransactionID, payloadBytes: Int) -> SimTime {
+    private mutating func respond(_ id: TransactionID, payloadBytes: Int, status: CompletionStatus = .successful,
+                                  data: SIMD8<UInt64> = SIMD8()) -> SimTime {
         let t = transactions[id]
         let ready = now + setup.timing.deviceResponse
         let delay: SimDuration
@@ -375,7 +388,18 @@ extension Simulation {
                 let name: TLPName = payloadBytes > 0 ? .CplD : .Cpl
                 let bytes = 12 + payloadBytes + setup.timing.framingBytesPerTLP
                 countTLP(name, bytes: bytes, downstream: false)
-                let atRootComplex = transmitUpstream(wireBytes: bytes, ready: ready)
+                var completion: TLP?
+                if tlpObserver != nil {
+                    let completer = deviceID(t.device)
+                    let count = max(Int(t.size), 1)
+                    completion = payloadBytes > 0
+                        ? .completionWithData(completer: completer, requester: Self.rootPortID, tag: t.tag, byteCount: count,
+                                              lowerAddress: UInt8(truncatingIfNeeded: t.address & 0x7f),
+                                              payload: TLPPayload(words: data, count: payloadBytes))
+                        : .completion(status: status, completer: completer, requester: Self.rootPortID, tag: t.tag,
+                                      byteCount: t.kind == .configWrite || t.kind == .flr ? 4 : count)
+                }
+                let atRootComplex = transmitUpstream(wireBytes: bytes, ready: ready, tlp: completion)
                 delay = (atRootComplex - now) + setup.timing.rootComplexToCore
             }
         }
@@ -383,11 +407,12 @@ extension Simulation {
         return now + delay
     }
 
-    /// When an error message (ERR_*) the device sends now reaches the root port.
-    mutating func errorMessageArrival() -> SimTime {
+    /// When an error message (ERR_*) the device `t` went to sends now reaches the root port.
+    mutating func errorMessageArrival(_ t: Transaction, fatal: Bool = false) -> SimTime {
         let bytes = 16 + setup.timing.framingBytesPerTLP
         countTLP(.Msg, bytes: bytes, downstream: false)
-        return transmitUpstream(wireBytes: bytes, ready: now + setup.timing.deviceResponse)
+        let message: TLP? = tlpObserver != nil ? .message(fatal ? .errorFatal : .errorNonFatal, requester: deviceID(t.device)) : nil
+        return transmitUpstream(wireBytes: bytes, ready: now + setup.timing.deviceResponse, tlp: message)
     }
 
     /// The write error an injected fault makes the device answer, if it acts on the write itself.

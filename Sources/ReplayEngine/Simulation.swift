@@ -1,6 +1,7 @@
 import ArmMemory
 import Faults
 import MMIOTrace
+import PCIeTransport
 import Platforms
 
 /// What happens next in a simulation. Events are values carrying indices, never closures.
@@ -116,8 +117,13 @@ struct Simulation {
     /// Per (agent, device): the highest program order seen at the device.
     var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 16 | device
     var report: ReplayReport
-    /// Reused storage for the TLPs of one write (mask, bytes on the wire, kind).
-    var scratchPieces = ContiguousArray<(mask: UInt64, wireBytes: Int, name: TLPName)>()
+    /// Reused storage for the TLPs of one write (mask, bytes on the wire, kind, and the TLP
+    /// itself when someone observes TLPs).
+    var scratchPieces = ContiguousArray<(mask: UInt64, wireBytes: Int, name: TLPName, tlp: TLP?)>()
+    /// Who sees every TLP on the link, if anyone (a reference: snapshots share it).
+    var tlpObserver: (any TLPObserver)?
+    /// The next request tag (8 bits).
+    var nextTag: UInt16 = 0
     /// The time of the last event that did something (a stale timeout does not count).
     var lastActivity = SimTime.zero
     /// TLPs counted by kind, indexed by ``TLPName`` (a dictionary only in the final report).

@@ -45,6 +45,8 @@ struct Transaction {
     var issued: SimTime
     /// Whether the architecture considers the access complete (DSB and TLBI wait for this).
     var complete = false
+    /// The tag of its request TLP (non-posted requests).
+    var tag: UInt16 = 0
     /// The injected fault (index) this request carries, or -1.
     var fault: Int32 = -1
     /// The position of its request TLP on the downstream link (-1 before, or off the link).
