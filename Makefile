@@ -15,6 +15,8 @@ build: deps
 demo: build
 	@echo; $(BIN) attrs
 	@echo; $(BIN) inspect traces/nvme-doorbell.mtrace
+	@echo; $(BIN) replay traces/scenarios/wrong-size-read.mtrace --policy kvm-device --platform quiet-pcie --platform ras-sbsa --platform no-ras
+	@echo; $(BIN) replay traces/scenarios/late-posted-error.mtrace --platform quiet-pcie --platform traces/scenarios/firmware-first-no-ras.yaml
 	@echo; $(BIN) replay traces/scenarios/write-combining.mtrace --policy kvm-device --policy kvm-normal-nc
 	@echo; $(BIN) replay traces/scenarios/read-pushes-writes.mtrace --policy kvm-device --policy kvm-normal-nc --schedule adversarial
 	@echo; $(BIN) replay traces/scenarios/reclaim-after-writes.mtrace --policy kvm-device --policy kvm-normal-nc --policy strict-ngnrne --platform quiet-pcie --platform split-ecam --schedule adversarial
