@@ -24,18 +24,20 @@ let package = Package(
     targets: [
         // Located input errors and did-you-mean suggestions, shared by every reader.
         .target(name: "Diagnostics"),
+        // YAML input with located errors, shared by every YAML reader.
+        .target(name: "YAMLInput", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         // Arm memory types, stage-1/stage-2 encodings and combining, attribute policies.
-        .target(name: "ArmMemory", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ArmMemory", dependencies: ["YAMLInput", "Diagnostics", .product(name: "Yams", package: "Yams")]),
         // The trace model (topology + event stream) and the native `.mtrace` text codec.
         .target(name: "MMIOTrace", dependencies: ["Diagnostics", "ArmMemory"]),
         // Seeded synthetic traces of realistic guest-driver workloads, for benchmarks and sizing.
         .target(name: "TraceSynthesis", dependencies: ["MMIOTrace"]),
         // Platform profiles: every modelling choice of the CPU-to-device transport as a named parameter.
-        .target(name: "Platforms", dependencies: ["Diagnostics", "ArmMemory", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Platforms", dependencies: ["YAMLInput", "Diagnostics", "ArmMemory", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
         // Device models as data (YAML): register maps, config space, FLR and AER, as value-type state.
-        .target(name: "DeviceModels", dependencies: ["Diagnostics", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DeviceModels", dependencies: ["YAMLInput", "Diagnostics", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
         // Injected PCIe errors: the fault model, its command-line grammar, YAML fault files, aer-inject files.
-        .target(name: "Faults", dependencies: ["Diagnostics", "MMIOTrace", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Faults", dependencies: ["YAMLInput", "Diagnostics", "MMIOTrace", .product(name: "Yams", package: "Yams")]),
         // TLPs as pure data: byte-exact headers, request splitting, ordering rules, link timing.
         .target(name: "PCIeTransport"),
         // The replay engine: a deterministic discrete-event model of the write path, interconnect,

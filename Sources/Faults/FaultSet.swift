@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import YAMLInput
 import Yams
 
 /// Fault files: the faults given with `--faults FILE` (format in `docs/faults.md`).
@@ -184,53 +185,9 @@ private struct FaultFileReader {
                          found: String(decoding: word, as: UTF8.self))
     }
 
-    /// The document's root node; YAML syntax errors become located input errors.
-    private func compose() throws(InputError) -> Node {
-        let composed: Node?
-        do {
-            composed = try Yams.compose(yaml: yaml)
-        } catch let yamlError as YamlError {
-            throw syntaxError(yamlError)
-        } catch {
-            throw InputError(location(nil), "expected YAML, found an unreadable document: \(error)")
-        }
-        guard let composed else { throw InputError(location(nil), "expected a mapping with the key 'faults', found an empty document") }
-        return composed
-    }
 
-    private func syntaxError(_ yamlError: YamlError) -> InputError {
-        switch yamlError {
-        case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let during = context.map { " (\($0.text) at \(location($0.mark).line):\(location($0.mark).column))" } ?? ""
-            return InputError(location(mark), "expected valid YAML, found a syntax error: \(problem)\(during)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return InputError(location(context.mark), "expected each key once in a mapping, found \(keys) more than once")
-        default:
-            return InputError(location(nil), "expected YAML, found an unreadable document: \(yamlError)")
-        }
-    }
 
-    /// The text of a scalar node; any other node is an error saying what was `expected`.
-    private func scalar(_ node: Node, expected: String) throws(InputError) -> String {
-        guard case .scalar(let scalar) = node else { throw error(node, expected: expected) }
-        return scalar.string
-    }
 
-    /// `expected <expected>, found <node>`, at the node, with a did-you-mean among `choices`.
-    private func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
-        switch node {
-        case .scalar(let scalar) where scalar.string.allSatisfy({ $0 == " " || $0 == "\t" }):
-            InputError(location(node.mark), "expected \(expected), found an empty value")
-        case .scalar(let scalar):
-            InputError(location(node.mark), expected: expected, found: scalar.string, choices: choices)
-        case .mapping: InputError(location(node.mark), "expected \(expected), found a mapping")
-        case .sequence: InputError(location(node.mark), "expected \(expected), found a sequence")
-        case .alias: InputError(location(node.mark), "expected \(expected), found an alias")
-        }
-    }
 
     /// Where a scalar's text starts: after the opening quote of a quoted scalar.
     private func textLocation(_ node: Node) -> SourceLocation {
@@ -239,12 +196,26 @@ private struct FaultFileReader {
         return at
     }
 
-    /// A Yams mark as a source location; Yams counts columns in Unicode scalars, locations in
-    /// bytes. No mark means the start of the file.
-    private func location(_ mark: Mark?) -> SourceLocation {
-        guard let mark else { return SourceLocation(file: file, line: 1, column: 1) }
-        let line = lines.dropFirst(mark.line - 1).first ?? ""
-        let bytes = line.unicodeScalars.prefix(mark.column - 1).reduce(0) { $0 + UTF8.width($1) }
-        return SourceLocation(file: file, line: mark.line, column: bytes + 1)
+}
+
+extension FaultFileReader {
+    /// The document's root node, syntax errors located (``YAMLSource``).
+    fileprivate func compose() throws(InputError) -> Node {
+        try YAMLSource(text: yaml, file: file).compose(expected: "a mapping with the key 'faults'")
+    }
+
+    /// The text of a scalar node (``YAMLSource/scalar(_:expected:)``).
+    fileprivate func scalar(_ node: Node, expected: String) throws(InputError) -> String {
+        try YAMLSource(text: yaml, file: file).scalar(node, expected: expected)
+    }
+
+    /// A located error at a node (``YAMLSource/error(_:expected:choices:)``).
+    fileprivate func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
+        YAMLSource(text: yaml, file: file).error(node, expected: expected, choices: choices)
+    }
+
+    /// A Yams mark as a source location (``YAMLSource/location(_:)``).
+    fileprivate func location(_ mark: Mark?) -> SourceLocation {
+        YAMLSource(text: yaml, file: file).location(mark)
     }
 }
