@@ -40,6 +40,8 @@ struct AgentState {
     var pendingTLBIs = ContiguousArray<TLBIScope>()
     /// The effective memory type of this agent's accesses to each region (by region index).
     var effectiveTypes = ContiguousArray<MemoryType>()
+    /// Per region, which attribute-hazard checks are done (``HazardCheck`` bits).
+    var hazardChecks = ContiguousArray<UInt8>()
     /// 4 KiB pages already speculatively read (adversarial: once per page).
     var speculatedPages = Set<UInt64>()
 

@@ -212,9 +212,10 @@ extension Simulation {
     /// speculates) and forbidden-attribute (cacheable device memory), once per agent, region
     /// and kind of access.
     mutating func checkAttributeHazards(agent a: Int32, region: RegionID, type: MemoryType, isWrite: Bool, offset: UInt64) {
-        guard agents[Int(a)].agent.role == .vcpu else { return }
-        let key = UInt64(a) << 32 | UInt64(region) << 1 | (isWrite ? 1 : 0)
-        guard attributeHazardsChecked.insert(key).inserted else { return }
+        let bit: UInt8 = isWrite ? HazardCheck.write : HazardCheck.read
+        let done = agents[Int(a)].hazardChecks[Int(region)]
+        guard done & bit == 0, agents[Int(a)].agent.role == .vcpu else { return }
+        agents[Int(a)].hazardChecks[Int(region)] = done | bit | HazardCheck.attribute
         let kind = setup.topology.regions[Int(region)].kind
         let template = VerdictReport(verdict: "", contained: true, fault: nil, origin: "hazard", timePs: now.picoseconds,
                                      agent: agents[Int(a)].agent.description, device: setup.topology.devices[Int(setup.regions[Int(region)].device)].name,
@@ -222,7 +223,7 @@ extension Simulation {
         let cross = HazardRules.crossGuest(region: kind, effectiveType: type, isWrite: isWrite, policy: setup.policy.name)
         if cross.verdict != .none { record(cross, into: template) }
         // Cacheable device memory is one finding per agent and region, whatever the access.
-        guard attributeHazardsChecked.insert(key | 1 << 62).inserted, attributeHazardsChecked.insert(key ^ 1 | 1 << 62).inserted else { return }
+        guard done & HazardCheck.attribute == 0 else { return }
         let forbidden = HazardRules.forbiddenAttribute(region: kind, effectiveType: type, policy: setup.policy.name)
         if forbidden.verdict != .none { record(forbidden, into: template) }
     }
@@ -286,6 +287,14 @@ extension Simulation {
             record(VerdictDerivation(verdict: verdict, evidence: [evidence]), into: template)
         }
     }
+}
+
+/// Which attribute-hazard checks an agent has done on a region.
+enum HazardCheck {
+    static let read: UInt8 = 1
+    static let write: UInt8 = 2
+    /// The effective type itself (forbidden attribute), whatever the access.
+    static let attribute: UInt8 = 4
 }
 
 /// A fault of the replay and what became of it.

@@ -112,8 +112,6 @@ struct Simulation {
     var resets = ContiguousArray<ResetRecord>()
     /// Guest writes that arrived during a reclaim, judged at the end.
     var reclaimCandidates = ContiguousArray<ReclaimCandidate>()
-    /// (agent, region, write?) already checked for attribute hazards.
-    var attributeHazardsChecked = Set<UInt64>()
     /// Per (agent, device): the highest program order seen at the device.
     var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 16 | device
     var report: ReplayReport
@@ -217,6 +215,7 @@ struct Simulation {
         if let i = agents.firstIndex(where: { $0.agent == agent }) { return Int32(i) }
         var state = AgentState(agent: agent)
         state.effectiveTypes = ContiguousArray(setup.topology.regions.indices.map { effectiveType(agent: agent, region: RegionID($0)) })
+        state.hazardChecks = ContiguousArray(repeating: 0, count: setup.topology.regions.count)
         agents.append(state)
         return Int32(agents.count - 1)
     }
