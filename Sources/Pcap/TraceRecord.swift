@@ -15,8 +15,25 @@ enum TraceRecord {
     static let formatVersion: UInt8 = 1
     /// The region index that stands for no region.
     static let noRegion: UInt16 = 0xffff
-    /// Bytes before an event's kind-specific fields: type, kind, role, reserved, vm, index.
-    static let eventHeaderLength = 8
+
+    // The codes of enumerated fields are their positions in these tables, fixed by the format
+    // whatever order the trace model declares its cases in.
+    static let kinds: [EventKind.Category] = [.read, .write, .barrier, .exit, .entry, .teardown, .unmap, .tlbi,
+                                              .configRead, .configWrite, .reset, .mark]
+    static let roles: [Agent.Role] = [.host, .vmm, .vcpu]
+    static let domains: [BarrierDomain] = [.fullSystem, .outerShareable, .innerShareable, .nonShareable]
+    static let barrierAccesses: [BarrierAccesses] = [.all, .loads, .stores]
+    static let tlbiOperations: [TLBInvalidation.Operation] = [.ipas2e1is, .vmalle1is, .vmalls12e1is]
+    static let resetKinds: [ResetKind] = [.flr, .hot, .controller]
+
+    /// The code of `value` in `table`.
+    private static func code<T: Equatable>(_ value: T, in table: [T]) -> UInt8 { UInt8(table.firstIndex(of: value)!) }
+
+    /// The entry of `table` that `code` stands for.
+    private static func entry<T>(_ code: UInt8, in table: [T], _ what: String) throws(Malformed) -> T {
+        guard Int(code) < table.count else { throw Malformed("unknown \(what) \(code)") }
+        return table[Int(code)]
+    }
 
     /// The topology record of `topology`.
     static func topology(_ topology: Topology) -> [UInt8] {
@@ -30,8 +47,8 @@ enum TraceRecord {
     static func encode(_ event: TraceEvent, into buffer: inout [UInt8]) -> String? {
         buffer.removeAll(keepingCapacity: true)
         buffer.append(RecordType.event.rawValue)
-        buffer.append(event.kind.category.rawValue)
-        buffer.append(event.agent.role.rawValue)
+        buffer.append(code(event.kind.category, in: kinds))
+        buffer.append(code(event.agent.role, in: roles))
         buffer.append(0)
         append(event.agent.vm, to: &buffer)
         append(event.agent.index, to: &buffer)
@@ -47,8 +64,8 @@ enum TraceRecord {
             for i in 0..<Int(access.size) { buffer.append(access.value.byte(i)) }
         case .barrier(let barrier):
             switch barrier {
-            case .dmb(let domain, let accesses): buffer += [0, domain.rawValue, accesses.rawValue]
-            case .dsb(let domain, let accesses): buffer += [1, domain.rawValue, accesses.rawValue]
+            case .dmb(let domain, let accesses): buffer += [0, code(domain, in: domains), code(accesses, in: barrierAccesses)]
+            case .dsb(let domain, let accesses): buffer += [1, code(domain, in: domains), code(accesses, in: barrierAccesses)]
             case .isb: buffer += [2, 0, 0]
             }
         case .guestExit, .guestEntry:
@@ -59,7 +76,7 @@ enum TraceRecord {
             guard append(region: region, to: &buffer) else { return "region index 0xffff is reserved for no region" }
             append(vm, to: &buffer)
         case .tlbi(let tlbi):
-            buffer.append(UInt8(TLBInvalidation.Operation.allCases.firstIndex(of: tlbi.operation)!))
+            buffer.append(code(tlbi.operation, in: tlbiOperations))
             buffer.append(tlbi.address == nil ? 0 : 1)
             append(tlbi.vm, to: &buffer)
             append(tlbi.address ?? 0, to: &buffer)
@@ -71,7 +88,7 @@ enum TraceRecord {
             buffer.append(access.size)
             buffer.append(access.hasValue ? 1 : 0)
         case .reset(let kind, let device):
-            buffer.append(UInt8(ResetKind.allCases.firstIndex(of: kind)!))
+            buffer.append(code(kind, in: resetKinds))
             buffer.append(0)
             append(device, to: &buffer)
         case .mark(let text):
@@ -99,10 +116,8 @@ enum TraceRecord {
         guard try reader.u8() == RecordType.event.rawValue else {
             throw Malformed("expected an event record (type 2), found type \(bytes[0])")
         }
-        let kindCode = try reader.u8()
-        guard let category = EventKind.Category(rawValue: kindCode) else { throw Malformed("unknown event kind \(kindCode)") }
-        let roleCode = try reader.u8()
-        guard let role = Agent.Role(rawValue: roleCode) else { throw Malformed("unknown agent role \(roleCode)") }
+        let category = try entry(try reader.u8(), in: kinds, "event kind")
+        let role = try entry(try reader.u8(), in: roles, "agent role")
         _ = try reader.u8()
         let vm = try reader.u16(), index = try reader.u16()
         let agent = Agent(role: role, vm: vm, index: index)
@@ -149,8 +164,8 @@ enum TraceRecord {
                 kind = .barrier(.isb)
             } else {
                 guard type <= 1 else { throw Malformed("unknown barrier type \(type)") }
-                guard let domain = BarrierDomain(rawValue: domainCode) else { throw Malformed("unknown barrier domain \(domainCode)") }
-                guard let accesses = BarrierAccesses(rawValue: accessesCode) else { throw Malformed("unknown barrier accesses \(accessesCode)") }
+                let domain = try entry(domainCode, in: domains, "barrier domain")
+                let accesses = try entry(accessesCode, in: barrierAccesses, "barrier accesses")
                 kind = .barrier(type == 0 ? .dmb(domain, accesses) : .dsb(domain, accesses))
             }
         case .exit:
@@ -163,13 +178,11 @@ enum TraceRecord {
             guard let regionID = try region(try reader.u16()) else { throw Malformed("an unmap without a region") }
             kind = .unmap(region: regionID, vm: try reader.u16())
         case .tlbi:
-            let opCode = try reader.u8()
-            let operations = TLBInvalidation.Operation.allCases
-            guard Int(opCode) < operations.count else { throw Malformed("unknown TLBI operation \(opCode)") }
+            let operation = try entry(try reader.u8(), in: tlbiOperations, "TLBI operation")
             let hasAddress = try flag(try reader.u8(), "hasAddress")
             let vm = try reader.u16(), address = try reader.u64()
             let regionID = try region(try reader.u16())
-            kind = .tlbi(TLBInvalidation(operation: operations[Int(opCode)], vm: vm, address: hasAddress ? address : nil, region: regionID))
+            kind = .tlbi(TLBInvalidation(operation: operation, vm: vm, address: hasAddress ? address : nil, region: regionID))
         case .configRead, .configWrite:
             let deviceID = try device(try reader.u16())
             let offset = try reader.u16(), value = try reader.u32(), size = try reader.u8()
@@ -181,10 +194,9 @@ enum TraceRecord {
             let access = ConfigAccess(device: deviceID, offset: offset, size: size, value: value, hasValue: hasValue)
             kind = category == .configRead ? .configRead(access) : .configWrite(access)
         case .reset:
-            let resetCode = try reader.u8()
-            guard Int(resetCode) < ResetKind.allCases.count else { throw Malformed("unknown reset kind \(resetCode)") }
+            let reset = try entry(try reader.u8(), in: resetKinds, "reset kind")
             _ = try reader.u8()
-            kind = .reset(ResetKind.allCases[Int(resetCode)], device: try device(try reader.u16()))
+            kind = .reset(reset, device: try device(try reader.u16()))
         case .mark:
             guard let text = String(validating: bytes[reader.offset...], as: UTF8.self) else { throw Malformed("mark text is not UTF-8") }
             reader.offset = bytes.count
