@@ -61,7 +61,7 @@ enum TraceRecord {
             guard append(region: access.region, to: &buffer) else { return "region index 0xffff is reserved for no region" }
             buffer.append(access.size)
             buffer.append(access.hasValue ? 1 : 0)
-            for i in 0..<Int(access.size) { buffer.append(access.value.byte(i)) }
+            for i in 0..<Int(access.size) { buffer.append(access.hasValue ? access.value.byte(i) : 0) }
         case .barrier(let barrier):
             switch barrier {
             case .dmb(let domain, let accesses): buffer += [0, code(domain, in: domains), code(accesses, in: barrierAccesses)]
@@ -84,7 +84,7 @@ enum TraceRecord {
         case .configRead(let access), .configWrite(let access):
             append(access.device, to: &buffer)
             append(access.offset, to: &buffer)
-            append(access.value, to: &buffer)
+            append(access.hasValue ? access.value : 0, to: &buffer)
             buffer.append(access.size)
             buffer.append(access.hasValue ? 1 : 0)
         case .reset(let kind, let device):
