@@ -105,6 +105,28 @@ import Testing
         #expect(read == events)
     }
 
+    /// The bytes of docs/pcap.md's examples.
+    @Test func recordBytes() throws {
+        let topology = Topology(devices: [Device(name: "nvme0")],
+                                regions: [Region(name: "bar0", device: 0, kind: .bar, base: 0xfe40_0000, size: 0x4000)])
+        let path = try TestSupport.scratchDirectory().appendingPathComponent("bytes.pcap").path
+        do {
+            let writer = try PcapTraceWriter(path: path, topology: topology)
+            try writer.write(TraceEvent(time: TraceTime(nanoseconds: 100), agent: .vcpu(0),
+                                        kind: .write(MemoryAccess(address: 0xfe40_0014, region: 0, size: 4, value: AccessValue(0x46_0001)))))
+            try writer.flush()
+        }
+        let reader = try PcapReader(path: path)
+        #expect(reader.linkType == .user0)
+        let first = try #require(try reader.next())
+        #expect(first.timeNanoseconds == 0)
+        #expect(first.bytes == [1, 1] + Array(MTraceWriter.header(topology).utf8))
+        let event = try #require(try reader.next())
+        #expect(event.timeNanoseconds == 100)
+        #expect(event.bytes == [0x02, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x14, 0x00, 0x40, 0xfe, 0x00, 0x00, 0x00, 0x00,
+                                0x00, 0x00, 0x04, 0x01, 0x01, 0x00, 0x46, 0x00])
+    }
+
     /// Events the format cannot carry are refused when written.
     @Test func unrepresentableEvents() throws {
         let topology = Topology(devices: [Device(name: "d")], regions: [Region(name: "r", device: 0, kind: .bar, base: 0, size: 16)])
