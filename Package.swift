@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "Importers", dependencies: ["Diagnostics", "ArmMemory", "MMIOTrace", .product(name: "Yams", package: "Yams")]),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
-        .target(name: "Pcap", dependencies: ["CPcap"]),
+        .target(name: "Pcap", dependencies: ["CPcap", "MMIOTrace", "PCIeTransport"]),
         .executableTarget(
             name: "mmio-replay",
             dependencies: [
@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis"]),
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),
-        .testTarget(name: "PcapTests", dependencies: ["Pcap"]),
+        .testTarget(name: "PcapTests", dependencies: ["Pcap", "MMIOTrace", "PCIeTransport"]),
         .testTarget(name: "ImportersTests", dependencies: ["Importers", "MMIOTrace", "Diagnostics"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ReplayEngineTests",

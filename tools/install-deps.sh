@@ -3,7 +3,8 @@
 # Run by `make demo` and `make test`; safe to run again (installs only what is missing).
 set -euo pipefail
 
-packages=(libpcap-dev pkg-config)
+# tshark: the test suite checks Wireshark's decoding of the pcap files with tools/wireshark/mmio-replay.lua.
+packages=(libpcap-dev pkg-config tshark)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -14,6 +15,8 @@ done
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     echo "installing: ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
+    # wireshark-common (pulled in by tshark) asks whether non-root users may capture; answer no.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
     apt-get update -qq
     apt-get install -y -qq "${missing[@]}" >/dev/null
 else
