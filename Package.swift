@@ -61,7 +61,8 @@ let package = Package(
         .executableTarget(
             name: "mmio-replay",
             dependencies: [
-                "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "DeviceModels", "Platforms", "ReplayEngine", "Pcap",
+                "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "DeviceModels", "Platforms", "ReplayEngine", "Pcap", "PCIeTransport",
+                "Faults", "Importers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

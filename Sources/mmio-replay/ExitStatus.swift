@@ -1,6 +1,8 @@
 import ArgumentParser
 import Diagnostics
+import Foundation
 import MMIOTrace
+import Pcap
 import ReplayEngine
 #if canImport(Glibc)
 import Glibc
@@ -20,6 +22,12 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as UnknownRegionError {
         printError("mmio-replay: error: \(error)")
         throw ExitCode(64)
+    } catch let error as PcapRecordError {
+        printError(error.description)
+        throw ExitCode(65)
+    } catch let error as PcapError {
+        printError(error.description)
+        throw ExitCode(FileManager.default.fileExists(atPath: error.path) ? 65 : 66)
     } catch let error as InputUnavailableError {
         printError(error.description)
         throw ExitCode(66)

@@ -5,6 +5,8 @@ import Diagnostics
 import Faults
 import Foundation
 import MMIOTrace
+import Pcap
+import PCIeTransport
 import Platforms
 import ReplayEngine
 
@@ -56,6 +58,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("device-model"), help: "A device model YAML file (repeatable); traces name models by `model=`.")
     var deviceModels: [String] = []
 
+    @Option(name: .customLong("tlp-pcap"), help: "Write every TLP that crossed the link to this pcap file (one policy and platform).")
+    var tlpPcap: String?
+
     @Option(help: "How many device observations to list per pair (the rest are counted).")
     var deviceViewLimit: Int = 10_000
 
@@ -68,6 +73,9 @@ struct ReplayCommand: ParsableCommand {
                 + (Suggestion.closest(to: schedule, among: Schedule.names).map { "; did you mean '\($0)'?" } ?? ""))
         }
         guard deviceViewLimit >= 0 else { throw ValidationError("--device-view-limit must be at least 0") }
+        if tlpPcap != nil, max(policy.count, 1) * max(platform.count, 1) > 1 {
+            throw ValidationError("--tlp-pcap records one replay: give at most one --policy and one --platform")
+        }
         _ = try guestStage1()
     }
 
@@ -114,10 +122,36 @@ struct ReplayCommand: ParsableCommand {
             var reports: [ReplayReport] = []
             for policy in policies {
                 for platform in platforms {
-                    reports.append(try Replay.run(MTraceReader(path: trace), policy: policy, platform: platform, models: models, options: options))
+                    let capture = try tlpPcap.map { path throws(PcapError) in try TLPCapture(path: path) }
+                    reports.append(try Replay.run(MTraceReader(path: trace), policy: policy, platform: platform, models: models, options: options,
+                                                  tlpObserver: capture))
+                    try capture?.finish()
                 }
             }
             print(json ? try jsonText(reports) : ReplayText.render(reports, trace: trace), terminator: json ? "\n" : "")
         }
+    }
+}
+
+/// Writes the TLPs of a replay to a pcap file (`--tlp-pcap`); the engine's observer cannot
+/// throw, so the first write error is kept and reported at the end.
+final class TLPCapture: TLPObserver {
+    private let writer: PcapTLPWriter
+    private var failure: PcapError?
+
+    init(path: String) throws(PcapError) { writer = try PcapTLPWriter(path: path) }
+
+    func observe(_ tlp: TLP, downstream: Bool, timePs: UInt64) {
+        guard failure == nil else { return }
+        do {
+            try writer.write(timeNanoseconds: timePs / 1000, direction: downstream ? .downstream : .upstream, tlp: tlp)
+        } catch {
+            failure = error
+        }
+    }
+
+    func finish() throws(PcapError) {
+        if let failure { throw failure }
+        try writer.flush()
     }
 }

@@ -107,3 +107,31 @@ import Testing
         #expect(version.status == 0 && version.stdout.hasPrefix("mmio-replay 0.1.0 (libpcap version "))
     }
 }
+
+@Suite struct TLPCaptureTests {
+    /// `replay --tlp-pcap` writes the TLPs of the replay; Wireshark (tshark with the bundled Lua
+    /// dissector) decodes them field by field.
+    @Test func replayWritesTLPsWiresharkDecodes() throws {
+        let pcap = FileManager.default.temporaryDirectory.appendingPathComponent("tlps-\(ProcessInfo.processInfo.processIdentifier).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: pcap) }
+        let result = try CLI.run(["replay", "traces/scenarios/wrong-size-read.mtrace", "--platform", "ras-sbsa", "--tlp-pcap", pcap])
+        #expect(result.status == 0)
+        let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        try #require(tshark != nil, "tshark is not installed: run tools/install-deps.sh (make test does)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tshark!)
+        process.arguments = ["-X", "lua_script:tools/wireshark/mmio-replay.lua", "-r", pcap, "-T", "fields",
+                             "-e", "pcietlp.direction", "-e", "pcietlp.fmt_type", "-e", "pcietlp.address", "-e", "pcietlp.completion_status"]
+        process.currentDirectoryURL = CLI.packageRoot
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let rows = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.count == 2)
+        #expect(rows.first?.prefix(3).joined(separator: " ") == "0 0x00 0x00000000fe400008")
+        #expect(rows.last?.first == "1" && rows.last?.last == "4")
+    }
+}
