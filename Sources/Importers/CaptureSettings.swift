@@ -1,4 +1,5 @@
 import ArmMemory
+import Diagnostics
 import MMIOTrace
 
 /// What a capture does not record and a side file (`--map FILE`) supplies: the stage-1 type each
@@ -42,14 +43,16 @@ public struct CaptureSettings: Hashable, Sendable {
         agents[key] ?? derived ?? defaultAgent
     }
 
-    /// Applies the side file to an importer's topology: each device's model, and each region's
-    /// stage-1 type in every address space the capture's agents use.
-    func apply(to topology: inout Topology, spaces: [AddressSpace]) {
+    /// Applies the side file to an importer's topology: each device's model, and the stage-1
+    /// type of each region the capture maps (or the side file names) in every address space the
+    /// capture's agents use.
+    func apply(to topology: inout Topology, spaces: [AddressSpace], mapped: (RegionID) -> Bool) {
         for i in topology.devices.indices {
             topology.devices[i].model = models[topology.devices[i].name] ?? Self.defaultModel
         }
+        let regions = topology.regions.indices.filter { mapped(RegionID($0)) || stage1[topology.regions[$0].name] != nil }
         topology.mappings = spaces.flatMap { space in
-            topology.regions.indices.map { i in
+            regions.map { i in
                 Mapping(addressSpace: space, region: RegionID(i), type: stage1[topology.regions[i].name] ?? Self.defaultStage1)
             }
         }
@@ -75,5 +78,23 @@ public struct CaptureRegion: Hashable, Sendable {
         self.size = size
         self.kind = kind
         self.hva = hva
+    }
+}
+
+extension CaptureSettings {
+    /// ``agents`` and ``defaultAgent`` parsed; a settings value built in code may hold a spelling
+    /// no side file would pass.
+    /// - Throws: ``InputError`` (located at the start of `file`) naming the bad spelling.
+    func parsedAgents(file: String = "side file") throws(InputError) -> (byKey: [String: Agent], fallback: Agent) {
+        func parse(_ spelling: String) throws(InputError) -> Agent {
+            guard let agent = Agent(spelling: spelling) else {
+                throw InputError(SourceLocation(file: file, line: 1, column: 1),
+                                 expected: "an agent (host, vmm, vcpuN, vmK.vmm, vmK.vcpuN)", found: spelling)
+            }
+            return agent
+        }
+        var byKey: [String: Agent] = [:]
+        for (key, spelling) in agents { byKey[key] = try parse(spelling) }
+        return (byKey, try parse(defaultAgent))
     }
 }
