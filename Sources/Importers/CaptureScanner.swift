@@ -1,10 +1,40 @@
+import Diagnostics
+
 /// A cursor over the bytes of one capture line, with the lexers the importers share. Positions
 /// are byte offsets; columns reported to users are `position + 1`.
 struct CaptureScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
+    /// The file and 1-based line the bytes come from, for errors.
+    let file: String
+    let line: Int
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>, file: String, line: Int) {
+        self.bytes = bytes
+        self.file = file
+        self.line = line
+    }
+
+    func location(_ position: Int) -> SourceLocation { SourceLocation(file: file, line: line, column: position + 1) }
+
+    /// `expected <what>, found '<text of range>'` at the range.
+    func expected(_ what: String, _ range: Range<Int>, choices: [String] = []) -> InputError {
+        InputError(location(range.lowerBound), expected: what, found: text(range), choices: choices)
+    }
+
+    /// The next token, converted by `parse`; an error saying `what` was expected when it fails.
+    mutating func field<T>(_ what: String, _ parse: (CaptureScanner, Range<Int>) -> T?) throws(InputError) -> (T, Range<Int>) {
+        let range = token()
+        guard let value = parse(self, range) else { throw expected(what, range) }
+        return (value, range)
+    }
+
+    /// Throws unless only blanks remain.
+    func expectEnd() throws(InputError) {
+        var s = self
+        let extra = s.token()
+        guard extra.isEmpty else { throw expected("end of line", extra) }
+    }
 
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
 

@@ -28,12 +28,27 @@ public protocol CaptureSource: TraceEventSource {
 }
 
 /// A bounded warning list, so that a capture with a million backward timestamps still reads in
-/// constant memory.
+/// constant memory; and the time of the last event, to warn when time goes back.
 struct CaptureWarnings {
     /// The most warnings kept; later ones are counted.
     static let limit = 100
     private(set) var kept: [CaptureWarning] = []
     private var dropped = 0
+    private(set) var lastTime: UInt64?
+
+    /// `time`, with a warning at `location` when it is earlier than the previous event's.
+    mutating func ordered(_ time: UInt64, at location: SourceLocation) -> TraceTime {
+        if let last = lastTime, time < last {
+            add(CaptureWarning(location, "time goes back from \(Self.seconds(last)) to \(Self.seconds(time)); event kept"))
+        }
+        lastTime = time
+        return TraceTime(nanoseconds: time)
+    }
+
+    private static func seconds(_ ns: UInt64) -> String {
+        let micros = String(ns % 1_000_000_000 / 1000)
+        return "\(ns / 1_000_000_000).\(String(repeating: "0", count: 6 - micros.count))\(micros)"
+    }
 
     mutating func add(_ warning: @autoclosure () -> CaptureWarning) {
         if kept.count < Self.limit { kept.append(warning()) } else { dropped += 1 }

@@ -27,8 +27,7 @@ public final class MmiotraceReader: CaptureSource {
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
     private var warningList = CaptureWarnings()
-    private var lastTime: UInt64?
-    private var lastRegion: Int?
+        private var lastRegion: Int?
 
     /// Opens the capture at `path` and reads its topology.
     /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` when a
@@ -61,29 +60,29 @@ public final class MmiotraceReader: CaptureSource {
         var mappedBARs = Set<Int>()
         while let bytes = try lines.nextLine() {
             guard let first = bytes.first, first != UInt8(ascii: "R"), first != UInt8(ascii: "W") else { continue }
-            var s = CaptureScanner(bytes)
+            var s = CaptureScanner(bytes, file: fileName, line: line)
             let keyword = s.token()
             if s.matches(keyword, "VERSION") {
                 let version = s.token()
                 if !s.matches(version, Self.formatVersion) {
                     warn(at: version.lowerBound, "mmiotrace version '\(s.text(version))', this reader knows \(Self.formatVersion)")
                 }
-                try expectEnd(s)
+                try s.expectEnd()
             } else if s.matches(keyword, "PCIDEV") {
                 try readPCIDevice(&s)
             } else if s.matches(keyword, "MAP") {
-                _ = try field(&s, "a timestamp (secs.usecs)") { s, r in s.timestamp(r) }
-                _ = try field(&s, "a map id (decimal)") { s, r in s.decimal(r) }
+                _ = try s.field("a timestamp (secs.usecs)") { s, r in s.timestamp(r) }
+                _ = try s.field("a map id (decimal)") { s, r in s.decimal(r) }
                 let physRange = s.token()
-                guard let phys = s.hex(physRange) else { throw expected("a physical address (0x…)", s, physRange) }
-                _ = try field(&s, "a virtual address (0x…)") { s, r in s.hex(r) }
+                guard let phys = s.hex(physRange) else { throw s.expected("a physical address (0x…)", physRange) }
+                _ = try s.field("a virtual address (0x…)") { s, r in s.hex(r) }
                 let lenRange = s.token()
                 guard let length = s.hex(lenRange), length > 0, phys.addingReportingOverflow(length - 1).overflow == false else {
-                    throw expected("a mapping length (0x…, not zero)", s, lenRange)
+                    throw s.expected("a mapping length (0x…, not zero)", lenRange)
                 }
-                _ = try field(&s, "a program counter (0x…)") { s, r in s.hex(r) }
-                _ = try field(&s, "a pid (decimal)") { s, r in s.decimal(r) }
-                try expectEnd(s)
+                _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
+                _ = try s.field("a pid (decimal)") { s, r in s.decimal(r) }
+                try s.expectEnd()
                 if let bar = topology.regions.firstIndex(where: { $0.contains(phys) }) {
                     mappedBARs.insert(bar)
                     if !topology.regions[bar].contains(phys + length - 1) {
@@ -106,19 +105,19 @@ public final class MmiotraceReader: CaptureSource {
     /// (I/O BARs, empty BARs and the ROM are skipped).
     private func readPCIDevice(_ s: inout CaptureScanner) throws {
         let bdfRange = s.token()
-        guard bdfRange.count == 4, let bdf = s.hex(bdfRange, prefixed: false) else { throw expected("a bus and devfn (4 hex digits)", s, bdfRange) }
+        guard bdfRange.count == 4, let bdf = s.hex(bdfRange, prefixed: false) else { throw s.expected("a bus and devfn (4 hex digits)", bdfRange) }
         let idRange = s.token()
-        guard idRange.count == 8, s.hex(idRange, prefixed: false) != nil else { throw expected("a vendor and device id (8 hex digits)", s, idRange) }
-        _ = try field(&s, "an IRQ (hex)") { s, r in s.hex(r, prefixed: false) }
+        guard idRange.count == 8, s.hex(idRange, prefixed: false) != nil else { throw s.expected("a vendor and device id (8 hex digits)", idRange) }
+        _ = try s.field("an IRQ (hex)") { s, r in s.hex(r, prefixed: false) }
         var starts: [UInt64] = []
         var sizes: [UInt64] = []
         for i in 0..<14 {
             let what = i < 7 ? "resource \(i)'s start (hex)" : "resource \(i - 7)'s size (hex)"
-            let value = try field(&s, what) { s, r in s.hex(r, prefixed: false) }
+            let (value, _) = try s.field(what) { s, r in s.hex(r, prefixed: false) }
             if i < 7 { starts.append(value) } else { sizes.append(value) }
         }
         let driverRange = s.token()
-        try expectEnd(s)
+        try s.expectEnd()
         let address = PCIAddress(bus: UInt8(bdf >> 8), device: UInt8(bdf >> 3 & 0x1f), function: UInt8(bdf & 7))
         let hex2 = { (v: UInt8) in (v < 16 ? "0" : "") + String(v, radix: 16) }
         let place = "\(hex2(address.bus))-\(hex2(address.device))-\(address.function)"
@@ -127,7 +126,7 @@ public final class MmiotraceReader: CaptureSource {
         }, as: UTF8.self)
         let name = (driverRange.isEmpty || !CaptureSettings.isValidName(driver) ? "dev" : driver) + "-" + place
         guard topology.deviceID(named: name) == nil else {
-            throw InputError(SourceLocation(file: fileName, line: line, column: bdfRange.lowerBound + 1), "duplicate PCIDEV for \(address)")
+            throw InputError(s.location(bdfRange.lowerBound), "duplicate PCIDEV for \(address)")
         }
         let device = DeviceID(topology.devices.count)
         topology.devices.append(Device(name: name, bdf: address))
@@ -176,7 +175,7 @@ public final class MmiotraceReader: CaptureSource {
 
     public func next() throws -> TraceEvent? {
         while let bytes = try lines.nextLine() {
-            var s = CaptureScanner(bytes)
+            var s = CaptureScanner(bytes, file: fileName, line: line)
             let keyword = s.token()
             guard !keyword.isEmpty, bytes[keyword.lowerBound] != UInt8(ascii: "#") else { continue }
             if s.matches(keyword, "R") || s.matches(keyword, "W") {
@@ -188,9 +187,9 @@ public final class MmiotraceReader: CaptureSource {
                 if text.hasPrefix("Lost "), text.hasSuffix(" events."),
                    let count = UInt64(text.dropFirst(5).dropLast(8)) {
                     warn(at: keyword.lowerBound, "the tracer lost \(count) events here")
-                    return TraceEvent(time: TraceTime(nanoseconds: lastTime ?? 0), agent: fallbackAgent, kind: .mark(text))
+                    return TraceEvent(time: TraceTime(nanoseconds: warningList.lastTime ?? 0), agent: fallbackAgent, kind: .mark(text))
                 }
-                return TraceEvent(time: TraceTime(nanoseconds: ordered(time, timeRange)), agent: fallbackAgent, kind: .mark(text))
+                return TraceEvent(time: ordered(time, s, timeRange), agent: fallbackAgent, kind: .mark(text))
             } else if s.matches(keyword, "MAP") {
                 let (time, timeRange) = try timestamp(&s)
                 let id = s.text(s.token()), phys = s.text(s.token())
@@ -200,11 +199,11 @@ public final class MmiotraceReader: CaptureSource {
                 return try event(time, timeRange, agentRange: s.token(), s, .mark("ioremap map \(id) \(phys) size \(length)"))
             } else if s.matches(keyword, "UNMAP") {
                 let (time, timeRange) = try timestamp(&s)
-                let id = try field(&s, "a map id (decimal)") { s, r in s.decimal(r) }
-                _ = try field(&s, "a program counter (0x…)") { s, r in s.hex(r) }
+                let (id, _) = try s.field("a map id (decimal)") { s, r in s.decimal(r) }
+                _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
                 let agentRange = s.token()
-                guard s.decimal(agentRange) != nil else { throw expected("a pid (decimal)", s, agentRange) }
-                try expectEnd(s)
+                guard s.decimal(agentRange) != nil else { throw s.expected("a pid (decimal)", agentRange) }
+                try s.expectEnd()
                 return try event(time, timeRange, agentRange: agentRange, s, .mark("iounmap map \(id)"))
             } else if s.matches(keyword, "UNKNOWN") {
                 _ = try timestamp(&s)
@@ -214,9 +213,7 @@ public final class MmiotraceReader: CaptureSource {
             } else if s.matches(keyword, "VERSION") || s.matches(keyword, "PCIDEV") {
                 continue
             } else {
-                throw InputError(SourceLocation(file: fileName, line: line, column: keyword.lowerBound + 1),
-                                 expected: "an mmiotrace line (\(Self.keywords.joined(separator: ", ")))", found: s.text(keyword),
-                                 choices: Self.keywords)
+                throw s.expected("an mmiotrace line (\(Self.keywords.joined(separator: ", ")))", keyword, choices: Self.keywords)
             }
         }
         return nil
@@ -226,28 +223,28 @@ public final class MmiotraceReader: CaptureSource {
     private func access(_ s: inout CaptureScanner, isWrite: Bool) throws -> TraceEvent {
         let widthRange = s.token()
         guard let width = s.decimal(widthRange), [1, 2, 4, 8].contains(width) else {
-            throw expected("an access width (1, 2, 4 or 8)", s, widthRange)
+            throw s.expected("an access width (1, 2, 4 or 8)", widthRange)
         }
         let (time, timeRange) = try timestamp(&s)
-        _ = try field(&s, "a map id (decimal)") { s, r in s.decimal(r) }
-        let address = try field(&s, "a physical address (0x…)") { s, r in s.hex(r) }
+        _ = try s.field("a map id (decimal)") { s, r in s.decimal(r) }
+        let (address, _) = try s.field("a physical address (0x…)") { s, r in s.hex(r) }
         let valueRange = s.token()
-        guard let value = s.hex(valueRange) else { throw expected("a value (0x…)", s, valueRange) }
+        guard let value = s.hex(valueRange) else { throw s.expected("a value (0x…)", valueRange) }
         guard width == 8 || value >> (width * 8) == 0 else {
-            throw InputError(SourceLocation(file: fileName, line: line, column: valueRange.lowerBound + 1),
+            throw InputError(s.location(valueRange.lowerBound),
                              "expected a value of at most \(width) bytes, found \(InputError.quote(s.text(valueRange)))")
         }
-        _ = try field(&s, "a program counter (0x…)") { s, r in s.hex(r) }
+        _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
         let agentRange = s.token()
-        guard s.decimal(agentRange) != nil else { throw expected("a pid (decimal)", s, agentRange) }
-        try expectEnd(s)
+        guard s.decimal(agentRange) != nil else { throw s.expected("a pid (decimal)", agentRange) }
+        try s.expectEnd()
         let access = MemoryAccess(address: address, region: region(containing: address), size: UInt8(width), value: AccessValue(value))
         return try event(time, timeRange, agentRange: agentRange, s, isWrite ? .write(access) : .read(access))
     }
 
     private func event(_ time: UInt64, _ timeRange: Range<Int>, agentRange: Range<Int>, _ s: CaptureScanner, _ kind: EventKind) throws -> TraceEvent {
         let agent = s.matches(agentRange, "0") ? (agents["0"] ?? fallbackAgent) : (agents[s.text(agentRange)] ?? fallbackAgent)
-        return TraceEvent(time: TraceTime(nanoseconds: ordered(time, timeRange)), agent: agent, kind: kind)
+        return TraceEvent(time: ordered(time, s, timeRange), agent: agent, kind: kind)
     }
 
     private func region(containing address: UInt64) -> RegionID? {
@@ -257,42 +254,12 @@ public final class MmiotraceReader: CaptureSource {
         return found
     }
 
-    /// `time`, with a warning when it is earlier than the previous event's.
-    private func ordered(_ time: UInt64, _ range: Range<Int>) -> UInt64 {
-        if let last = lastTime, time < last {
-            warn(at: range.lowerBound, "time goes back from \(Self.seconds(last)) to \(Self.seconds(time)); event kept")
-        }
-        lastTime = time
-        return time
+    private func timestamp(_ s: inout CaptureScanner) throws(InputError) -> (UInt64, Range<Int>) {
+        try s.field("a timestamp (secs.usecs)") { s, r in s.timestamp(r) }
     }
 
-    private static func seconds(_ ns: UInt64) -> String {
-        let micros = String(ns % 1_000_000_000 / 1000)
-        return "\(ns / 1_000_000_000).\(String(repeating: "0", count: 6 - micros.count))\(micros)"
-    }
-
-    // MARK: - Fields and errors
-
-    private func timestamp(_ s: inout CaptureScanner) throws -> (UInt64, Range<Int>) {
-        let range = s.token()
-        guard let time = s.timestamp(range) else { throw expected("a timestamp (secs.usecs)", s, range) }
-        return (time, range)
-    }
-
-    private func field<T>(_ s: inout CaptureScanner, _ what: String, _ parse: (CaptureScanner, Range<Int>) -> T?) throws -> T {
-        let range = s.token()
-        guard let value = parse(s, range) else { throw expected(what, s, range) }
-        return value
-    }
-
-    private func expected(_ what: String, _ s: CaptureScanner, _ range: Range<Int>) -> InputError {
-        InputError(SourceLocation(file: fileName, line: line, column: range.lowerBound + 1), expected: what, found: s.text(range))
-    }
-
-    private func expectEnd(_ s: CaptureScanner) throws {
-        var s = s
-        let extra = s.token()
-        guard extra.isEmpty else { throw expected("end of line", s, extra) }
+    private func ordered(_ time: UInt64, _ s: CaptureScanner, _ range: Range<Int>) -> TraceTime {
+        warningList.ordered(time, at: s.location(range.lowerBound))
     }
 
     private func warn(at position: Int, _ message: String) {
