@@ -1,7 +1,10 @@
 import ArmMemory
+import Diagnostics
+import MMIOTrace
 
 /// What a capture does not record and a side file (`--map FILE`) supplies: the stage-1 type each
-/// region is mapped with, the device model of each device, and which captured agent is which.
+/// region is mapped with, the device model of each device, which captured agent is which, and
+/// (for captures that only see guest physical addresses) the regions themselves.
 ///
 /// Defaults: stage 1 Device-nGnRE (what Linux's `ioremap` gives), device model `generic`, every
 /// captured access made by `vcpu0`.
@@ -16,17 +19,82 @@ public struct CaptureSettings: Hashable, Sendable {
     public var agents: [String: String]
     /// The agent for accesses no entry of ``agents`` names.
     public var defaultAgent: String
+    /// Regions the capture cannot declare (ftrace sees guest physical addresses only), in
+    /// side-file order.
+    public var regions: [CaptureRegion]
 
     public init(stage1: [String: MemoryType] = [:], models: [String: String] = [:], agents: [String: String] = [:],
-                defaultAgent: String = "vcpu0") {
+                defaultAgent: String = "vcpu0", regions: [CaptureRegion] = []) {
         self.stage1 = stage1
         self.models = models
         self.agents = agents
         self.defaultAgent = defaultAgent
+        self.regions = regions
     }
 
     /// The stage-1 type a capture's region gets when the side file says nothing.
     public static let defaultStage1: MemoryType = .deviceNGnRE
     /// The device model a captured device gets when the side file says nothing.
     public static let defaultModel = "generic"
+
+    /// The agent spelling for a captured key: the side file's entry, else `derived` (an
+    /// importer's own reading of the key, e.g. `CPU 3/KVM` → `vcpu3`), else ``defaultAgent``.
+    public func agentSpelling(forKey key: String, derived: String? = nil) -> String {
+        agents[key] ?? derived ?? defaultAgent
+    }
+
+    /// Applies the side file to an importer's topology: each device's model, and the stage-1
+    /// type of each region the capture maps (or the side file names) in every address space the
+    /// capture's agents use.
+    func apply(to topology: inout Topology, spaces: [AddressSpace], mapped: (RegionID) -> Bool) {
+        for i in topology.devices.indices {
+            topology.devices[i].model = models[topology.devices[i].name] ?? Self.defaultModel
+        }
+        let regions = topology.regions.indices.filter { mapped(RegionID($0)) || stage1[topology.regions[$0].name] != nil }
+        topology.mappings = spaces.flatMap { space in
+            regions.map { i in
+                Mapping(addressSpace: space, region: RegionID(i), type: stage1[topology.regions[i].name] ?? Self.defaultStage1)
+            }
+        }
+    }
+}
+
+/// A region a side file declares: `{name, device, base, size, kind, hva}`.
+public struct CaptureRegion: Hashable, Sendable {
+    public var name: String
+    /// The device's name; devices are created in order of first mention.
+    public var device: String
+    public var base: UInt64
+    public var size: UInt64
+    public var kind: RegionKind
+    /// Where the VMM maps the region in its own address space, so that a host `kvm_unmap_hva_range`
+    /// over it becomes an `unmap` of the region.
+    public var hva: UInt64?
+
+    public init(name: String, device: String, base: UInt64, size: UInt64, kind: RegionKind = .bar, hva: UInt64? = nil) {
+        self.name = name
+        self.device = device
+        self.base = base
+        self.size = size
+        self.kind = kind
+        self.hva = hva
+    }
+}
+
+extension CaptureSettings {
+    /// ``agents`` and ``defaultAgent`` parsed; a settings value built in code may hold a spelling
+    /// no side file would pass.
+    /// - Throws: ``InputError`` (located at the start of `file`) naming the bad spelling.
+    func parsedAgents(file: String = "side file") throws(InputError) -> (byKey: [String: Agent], fallback: Agent) {
+        func parse(_ spelling: String) throws(InputError) -> Agent {
+            guard let agent = Agent(spelling: spelling) else {
+                throw InputError(SourceLocation(file: file, line: 1, column: 1),
+                                 expected: "an agent (host, vmm, vcpuN, vmK.vmm, vmK.vcpuN)", found: spelling)
+            }
+            return agent
+        }
+        var byKey: [String: Agent] = [:]
+        for (key, spelling) in agents { byKey[key] = try parse(spelling) }
+        return (byKey, try parse(defaultAgent))
+    }
 }

@@ -1,0 +1,124 @@
+import Diagnostics
+
+/// A cursor over the bytes of one capture line, with the lexers the importers share. Positions
+/// are byte offsets; columns reported to users are `position + 1`.
+struct CaptureScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+    /// The file and 1-based line the bytes come from, for errors.
+    let file: String
+    let line: Int
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, file: String, line: Int) {
+        self.bytes = bytes
+        self.file = file
+        self.line = line
+    }
+
+    func location(_ position: Int) -> SourceLocation { SourceLocation(file: file, line: line, column: position + 1) }
+
+    /// `expected <what>, found '<text of range>'` at the range.
+    func expected(_ what: String, _ range: Range<Int>, choices: [String] = []) -> InputError {
+        InputError(location(range.lowerBound), expected: what, found: text(range), choices: choices)
+    }
+
+    /// The next token, converted by `parse`; an error saying `what` was expected when it fails.
+    mutating func field<T>(_ what: String, _ parse: (CaptureScanner, Range<Int>) -> T?) throws(InputError) -> (T, Range<Int>) {
+        let range = token()
+        guard let value = parse(self, range) else { throw expected(what, range) }
+        return (value, range)
+    }
+
+    /// Throws unless only blanks remain.
+    func expectEnd() throws(InputError) {
+        var s = self
+        let extra = s.token()
+        guard extra.isEmpty else { throw expected("end of line", extra) }
+    }
+
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+
+    var atEnd: Bool { position >= bytes.count }
+
+    /// Whether only blanks remain.
+    var restIsBlank: Bool { bytes[position...].allSatisfy(Self.isSpace) }
+
+    mutating func skipSpaces() {
+        while position < bytes.count, Self.isSpace(bytes[position]) { position += 1 }
+    }
+
+    /// Skips blanks, then returns the run of non-blank bytes (empty at the end of the line).
+    mutating func token() -> Range<Int> {
+        skipSpaces()
+        let start = position
+        while position < bytes.count, !Self.isSpace(bytes[position]) { position += 1 }
+        return start..<position
+    }
+
+    /// The text of a byte range, for messages and names.
+    func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// The text from `start` to the end of the line, without trailing blanks.
+    func rest(from start: Int) -> String {
+        var end = bytes.count
+        while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
+        return text(start..<max(start, end))
+    }
+
+    func matches(_ range: Range<Int>, _ literal: String) -> Bool {
+        range.count == literal.utf8.count && zip(bytes[range], literal.utf8).allSatisfy { $0 == $1 }
+    }
+
+    /// An unsigned decimal integer occupying all of `range`.
+    func decimal(_ range: Range<Int>) -> UInt64? {
+        guard !range.isEmpty, range.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for i in range {
+            let d = bytes[i] &- 0x30
+            guard d < 10 else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt64(d))
+            guard !o1, !o2 else { return nil }
+            value = s
+        }
+        return value
+    }
+
+    /// 1–16 hex digits (either case) occupying all of `range`, after a `0x`/`0X` prefix when
+    /// `prefixed` (mmiotrace prints PCIDEV fields without one).
+    func hex(_ range: Range<Int>, prefixed: Bool = true) -> UInt64? {
+        var digits = range
+        if prefixed {
+            guard range.count > 2, bytes[range.lowerBound] == 0x30, bytes[range.lowerBound + 1] | 0x20 == 0x78 else { return nil }
+            digits = (range.lowerBound + 2)..<range.upperBound
+        }
+        while digits.count > 16, bytes[digits.lowerBound] == 0x30 { digits = (digits.lowerBound + 1)..<digits.upperBound }
+        guard !digits.isEmpty, digits.count <= 16 else { return nil }
+        var value: UInt64 = 0
+        for i in digits {
+            let b = bytes[i]
+            let d: UInt8
+            switch b {
+            case 0x30...0x39: d = b - 0x30
+            case 0x61...0x66: d = b - 0x57
+            case 0x41...0x46: d = b - 0x37
+            default: return nil
+            }
+            value = value << 4 | UInt64(d)
+        }
+        return value
+    }
+
+    /// `secs.fraction` (1–9 fraction digits, usually 6) occupying all of `range`, in nanoseconds.
+    func timestamp(_ range: Range<Int>) -> UInt64? {
+        guard let dot = range.firstIndex(where: { bytes[$0] == UInt8(ascii: ".") }),
+              let secs = decimal(range.lowerBound..<dot), secs < 18_000_000_000 else { return nil }
+        let fraction = (dot + 1)..<range.upperBound
+        guard (1...9).contains(fraction.count), let digits = decimal(fraction) else { return nil }
+        var scale: UInt64 = 1
+        for _ in fraction.count..<9 { scale *= 10 }
+        return secs * 1_000_000_000 + digits * scale
+    }
+}
