@@ -7,6 +7,7 @@ import Darwin
 #endif
 import Diagnostics
 import MMIOTrace
+import Pcap
 
 /// The trace formats `mmio-replay` reads, told apart by content (``detect(path:)``) or named
 /// with `--from` (``init(name:)``).
@@ -129,7 +130,8 @@ public func openTrace(path: String, format: CaptureFormat, settings: CaptureSett
     case .mtrace: return try MTraceReader(path: path)
     case .mmiotrace: return try MmiotraceReader(path: path, settings: settings)
     case .ftrace: return try FtraceReader(path: path, settings: settings)
-    case .qemuLog, .pcap:
-        throw InputUnavailableError(path: path, reason: "reading \(format.name) traces is not yet supported here (formats read: mtrace, mmiotrace, ftrace)")
+    case .pcap: return try PcapTraceReader(path: path)
+    case .qemuLog:
+        throw InputUnavailableError(path: path, reason: "reading \(format.name) traces is not yet supported here (formats read: mtrace, mmiotrace, ftrace, pcap)")
     }
 }

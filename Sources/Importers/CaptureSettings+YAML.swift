@@ -1,6 +1,7 @@
 import ArmMemory
 import Diagnostics
 import MMIOTrace
+import YAMLInput
 import Yams
 
 /// Side files in YAML (format in `docs/importers.md`).
@@ -213,30 +214,7 @@ private struct SideFileReader {
 
     // MARK: - Nodes and errors
 
-    private func compose() throws(InputError) -> Node? {
-        do {
-            return try Yams.compose(yaml: yaml)
-        } catch let yamlError as YamlError {
-            throw syntaxError(yamlError)
-        } catch {
-            throw InputError(location(nil), "expected YAML, found an unreadable document: \(error)")
-        }
-    }
 
-    private func syntaxError(_ yamlError: YamlError) -> InputError {
-        switch yamlError {
-        case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let during = context.map { " (\($0.text) at \(location($0.mark).line):\(location($0.mark).column))" } ?? ""
-            return InputError(location(mark), "expected valid YAML, found a syntax error: \(problem)\(during)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return InputError(location(context.mark), "expected each key once in a mapping, found \(keys) more than once")
-        default:
-            return InputError(location(nil), "expected YAML, found an unreadable document: \(yamlError)")
-        }
-    }
 
     private func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
@@ -250,27 +228,24 @@ private struct SideFileReader {
         return mapping.map { ($0.key, $0.value) }
     }
 
-    private func scalar(_ node: Node, expected: String) throws(InputError) -> String {
-        guard case .scalar(let scalar) = node else { throw error(node, expected: expected) }
-        return scalar.string
+
+
+}
+
+extension SideFileReader {
+    /// The document's root node, nil when empty (``YAMLSource/composeIfPresent()``).
+    fileprivate func compose() throws(InputError) -> Node? { try YAMLSource(text: yaml, file: file).composeIfPresent() }
+
+    /// The text of a scalar node (``YAMLSource/scalar(_:expected:)``).
+    fileprivate func scalar(_ node: Node, expected: String) throws(InputError) -> String {
+        try YAMLSource(text: yaml, file: file).scalar(node, expected: expected)
     }
 
-    /// `expected <expected>, found <node>`, at the node, with a did-you-mean among `choices`.
-    private func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
-        switch node {
-        case .scalar(let scalar): InputError(location(node.mark), expected: expected, found: scalar.string, choices: choices)
-        case .mapping: InputError(location(node.mark), "expected \(expected), found a mapping")
-        case .sequence: InputError(location(node.mark), "expected \(expected), found a list")
-        case .alias: InputError(location(node.mark), "expected \(expected), found an alias")
-        }
+    /// A located error at a node (``YAMLSource/error(_:expected:choices:)``).
+    fileprivate func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
+        YAMLSource(text: yaml, file: file).error(node, expected: expected, choices: choices)
     }
 
-    /// A Yams mark as a source location (Yams counts columns in Unicode scalars, locations in
-    /// bytes); no mark means the start of the file.
-    private func location(_ mark: Mark?) -> SourceLocation {
-        guard let mark else { return SourceLocation(file: file, line: 1, column: 1) }
-        let line = yaml.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(mark.line - 1).first ?? ""
-        let bytes = line.unicodeScalars.prefix(mark.column - 1).reduce(0) { $0 + UTF8.width($1) }
-        return SourceLocation(file: file, line: mark.line, column: bytes + 1)
-    }
+    /// A Yams mark as a source location (``YAMLSource/location(_:)``).
+    fileprivate func location(_ mark: Mark?) -> SourceLocation { YAMLSource(text: yaml, file: file).location(mark) }
 }

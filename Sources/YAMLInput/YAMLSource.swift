@@ -16,16 +16,21 @@ public struct YAMLSource {
     /// errors; an empty document is an error that says what was `expected` (e.g. `a mapping of
     /// policy keys`).
     public func compose(expected: String) throws(InputError) -> Node {
-        let composed: Node?
+        guard let composed = try composeIfPresent() else {
+            throw InputError(location(nil), "expected \(expected), found an empty document")
+        }
+        return composed
+    }
+
+    /// The document's root node, or nil for an empty document; syntax errors located.
+    public func composeIfPresent() throws(InputError) -> Node? {
         do {
-            composed = try Yams.compose(yaml: text)
+            return try Yams.compose(yaml: text)
         } catch let yamlError as YamlError {
             throw syntaxError(yamlError)
         } catch {
             throw InputError(location(nil), "expected YAML, found an unreadable document: \(error)")
         }
-        guard let composed else { throw InputError(location(nil), "expected \(expected), found an empty document") }
-        return composed
     }
 
     /// A Yams mark as a source location. Yams counts columns in Unicode scalars, locations count

@@ -44,7 +44,7 @@ import Testing
         #expect(try openTrace(path: FtraceReaderTests.ftrace, format: .ftrace) is FtraceReader)
         let mtrace = try temporaryFile("mtrace 1\n10 vcpu0 mark hello\n")
         #expect(try openTrace(path: mtrace, format: .mtrace).next()?.kind == .mark("hello"))
-        #expect(errorText { _ = try openTrace(path: MmiotraceReaderTests.sample, format: .pcap) }
-            == "\(MmiotraceReaderTests.sample): error: cannot read input: reading pcap traces is not yet supported here (formats read: mtrace, mmiotrace, ftrace)")
+        // A file that is not pcap, opened as pcap: libpcap's own complaint, with the path.
+        #expect(errorText { _ = try openTrace(path: MmiotraceReaderTests.sample, format: .pcap) }.contains(MmiotraceReaderTests.sample))
     }
 }
