@@ -1,37 +1,62 @@
 import ArgumentParser
 import Foundation
+import Importers
 import MMIOTrace
+import Pcap
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Convert a trace to another format (for now: .mtrace to canonical .mtrace).",
+        abstract: "Convert a trace or capture to .mtrace (canonical) or pcap.",
         discussion: """
-            The canonical form has the header in a fixed order (mtrace, devices, regions, maps),
-            single spaces, lower-case hex and no comments; converting it again changes nothing.
+            Reads any supported format (detected by content, or --from); writes canonical .mtrace
+            (the header in a fixed order, single spaces, lower-case hex, no comments: converting it
+            again changes nothing) or pcap (trace events on LINKTYPE_USER0, docs/pcap.md), chosen
+            by --to or by the output's extension. mtrace -> pcap -> mtrace gives the same text.
 
-            Example:
+            Examples:
               mmio-replay convert hand-written.mtrace -o canonical.mtrace
+              mmio-replay convert capture.mmiotrace --map capture.yaml -o capture.mtrace
+              mmio-replay convert trace.mtrace -o trace.pcap
             """
     )
 
-    @Argument(help: "The trace to read (.mtrace; - for standard input).")
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case mtrace, pcap
+    }
+
+    @Argument(help: "The trace or capture to read (- for .mtrace on standard input).")
     var input: String
 
-    @Option(name: .shortAndLong, help: "Where to write the canonical .mtrace (- for standard output).")
+    @OptionGroup var source: TraceInputOptions
+
+    @Option(name: .shortAndLong, help: "Where to write (- for standard output, .mtrace only).")
     var output: String
+
+    @Option(help: "The output format: mtrace or pcap (default: pcap for a .pcap output, else mtrace).")
+    var to: OutputFormat?
+
+    var outputFormat: OutputFormat { to ?? (output.hasSuffix(".pcap") ? .pcap : .mtrace) }
 
     func validate() throws {
         if input != "-", output != "-", sameFile(input, output) {
             throw ValidationError("input and output are the same file: converting in place would destroy the input")
         }
+        if outputFormat == .pcap, output == "-" { throw ValidationError("pcap output needs a file, not standard output") }
     }
 
     func run() throws {
         try reportingErrors {
-            let reader = try MTraceReader(path: input)
-            let writer = try MTraceWriter(path: output, topology: reader.topology)
-            while let event = try reader.next() { try writer.write(event) }
-            try writer.flush()
+            let reader = try source.open(input)
+            switch outputFormat {
+            case .mtrace:
+                let writer = try MTraceWriter(path: output, topology: reader.topology)
+                while let event = try reader.next() { try writer.write(event) }
+                try writer.flush()
+            case .pcap:
+                let writer = try PcapTraceWriter(path: output, topology: reader.topology)
+                try writer.write(contentsOf: reader)
+                try writer.flush()
+            }
         }
     }
 }

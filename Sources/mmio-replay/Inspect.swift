@@ -1,4 +1,5 @@
 import ArgumentParser
+import Importers
 import MMIOTrace
 
 struct Inspect: ParsableCommand {
@@ -9,21 +10,56 @@ struct Inspect: ParsableCommand {
             sizes the architecture does not have, unaligned accesses, and vCPU accesses between a
             guest exit and the next entry. The first \(TraceSummarizer.examplesPerCode) of each kind are listed.
 
-            Example:
+            Captures (Linux mmiotrace, QEMU trace logs, ftrace kvm_mmio, pcap) are read directly;
+            for them inspect also prints the capture's warnings and a ready-to-edit side file
+            (--map) with what the capture does not record.
+
+            Examples:
               mmio-replay inspect traces/nvme-doorbell.mtrace --json
+              mmio-replay inspect capture.mmiotrace > capture.yaml   # then edit, and use --map capture.yaml
             """
     )
 
-    @Argument(help: "The trace to inspect (.mtrace; - for standard input).")
+    @Argument(help: "The trace or capture to inspect (- for .mtrace on standard input).")
     var trace: String
+
+    @OptionGroup var input: TraceInputOptions
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     func run() throws {
         try reportingErrors {
-            let summary = try TraceSummary.of(MTraceReader(path: trace))
-            print(json ? try jsonText(summary) : summary.text, terminator: json ? "\n" : "")
+            let source = try input.open(trace)
+            let summary = try TraceSummary.of(source)
+            let capture = source as? any CaptureSource
+            if json {
+                print(try jsonText(InspectJSON(summary: summary, captureWarnings: capture?.warnings.map(\.description),
+                                               sideFile: capture?.sideFileTemplate())))
+                return
+            }
+            print(summary.text, terminator: "")
+            if let capture {
+                print("capture warnings \(capture.warnings.count)")
+                for warning in capture.warnings { print("  \(warning)") }
+                print("side file (edit and pass with --map):")
+                print(capture.sideFileTemplate(), terminator: "")
+            }
         }
+    }
+}
+
+/// `inspect --json`: the summary's fields, plus for captures their warnings and side file.
+private struct InspectJSON: Encodable {
+    var summary: TraceSummary
+    var captureWarnings: [String]?
+    var sideFile: String?
+
+    func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        enum Keys: String, CodingKey { case captureWarnings, sideFile }
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encodeIfPresent(captureWarnings, forKey: .captureWarnings)
+        try container.encodeIfPresent(sideFile, forKey: .sideFile)
     }
 }

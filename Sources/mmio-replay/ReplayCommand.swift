@@ -31,8 +31,10 @@ struct ReplayCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The trace to replay (.mtrace).")
+    @Argument(help: "The trace or capture to replay (any supported format).")
     var trace: String
+
+    @OptionGroup var input: TraceInputOptions
 
     @Option(name: .long, help: "An attribute policy name or YAML file (repeatable; default kvm-normal-nc).")
     var policy: [String] = []
@@ -123,7 +125,7 @@ struct ReplayCommand: ParsableCommand {
             for policy in policies {
                 for platform in platforms {
                     let capture = try tlpPcap.map { path throws(PcapError) in try TLPCapture(path: path) }
-                    reports.append(try Replay.run(MTraceReader(path: trace), policy: policy, platform: platform, models: models, options: options,
+                    reports.append(try Replay.run(input.open(trace), policy: policy, platform: platform, models: models, options: options,
                                                   tlpObserver: capture))
                     try capture?.finish()
                 }
