@@ -19,6 +19,8 @@ let package = Package(
                 .product(name: "ReplayEngine", package: "mmio-replay"),
                 .product(name: "ArmMemory", package: "mmio-replay"),
                 .product(name: "Platforms", package: "mmio-replay"),
+                .product(name: "Importers", package: "mmio-replay"),
+                .product(name: "Pcap", package: "mmio-replay"),
             ],
             path: "Benchmarks/TraceParsing",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

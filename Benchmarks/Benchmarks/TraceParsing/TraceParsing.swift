@@ -1,6 +1,8 @@
 import Benchmark
 import Foundation
 import MMIOTrace
+import Importers
+import Pcap
 import Platforms
 import ReplayEngine
 import ArmMemory
@@ -67,6 +69,95 @@ let benchmarks: @Sendable () -> Void = {
             precondition(report.summary.events == events)
             blackHole(report)
         }
+    }
+
+    // Capture import (issue: within 4x of wc -l on the same 5M-line file) and pcap I/O.
+    let mmiotracePath = NSTemporaryDirectory() + "mmio-replay-bench-\(events).mmiotrace"
+    let pcapPath = NSTemporaryDirectory() + "mmio-replay-bench-\(events).pcap"
+
+    /// The 5M-event trace as Linux mmiotrace text: a PCIDEV line per device, a MAP per region,
+    /// then an R/W line per access (other events as MARK lines), as `trace_pipe` writes them.
+    func ensureMmiotrace() throws {
+        try ensureTrace()
+        if FileManager.default.fileExists(atPath: mmiotracePath) { return }
+        let reader = try MTraceReader(path: path)
+        var out = "VERSION 20070824\n"
+        for (i, device) in reader.topology.devices.enumerated() {
+            let bars = reader.topology.regions.filter { $0.device == DeviceID(i) }
+            let bases = (0..<7).map { $0 < bars.count ? String(bars[$0].base, radix: 16) : "0" }.joined(separator: " ")
+            let sizes = (0..<7).map { $0 < bars.count ? String(bars[$0].size, radix: 16) : "0" }.joined(separator: " ")
+            let bdf = device.bdf!
+            out += "PCIDEV \(String(format: "%02x%02x", bdf.bus, Int(bdf.device) << 3 | Int(bdf.function))) 1b360010 0 \(bases) \(sizes)\n"
+        }
+        for (i, region) in reader.topology.regions.enumerated() {
+            out += "MAP 0.000001 \(i + 1) 0x\(String(region.base, radix: 16)) 0xffff0000\(String(i, radix: 16)) 0x\(String(region.size, radix: 16)) 0x0 0\n"
+        }
+        FileManager.default.createFile(atPath: mmiotracePath + ".partial", contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: mmiotracePath + ".partial"))
+        var buffer = out
+        func stamp(_ ns: UInt64) -> String {
+            let us = ns / 1000
+            let frac = String(us % 1_000_000)
+            return "\(us / 1_000_000).\(String(repeating: "0", count: 6 - frac.count))\(frac)"
+        }
+        while let event = try reader.next() {
+            switch event.kind {
+            case .read(let a): buffer += "R \(a.size) \(stamp(event.time.nanoseconds)) 1 0x\(String(a.address, radix: 16)) 0x\(String(a.value.low64, radix: 16)) 0x0 0\n"
+            case .write(let a): buffer += "W \(a.size) \(stamp(event.time.nanoseconds)) 1 0x\(String(a.address, radix: 16)) 0x\(String(a.value.low64, radix: 16)) 0x0 0\n"
+            default: buffer += "MARK \(stamp(event.time.nanoseconds)) \(event.kind.category.name)\n"
+            }
+            if buffer.utf8.count > 1 << 20 {
+                handle.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        handle.write(Data(buffer.utf8))
+        try handle.close()
+        try FileManager.default.moveItem(atPath: mmiotracePath + ".partial", toPath: mmiotracePath)
+    }
+
+    Benchmark("wc -l (baseline, mmiotrace file)", configuration: .init(setup: { try ensureMmiotrace() })) { benchmark in
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/wc")
+        process.arguments = ["-l", mmiotracePath]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+    }
+
+    Benchmark("mmiotrace import 5M lines", configuration: .init(maxIterations: 3, setup: { try ensureMmiotrace() })) { benchmark in
+        let reader = try MmiotraceReader(path: mmiotracePath, settings: CaptureSettings())
+        var count = 0
+        while let event = try reader.next() {
+            blackHole(event)
+            count += 1
+        }
+        precondition(count == events)
+    }
+
+    Benchmark("pcap write 5M events", configuration: .init(maxIterations: 3, setup: { try ensureTrace() })) { benchmark in
+        let reader = try MTraceReader(path: path)
+        let writer = try PcapTraceWriter(path: pcapPath, topology: reader.topology)
+        try writer.write(contentsOf: reader)
+        try writer.flush()
+    }
+
+    Benchmark("pcap read 5M events", configuration: .init(maxIterations: 3, setup: {
+        try ensureTrace()
+        if !FileManager.default.fileExists(atPath: pcapPath) {
+            let reader = try MTraceReader(path: path)
+            let writer = try PcapTraceWriter(path: pcapPath, topology: reader.topology)
+            try writer.write(contentsOf: reader)
+            try writer.flush()
+        }
+    })) { benchmark in
+        let reader = try PcapTraceReader(path: pcapPath)
+        var count = 0
+        while let event = try reader.next() {
+            blackHole(event)
+            count += 1
+        }
+        precondition(count == events)
     }
 
     Benchmark("generate + write 1M events", configuration: .init(maxIterations: 5)) { benchmark in
