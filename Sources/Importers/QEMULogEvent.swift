@@ -44,6 +44,8 @@ struct MemoryRegionAccess {
     /// The address QEMU prints: absolute (the region's offset plus its containers' bases) since
     /// QEMU 2.x, an offset in the region before.
     var address: UInt64
+    /// The value, truncated to the access size as the CPU sees it (QEMU prints the device's
+    /// answer, e.g. 0xffffffff for a 2-byte read of an absent function).
     var value: UInt64
     var size: UInt8
     /// The `name '...'` field's text (without quotes), absent in older QEMU.
@@ -98,11 +100,10 @@ extension QEMULogScanner {
         try expect(" addr ")
         let address = try hex("an address")
         try expect(" value ")
-        let valueStart = position
-        let value = try hex("a value")
+        var value = try hex("a value")
         try expect(" size ")
         let size = try size()
-        _ = try valueFitting(value, size: size, at: valueStart)
+        if size < 8 { value &= (1 << (UInt64(size) * 8)) - 1 }
         var name: Range<Int>?
         skipSpaces()
         if !atEnd {
