@@ -154,8 +154,9 @@ public struct QEMULogPattern: Hashable, Sendable {
                 i += 1
                 continue
             }
-            guard let close = bytes[i...].firstIndex(of: UInt8(ascii: "}")) else {
-                throw SyntaxError(offset: i, message: "expected '}' to close the capture, found end of pattern")
+            guard let close = bytes[(i + 1)...].firstIndex(where: { $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "{") || $0 == 0x20 }),
+                  bytes[close] == UInt8(ascii: "}") else {
+                throw SyntaxError(offset: i, message: "expected '}' to close the capture opened here")
             }
             let name = String(decoding: bytes[(i + 1)..<close], as: UTF8.self)
             guard let field = Field(rawValue: name) else {

@@ -301,13 +301,12 @@ public final class QEMULogReader: TraceEventSource {
         let device = try mappedDevice(s, event: event, at: namePosition, entry, captures)
         let offset = captures.offset ?? 0
         let size = captures.size ?? 0
-        let sizePosition = argsStart
         switch entry.kind {
         case .resetFLR: return .reset(.flr, device: device)
         case .resetHot: return .reset(.hot, device: device)
         case .configRead, .configWrite:
             guard offset <= 0xfff, size == 1 || size == 2 || size == 4, (captures.value ?? 0) <= UInt32.max else {
-                throw s.error(at: sizePosition, "'\(event)' maps to a configuration access of offset 0x\(String(offset, radix: 16)) and \(size) bytes; expected 0x0-0xfff and 1, 2 or 4 bytes")
+                throw s.error(at: argsStart, "'\(event)' maps to a configuration access of offset 0x\(String(offset, radix: 16)) and \(size) bytes; expected 0x0-0xfff and 1, 2 or 4 bytes")
             }
             let config = ConfigAccess(device: device, offset: UInt16(offset), size: UInt8(size), value: UInt32(captures.value ?? 0),
                                       hasValue: captures.value != nil)
@@ -317,8 +316,9 @@ public final class QEMULogReader: TraceEventSource {
             guard bar <= 5, let region = tables.barRegion[BARRegionKey(device: device, bar: UInt8(bar))] else {
                 throw s.error(at: namePosition, "'\(event)' maps to BAR \(bar) of '\(topology.devices[Int(device)].name)', which the log never maps")
             }
-            guard (1...64).contains(size), size >= 8 || (captures.value ?? 0) >> (size * 8) == 0 else {
-                throw s.error(at: sizePosition, "'\(event)' maps to an access of \(size) bytes with value 0x\(String(captures.value ?? 0, radix: 16)); expected 1-64 bytes that hold the value")
+            guard (1...64).contains(size) else { throw s.error(at: argsStart, "access size \(size) is not 1 to 64 bytes") }
+            guard size >= 8 || (captures.value ?? 0) >> (size * 8) == 0 else {
+                throw s.error(at: argsStart, "value 0x\(String(captures.value ?? 0, radix: 16)) does not fit in \(size) byte\(size == 1 ? "" : "s")")
             }
             let memory = MemoryAccess(address: topology.regions[Int(region)].base + offset, region: region, size: UInt8(size),
                                       value: AccessValue(captures.value ?? 0), hasValue: captures.value != nil)

@@ -110,7 +110,9 @@ struct QEMULogScanner {
             value = value &* 10 &+ UInt64(bytes[position] &- 0x30)
             position += 1
             guard value <= maximum, position - start <= 19 else {
-                throw error(at: start, "\(what) \(InputError.quote(found(at: start))) is larger than \(maximum)")
+                var end = position
+                while end < bytes.count, Self.isDigit(bytes[end]) { end += 1 }
+                throw InputError(SourceLocation(file: file, line: line, column: start + 1), expected: what, found: text(start..<end))
             }
         }
         guard position > start else { throw error(at: start, expected: what) }
