@@ -47,7 +47,8 @@ public final class QEMULogReader: TraceEventSource {
     private let agentByKey: [UInt64: Agent]
     /// The nanosecond time of the last line that had one.
     private var now: UInt64 = 0
-    /// The current base and size of each BAR region (nil while unmapped), by region ID.
+    /// The current guest base and size of each BAR region (nil while unmapped; always nil for
+    /// vfio regions, which events name by index), by region ID.
     private var live: [(base: UInt64, size: UInt64)?]
     /// The last value written to port 0xcf8.
     private var cf8: UInt32 = 0
@@ -96,9 +97,6 @@ public final class QEMULogReader: TraceEventSource {
         tables = Self.topology(survey, settings: settings, agents: agents)
         topology = tables.topology
         live = Array(repeating: nil, count: tables.topology.regions.count)
-        for (index, region) in topology.regions.enumerated() where region.base >= Self.vfioWindow {
-            live[index] = (region.base, region.size)
-        }
     }
 
     /// Parses `host`, `vmm`, `vcpuN`, `vmK.vmm` and `vmK.vcpuN`.
@@ -266,8 +264,7 @@ public final class QEMULogReader: TraceEventSource {
             }
         }
         for (index, mapped) in live.enumerated() {
-            guard let mapped, access.address >= mapped.base, access.address - mapped.base < mapped.size,
-                  topology.regions[index].base < Self.vfioWindow else { continue }
+            guard let mapped, access.address >= mapped.base, access.address - mapped.base < mapped.size else { continue }
             let region = RegionID(index)
             let memory = MemoryAccess(address: topology.regions[index].base + (access.address - mapped.base), region: region, size: access.size,
                                       value: AccessValue(access.value))
