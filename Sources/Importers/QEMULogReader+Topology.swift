@@ -1,0 +1,230 @@
+import ArmMemory
+import Diagnostics
+import MMIOTrace
+
+/// What the first pass learns: devices, BARs and which event streams the log has. Its size
+/// grows with the number of devices and BARs, never with the file.
+struct QEMULogSurvey {
+    /// PCI functions in order of first appearance, with the first name the log gives each.
+    var functions: [PCIAddress] = []
+    var functionNames: [PCIAddress: String] = [:]
+    /// Functions named only by the older `pci_cfg_*` form (`slot:function`, no bus).
+    var busless: [BuslessKey] = []
+    /// BARs in order of first mapping, with their first base and size.
+    var bars: [BARKey] = []
+    var firstMapping: [BARKey: (base: UInt64, size: UInt64)] = [:]
+    /// Assigned (vfio) devices by host address, in order of first appearance, and the extent
+    /// of each BAR region their events touch.
+    var vfioDevices: [PCIAddress] = []
+    var vfioBars: [BARKey] = []
+    var vfioExtent: [BARKey: UInt64] = [:]
+    var sawMemoryRegionOps = false
+    var sawDecodedConfig = false
+    var sawPCIConfig = false
+    var sawVFIORegion = false
+
+    mutating func function(_ address: PCIAddress, name: String?) {
+        if functionNames[address] == nil {
+            if !functions.contains(address) { functions.append(address) }
+            if let name { functionNames[address] = name }
+        }
+    }
+
+    mutating func vfio(_ host: PCIAddress) {
+        if !vfioDevices.contains(host) { vfioDevices.append(host) }
+    }
+
+    mutating func vfioTouch(_ host: PCIAddress, bar: UInt64, end: UInt64) {
+        vfio(host)
+        guard bar <= 5 else { return }
+        let key = BARKey(function: host, bar: UInt8(bar))
+        if let extent = vfioExtent[key] {
+            vfioExtent[key] = max(extent, end)
+        } else {
+            vfioBars.append(key)
+            vfioExtent[key] = end
+        }
+    }
+}
+
+struct BARKey: Hashable {
+    var function: PCIAddress
+    var bar: UInt8
+}
+
+struct BuslessKey: Hashable {
+    var name: String
+    var device: UInt8
+    var function: UInt8
+}
+
+extension QEMULogReader {
+    /// The first pass: reads prefixes and event names, and the arguments of the events that
+    /// declare devices and BARs.
+    static func survey(_ lines: QEMULogLines, fileName: String) throws -> QEMULogSurvey {
+        var survey = QEMULogSurvey()
+        while let bytes = try lines.nextLine() {
+            var s = QEMULogScanner(bytes, file: fileName, line: lines.lineNumber)
+            guard case .event(_, _, let name) = try s.classify(), let event = QEMULogEvent(s, name) else { continue }
+            switch event {
+            case .opsRead, .opsWrite:
+                survey.sawMemoryRegionOps = true
+                let access = try s.memoryRegionAccess()
+                if let name = access.name {
+                    let text = s.text(name)
+                    if text == "pcie-mmcfg-mmio" || text == "pci-conf-data" { survey.sawDecodedConfig = true }
+                }
+            case .cfgRead, .cfgWrite:
+                survey.sawPCIConfig = true
+                let record = try s.pciConfig(write: event == .cfgWrite)
+                let name = s.text(record.name)
+                if record.hasBus {
+                    survey.function(record.address, name: name)
+                } else {
+                    let key = BuslessKey(name: name, device: record.address.device, function: record.address.function)
+                    if !survey.busless.contains(key) { survey.busless.append(key) }
+                }
+            case .mappingsAdd:
+                let record = try s.barMapping()
+                survey.function(record.address, name: record.name.map(s.text))
+                guard record.bar <= 5 else { continue }
+                let key = BARKey(function: record.address, bar: record.bar)
+                if survey.firstMapping[key] == nil {
+                    survey.bars.append(key)
+                    survey.firstMapping[key] = (record.base, record.size)
+                }
+            case .mappingsDel:
+                let record = try s.barMapping()
+                survey.function(record.address, name: record.name.map(s.text))
+            case .vfioRegionRead, .vfioRegionWrite:
+                survey.sawVFIORegion = true
+                let access = try s.vfioRegionAccess(write: event == .vfioRegionWrite)
+                survey.vfioTouch(access.host, bar: access.index, end: access.offset + UInt64(access.size))
+            case .vfioReadConfig, .vfioWriteConfig:
+                survey.vfio(try s.vfioConfigAccess(write: event == .vfioWriteConfig).host)
+            case .vfioReset, .vfioResetFLR, .vfioHotReset:
+                survey.vfio(try s.vfioResetDevice(event))
+            case .vfioRegionUnmap:
+                let unmap = try s.vfioUnmap()
+                if let (host, bar) = vfioBAR(named: unmap.name, in: s) {
+                    survey.vfioTouch(host, bar: bar, end: unmap.last &+ 1)
+                }
+            case .msixWriteConfig:
+                continue
+            }
+        }
+        return survey
+    }
+
+    /// The host function and BAR of a vfio MemoryRegion name, `DDDD:BB:DD.F BAR n[ mmaps[i]]`.
+    static func vfioBAR(named name: Range<Int>, in scanner: QEMULogScanner) -> (PCIAddress, UInt64)? {
+        var s = scanner
+        s.position = name.lowerBound
+        guard let host = try? s.pciAddress(""), s.skip(" BAR "), let bar = try? s.decimal("", maximum: 5) else { return nil }
+        guard s.position == name.upperBound || s.matches(" mmaps[", at: s.position) else { return nil }
+        return (host, bar)
+    }
+
+    /// Synthetic bases of vfio BARs start here: vfio events carry offsets, not guest addresses.
+    static let vfioWindow: UInt64 = 1 << 40
+
+    /// Devices (PCI functions named by the log, then busless ones, then vfio devices), their BAR
+    /// regions, and a stage-1 mapping of every region for every address space the agents use.
+    static func topology(_ survey: QEMULogSurvey, settings: CaptureSettings, agents: [Agent]) -> QEMULogTables {
+        var tables = QEMULogTables()
+        var topology = Topology()
+        var used: Set<String> = []
+        func addDevice(_ logName: String, bdf: PCIAddress) -> DeviceID {
+            var name = sanitized(logName)
+            if used.contains(name) {
+                var n = 2
+                while used.contains("\(name)-\(n)") { n += 1 }
+                name = "\(name)-\(n)"
+            }
+            used.insert(name)
+            let model = settings.models[name] ?? (logName == "nvme" ? "nvme" : CaptureSettings.defaultModel)
+            topology.devices.append(Device(name: name, bdf: bdf, model: model))
+            let id = DeviceID(topology.devices.count - 1)
+            if tables.deviceByLogName[logName] == nil { tables.deviceByLogName[logName] = id }
+            return id
+        }
+        for address in survey.functions {
+            let logName = survey.functionNames[address] ?? "pci-\(hex2(address.bus))-\(hex2(address.device))-\(address.function)"
+            tables.deviceByFunction[address] = addDevice(logName, bdf: address)
+        }
+        for key in survey.busless {
+            let match = survey.functions.filter {
+                survey.functionNames[$0] == key.name && $0.device == key.device && $0.function == key.function
+            }
+            if match.count == 1, let id = tables.deviceByFunction[match[0]] {
+                tables.deviceByBusless[key] = id
+            } else {
+                let address = PCIAddress(bus: 0, device: key.device, function: key.function)
+                let id = tables.deviceByFunction[address] ?? addDevice(key.name, bdf: address)
+                tables.deviceByFunction[address] = id
+                tables.deviceByBusless[key] = id
+            }
+        }
+        for key in survey.bars {
+            guard let device = tables.deviceByFunction[key.function], let mapping = survey.firstMapping[key] else { continue }
+            topology.regions.append(Region(name: "\(topology.devices[Int(device)].name)-bar\(key.bar)", device: device, kind: .bar,
+                                           base: mapping.base, size: mapping.size, barIndex: key.bar))
+            tables.barRegion[BARRegionKey(device: device, bar: key.bar)] = RegionID(topology.regions.count - 1)
+        }
+        for host in survey.vfioDevices {
+            let a = host
+            tables.vfioDevice[host] = addDevice("vfio-\(hex4(a.domain))-\(hex2(a.bus))-\(hex2(a.device))-\(a.function)", bdf: host)
+        }
+        var next = vfioWindow
+        for key in survey.vfioBars {
+            guard let device = tables.vfioDevice[key.function], let extent = survey.vfioExtent[key] else { continue }
+            let size = max(0x1000, extent <= 1 ? 1 : UInt64(1) << (64 - (extent - 1).leadingZeroBitCount))
+            next = (next + size - 1) & ~(size - 1)
+            topology.regions.append(Region(name: "\(topology.devices[Int(device)].name)-bar\(key.bar)", device: device, kind: .bar,
+                                           base: next, size: size, barIndex: key.bar))
+            tables.barRegion[BARRegionKey(device: device, bar: key.bar)] = RegionID(topology.regions.count - 1)
+            next += size
+        }
+        let spaces = Set(agents.map(\.addressSpace)).sorted()
+        for (index, region) in topology.regions.enumerated() {
+            let type = settings.stage1[region.name] ?? CaptureSettings.defaultStage1
+            for space in spaces {
+                topology.mappings.append(Mapping(addressSpace: space, region: RegionID(index), type: type))
+            }
+        }
+        tables.topology = topology
+        return tables
+    }
+
+    /// A device name valid in the trace model: letters, digits, `_` and `-`, starting with a letter.
+    private static func sanitized(_ name: String) -> String {
+        var out = String(name.unicodeScalars.map { scalar -> Character in
+            let v = scalar.value
+            let ok = (0x61...0x7a).contains(v | 0x20) || (0x30...0x39).contains(v) || v == 0x5f || v == 0x2d
+            return ok ? Character(scalar) : "-"
+        })
+        if out.first.map({ !$0.isLetter }) ?? true { out = "d-" + out }
+        return out
+    }
+
+    private static func hex2(_ v: UInt8) -> String { (v < 16 ? "0" : "") + String(v, radix: 16) }
+    private static func hex4(_ v: UInt16) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 4 - s.count) + s
+    }
+}
+
+struct BARRegionKey: Hashable {
+    var device: DeviceID
+    var bar: UInt8
+}
+
+/// The topology and the lookup tables the second pass resolves names and addresses with.
+struct QEMULogTables {
+    var topology = Topology()
+    var deviceByFunction: [PCIAddress: DeviceID] = [:]
+    var deviceByBusless: [BuslessKey: DeviceID] = [:]
+    var deviceByLogName: [String: DeviceID] = [:]
+    var vfioDevice: [PCIAddress: DeviceID] = [:]
+    var barRegion: [BARRegionKey: RegionID] = [:]
+}
