@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TraceSynthesis", targets: ["TraceSynthesis"]),
         .library(name: "ReplayEngine", targets: ["ReplayEngine"]),
         .library(name: "Importers", targets: ["Importers"]),
+        .library(name: "Pcap", targets: ["Pcap"]),
         .library(name: "Platforms", targets: ["Platforms"]),
         .library(name: "DeviceModels", targets: ["DeviceModels"]),
         .library(name: "PCIeTransport", targets: ["PCIeTransport"]),

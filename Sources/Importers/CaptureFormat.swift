@@ -131,7 +131,6 @@ public func openTrace(path: String, format: CaptureFormat, settings: CaptureSett
     case .mmiotrace: return try MmiotraceReader(path: path, settings: settings)
     case .ftrace: return try FtraceReader(path: path, settings: settings)
     case .pcap: return try PcapTraceReader(path: path)
-    case .qemuLog:
-        throw InputUnavailableError(path: path, reason: "reading \(format.name) traces is not yet supported here (formats read: mtrace, mmiotrace, ftrace, pcap)")
+    case .qemuLog: return try QEMULogReader(path: path, settings: settings)
     }
 }

@@ -19,6 +19,8 @@ struct QEMULogSurvey {
     var vfioBars: [BARKey] = []
     var vfioExtent: [BARKey: UInt64] = [:]
     var sawMemoryRegionOps = false
+    /// The thread (or process) ids of the prefixes, in order of appearance.
+    var threads: [UInt64] = []
     var sawDecodedConfig = false
     var sawPCIConfig = false
     var sawVFIORegion = false
@@ -65,7 +67,9 @@ extension QEMULogReader {
         var survey = QEMULogSurvey()
         while let bytes = try lines.nextLine() {
             var s = QEMULogScanner(bytes, file: fileName, line: lines.lineNumber)
-            guard case .event(_, _, let name) = try s.classify(), let event = QEMULogEvent(s, name) else { continue }
+            guard case .event(let key, _, let name) = try s.classify() else { continue }
+            if let key, !survey.threads.contains(key) { survey.threads.append(key) }
+            guard let event = QEMULogEvent(s, name) else { continue }
             switch event {
             case .opsRead, .opsWrite:
                 survey.sawMemoryRegionOps = true

@@ -2,13 +2,6 @@ import ArmMemory
 import Diagnostics
 import MMIOTrace
 
-/// Something in a QEMU log worth knowing that does not stop the import (time going backwards,
-/// a BAR moving): prints as `file:line:column: warning: message`.
-public struct QEMULogWarning: Hashable, Sendable, CustomStringConvertible {
-    public var location: SourceLocation
-    public var message: String
-    public var description: String { "\(location): warning: \(message)" }
-}
 
 /// Reads a QEMU trace log ("log" backend, `-D FILE`) as a stream of trace events; the format,
 /// the mapping of each event and the authority rules are in `docs/qemu-log.md`.
@@ -21,7 +14,7 @@ public struct QEMULogWarning: Hashable, Sendable, CustomStringConvertible {
 /// counted in ``ignored``: `memory_region_ops_*` over device-model events (``QEMULogMapping``)
 /// for memory accesses; decoded ECAM and CF8/CFC traffic over `pci_cfg_*` for configuration
 /// accesses; `vfio_region_*` over `memory_region_ops_*` on vfio's own MemoryRegions.
-public final class QEMULogReader: TraceEventSource {
+public final class QEMULogReader: CaptureSource {
     public let topology: Topology
     public let fileName: String
     /// The line the last returned event came from.
@@ -35,13 +28,24 @@ public final class QEMULogReader: TraceEventSource {
     /// Lines that are not trace events (messages sharing the log file), skipped.
     public private(set) var otherLines = 0
     /// The first ``maximumWarnings`` warnings; ``warningCount`` counts all of them.
-    public private(set) var warnings: [QEMULogWarning] = []
+    public private(set) var warnings: [CaptureWarning] = []
     public private(set) var warningCount = 0
     public static let maximumWarnings = 100
 
     private let lines: QEMULogLines
     private let mapping: QEMULogMapping
     private let survey: QEMULogSurvey
+    /// The side file the reader applies.
+    public let settings: CaptureSettings
+
+    /// The thread (or process) ids of the log's prefixes: the keys `agents:` may map.
+    public var agentKeys: [String] { survey.threads.sorted().map { String($0) } }
+
+    public func sideFileTemplate() -> String {
+        settings.template(for: topology, agents: survey.threads.sorted().map { key in
+            (String(key), (agentByKey[key] ?? defaultAgent).description)
+        })
+    }
     private let tables: QEMULogTables
     private let defaultAgent: Agent
     private let agentByKey: [UInt64: Agent]
@@ -93,7 +97,9 @@ public final class QEMULogReader: TraceEventSource {
         self.fileName = fileName
         self.mapping = mapping
         self.survey = survey
-        let agents = [defaultAgent] + byKey.values
+        self.settings = settings
+        // Sorted by key: the topology's mappings must not depend on dictionary order.
+        let agents = [defaultAgent] + byKey.sorted { $0.key < $1.key }.map(\.value)
         tables = Self.topology(survey, settings: settings, agents: agents)
         topology = tables.topology
         live = Array(repeating: nil, count: tables.topology.regions.count)
@@ -145,7 +151,7 @@ public final class QEMULogReader: TraceEventSource {
     private func warn(at position: Int, _ message: String) {
         warningCount += 1
         if warnings.count < Self.maximumWarnings {
-            warnings.append(QEMULogWarning(location: SourceLocation(file: fileName, line: lines.lineNumber, column: position + 1), message: message))
+            warnings.append(CaptureWarning(SourceLocation(file: fileName, line: lines.lineNumber, column: position + 1), message))
         }
     }
 

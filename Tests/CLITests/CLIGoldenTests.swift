@@ -154,6 +154,16 @@ import Testing
         #expect(reports.allSatisfy { (($0["summary"] as! [String: Any])["events"] as? Int) == 9674 })
     }
 
+    /// A real QEMU trace log is read directly and replayed under two policies.
+    @Test func qemuLogReplays() throws {
+        let replay = try CLI.run(["replay", "Tests/ImportersTests/Fixtures/qemu-log/x86-q35-nvme.log", "--policy", "kvm-device",
+                                  "--policy", "kvm-normal-nc", "--device-view-limit", "0", "--json"])
+        #expect(replay.status == 0)
+        let reports = try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as! [[String: Any]]
+        #expect(reports.count == 2)
+        #expect(reports.allSatisfy { (($0["summary"] as! [String: Any])["events"] as? Int) == 3339 })
+    }
+
     /// mtrace → pcap → mtrace gives the canonical text back.
     @Test func pcapRoundTrip() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pcap-\(ProcessInfo.processInfo.processIdentifier)")
