@@ -135,6 +135,49 @@ let benchmarks: @Sendable () -> Void = {
         precondition(count == events)
     }
 
+    /// 5M QEMU log lines: the NVMe BAR mapped once, then `memory_region_ops_write/read` lines
+    /// with a `TID@sec.usec:` prefix, as QEMU 7.2 writes them with `-msg timestamp=on`.
+    let qemuPath = NSTemporaryDirectory() + "mmio-replay-bench-\(events).qemu.log"
+    func ensureQEMULog() throws {
+        if FileManager.default.fileExists(atPath: qemuPath) { return }
+        FileManager.default.createFile(atPath: qemuPath + ".partial", contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: qemuPath + ".partial"))
+        var buffer = "16635@1795246887.785194:pci_update_mappings_add nvme 01:00.0 0,0xfe400000+0x4000\n"
+        var rng = SplitMix64(seed: 1)
+        for i in 0..<(events - 1) {
+            let us = 1_000_000 + UInt64(i)
+            let offset = 0x1000 + (rng.next() % 64) * 4
+            let op = i % 8 == 7 ? "read" : "write"
+            buffer += "16635@\(1795246887 + us / 1_000_000).\(String(format: "%06d", us % 1_000_000)):memory_region_ops_\(op) cpu 0 mr 0x55b35fb8ff70 addr 0x\(String(0xfe40_0000 + offset, radix: 16)) value 0x\(String(rng.next() & 0xffff, radix: 16)) size 4 name 'nvme'\n"
+            if buffer.utf8.count > 1 << 20 {
+                handle.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        handle.write(Data(buffer.utf8))
+        try handle.close()
+        try FileManager.default.moveItem(atPath: qemuPath + ".partial", toPath: qemuPath)
+    }
+
+    Benchmark("wc -l (baseline, QEMU log file)", configuration: .init(setup: { try ensureQEMULog() })) { benchmark in
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/wc")
+        process.arguments = ["-l", qemuPath]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+    }
+
+    Benchmark("QEMU log import 5M lines", configuration: .init(maxIterations: 3, setup: { try ensureQEMULog() })) { benchmark in
+        let reader = try QEMULogReader(path: qemuPath)
+        var count = 0
+        while let event = try reader.next() {
+            blackHole(event)
+            count += 1
+        }
+        precondition(count == events - 1)
+    }
+
     Benchmark("pcap write 5M events", configuration: .init(maxIterations: 3, setup: { try ensureTrace() })) { benchmark in
         let reader = try MTraceReader(path: path)
         let writer = try PcapTraceWriter(path: pcapPath, topology: reader.topology)
