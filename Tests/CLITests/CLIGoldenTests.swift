@@ -137,7 +137,7 @@ import Testing
 }
 
 @Suite struct CaptureCLITests {
-    static let sample = "Tests/ImportersTests/Fixtures/mmiotrace/x86-q35-nvme-e1000e.mmiotrace"
+    static let sample = "traces/captures/x86-q35-nvme-e1000e.mmiotrace"
 
     /// A real capture is inspected (with a ready-to-edit side file) and replayed under two
     /// policies, read directly in its own format.
@@ -146,7 +146,7 @@ import Testing
         #expect(inspect.status == 0)
         #expect(inspect.stdout.contains("events 9674"))
         #expect(inspect.stdout.contains("side file (edit and pass with --map):"))
-        let replay = try CLI.run(["replay", Self.sample, "--map", "Tests/ImportersTests/Fixtures/mmiotrace/x86-q35-nvme-e1000e.yaml",
+        let replay = try CLI.run(["replay", Self.sample, "--map", "traces/captures/x86-q35-nvme-e1000e.yaml",
                                   "--policy", "kvm-device", "--policy", "kvm-normal-nc", "--device-view-limit", "0", "--json"])
         #expect(replay.status == 0)
         let reports = try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as! [[String: Any]]
@@ -156,7 +156,7 @@ import Testing
 
     /// A real QEMU trace log is read directly and replayed under two policies.
     @Test func qemuLogReplays() throws {
-        let replay = try CLI.run(["replay", "Tests/ImportersTests/Fixtures/qemu-log/x86-q35-nvme.log", "--policy", "kvm-device",
+        let replay = try CLI.run(["replay", "traces/captures/x86-q35-nvme.log", "--policy", "kvm-device",
                                   "--policy", "kvm-normal-nc", "--device-view-limit", "0", "--json"])
         #expect(replay.status == 0)
         let reports = try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as! [[String: Any]]

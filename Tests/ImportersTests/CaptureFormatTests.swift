@@ -6,7 +6,7 @@ import Testing
 @Suite struct CaptureFormatTests {
     @Test func detectsTheRealAndWrittenSamples() throws {
         #expect(try CaptureFormat.detect(path: MmiotraceReaderTests.sample) == .mmiotrace)
-        #expect(try CaptureFormat.detect(path: fixtures.appendingPathComponent("qemu-log/x86-q35-nvme.log").path) == .qemuLog)
+        #expect(try CaptureFormat.detect(path: captures.appendingPathComponent("x86-q35-nvme.log").path) == .qemuLog)
         #expect(try CaptureFormat.detect(path: FtraceReaderTests.ftrace) == .ftrace)
         #expect(try CaptureFormat.detect(path: FtraceReaderTests.traceCmd) == .ftrace)
     }

@@ -4,7 +4,7 @@ import MMIOTrace
 import Testing
 
 @Suite struct MmiotraceReaderTests {
-    static let sample = fixtures.appendingPathComponent("mmiotrace/x86-q35-nvme-e1000e.mmiotrace").path
+    static let sample = captures.appendingPathComponent("x86-q35-nvme-e1000e.mmiotrace").path
 
     @Test func realCaptureImportsEveryLine() throws {
         let lines = try String(contentsOfFile: Self.sample, encoding: .utf8).split(separator: "\n")

@@ -25,7 +25,7 @@ func qemuLogError(_ text: String, mapping: QEMULogMapping = .builtIn) -> String?
 }
 
 @Suite struct QEMULogSampleTests {
-    static let path = qemuFixtures.appendingPathComponent("qemu-log/x86-q35-nvme.log").path
+    static let path = captures.appendingPathComponent("x86-q35-nvme.log").path
     static let lines = try! String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
 
     /// Lines whose event (after the `TID@sec.usec:` prefix) starts with `event ` and that contain `needle`.

@@ -4,6 +4,9 @@ import MMIOTrace
 
 /// The fixtures folder next to this file.
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+/// The real captures bundled with the project (traces/captures, with their provenance).
+let captures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("traces/captures")
 
 /// Every event of a source, and the error that stopped it, if any.
 func drain(_ source: any TraceEventSource) -> (events: [TraceEvent], error: (any Error)?) {
