@@ -91,6 +91,7 @@ extension DeviceModel {
               - {name: TDLEN, offset: 0x3808, count: 2, stride: 0x100}
               - {name: TDH, offset: 0x3810, count: 2, stride: 0x100}
               - {name: TDT, offset: 0x3818, count: 2, stride: 0x100, access: doorbell}
+              - {name: TXDCTL, offset: 0x3828, count: 2, stride: 0x100}
               - {name: STAT, offset: 0x4000, count: 74, access: rc}   # statistics, clear on read
           2:
             size: 0x10000

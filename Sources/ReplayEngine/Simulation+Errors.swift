@@ -113,7 +113,8 @@ extension Simulation {
         case .vmm: .vmm
         case .host: .host
         }
-        var prefix = accessEvidence(t, offset: offset, size: size, tlp: tlp)
+        // The access evidence is text: built only while the report still lists verdicts.
+        var prefix = report.verdicts.count < setup.verdictLimit ? accessEvidence(t, offset: offset, size: size, tlp: tlp) : []
         let origin = fault >= 0 ? "injected" : "device"
         let template = VerdictReport(verdict: "", contained: true, fault: fault >= 0 ? faults[Int(fault)].fault.description : nil, origin: origin,
                                    timePs: now.picoseconds, agent: agents[Int(t.agent)].agent.description,

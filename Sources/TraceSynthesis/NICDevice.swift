@@ -18,7 +18,7 @@ struct NICDevice {
     /// 64-byte push slots per queue, used in turn.
     static let pushSlots: UInt64 = 4
 
-    /// Register offsets in BAR0 (e1000e's `E1000_*`; transmit queue registers 0x40 apart).
+    /// Register offsets in BAR0 (e1000e's `E1000_*`; transmit queue registers 0x100 apart).
     enum Register {
         static let ctrl: UInt64 = 0x0
         static let status: UInt64 = 0x8
@@ -27,12 +27,12 @@ struct NICDevice {
         static let ims: UInt64 = 0xd0
         static let imc: UInt64 = 0xd8
         static let tctl: UInt64 = 0x400
-        static func tdbal(_ queue: UInt16) -> UInt64 { 0x3800 + 0x40 * UInt64(queue) }
-        static func tdbah(_ queue: UInt16) -> UInt64 { 0x3804 + 0x40 * UInt64(queue) }
-        static func tdlen(_ queue: UInt16) -> UInt64 { 0x3808 + 0x40 * UInt64(queue) }
-        static func tdh(_ queue: UInt16) -> UInt64 { 0x3810 + 0x40 * UInt64(queue) }
-        static func tdt(_ queue: UInt16) -> UInt64 { 0x3818 + 0x40 * UInt64(queue) }
-        static func txdctl(_ queue: UInt16) -> UInt64 { 0x3828 + 0x40 * UInt64(queue) }
+        static func tdbal(_ queue: UInt16) -> UInt64 { 0x3800 + 0x100 * UInt64(queue) }
+        static func tdbah(_ queue: UInt16) -> UInt64 { 0x3804 + 0x100 * UInt64(queue) }
+        static func tdlen(_ queue: UInt16) -> UInt64 { 0x3808 + 0x100 * UInt64(queue) }
+        static func tdh(_ queue: UInt16) -> UInt64 { 0x3810 + 0x100 * UInt64(queue) }
+        static func tdt(_ queue: UInt16) -> UInt64 { 0x3818 + 0x100 * UInt64(queue) }
+        static func txdctl(_ queue: UInt16) -> UInt64 { 0x3828 + 0x100 * UInt64(queue) }
     }
 
     /// Config dword 0: vendor 8086 (Intel), device 10d3 (82574L, e1000e).

@@ -132,7 +132,7 @@ import Testing
                 }
                 #expect(own[i + 8] == .barrier(.dsb(.fullSystem, .stores)))
                 guard case .write(let doorbell) = own[i + 9] else { Issue.record("no doorbell"); break }
-                #expect(doorbell.address == 0xfe20_3818 + 0x40 * UInt64(vcpu) && doorbell.size == 4)
+                #expect(doorbell.address == 0xfe20_3818 + 0x100 * UInt64(vcpu) && doorbell.size == 4)
                 i += 10
             }
             #expect(pushes > 1_000)
