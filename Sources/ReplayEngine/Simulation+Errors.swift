@@ -152,14 +152,24 @@ extension Simulation {
     }
 
     private mutating func schedule(_ pending: PendingSignal, after raised: SimTime) {
-        pendingSignals.append(pending)
+        let slot: Int32
+        if let free = freeSignalSlots.popLast() {
+            slot = free
+            pendingSignals[Int(slot)] = pending
+        } else {
+            pendingSignals.append(pending)
+            slot = Int32(pendingSignals.count - 1)
+        }
         let delay = SimDuration.nanoseconds(UInt64(max(pending.path.signalDelay ?? 0, 0)))
-        queue.schedule(.signalDelivery(Int32(pendingSignals.count - 1)), at: raised + delay, priority: .completion)
+        queue.schedule(.signalDelivery(slot), at: raised + delay, priority: .completion)
     }
 
     /// An asynchronous signal arrives: where is the CPU that takes it?
-    mutating func signalDelivery(_ index: Int32) {
-        deliver(pendingSignals[Int(index)], at: now)
+    mutating func signalDelivery(_ slot: Int32) {
+        guard let pending = pendingSignals[Int(slot)] else { return }
+        pendingSignals[Int(slot)] = nil
+        freeSignalSlots.append(slot)
+        deliver(pending, at: now)
     }
 
     private mutating func deliver(_ pending: PendingSignal, at time: SimTime) {

@@ -106,8 +106,10 @@ struct Simulation {
     var faults: ContiguousArray<FaultState>
     let hasTLPFaults: Bool
     var linkDown: LinkOutage?
-    /// Errors whose asynchronous signal is on its way.
-    var pendingSignals = ContiguousArray<PendingSignal>()
+    /// Errors whose asynchronous signal is on its way (slots reused once delivered, so memory
+    /// does not grow with the number of errors).
+    var pendingSignals = ContiguousArray<PendingSignal?>()
+    var freeSignalSlots = ContiguousArray<Int32>()
     /// Every device reset of the replay, in order.
     var resets = ContiguousArray<ResetRecord>()
     /// Guest writes that arrived during a reclaim, judged at the end.

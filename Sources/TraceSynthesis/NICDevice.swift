@@ -61,8 +61,8 @@ struct NICDevice {
         bar0 = RegionID(topology.regions.count)
         bar2 = bar0 + 1
         topology.devices.append(Device(name: "nic0", bdf: PCIAddress(bus: 2, device: 0, function: 0), model: "nic"))
-        topology.regions.append(Region(name: "nic0-bar0", device: device, kind: .bar, base: Self.registersBase, size: Self.registersSize))
-        topology.regions.append(Region(name: "nic0-bar2", device: device, kind: .bar, base: Self.pushBase, size: Self.pushSize, prefetchable: true))
+        topology.regions.append(Region(name: "nic0-bar0", device: device, kind: .bar, base: Self.registersBase, size: Self.registersSize, barIndex: 0))
+        topology.regions.append(Region(name: "nic0-bar2", device: device, kind: .bar, base: Self.pushBase, size: Self.pushSize, prefetchable: true, barIndex: 2))
         topology.mappings.append(Mapping(addressSpace: .guest(vm: 0), region: bar0, type: .deviceNGnRE))
         topology.mappings.append(Mapping(addressSpace: .guest(vm: 0), region: bar2, type: .normalNC))
         topology.mappings.append(Mapping(addressSpace: .vmm(vm: 0), region: bar0, type: .deviceNGnRnE))

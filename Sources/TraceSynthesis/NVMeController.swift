@@ -45,7 +45,7 @@ struct NVMeController {
         device = DeviceID(topology.devices.count)
         bar0 = RegionID(topology.regions.count)
         topology.devices.append(Device(name: "nvme0", bdf: PCIAddress(bus: 1, device: 0, function: 0), model: "nvme"))
-        topology.regions.append(Region(name: "nvme0-bar0", device: device, kind: .bar, base: Self.base, size: Self.size))
+        topology.regions.append(Region(name: "nvme0-bar0", device: device, kind: .bar, base: Self.base, size: Self.size, barIndex: 0))
         topology.mappings.append(Mapping(addressSpace: .guest(vm: 0), region: bar0, type: .deviceNGnRE))
         topology.mappings.append(Mapping(addressSpace: .vmm(vm: 0), region: bar0, type: .deviceNGnRnE))
     }

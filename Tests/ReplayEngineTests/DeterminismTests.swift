@@ -29,6 +29,15 @@ import TraceSynthesis
         #expect(a.summary.tlps["MWr32", default: 0] > 0)
     }
 
+    /// The synthetic workloads drive only registers their device models implement: a replay
+    /// has no device errors, so benchmarks measure the write path, not error handling.
+    @Test(arguments: ["kvm-device", "kvm-normal-nc"])
+    func generatedWorkloadsReplayWithoutErrors(policy: String) throws {
+        let report = try Harness.replay(text: Self.mixed, policy: policy)
+        #expect(report.verdicts.isEmpty, "\(report.verdicts.prefix(3).map(\.chain))")
+        #expect(report.deviceView.allSatisfy { ["accepted", "SC", "ready"].contains($0.outcome) })
+    }
+
     /// The random schedule depends on its seed (and records it).
     @Test func randomScheduleFollowsItsSeed() throws {
         let a = try Harness.replay(text: Self.mixed, schedule: .random(seed: 1))
