@@ -30,13 +30,13 @@ extension AttributePolicy {
 }
 
 /// Turns a composed YAML document into an ``AttributePolicy``, locating every error.
-private struct PolicyYAMLReader {
+private struct PolicyYAMLReader: YAMLReading {
     let yaml: String
     let file: String
 
     func policy() throws(InputError) -> AttributePolicy {
         let keyList = "a policy key (\(AttributePolicy.yamlKeys.joined(separator: ", ")))"
-        let root = try compose()
+        let root = try source.compose(expected: "a mapping of policy keys")
         guard case .mapping(let mapping) = root else {
             throw error(root, expected: "a mapping of policy keys")
         }
@@ -72,8 +72,6 @@ private struct PolicyYAMLReader {
         return AttributePolicy(
             name: name, summary: summary ?? "user policy from \(file)", source: source, fwb: fwb, stage2: resolved)
     }
-
-
 
     private func builtIn(_ node: Node) throws(InputError) -> AttributePolicy {
         let names = AttributePolicy.builtIns.map(\.name)
@@ -120,30 +118,5 @@ private struct PolicyYAMLReader {
             throw InputError(location(node.mark), "expected \(expected), found \(InputError.quote(text)), which needs fwb: \(!fwb)")
         }
         return parsed
-    }
-
-
-
-}
-
-extension PolicyYAMLReader {
-    /// The document's root node, syntax errors located (``YAMLSource``).
-    fileprivate func compose() throws(InputError) -> Node {
-        try YAMLSource(text: yaml, file: file).compose(expected: "a mapping of policy keys")
-    }
-
-    /// The text of a scalar node (``YAMLSource/scalar(_:expected:)``).
-    fileprivate func scalar(_ node: Node, expected: String) throws(InputError) -> String {
-        try YAMLSource(text: yaml, file: file).scalar(node, expected: expected)
-    }
-
-    /// A located error at a node (``YAMLSource/error(_:expected:choices:)``).
-    fileprivate func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
-        YAMLSource(text: yaml, file: file).error(node, expected: expected, choices: choices)
-    }
-
-    /// A Yams mark as a source location (``YAMLSource/location(_:)``).
-    fileprivate func location(_ mark: Mark?) -> SourceLocation {
-        YAMLSource(text: yaml, file: file).location(mark)
     }
 }

@@ -32,7 +32,7 @@ extension DeviceModel {
 }
 
 /// Turns a composed YAML document into a ``DeviceModel``, locating every error.
-private struct ModelYAMLReader {
+private struct ModelYAMLReader: YAMLReading {
     let yaml: String
     let file: String
 
@@ -54,7 +54,7 @@ private struct ModelYAMLReader {
     }
 
     func model(source: String) throws(InputError) -> DeviceModel {
-        let root = try compose()
+        let root = try self.source.compose(expected: "a mapping of model keys")
         let fields = try mapping(root, keys: DeviceModel.modelKeys, what: "a model key", expected: "a mapping of model keys")
         guard let nameNode = fields["name"] else {
             throw InputError(location(root.mark), "expected key 'name' (the model's name), found none")
@@ -310,8 +310,6 @@ private struct ModelYAMLReader {
 
     // MARK: Nodes
 
-
-
     /// A mapping's values by key, every key checked against `keys` (did-you-mean on a miss).
     private func mapping(_ node: Node, keys: [String], what: String, expected: String) throws(InputError) -> [String: Node] {
         guard case .mapping(let mapping) = node else { throw error(node, expected: expected) }
@@ -355,30 +353,5 @@ private struct ModelYAMLReader {
         return value
     }
 
-
-
     private func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
-
-}
-
-extension ModelYAMLReader {
-    /// The document's root node, syntax errors located (``YAMLSource``).
-    fileprivate func compose() throws(InputError) -> Node {
-        try YAMLSource(text: yaml, file: file).compose(expected: "a mapping of model keys")
-    }
-
-    /// The text of a scalar node (``YAMLSource/scalar(_:expected:)``).
-    fileprivate func scalar(_ node: Node, expected: String) throws(InputError) -> String {
-        try YAMLSource(text: yaml, file: file).scalar(node, expected: expected)
-    }
-
-    /// A located error at a node (``YAMLSource/error(_:expected:choices:)``).
-    fileprivate func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
-        YAMLSource(text: yaml, file: file).error(node, expected: expected, choices: choices)
-    }
-
-    /// A Yams mark as a source location (``YAMLSource/location(_:)``).
-    fileprivate func location(_ mark: Mark?) -> SourceLocation {
-        YAMLSource(text: yaml, file: file).location(mark)
-    }
 }

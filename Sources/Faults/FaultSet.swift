@@ -61,7 +61,7 @@ public enum FaultSet {
 }
 
 /// Turns a composed fault-file document into faults, locating every error.
-private struct FaultFileReader {
+private struct FaultFileReader: YAMLReading {
     let yaml: String
     let file: String
     let lines: [Substring]
@@ -73,7 +73,7 @@ private struct FaultFileReader {
     }
 
     func faults() throws(InputError) -> [Fault] {
-        let root = try compose()
+        let root = try source.compose(expected: "a mapping with the key 'faults'")
         guard case .mapping(let mapping) = root else { throw error(root, expected: "a mapping with the key 'faults'") }
         var list: Node?
         for (key, value) in mapping {
@@ -185,37 +185,10 @@ private struct FaultFileReader {
                          found: String(decoding: word, as: UTF8.self))
     }
 
-
-
-
-
     /// Where a scalar's text starts: after the opening quote of a quoted scalar.
     private func textLocation(_ node: Node) -> SourceLocation {
         var at = location(node.mark)
         if case .scalar(let scalar) = node, scalar.style == .singleQuoted || scalar.style == .doubleQuoted { at.column += 1 }
         return at
-    }
-
-}
-
-extension FaultFileReader {
-    /// The document's root node, syntax errors located (``YAMLSource``).
-    fileprivate func compose() throws(InputError) -> Node {
-        try YAMLSource(text: yaml, file: file).compose(expected: "a mapping with the key 'faults'")
-    }
-
-    /// The text of a scalar node (``YAMLSource/scalar(_:expected:)``).
-    fileprivate func scalar(_ node: Node, expected: String) throws(InputError) -> String {
-        try YAMLSource(text: yaml, file: file).scalar(node, expected: expected)
-    }
-
-    /// A located error at a node (``YAMLSource/error(_:expected:choices:)``).
-    fileprivate func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
-        YAMLSource(text: yaml, file: file).error(node, expected: expected, choices: choices)
-    }
-
-    /// A Yams mark as a source location (``YAMLSource/location(_:)``).
-    fileprivate func location(_ mark: Mark?) -> SourceLocation {
-        YAMLSource(text: yaml, file: file).location(mark)
     }
 }

@@ -96,13 +96,13 @@ extension CaptureSettings {
 }
 
 /// Turns a composed YAML side file into ``CaptureSettings``, locating every error.
-private struct SideFileReader {
+private struct SideFileReader: YAMLReading {
     let yaml: String
     let file: String
 
     func settings() throws(InputError) -> CaptureSettings {
         var settings = CaptureSettings()
-        guard let root = try compose() else { return settings }
+        guard let root = try source.composeIfPresent() else { return settings }
         let keyList = "a side-file key (\(CaptureSettings.yamlKeys.joined(separator: ", ")))"
         for (key, value) in try mapping(root, expected: "a mapping of side-file keys") {
             let text = try scalar(key, expected: keyList)
@@ -214,8 +214,6 @@ private struct SideFileReader {
 
     // MARK: - Nodes and errors
 
-
-
     private func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
         return ["", "~", "null"].contains(scalar.string)
@@ -227,25 +225,4 @@ private struct SideFileReader {
         guard case .mapping(let mapping) = node else { throw error(node, expected: expected) }
         return mapping.map { ($0.key, $0.value) }
     }
-
-
-
-}
-
-extension SideFileReader {
-    /// The document's root node, nil when empty (``YAMLSource/composeIfPresent()``).
-    fileprivate func compose() throws(InputError) -> Node? { try YAMLSource(text: yaml, file: file).composeIfPresent() }
-
-    /// The text of a scalar node (``YAMLSource/scalar(_:expected:)``).
-    fileprivate func scalar(_ node: Node, expected: String) throws(InputError) -> String {
-        try YAMLSource(text: yaml, file: file).scalar(node, expected: expected)
-    }
-
-    /// A located error at a node (``YAMLSource/error(_:expected:choices:)``).
-    fileprivate func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
-        YAMLSource(text: yaml, file: file).error(node, expected: expected, choices: choices)
-    }
-
-    /// A Yams mark as a source location (``YAMLSource/location(_:)``).
-    fileprivate func location(_ mark: Mark?) -> SourceLocation { YAMLSource(text: yaml, file: file).location(mark) }
 }

@@ -1,4 +1,5 @@
 import Diagnostics
+import YAMLInput
 import Yams
 
 /// Mapping files in YAML (format in `docs/qemu-log.md`).
@@ -28,14 +29,14 @@ extension QEMULogMapping {
 }
 
 /// Turns a composed YAML document into a ``QEMULogMapping``, locating every error.
-private struct MappingYAMLReader {
+private struct MappingYAMLReader: YAMLReading {
     let yaml: String
     let file: String
     static let topKeys = ["ecam-base", "events"]
     static let entryKeys = ["kind", "pattern", "device", "region"]
 
     func mapping() throws(InputError) -> QEMULogMapping {
-        let root = try compose()
+        let root = try source.compose(expected: "a mapping of keys (\(Self.topKeys.joined(separator: ", ")))")
         let fields = try keyed(root, keys: Self.topKeys, what: "a mapping key")
         var result = QEMULogMapping()
         if let node = fields["ecam-base"]?.value {
@@ -114,57 +115,5 @@ private struct MappingYAMLReader {
             fields[text] = (key, value)
         }
         return fields
-    }
-
-    private func compose() throws(InputError) -> Node {
-        let composed: Node?
-        do {
-            composed = try Yams.compose(yaml: yaml)
-        } catch let yamlError as YamlError {
-            throw syntaxError(yamlError)
-        } catch {
-            throw InputError(location(nil), "expected YAML, found an unreadable document: \(error)")
-        }
-        guard let composed else {
-            throw InputError(location(nil), "expected a mapping of keys (\(Self.topKeys.joined(separator: ", "))), found an empty document")
-        }
-        return composed
-    }
-
-    private func syntaxError(_ yamlError: YamlError) -> InputError {
-        switch yamlError {
-        case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let during = context.map { " (\($0.text) at \(location($0.mark).line):\(location($0.mark).column))" } ?? ""
-            return InputError(location(mark), "expected valid YAML, found a syntax error: \(problem)\(during)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return InputError(location(context.mark), "expected each key once in a mapping, found \(keys) more than once")
-        default:
-            return InputError(location(nil), "expected YAML, found an unreadable document: \(yamlError)")
-        }
-    }
-
-    private func scalar(_ node: Node, expected: String) throws(InputError) -> String {
-        guard case .scalar(let scalar) = node else { throw error(node, expected: expected) }
-        return scalar.string
-    }
-
-    private func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
-        switch node {
-        case .scalar(let scalar): InputError(location(node.mark), expected: expected, found: scalar.string, choices: choices)
-        case .mapping: InputError(location(node.mark), "expected \(expected), found a mapping")
-        case .sequence: InputError(location(node.mark), "expected \(expected), found a sequence")
-        case .alias: InputError(location(node.mark), "expected \(expected), found an alias")
-        }
-    }
-
-    /// A Yams mark as a location; Yams counts columns in Unicode scalars, locations in bytes.
-    private func location(_ mark: Mark?) -> SourceLocation {
-        guard let mark else { return SourceLocation(file: file, line: 1, column: 1) }
-        let line = yaml.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(mark.line - 1).first ?? ""
-        let bytes = line.unicodeScalars.prefix(mark.column - 1).reduce(0) { $0 + UTF8.width($1) }
-        return SourceLocation(file: file, line: mark.line, column: bytes + 1)
     }
 }

@@ -3,7 +3,7 @@ import YAMLInput
 import Yams
 
 /// Turns a composed YAML document into a ``PlatformProfile``, locating every error.
-struct ProfileYAMLReader {
+struct ProfileYAMLReader: YAMLReading {
     let yaml: String
     let file: String
 
@@ -16,7 +16,7 @@ struct ProfileYAMLReader {
     }
 
     func profile() throws(InputError) -> PlatformProfile {
-        let root = try compose()
+        let root = try source.compose(expected: "a mapping of profile keys")
         let top = try section(root, path: "", keys: PlatformProfile.yamlKeys)
         guard let nameNode = top.fields["name"] else {
             throw InputError(location(root.mark), "expected key 'name' (the profile's name), found none")
@@ -71,8 +71,6 @@ struct ProfileYAMLReader {
         return Section(path: path, anchor: node, fields: fields)
     }
 
-
-
     private func builtIn(_ node: Node) throws(InputError) -> PlatformProfile {
         let names = PlatformProfile.builtIns.map(\.name)
         let expected = "a built-in profile (\(names.joined(separator: ", ")))"
@@ -98,30 +96,5 @@ struct ProfileYAMLReader {
             throw error(node, expected: expected)
         }
         return value
-    }
-
-
-
-}
-
-extension ProfileYAMLReader {
-    /// The document's root node, syntax errors located (``YAMLSource``).
-    fileprivate func compose() throws(InputError) -> Node {
-        try YAMLSource(text: yaml, file: file).compose(expected: "a mapping of profile keys")
-    }
-
-    /// The text of a scalar node (``YAMLSource/scalar(_:expected:)``).
-    func scalar(_ node: Node, expected: String) throws(InputError) -> String {
-        try YAMLSource(text: yaml, file: file).scalar(node, expected: expected)
-    }
-
-    /// A located error at a node (``YAMLSource/error(_:expected:choices:)``).
-    func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
-        YAMLSource(text: yaml, file: file).error(node, expected: expected, choices: choices)
-    }
-
-    /// A Yams mark as a source location (``YAMLSource/location(_:)``).
-    fileprivate func location(_ mark: Mark?) -> SourceLocation {
-        YAMLSource(text: yaml, file: file).location(mark)
     }
 }

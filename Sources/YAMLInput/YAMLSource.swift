@@ -73,3 +73,26 @@ public struct YAMLSource {
         }
     }
 }
+
+/// A reader of one YAML text (`yaml`, named `file`): conforming gives it ``YAMLSource``'s located
+/// helpers, so every model reader reports errors the same way.
+public protocol YAMLReading {
+    var yaml: String { get }
+    var file: String { get }
+}
+
+extension YAMLReading {
+    /// The text with its file name, for ``YAMLSource/compose(expected:)`` and the rest.
+    public var source: YAMLSource { YAMLSource(text: yaml, file: file) }
+
+    /// The text of a scalar node (``YAMLSource/scalar(_:expected:)``).
+    public func scalar(_ node: Node, expected: String) throws(InputError) -> String { try source.scalar(node, expected: expected) }
+
+    /// A located error at a node (``YAMLSource/error(_:expected:choices:)``).
+    public func error(_ node: Node, expected: String, choices: [String] = []) -> InputError {
+        source.error(node, expected: expected, choices: choices)
+    }
+
+    /// A Yams mark as a source location (``YAMLSource/location(_:)``).
+    public func location(_ mark: Mark?) -> SourceLocation { source.location(mark) }
+}
