@@ -59,11 +59,13 @@ let package = Package(
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap", "MMIOTrace", "PCIeTransport"]),
+        // A replay's timeline as Chrome trace-event JSON (Perfetto, chrome://tracing).
+        .target(name: "Timeline", dependencies: ["MMIOTrace", "ReplayEngine"]),
         .executableTarget(
             name: "mmio-replay",
             dependencies: [
                 "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "DeviceModels", "Platforms", "ReplayEngine", "Pcap", "PCIeTransport",
-                "Faults", "Importers",
+                "Faults", "Importers", "Timeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +83,7 @@ let package = Package(
                            .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline", "ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "Faults", "Diagnostics"]),
         .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "TraceSynthesis"]),
         // End-to-end: runs the built binary and compares with golden files.

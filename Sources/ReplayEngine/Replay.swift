@@ -63,11 +63,13 @@ public enum Replay {
     ///   - models: Device models by name, consulted before the built-ins.
     /// - Throws: ``InputError`` from the trace, ``UnknownDeviceModelError``.
     ///   - tlpObserver: Receives every TLP on the link (for `--tlp-pcap`).
+    ///   - timeline: Receives the replay's spans and instants (for `--timeline`).
     public static func run(_ source: some TraceEventSource, policy: AttributePolicy, platform: PlatformProfile,
                            models: [DeviceModel] = [], options: ReplayOptions = ReplayOptions(),
-                           tlpObserver: (any TLPObserver)? = nil) throws -> ReplayReport {
+                           tlpObserver: (any TLPObserver)? = nil, timeline: (any TimelineObserver)? = nil) throws -> ReplayReport {
         var simulation = try makeSimulation(topology: source.topology, policy: policy, platform: platform, models: models, options: options)
         simulation.tlpObserver = tlpObserver
+        simulation.timeline = timeline
         try simulation.run(source)
         return simulation.report
     }

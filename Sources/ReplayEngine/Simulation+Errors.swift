@@ -23,6 +23,7 @@ extension Simulation {
             guard faults[i].fault.counts(tlpRegion: regionName, offset: offset, device: device.name, bdf: device.bdf, request: request),
                   faults[i].counter.fires() else { continue }
             faults[i].fired += 1
+            timelineFault(i)
             return Int32(i)
         }
         return -1
@@ -34,6 +35,7 @@ extension Simulation {
         for i in faults.indices {
             guard case .event(let n) = faults[i].fault.site, n == number else { continue }
             faults[i].fired += 1
+            timelineFault(i)
             if faults[i].fault.kind.isLinkEvent {
                 linkFault(Int32(i))
             } else {
@@ -52,7 +54,10 @@ extension Simulation {
 
     /// The link goes down (surprise down) or DPC contains it, for the fault's duration.
     mutating func linkFault(_ i: Int32) {
-        if case .time = faults[Int(i)].fault.site { faults[Int(i)].fired += 1 }
+        if case .time = faults[Int(i)].fault.site {
+            faults[Int(i)].fired += 1
+            timelineFault(Int(i))
+        }
         let until = faults[Int(i)].fault.duration.map { now + .nanoseconds($0) } ?? .never
         linkDown = LinkOutage(fault: i, from: now, until: until)
     }
@@ -209,6 +214,7 @@ extension Simulation {
         report.contained = derivation.verdict.contained
         report.evidence = derivation.evidence
         report.chain = derivation.chain
+        timelineVerdict(report)
         self.report.verdictCounts[derivation.verdict.name, default: 0] += 1
         guard self.report.verdicts.count < setup.verdictLimit else {
             self.report.verdictsNotListed += 1

@@ -42,6 +42,7 @@ extension Simulation {
         // time" to go further; hold it at the most damaging point.
         if t.kind == .write, completesAtSerialization(t), decisions.take() {
             held[c].append(id)
+            timelineInterconnect(t, channel: c, until: now, held: true)
             return
         }
         enter(id, channel: c)
@@ -51,6 +52,7 @@ extension Simulation {
         let t = transactions[id]
         let arrival = max(now + latency(for: t.path), pathTail[c])
         pathTail[c] = arrival
+        timelineInterconnect(t, channel: c, until: arrival)
         if t.path == .platform {
             if t.kind == .write {
                 queue.schedule(.writeArrives(id, mask: t.mask, last: true, link: -1, fault: t.fault), at: arrival, priority: .delivery)
@@ -95,7 +97,7 @@ extension Simulation {
             let lineAddress = t.address & ~(BufferLine.lineSize - 1)
             var pieces = scratchPieces  // reused storage: no allocation per write
             scratchPieces = []
-            let observing = tlpObserver != nil
+            let observing = observesTLPs
             Self.forEachWriteTLP(lineAddress: lineAddress, mask: t.mask, data: t.data, timing: setup.timing) { mask, wireBytes, name, tlp in
                 pieces.append((mask, wireBytes, name, observing ? tlp : nil))
             }
@@ -128,7 +130,7 @@ extension Simulation {
             countTLP(name, bytes: bytes, downstream: true)
             if linkOutage(at: now) != nil { return lostOnLink(id, request: .memoryRead, tlp: "\(name)", mask: 0, last: true) }
             transactions[id].tag = takeTag()
-            let (arrival, sequence) = transmitDownstream(wireBytes: bytes, tlp: tlpObserver != nil ? requestTLP(transactions[id], tag: transactions[id].tag) : nil)
+            let (arrival, sequence) = transmitDownstream(wireBytes: bytes, tlp: observesTLPs ? requestTLP(transactions[id], tag: transactions[id].tag) : nil)
             transactions[id].linkSequence = Int32(sequence)
             queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .configRead, .configWrite, .flr:
@@ -143,7 +145,7 @@ extension Simulation {
             countTLP(t.kind == .configRead ? .CfgRd0 : .CfgWr0, bytes: 12 + payload + setup.timing.framingBytesPerTLP, downstream: true)
             transactions[id].tag = takeTag()
             let (arrival, sequence) = transmitDownstream(wireBytes: 12 + payload + setup.timing.framingBytesPerTLP,
-                                                         tlp: tlpObserver != nil ? requestTLP(transactions[id], tag: transactions[id].tag) : nil)
+                                                         tlp: observesTLPs ? requestTLP(transactions[id], tag: transactions[id].tag) : nil)
             transactions[id].linkSequence = Int32(sequence)
             queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .hotReset:
@@ -162,6 +164,7 @@ extension Simulation {
         if let tlp { tlpObserver?.observe(tlp, downstream: true, timePs: start.picoseconds) }
         linkDownBusy = start + setup.timing.wireTime(bytes: wireBytes)
         linkSequence += 1
+        timelineTLP(tlp, downstream: true, start: start, arrival: linkDownBusy + setup.timing.linkPropagation)
         return (linkDownBusy + setup.timing.linkPropagation, linkSequence - 1)
     }
 
@@ -170,6 +173,7 @@ extension Simulation {
         let start = max(ready, linkUpBusy)
         if let tlp { tlpObserver?.observe(tlp, downstream: false, timePs: start.picoseconds) }
         linkUpBusy = start + setup.timing.wireTime(bytes: wireBytes)
+        timelineTLP(tlp, downstream: false, start: start, arrival: linkUpBusy + setup.timing.linkPropagation)
         return linkUpBusy + setup.timing.linkPropagation
     }
 
@@ -216,12 +220,12 @@ extension Simulation {
             incident(kind, on: t, request: .memoryWrite, offset: offset, size: Int(end - first), tlp: "MWr", fault: fault,
                      respondedAt: nil, messageAt: errorMessageArrival(t, fatal: kind.defaultSeverity == .fatal))
             if roomToObserve() {
-                report.deviceView.append(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
-                                                           agent: agents[Int(t.agent)].agent.description,
-                                                           region: t.region.map { setup.topology.regions[Int($0)].name }, offset: offset,
-                                                           size: Int(end - first), value: value.description, outcome: "\(kind.rawValue) (injected)",
-                                                           programOrder: t.programOrder, accesses: Int(t.accesses),
-                                                           linkSequence: link < 0 ? nil : Int(link), afterReset: afterReset(t)))
+                observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
+                                                agent: agents[Int(t.agent)].agent.description,
+                                                region: t.region.map { setup.topology.regions[Int($0)].name }, offset: offset,
+                                                size: Int(end - first), value: value.description, outcome: "\(kind.rawValue) (injected)",
+                                                programOrder: t.programOrder, accesses: Int(t.accesses),
+                                                linkSequence: link < 0 ? nil : Int(link), afterReset: afterReset(t)), device: t.device)
             }
             return finishWrite(id, last: last)
         }
@@ -239,11 +243,11 @@ extension Simulation {
                    "\(t.accesses) writes merged into one \(end - first)-byte write, which the device answered \(outcome.name)")
         }
         guard roomToObserve() else { return finishWrite(id, last: last) }
-        report.deviceView.append(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
+        observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
                                   agent: agents[Int(t.agent)].agent.description, region: t.region.map { setup.topology.regions[Int($0)].name },
                                   offset: offset, size: Int(end - first), value: value.description, outcome: outcome.name,
                                   programOrder: t.programOrder, accesses: Int(t.accesses), linkSequence: link < 0 ? nil : Int(link),
-                                  afterReset: afterReset(t)))
+                                  afterReset: afterReset(t)), device: t.device)
         finishWrite(id, last: last)
     }
 
@@ -322,7 +326,7 @@ extension Simulation {
         }
         if recording {
             if injected != nil { observation.outcome += " (\(faults[Int(t.fault)].fault.kind.spelling) injected)" }
-            report.deviceView.append(observation)
+            observeDevice(observation, device: t.device)
         }
         transactions[id].delivered = true
         let completedAt = respond(id, payloadBytes: responseBytes, status: completionStatus, data: completionData)
@@ -389,7 +393,7 @@ extension Simulation {
                 let bytes = 12 + payloadBytes + setup.timing.framingBytesPerTLP
                 countTLP(name, bytes: bytes, downstream: false)
                 var completion: TLP?
-                if tlpObserver != nil {
+                if observesTLPs {
                     let completer = deviceID(t.device)
                     let count = max(Int(t.size), 1)
                     completion = payloadBytes > 0
@@ -411,7 +415,7 @@ extension Simulation {
     mutating func errorMessageArrival(_ t: Transaction, fatal: Bool = false) -> SimTime {
         let bytes = 16 + setup.timing.framingBytesPerTLP
         countTLP(.Msg, bytes: bytes, downstream: false)
-        let message: TLP? = tlpObserver != nil ? .message(fatal ? .errorFatal : .errorNonFatal, requester: deviceID(t.device)) : nil
+        let message: TLP? = observesTLPs ? .message(fatal ? .errorFatal : .errorNonFatal, requester: deviceID(t.device)) : nil
         return transmitUpstream(wireBytes: bytes, ready: now + setup.timing.deviceResponse, tlp: message)
     }
 
@@ -499,10 +503,11 @@ extension Simulation {
     }
 
     mutating func resetComplete(_ device: DeviceID) {
+        if let start = resetStarted[Int(device)] { timelineReset(of: device, from: start) }
         if roomToObserve() {
-            report.deviceView.append(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(device)].name, kind: "ready", agent: "-",
+            observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(device)].name, kind: "ready", agent: "-",
                                   region: nil, offset: 0, size: 0, value: nil, outcome: "ready", programOrder: 0, accesses: 0,
-                                  linkSequence: nil, afterReset: false))
+                                  linkSequence: nil, afterReset: false), device: device)
         }
         // Adversarial: writes held in the interconnect leave just after the reset completes.
         for c in held.indices where held[c].contains(where: { transactions[$0].device == device }) { releaseHeld(channel: c) }

@@ -122,6 +122,8 @@ struct Simulation {
     var scratchPieces = ContiguousArray<(mask: UInt64, wireBytes: Int, name: TLPName, tlp: TLP?)>()
     /// Who sees every TLP on the link, if anyone (a reference: snapshots share it).
     var tlpObserver: (any TLPObserver)?
+    /// Who draws the replay's timeline, if anyone (a reference: snapshots share it).
+    var timeline: (any TimelineObserver)?
     /// The next request tag (8 bits).
     var nextTag: UInt16 = 0
     /// The time of the last event that did something (a stale timeout does not count).
@@ -258,14 +260,26 @@ struct Simulation {
                                      region: region.map { setup.topology.regions[Int($0)].name }, offset: offset, detail: detail))
     }
 
-    /// Whether the device view has room for one more observation (counting it if not): callers
-    /// build observations, strings and all, only when it does.
+    /// Whether to build a device observation: the device view has room for one more or a
+    /// timeline wants it (counted as not listed otherwise). Observations, strings and all, are
+    /// built only when it says so.
     mutating func roomToObserve() -> Bool {
-        guard report.deviceView.count < setup.deviceViewLimit else {
+        guard report.deviceView.count < setup.deviceViewLimit || timeline != nil else {
             report.deviceViewNotListed += 1
             return false
         }
         return true
+    }
+
+    /// Lists an observation in the device view (or counts it when the view is full) and puts
+    /// it on the timeline.
+    mutating func observeDevice(_ observation: DeviceObservation, device: DeviceID) {
+        timelineDevice(observation, device: device)
+        guard report.deviceView.count < setup.deviceViewLimit else {
+            report.deviceViewNotListed += 1
+            return
+        }
+        report.deviceView.append(observation)
     }
 
     mutating func countTLP(_ kind: TLPName, bytes: Int, downstream: Bool) {

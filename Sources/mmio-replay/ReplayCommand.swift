@@ -8,6 +8,7 @@ import MMIOTrace
 import Pcap
 import PCIeTransport
 import Platforms
+import Timeline
 import ReplayEngine
 
 struct ReplayCommand: ParsableCommand {
@@ -63,6 +64,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("tlp-pcap"), help: "Write every TLP that crossed the link to this pcap file (one policy and platform).")
     var tlpPcap: String?
 
+    @Option(help: "Write the replay's timeline as Chrome trace-event JSON to this file, for Perfetto (one policy and platform).")
+    var timeline: String?
+
     @Option(help: "How many device observations to list per pair (the rest are counted).")
     var deviceViewLimit: Int = 10_000
 
@@ -75,8 +79,10 @@ struct ReplayCommand: ParsableCommand {
                 + (Suggestion.closest(to: schedule, among: Schedule.names).map { "; did you mean '\($0)'?" } ?? ""))
         }
         guard deviceViewLimit >= 0 else { throw ValidationError("--device-view-limit must be at least 0") }
-        if tlpPcap != nil, max(policy.count, 1) * max(platform.count, 1) > 1 {
-            throw ValidationError("--tlp-pcap records one replay: give at most one --policy and one --platform")
+        for (option, given) in [("--tlp-pcap", tlpPcap), ("--timeline", timeline)] where given != nil {
+            if max(policy.count, 1) * max(platform.count, 1) > 1 {
+                throw ValidationError("\(option) records one replay: give at most one --policy and one --platform")
+            }
         }
         _ = try guestStage1()
     }
@@ -125,9 +131,12 @@ struct ReplayCommand: ParsableCommand {
             for policy in policies {
                 for platform in platforms {
                     let capture = try tlpPcap.map { path throws(PcapError) in try TLPCapture(path: path) }
+                    let title = "\(trace) · \(policy.name) · \(platform.name) · \(options.schedule.name)"
+                    let timelineWriter = try timeline.map { path throws(InputUnavailableError) in try ChromeTraceWriter(path: path, title: title) }
                     reports.append(try Replay.run(input.open(trace), policy: policy, platform: platform, models: models, options: options,
-                                                  tlpObserver: capture))
+                                                  tlpObserver: capture, timeline: timelineWriter))
                     try capture?.finish()
+                    try timelineWriter?.finish()
                 }
             }
             print(json ? try jsonText(reports) : ReplayText.render(reports, trace: trace), terminator: json ? "\n" : "")

@@ -49,6 +49,8 @@ import Testing
         ("error-unknown-device-model", ["replay", "Tests/CLITests/Fixtures/unknown-model.mtrace"], Int32(65)),
         ("error-bad-fault", ["replay", "traces/nvme-doorbell.mtrace", "--fault", "CA at bar0+0x1c raed"], Int32(64)),
         ("error-bad-fault-in-trace", ["replay", "Tests/CLITests/Fixtures/bad-fault.mtrace"], Int32(65)),
+        ("error-timeline-two-policies", ["replay", "traces/nvme-doorbell.mtrace", "--policy", "kvm-device", "--policy", "kvm-normal-nc",
+                                         "--timeline", "t.json"], Int32(64)),
         ("error-convert-in-place", ["convert", "traces/nvme-doorbell.mtrace", "-o", "traces/nvme-doorbell.mtrace"], Int32(64)),
     ])
     func failsWithTheRightStatus(name: String, arguments: [String], status: Int32) throws {
@@ -174,5 +176,24 @@ import Testing
         let back = try CLI.run(["convert", pcap, "-o", "-"])
         let canonical = try CLI.run(["convert", "traces/nic-write-combining.mtrace", "-o", "-"])
         #expect(back.status == 0 && back.stdout == canonical.stdout)
+    }
+}
+
+@Suite struct TimelineFileTests {
+    /// `replay --timeline` writes the same Chrome trace-event JSON as the golden file, byte for
+    /// byte (`RECORD_SNAPSHOTS=1` re-records it); the report on stdout is unchanged by it.
+    @Test func replayWritesTheGoldenTimeline() throws {
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("timeline-\(ProcessInfo.processInfo.processIdentifier).json").path
+        defer { try? FileManager.default.removeItem(atPath: json) }
+        let arguments = ["replay", "traces/scenarios/late-posted-error.mtrace", "--platform", "ras-sbsa", "--schedule", "adversarial"]
+        let result = try CLI.run(arguments + ["--timeline", json])
+        #expect(result.status == 0)
+        #expect(result.stdout == (try CLI.run(arguments)).stdout)
+        let written = try String(contentsOfFile: json, encoding: .utf8)
+        let golden = CLI.fixtures.appendingPathComponent("timeline-late-posted-error.json").path
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil {
+            try written.write(toFile: golden, atomically: true, encoding: .utf8)
+        }
+        #expect(written == (try String(contentsOfFile: golden, encoding: .utf8)))
     }
 }
