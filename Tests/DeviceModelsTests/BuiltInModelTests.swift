@@ -5,9 +5,9 @@ import Testing
 
 @Suite struct BuiltInModelTests {
     @Test func namesAndOrder() throws {
-        #expect(DeviceModel.builtIns.map(\.name) == ["generic", "nvme", "nic", "gicv2"])
+        #expect(DeviceModel.builtIns.map(\.name) == ["generic", "nvme", "nic", "e1000e", "gicv2"])
         #expect(DeviceModel.builtIn(named: "NVMe")?.name == "nvme")
-        #expect(DeviceModel.builtIn(named: "e1000e") == nil)
+        #expect(DeviceModel.builtIn(named: "e1000") == nil)
         #expect(DeviceModel.builtIns.allSatisfy { $0.source == "built-in" })
     }
 
@@ -16,11 +16,11 @@ import Testing
         #expect(throws: ResolutionError(argument: "nvm", kind: DeviceModel.resourceKind, failure: .unknownName(suggestion: "nvme"))) { try DeviceModel.resolve("nvm") }
         #expect(throws: ResolutionError(argument: "models/x.yaml", kind: DeviceModel.resourceKind, failure: .missingFile)) { try DeviceModel.resolve("models/x.yaml") }
         #expect(ResolutionError(argument: "nvm", kind: DeviceModel.resourceKind, failure: .unknownName(suggestion: "nvme")).description
-            == "expected a device model (generic, nvme, nic, gicv2) or the path of a model file, found 'nvm'; did you mean 'nvme'?")
+            == "expected a device model (generic, nvme, nic, e1000e, gicv2) or the path of a model file, found 'nvm'; did you mean 'nvme'?")
     }
 
     /// Unsupported accesses get UR or CA per model, logged in AER with the default severity.
-    @Test(arguments: [("generic", ErrorResponse.ur), ("nvme", .ca), ("nic", .ur), ("gicv2", .ur)])
+    @Test(arguments: [("generic", ErrorResponse.ur), ("nvme", .ca), ("nic", .ur), ("e1000e", .ur), ("gicv2", .ur)])
     func unsupportedResponse(name: String, response: ErrorResponse) throws {
         var device = DeviceState(model: try #require(DeviceModel.builtIn(named: name)))
         let report = AERReport(error: response.aerError, severity: .nonFatal, masked: false)
@@ -88,6 +88,24 @@ import Testing
         #expect(device.write(bar: 2, offset: 0x40, size: 64, data: push, at: 2) == .accepted)
         #expect(device.read(bar: 2, offset: 0x7c, size: 4, at: 3).data.low64 == 0xbfbe_bdbc)
         #expect(!device.isShared(bar: 2))
+    }
+
+    /// The 82574L handshakes Linux's e1000e polls for: MDIC Ready after a PHY read or write,
+    /// EERD Done after Start, CTRL.RST self-clearing; RDT/TDT doorbells; MSI-X vectors masked.
+    @Test func e1000eHandshakes() throws {
+        var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "e1000e")))
+        #expect(device.read(bar: 0, offset: 0x8, size: 4, at: 0).data.low64 == 0x80283)
+        #expect(device.write(bar: 0, offset: 0x20, size: 4, data: AccessData(0x0822_0000), at: 1) == .accepted)  // PHY read op
+        #expect(device.read(bar: 0, offset: 0x20, size: 4, at: 2).data.low64 == 0x1822_0000)
+        #expect(device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0x1), at: 3) == .accepted)
+        #expect(device.read(bar: 0, offset: 0x14, size: 4, at: 4).data.low64 == 0x3)
+        #expect(device.write(bar: 0, offset: 0x0, size: 4, data: AccessData(0x0414_0241), at: 5) == .accepted)
+        #expect(device.read(bar: 0, offset: 0x0, size: 4, at: 6).data.low64 == 0x0014_0241)
+        #expect(device.write(bar: 0, offset: 0x2918, size: 4, data: AccessData(7), at: 7) == .accepted)
+        #expect(device.doorbellWrites(ofRegister: "RDT1") == 1)
+        #expect(device.read(bar: 3, offset: 0x4c, size: 4, at: 8).data.low64 == 1)
+        #expect(device.read(bar: 3, offset: 0x50, size: 4, at: 8).status == .unsupportedRequest)
+        #expect(device.read(bar: 0, offset: 0x5404, size: 4, at: 8).data.low64 == 0x8000_5634)
     }
 
     @Test func gicv2() throws {
