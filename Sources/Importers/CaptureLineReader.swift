@@ -27,7 +27,8 @@ final class CaptureLineReader {
     /// 1-based number of the line last returned.
     private(set) var lineNumber = 0
 
-    /// Reads the file at `path`; standard input cannot be read twice, so `-` is refused.
+    /// Reads the file at `path`, which must be a regular file; standard input cannot be read
+    /// twice, so `-` is refused.
     init(path: String) throws(InputUnavailableError) {
         guard path != "-" else {
             throw InputUnavailableError(path: path, reason: "captures are read twice (topology, then events); save standard input to a file first")
@@ -35,9 +36,9 @@ final class CaptureLineReader {
         let opened = open(path, O_RDONLY)
         guard opened >= 0 else { throw InputUnavailableError(path: path, reason: String(cString: strerror(errno))) }
         var info = stat()
-        if fstat(opened, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+        if fstat(opened, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
             close(opened)
-            throw InputUnavailableError(path: path, reason: "is a directory")
+            throw InputUnavailableError(path: path, reason: "not a regular file (captures are read twice: topology first, then events)")
         }
         fileName = path
         fd = opened

@@ -63,7 +63,7 @@ struct BuslessKey: Hashable {
 extension QEMULogReader {
     /// The first pass: reads prefixes and event names, and the arguments of the events that
     /// declare devices and BARs.
-    static func survey(_ lines: QEMULogLines, fileName: String) throws -> QEMULogSurvey {
+    static func survey(_ lines: CaptureLineReader, fileName: String) throws -> QEMULogSurvey {
         var survey = QEMULogSurvey()
         while let bytes = try lines.nextLine() {
             var s = QEMULogScanner(bytes, file: fileName, line: lines.lineNumber)

@@ -32,7 +32,7 @@ public final class QEMULogReader: CaptureSource {
     public private(set) var warningCount = 0
     public static let maximumWarnings = 100
 
-    private let lines: QEMULogLines
+    private let lines: CaptureLineReader
     private let mapping: QEMULogMapping
     private let survey: QEMULogSurvey
     /// The side file the reader applies.
@@ -65,20 +65,20 @@ public final class QEMULogReader: CaptureSource {
     ///   it is read twice), ``InputError`` for malformed lines of the first pass and agent
     ///   spellings that are not agents.
     public convenience init(path: String, settings: CaptureSettings = CaptureSettings(), mapping: QEMULogMapping = .builtIn) throws {
-        let survey = try Self.survey(QEMULogLines(path: path), fileName: path)
-        try self.init(lines: QEMULogLines(path: path), survey: survey, fileName: path, settings: settings, mapping: mapping)
+        try self.init(lines: CaptureLineReader(path: path), fileName: path, settings: settings, mapping: mapping)
     }
 
     /// Reads a log held in memory; `fileName` is used in messages.
     public convenience init(text: String, fileName: String = "<input>", settings: CaptureSettings = CaptureSettings(),
                             mapping: QEMULogMapping = .builtIn) throws {
-        let bytes = Array(text.utf8)
-        let survey = try Self.survey(QEMULogLines(bytes: bytes, fileName: fileName), fileName: fileName)
-        try self.init(lines: QEMULogLines(bytes: bytes, fileName: fileName), survey: survey, fileName: fileName, settings: settings,
+        try self.init(lines: CaptureLineReader(bytes: Array(text.utf8), fileName: fileName), fileName: fileName, settings: settings,
                       mapping: mapping)
     }
 
-    private init(lines: QEMULogLines, survey: QEMULogSurvey, fileName: String, settings: CaptureSettings, mapping: QEMULogMapping) throws {
+    /// Surveys the log, then rewinds it for the events.
+    private init(lines: CaptureLineReader, fileName: String, settings: CaptureSettings, mapping: QEMULogMapping) throws {
+        let survey = try Self.survey(lines, fileName: fileName)
+        try lines.rewind()
         let settingsFile = SourceLocation(file: "capture settings", line: 1, column: 1)
         func agent(_ spelling: String, for key: String) throws -> Agent {
             guard let agent = Self.agent(spelling: spelling) else {
