@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Diagnostics
 
 /// The input could not be opened or read (as opposed to being malformed).
 public struct InputUnavailableError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -19,10 +20,10 @@ public struct InputUnavailableError: Error, Hashable, Sendable, CustomStringConv
 
 /// Splits a byte stream into lines with a fixed-size buffer, so memory does not grow with the
 /// input. Lines are returned without their `\n` (and without a `\r` before it).
-final class LineBuffer {
+public final class LineBuffer {
     /// The longest accepted line; longer lines are an input error, not a reason to grow.
-    static let maximumLineLength = 1 << 20
-    private static let chunkSize = 4 << 20
+    public let maximumLineLength: Int
+    private let chunkSize: Int
 
     private let fd: Int32
     private let ownsDescriptor: Bool
@@ -32,10 +33,12 @@ final class LineBuffer {
     private var end = 0
     private var atEOF = false
     /// 1-based number of the line last returned.
-    private(set) var lineNumber = 0
+    public private(set) var lineNumber = 0
 
-    /// Reads the file at `path` (`-` for standard input).
-    init(path: String) throws(InputUnavailableError) {
+    /// Reads the file at `path` (`-` for standard input) in chunks of `chunkSize` bytes.
+    public init(path: String, maximumLineLength: Int = 1 << 20, chunkSize: Int = 4 << 20) throws(InputUnavailableError) {
+        self.maximumLineLength = maximumLineLength
+        self.chunkSize = chunkSize
         if path == "-" {
             fd = 0
             ownsDescriptor = false
@@ -50,12 +53,14 @@ final class LineBuffer {
             fd = opened
             ownsDescriptor = true
         }
-        capacity = Self.chunkSize + Self.maximumLineLength
+        capacity = chunkSize + maximumLineLength
         storage = .allocate(capacity: capacity)
     }
 
     /// Reads lines from bytes already in memory.
-    init(bytes: some Collection<UInt8>) {
+    public init(bytes: some Collection<UInt8>, maximumLineLength: Int = 1 << 20) {
+        self.maximumLineLength = maximumLineLength
+        chunkSize = 0
         fd = -1
         ownsDescriptor = false
         capacity = max(bytes.count, 1)
@@ -70,9 +75,20 @@ final class LineBuffer {
         if ownsDescriptor { close(fd) }
     }
 
+    /// Goes back to the first line (a file must be seekable: not standard input or a pipe).
+    /// - Throws: ``LineBuffer/Failure/readFailed(_:)`` when the file cannot seek.
+    public func rewind() throws(Failure) {
+        lineNumber = 0
+        start = 0
+        guard fd >= 0 else { return }
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw .readFailed(String(cString: strerror(errno))) }
+        end = 0
+        atEOF = false
+    }
+
     /// The next line, valid until the following call; nil at the end of input.
     /// - Throws: ``LineBuffer/Failure`` for an over-long line or a read error.
-    func nextLine() throws(Failure) -> UnsafeBufferPointer<UInt8>? {
+    public func nextLine() throws(Failure) -> UnsafeBufferPointer<UInt8>? {
         while true {
             let available = end - start
             if available > 0, let newline = memchr(storage + start, 0x0a, available) {
@@ -83,7 +99,7 @@ final class LineBuffer {
                 guard available > 0 else { return nil }
                 return try take(upTo: end, skipping: 0)
             }
-            if available > Self.maximumLineLength {
+            if available > maximumLineLength {
                 lineNumber += 1
                 throw .lineTooLong(line: lineNumber)
             }
@@ -91,8 +107,24 @@ final class LineBuffer {
         }
     }
 
+    /// ``nextLine()`` with its failures as the errors commands report.
+    /// - Throws: ``InputError`` at the line for an over-long line, ``InputUnavailableError`` for
+    ///   a read error, both naming `file`.
+    public func nextLine(file: String) throws -> UnsafeBufferPointer<UInt8>? {
+        do {
+            return try nextLine()
+        } catch {
+            switch error {
+            case .lineTooLong(let line):
+                throw InputError(SourceLocation(file: file, line: line, column: 1), "line longer than \(maximumLineLength) bytes")
+            case .readFailed(let reason):
+                throw InputUnavailableError(path: file, reason: reason)
+            }
+        }
+    }
+
     private func take(upTo terminator: Int, skipping: Int) throws(Failure) -> UnsafeBufferPointer<UInt8> {
-        if terminator - start > Self.maximumLineLength {
+        if terminator - start > maximumLineLength {
             start = terminator + skipping
             lineNumber += 1
             throw .lineTooLong(line: lineNumber)
@@ -113,7 +145,7 @@ final class LineBuffer {
             end = remaining
         }
         while end < capacity {
-            let n = read(fd, storage + end, min(capacity - end, Self.chunkSize))
+            let n = read(fd, storage + end, min(capacity - end, chunkSize))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .readFailed(String(cString: strerror(errno)))
@@ -124,7 +156,7 @@ final class LineBuffer {
         }
     }
 
-    enum Failure: Error {
+    public enum Failure: Error {
         case lineTooLong(line: Int)
         case readFailed(String)
     }

@@ -77,18 +77,7 @@ public final class MTraceReader: TraceEventSource {
 
     // MARK: - Lines and errors
 
-    private func nextLine() throws -> UnsafeBufferPointer<UInt8>? {
-        do {
-            return try lines.nextLine()
-        } catch {
-            switch error {
-            case .lineTooLong(let line):
-                throw InputError(SourceLocation(file: fileName, line: line, column: 1), "line longer than \(LineBuffer.maximumLineLength) bytes")
-            case .readFailed(let reason):
-                throw InputUnavailableError(path: fileName, reason: reason)
-            }
-        }
-    }
+    private func nextLine() throws -> UnsafeBufferPointer<UInt8>? { try lines.nextLine(file: fileName) }
 
     private func location(_ position: Int) -> SourceLocation {
         SourceLocation(file: fileName, line: lines.lineNumber, column: position + 1)
