@@ -5,7 +5,7 @@ import MMIOTrace
 /// (DOMAIN.md §1 "peripheral arrival order"; docs/schedules.md).
 extension Simulation {
     mutating func execute(_ event: TraceEvent, agent a: Int32) {
-        timelineProgramEvent(event, agent: a)
+        if timeline != nil { timelineProgramEvent(event, agent: a) }
         switch event.kind {
         case .read(let access): load(access, agent: a)
         case .write(let access): store(access, agent: a)
@@ -150,7 +150,7 @@ extension Simulation {
 
     /// A buffered line leaves the core as one transaction.
     mutating func issue(line: BufferLine, agent a: Int32) {
-        timelineBufferedLine(line, agent: a)
+        if timeline != nil { timelineBufferedLine(line, agent: a) }
         let t = Transaction(kind: .write, agent: a, type: line.type, path: path(for: setup.regions[Int(line.region!)].kind), device: line.device, region: line.region,
                             address: line.lineAddress + UInt64(line.mask.trailingZeroBitCount), size: 0, mask: line.mask, data: line.data,
                             programOrder: line.firstProgramOrder, accesses: line.accesses, guestVM: line.guestVM, issued: line.firstWrite)

@@ -2,7 +2,8 @@ import MMIOTrace
 import PCIeTransport
 
 /// What the replay tells a ``TimelineObserver``. Every function returns at once when nobody
-/// observes, so the hot path builds no strings.
+/// observes, so the hot path builds no strings; hot call sites test `timeline != nil` first, so
+/// that not even their arguments are copied.
 extension Simulation {
     /// Whether TLPs are built as values (for the pcap observer or the timeline).
     var observesTLPs: Bool { tlpObserver != nil || timeline != nil }

@@ -42,7 +42,7 @@ extension Simulation {
         // time" to go further; hold it at the most damaging point.
         if t.kind == .write, completesAtSerialization(t), decisions.take() {
             held[c].append(id)
-            timelineInterconnect(t, channel: c, until: now, held: true)
+            if timeline != nil { timelineInterconnect(t, channel: c, until: now, held: true) }
             return
         }
         enter(id, channel: c)
@@ -52,7 +52,7 @@ extension Simulation {
         let t = transactions[id]
         let arrival = max(now + latency(for: t.path), pathTail[c])
         pathTail[c] = arrival
-        timelineInterconnect(t, channel: c, until: arrival)
+        if timeline != nil { timelineInterconnect(t, channel: c, until: arrival) }
         if t.path == .platform {
             if t.kind == .write {
                 queue.schedule(.writeArrives(id, mask: t.mask, last: true, link: -1, fault: t.fault), at: arrival, priority: .delivery)
@@ -164,7 +164,7 @@ extension Simulation {
         if let tlp { tlpObserver?.observe(tlp, downstream: true, timePs: start.picoseconds) }
         linkDownBusy = start + setup.timing.wireTime(bytes: wireBytes)
         linkSequence += 1
-        timelineTLP(tlp, downstream: true, start: start, arrival: linkDownBusy + setup.timing.linkPropagation)
+        if timeline != nil { timelineTLP(tlp, downstream: true, start: start, arrival: linkDownBusy + setup.timing.linkPropagation) }
         return (linkDownBusy + setup.timing.linkPropagation, linkSequence - 1)
     }
 
@@ -173,7 +173,7 @@ extension Simulation {
         let start = max(ready, linkUpBusy)
         if let tlp { tlpObserver?.observe(tlp, downstream: false, timePs: start.picoseconds) }
         linkUpBusy = start + setup.timing.wireTime(bytes: wireBytes)
-        timelineTLP(tlp, downstream: false, start: start, arrival: linkUpBusy + setup.timing.linkPropagation)
+        if timeline != nil { timelineTLP(tlp, downstream: false, start: start, arrival: linkUpBusy + setup.timing.linkPropagation) }
         return linkUpBusy + setup.timing.linkPropagation
     }
 
