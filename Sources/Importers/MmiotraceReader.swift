@@ -27,7 +27,7 @@ public final class MmiotraceReader: CaptureSource {
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
     private var warningList = CaptureWarnings()
-        private var lastRegion: Int?
+    private var lastRegion: Int?
 
     /// Opens the capture at `path` and reads its topology.
     /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` when a

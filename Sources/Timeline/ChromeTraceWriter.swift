@@ -70,23 +70,15 @@ public final class ChromeTraceWriter: TimelineObserver {
 
     // MARK: - Lanes
 
+    /// Instants share the track's first lane; a span takes the first lane free at its start.
+    /// Lanes are mutated in place in ``lanes`` (no copy per entry).
     private func lane(for entry: TimelineEntry) -> Int {
-        var trackLanes = lanes[entry.track] ?? []
-        defer { lanes[entry.track] = trackLanes }
-        let index: Int
-        if let end = entry.endPs {
-            if let free = trackLanes.firstIndex(where: { $0.end <= entry.startPs }) {
-                index = free
-            } else {
-                index = trackLanes.count
-            }
-            if index == trackLanes.count { trackLanes.append(newLane(entry, number: index)) }
-            trackLanes[index].end = max(trackLanes[index].end, end)
-        } else {
-            index = 0
-            if trackLanes.isEmpty { trackLanes.append(newLane(entry, number: 0)) }
-        }
-        return trackLanes[index].tid
+        let track = entry.track
+        let count = lanes[track]?.count ?? 0
+        let index = entry.endPs == nil ? 0 : lanes[track]?.firstIndex { $0.end <= entry.startPs } ?? count
+        if index == count { lanes[track, default: []].append(newLane(entry, number: index)) }
+        if let end = entry.endPs { lanes[track]![index].end = max(lanes[track]![index].end, end) }
+        return lanes[track]![index].tid
     }
 
     /// Names a new lane and places it among the others (`thread_sort_index`).
