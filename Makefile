@@ -10,8 +10,8 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-# The main job on the bundled traces: what each policy makes of a guest's mapping, then the
-# scenarios replayed under the policies and platforms that tell them apart.
+# The main job on the bundled traces: what each policy makes of a guest's mapping, the scenarios
+# replayed under the policies and platforms that tell them apart, then the bundled campaign.
 demo: build
 	@echo; $(BIN) attrs
 	@echo; $(BIN) inspect traces/nvme-doorbell.mtrace
@@ -22,6 +22,8 @@ demo: build
 	@echo; $(BIN) replay traces/scenarios/reclaim-after-writes.mtrace --policy kvm-device --policy kvm-normal-nc --policy strict-ngnrne --platform quiet-pcie --platform split-ecam --schedule adversarial
 	@echo; $(BIN) generate --events 1000000 --workload mixed --seed 1 -o .build/demo-1M.mtrace
 	@$(BIN) replay .build/demo-1M.mtrace --policy kvm-device --policy kvm-normal-nc --device-view-limit 0
+	@echo; rm -f .build/demo-campaign.db .build/demo-campaign.db-wal .build/demo-campaign.db-shm
+	$(BIN) campaign run traces/campaigns/demo.yaml --db .build/demo-campaign.db
 
 test: deps
 	$(SWIFT) test

@@ -16,11 +16,14 @@ let package = Package(
         .library(name: "PCIeTransport", targets: ["PCIeTransport"]),
         .library(name: "Verdicts", targets: ["Verdicts"]),
         .library(name: "Faults", targets: ["Faults"]),
+        .library(name: "Campaigns", targets: ["Campaigns"]),
+        .library(name: "CampaignStore", targets: ["CampaignStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // Located input errors and did-you-mean suggestions, shared by every reader.
@@ -59,13 +62,21 @@ let package = Package(
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap", "MMIOTrace", "PCIeTransport"]),
+        // The results database of campaigns (SQLite through GRDB).
+        .target(name: "CampaignStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // Fault-injection campaigns: specs, golden runs, experiments forked from snapshots, pruning.
+        .target(
+            name: "Campaigns",
+            dependencies: ["Diagnostics", "YAMLInput", "ArmMemory", "MMIOTrace", "DeviceModels", "Platforms", "Faults", "Verdicts",
+                           "ReplayEngine", "Importers", "CampaignStore", .product(name: "Yams", package: "Yams")]
+        ),
         // A replay's timeline as Chrome trace-event JSON (Perfetto, chrome://tracing).
         .target(name: "Timeline", dependencies: ["MMIOTrace", "ReplayEngine"]),
         .executableTarget(
             name: "mmio-replay",
             dependencies: [
                 "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "DeviceModels", "Platforms", "ReplayEngine", "Pcap", "PCIeTransport",
-                "Faults", "Importers", "Timeline",
+                "Faults", "Importers", "Timeline", "Campaigns", "CampaignStore", "Verdicts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,6 +96,9 @@ let package = Package(
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "Faults", "Diagnostics"]),
         .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms"]),
+        .testTarget(name: "CampaignStoreTests", dependencies: ["CampaignStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CampaignsTests", dependencies: ["Campaigns", "CampaignStore", "ReplayEngine", "Faults", "Diagnostics", "TraceSynthesis", "MMIOTrace"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "TraceSynthesis"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),

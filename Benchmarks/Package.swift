@@ -25,5 +25,17 @@ let package = Package(
             path: "Benchmarks/TraceParsing",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "CampaignRuns",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MMIOTrace", package: "mmio-replay"),
+                .product(name: "TraceSynthesis", package: "mmio-replay"),
+                .product(name: "Campaigns", package: "mmio-replay"),
+                .product(name: "CampaignStore", package: "mmio-replay"),
+            ],
+            path: "Benchmarks/CampaignRuns",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

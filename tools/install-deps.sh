@@ -4,7 +4,9 @@
 set -euo pipefail
 
 # tshark: the test suite checks Wireshark's decoding of the pcap files with tools/wireshark/mmio-replay.lua.
-packages=(libpcap-dev pkg-config tshark)
+# slurm-wlm, munge: the test suite runs a campaign as a Slurm job array on a throwaway single-node
+# cluster (tools/slurm/single-node.sh, docs/slurm.md).
+packages=(libpcap-dev pkg-config tshark libsqlite3-dev slurm-wlm munge)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,7 +20,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     # wireshark-common (pulled in by tshark) asks whether non-root users may capture; answer no.
     echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
     apt-get update -qq
-    apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
     echo "mmio-replay needs these system packages: ${missing[*]}" >&2
     echo "install them with: sudo apt-get install -y ${missing[*]}" >&2

@@ -62,7 +62,7 @@ extension Fault: CustomStringConvertible {
     }
 
     /// A target in the grammar's spelling.
-    static func targetText(_ target: TLPMatch.Target) -> String {
+    public static func targetText(_ target: TLPMatch.Target) -> String {
         switch target {
         case .named(let name): name
         case .region(let name, let offsets): "\(name)+\(rangeText(offsets))"

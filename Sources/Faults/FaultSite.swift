@@ -99,6 +99,13 @@ public struct OccurrenceCounter: Hashable, Sendable {
         self.occurrence = occurrence
     }
 
+    /// A counter that has already counted `matchesSoFar` matching TLPs (a fault added to a
+    /// replay midway, as if it had been there from the start).
+    public init(_ occurrence: Occurrence, matchesSoFar: Int) {
+        self.occurrence = occurrence
+        count = matchesSoFar
+    }
+
     /// Counts one more matching TLP; returns whether the fault fires on it.
     @inlinable
     public mutating func fires() -> Bool {

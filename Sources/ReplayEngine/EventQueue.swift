@@ -28,7 +28,7 @@ public enum EventPriority: UInt8, Comparable, Sendable {
 ///
 /// A value type: copying the queue copies the pending future (for snapshots).
 struct EventQueue<Event> {
-    private struct Entry: Comparable {
+    fileprivate struct Entry: Comparable {
         var time: SimTime
         var priority: EventPriority
         var sequence: UInt64
@@ -42,7 +42,7 @@ struct EventQueue<Event> {
         }
     }
 
-    private var heap = Heap<Entry>()
+    fileprivate var heap = Heap<Entry>()
     private var nextSequence: UInt64 = 0
 
     var isEmpty: Bool { heap.isEmpty }
@@ -61,4 +61,11 @@ struct EventQueue<Event> {
 
     /// The time of the earliest event.
     var nextTime: SimTime? { heap.min?.time }
+}
+
+extension EventQueue {
+    /// Whether any pending event satisfies `predicate` (in no particular order).
+    func contains(where predicate: (Event) -> Bool) -> Bool {
+        heap.unordered.contains { predicate($0.event) }
+    }
 }

@@ -19,9 +19,13 @@ public struct ReplayOptions: Hashable, Sendable {
     public var faults: [Fault]
     /// How many verdicts the report lists (the rest are counted).
     public var verdictLimit: Int
+    /// Whether the trace's own `fault` directives are injected (a campaign's golden run leaves
+    /// them out).
+    public var traceFaults: Bool
 
     public init(schedule: Schedule = .inOrder, deviceViewLimit: Int = 10_000, hazardLimit: Int = 1_000,
-                guestStage1: [String: MemoryType] = [:], faults: [Fault] = [], verdictLimit: Int = 1_000) {
+                guestStage1: [String: MemoryType] = [:], faults: [Fault] = [], verdictLimit: Int = 1_000, traceFaults: Bool = true) {
+        self.traceFaults = traceFaults
         self.schedule = schedule
         self.deviceViewLimit = deviceViewLimit
         self.hazardLimit = hazardLimit
@@ -56,6 +60,10 @@ public struct UnknownDeviceModelError: Error, Hashable, Sendable, CustomStringCo
 /// Replays traces against the model of the write path, interconnect, root complex, link and
 /// devices (docs/schedules.md).
 public enum Replay {
+    /// The version of the engine's model: part of every campaign experiment's id, so that
+    /// results of different models never mix. Bump it with any change that can change a result.
+    public static let modelVersion = "1"
+
     /// Replays every remaining event of `source` under one policy and platform.
     ///
     /// - Parameters:
@@ -87,7 +95,7 @@ public enum Replay {
         }
         let setup = SimulationSetup(topology: topology, policy: policy, platform: platform, deviceViewLimit: options.deviceViewLimit,
                                     hazardLimit: options.hazardLimit, verdictLimit: options.verdictLimit)
-        let faults = try topology.directives.filter { $0.keyword == "fault" }.map { directive throws(InputError) in
+        let faults = try topology.directives.filter { options.traceFaults && $0.keyword == "fault" }.map { directive throws(InputError) in
             try Fault.parse(directive.text, location: directive.location)
         } + options.faults
         return Simulation(setup: setup, schedule: options.schedule, endpoints: endpoints, faults: faults, policyName: policy.name,

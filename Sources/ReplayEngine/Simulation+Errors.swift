@@ -13,9 +13,10 @@ import Verdicts
 extension Simulation {
     // MARK: - Fault sites
 
-    /// The fault (index) that fires on a TLP of `t` covering `offset`, if any: the first listed
-    /// fault whose site matches and whose occurrence counter fires.
-    mutating func faultForTLP(_ t: Transaction, offset: UInt64, request: RequestFilter) -> Int32 {
+    /// The fault (index) that fires on a TLP of `t` covering `offset` (`bytes` long), if any: the
+    /// first listed fault whose site matches and whose occurrence counter fires.
+    mutating func faultForTLP(_ t: Transaction, offset: UInt64, request: RequestFilter, bytes: Int) -> Int32 {
+        if siteLog != nil { logSite(t, offset: offset, request: request, bytes: bytes) }
         guard hasTLPFaults else { return -1 }
         let device = setup.topology.devices[Int(t.device)]
         let regionName = t.region.map { setup.topology.regions[Int($0)].name }
@@ -54,6 +55,7 @@ extension Simulation {
 
     /// The link goes down (surprise down) or DPC contains it, for the fault's duration.
     mutating func linkFault(_ i: Int32) {
+        newContextEpoch()
         if case .time = faults[Int(i)].fault.site {
             faults[Int(i)].fired += 1
             timelineFault(Int(i))
@@ -118,8 +120,10 @@ extension Simulation {
         case .vmm: .vmm
         case .host: .host
         }
-        // The access evidence is text: built only while the report still lists verdicts.
-        var prefix = report.verdicts.count < setup.verdictLimit ? accessEvidence(t, offset: offset, size: size, tlp: tlp) : []
+        // The access evidence is text: built only while the report still lists verdicts (or an
+        // experiment keeps its fault's).
+        var prefix = report.verdicts.count < setup.verdictLimit || (fault >= 0 && experimentVerdicts != nil)
+            ? accessEvidence(t, offset: offset, size: size, tlp: tlp) : []
         let origin = fault >= 0 ? "injected" : "device"
         let template = VerdictReport(verdict: "", contained: true, fault: fault >= 0 ? faults[Int(fault)].fault.description : nil, origin: origin,
                                    timePs: now.picoseconds, agent: agents[Int(t.agent)].agent.description,
@@ -216,6 +220,7 @@ extension Simulation {
         report.chain = derivation.chain
         timelineVerdict(report)
         self.report.verdictCounts[derivation.verdict.name, default: 0] += 1
+        if experimentVerdicts != nil, report.origin == "injected" { return experimentVerdicts!.append(report) }
         guard self.report.verdicts.count < setup.verdictLimit else {
             self.report.verdictsNotListed += 1
             return

@@ -22,22 +22,31 @@ extension Simulation {
         case .guestExit:
             agents[Int(a)].inGuest = false
             agents[Int(a)].lastExit = now
-        case .guestEntry: agents[Int(a)].inGuest = true
+            newContextEpoch()
+        case .guestEntry:
+            agents[Int(a)].inGuest = true
+            newContextEpoch()
         case .teardown(let vm):
+            newContextEpoch()
             tornDown.insert(vm)
             unmappedVMs.insert(vm)
             for r in setup.topology.regions.indices where unmapTimes[UInt32(vm) << 16 | UInt32(r)] == nil {
                 unmapTimes[UInt32(vm) << 16 | UInt32(r)] = now
             }
         case .unmap(let region, let vm):
+            newContextEpoch()
             unmappedVMs.insert(vm)
             if unmapTimes[UInt32(vm) << 16 | UInt32(region)] == nil { unmapTimes[UInt32(vm) << 16 | UInt32(region)] = now }
         case .tlbi(let tlbi):
             let scope = AgentState.TLBIScope(vm: tlbi.vm, region: tlbi.operation == .ipas2e1is ? tlbi.region : nil)
             agents[Int(a)].pendingTLBIs.append(scope)
         case .configRead(let access): configAccess(access, write: false, agent: a)
-        case .configWrite(let access): configAccess(access, write: true, agent: a)
-        case .reset(let kind, let device): reset(kind, device: device, agent: a)
+        case .configWrite(let access):
+            newContextEpoch()
+            configAccess(access, write: true, agent: a)
+        case .reset(let kind, let device):
+            newContextEpoch()
+            reset(kind, device: device, agent: a)
         case .mark: break
         }
     }

@@ -106,7 +106,7 @@ extension Simulation {
                 var fault = t.fault
                 if fault < 0 {
                     let offset = lineAddress + UInt64(piece.mask.trailingZeroBitCount) &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
-                    fault = faultForTLP(t, offset: offset, request: .write)
+                    fault = faultForTLP(t, offset: offset, request: .write, bytes: piece.mask.nonzeroBitCount)
                 }
                 if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(piece.name)", mask: piece.mask, last: last) { continue }
                 countTLP(piece.name, bytes: piece.wireBytes, downstream: true)
@@ -123,7 +123,7 @@ extension Simulation {
             let (name, bytes) = readRequestTLP(address: t.address)
             if t.fault < 0 {
                 let offset = t.address &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
-                transactions[id].fault = faultForTLP(t, offset: offset, request: .read)
+                transactions[id].fault = faultForTLP(t, offset: offset, request: .read, bytes: Int(t.size))
             }
             if transactions[id].fault >= 0,
                atRootComplexFault(id, fault: transactions[id].fault, request: .memoryRead, tlp: "\(name)", mask: 0, last: true) { return }
@@ -136,7 +136,8 @@ extension Simulation {
         case .configRead, .configWrite, .flr:
             let payload = t.kind == .configRead ? 0 : 4
             let request: RequestKind = t.kind == .configRead ? .configRead : .configWrite
-            if t.fault < 0 { transactions[id].fault = faultForTLP(t, offset: t.address, request: t.kind == .configRead ? .cfgRead : .cfgWrite) }
+            if t.fault < 0 { transactions[id].fault = faultForTLP(t, offset: t.address, request: t.kind == .configRead ? .cfgRead : .cfgWrite,
+                                                                 bytes: Int(t.size)) }
             if transactions[id].fault >= 0,
                atRootComplexFault(id, fault: transactions[id].fault, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0", mask: 0, last: true) { return }
             if linkOutage(at: now) != nil {
@@ -503,6 +504,7 @@ extension Simulation {
     }
 
     mutating func resetComplete(_ device: DeviceID) {
+        newContextEpoch()
         if let start = resetStarted[Int(device)] { timelineReset(of: device, from: start) }
         if roomToObserve() {
             observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(device)].name, kind: "ready", agent: "-",

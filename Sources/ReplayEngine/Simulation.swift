@@ -104,7 +104,7 @@ struct Simulation {
     let platformName: String
     /// The replay's injected faults.
     var faults: ContiguousArray<FaultState>
-    let hasTLPFaults: Bool
+    var hasTLPFaults: Bool
     var linkDown: LinkOutage?
     /// Errors whose asynchronous signal is on its way (slots reused once delivered, so memory
     /// does not grow with the number of errors).
@@ -130,6 +130,17 @@ struct Simulation {
     var lastActivity = SimTime.zero
     /// TLPs counted by kind, indexed by ``TLPName`` (a dictionary only in the final report).
     var tlpCounts = [Int](repeating: 0, count: TLPName.allCases.count)
+    /// How many queue events have been processed: a position in the replay that a copy made
+    /// then resumes from.
+    var steps = 0
+    /// Counts the changes of context that can change a verdict (exits, entries, unmaps,
+    /// teardowns, configuration writes, resets, link faults): fault sites in the same epoch
+    /// share that context (docs/campaigns.md, "Pruning").
+    var contextEpoch = 0
+    /// Campaigns: where every TLP a fault could strike was, in the golden run (nil otherwise).
+    var siteLog: SiteLog?
+    /// Campaigns: the injected faults' verdicts, kept apart from the report's (nil otherwise).
+    var experimentVerdicts: ContiguousArray<VerdictReport>?
 
     init(setup: SimulationSetup, schedule: Schedule, endpoints: ContiguousArray<Endpoint>, faults: [Fault], policyName: String, platformName: String) {
         self.setup = setup
@@ -162,33 +173,38 @@ struct Simulation {
     /// of it can.
     mutating func run(_ source: some TraceEventSource, until limit: SimTime) throws {
         if lookahead == nil, !inputExhausted { try readAhead(source) }
-        while let next = queue.nextTime, next <= limit, let (time, event) = queue.pop() {
-            now = time
-            var active = true
-            switch event {
-            case .traceInput: try acceptInput(source)
-            case .agentStep(let a): step(a)
-            case .drainTimeout(let a, let address, let generation, let cache):
-                active = drainTimeout(a, address, generation, cache: cache)
-            case .atSerialization(let t): atSerialization(t)
-            case .atRootComplex(let t): atRootComplex(t)
-            case .writeArrives(let t, let mask, let last, let link, let fault): writeArrives(t, mask: mask, last: last, link: link, fault: fault)
-            case .requestArrives(let t): requestArrives(t)
-            case .completionArrives(let t): completionArrives(t)
-            case .resetComplete(let d): resetComplete(d)
-            case .linkFault(let i): linkFault(i)
-            case .signalDelivery(let i): signalDelivery(i)
-            case .completionTimeout(let t, let fault, let error): completionTimedOut(t, fault: fault, error: error)
-            }
-            if active { lastActivity = now }
-            if queue.isEmpty {
-                drainEverything()
-                releaseEverythingHeld()
-            }
+        while let next = queue.nextTime, next <= limit { try stepOnce(source) }
+    }
+
+    /// Processes the next event of the queue (there must be one); ``steps`` counts them.
+    mutating func stepOnce(_ source: some TraceEventSource) throws {
+        guard let (time, event) = queue.pop() else { return }
+        steps += 1
+        now = time
+        var active = true
+        switch event {
+        case .traceInput: try acceptInput(source)
+        case .agentStep(let a): step(a)
+        case .drainTimeout(let a, let address, let generation, let cache):
+            active = drainTimeout(a, address, generation, cache: cache)
+        case .atSerialization(let t): atSerialization(t)
+        case .atRootComplex(let t): atRootComplex(t)
+        case .writeArrives(let t, let mask, let last, let link, let fault): writeArrives(t, mask: mask, last: last, link: link, fault: fault)
+        case .requestArrives(let t): requestArrives(t)
+        case .completionArrives(let t): completionArrives(t)
+        case .resetComplete(let d): resetComplete(d)
+        case .linkFault(let i): linkFault(i)
+        case .signalDelivery(let i): signalDelivery(i)
+        case .completionTimeout(let t, let fault, let error): completionTimedOut(t, fault: fault, error: error)
+        }
+        if active { lastActivity = now }
+        if queue.isEmpty {
+            drainEverything()
+            releaseEverythingHeld()
         }
     }
 
-    private mutating func readAhead(_ source: some TraceEventSource) throws {
+    mutating func readAhead(_ source: some TraceEventSource) throws {
         if let event = try source.next() {
             lookahead = event
             queue.schedule(.traceInput, at: max(SimTime(nanoseconds: event.time.nanoseconds), now), priority: .traceInput)
@@ -242,6 +258,11 @@ struct Simulation {
     mutating func finish() {
         judgeReclaimedWrites()
         reportUnfiredFaults()
+        summarize()
+    }
+
+    /// Completes the report's summary from the running counters.
+    mutating func summarize() {
         report.summary.simulatedNs = lastActivity.nanoseconds
         for kind in TLPName.allCases where tlpCounts[Int(kind.rawValue)] > 0 {
             report.summary.tlps["\(kind)"] = tlpCounts[Int(kind.rawValue)]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CampaignStore
 import Diagnostics
 import Foundation
 import MMIOTrace
@@ -11,33 +12,50 @@ import Glibc
 /// Runs a command body, turning the errors of the libraries into messages on standard error and
 /// sysexits exit codes: 65 for bad input data, 66 for input that cannot be read, 70 otherwise.
 func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as InputError {
+    do { try body() } catch { throw reported(error) }
+}
+
+/// ``reportingErrors(_:)`` for an asynchronous body.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do { try await body() } catch { throw reported(error) }
+}
+
+/// Prints a library error's message and returns the exit code for it (errors that
+/// ArgumentParser reports itself are returned as they are).
+private func reported(_ error: any Error) -> any Error {
+    switch error {
+    case let error as InputError:
         printError(error.description)
-        throw ExitCode(65)
-    } catch let error as UnknownDeviceModelError {
+        return ExitCode(65)
+    case let error as ResolutionError:
+        switch error.failure {
+        case .unknownName: printError("mmio-replay: error: \(error)"); return ExitCode(64)
+        case .missingFile, .unreadableFile: printError("mmio-replay: error: \(error)"); return ExitCode(66)
+        case .invalidFile(let located): printError(located.description); return ExitCode(65)
+        }
+    case let error as UnknownDeviceModelError:
         printError("mmio-replay: error: \(error)")
-        throw ExitCode(65)
-    } catch let error as UnknownRegionError {
+        return ExitCode(65)
+    case let error as UnknownRegionError:
         printError("mmio-replay: error: \(error)")
-        throw ExitCode(64)
-    } catch let error as PcapRecordError {
+        return ExitCode(64)
+    case let error as PcapRecordError:
         printError(error.description)
-        throw ExitCode(65)
-    } catch let error as PcapError {
+        return ExitCode(65)
+    case let error as PcapError:
         printError(error.description)
-        throw ExitCode(FileManager.default.fileExists(atPath: error.path) ? 65 : 66)
-    } catch let error as InputUnavailableError {
+        return ExitCode(FileManager.default.fileExists(atPath: error.path) ? 65 : 66)
+    case let error as InputUnavailableError:
         printError(error.description)
-        throw ExitCode(66)
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as ValidationError {
-        throw error
-    } catch {
+        return ExitCode(66)
+    case let error as StoreError:
+        printError("mmio-replay: error: \(error)")
+        return ExitCode(65)
+    case is ExitCode, is ValidationError, is CleanExit:
+        return error
+    default:
         printError("mmio-replay: internal error: \(error)")
-        throw ExitCode(70)
+        return ExitCode(70)
     }
 }
 

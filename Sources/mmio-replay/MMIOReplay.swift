@@ -2,7 +2,7 @@ import ArgumentParser
 import Pcap
 
 @main
-struct MMIOReplay: ParsableCommand {
+struct MMIOReplay: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -12,6 +12,6 @@ struct MMIOReplay: ParsableCommand {
             Exit status: 0 success, 64 usage error, 65 bad input data, 66 missing input, 70 internal error.
             """,
         version: "mmio-replay \(version) (\(PcapLibrary.version))",
-        subcommands: [Attrs.self, Inspect.self, ReplayCommand.self, Generate.self, Convert.self, Profiles.self]
+        subcommands: [Attrs.self, Inspect.self, ReplayCommand.self, Generate.self, Convert.self, Profiles.self, Campaign.self]
     )
 }

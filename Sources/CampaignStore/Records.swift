@@ -1,0 +1,132 @@
+/// One golden (fault-free) run of a campaign: the reference its experiments fork from.
+public struct GoldenRecord: Codable, Hashable, Sendable {
+    /// 16 hex digits, stable across runs.
+    public var id: String
+    /// The trace's name as the spec names it.
+    public var trace: String
+    /// Hash of the trace's content.
+    public var traceHash: String
+    /// Attribute policy name.
+    public var policy: String
+    /// Platform profile name.
+    public var platform: String
+    /// Schedule name.
+    public var schedule: String
+    /// The schedule's seed, for seeded schedules.
+    public var seed: UInt64?
+    /// Trace events replayed.
+    public var events: Int
+    /// TLPs on the link.
+    public var tlps: Int
+    /// Bytes on the link.
+    public var linkBytes: Int
+    /// Simulated time of the run, in nanoseconds.
+    public var simulatedNs: UInt64
+    /// CPU writes issued.
+    public var cpuWrites: Int
+    /// Write transactions that left the CPU.
+    public var writeTransactions: Int
+    /// CPU writes per write transaction; must be finite.
+    public var writeCombiningRatio: Double
+    /// JSON object verdict -> count, keys sorted.
+    public var verdicts: String
+    /// Fault sites enumerated on this run.
+    public var sites: Int
+    /// Experiments forked from this run (pruning classes, or sites without pruning).
+    public var experiments: Int
+
+    /// A golden run with these fields.
+    public init(
+        id: String, trace: String, traceHash: String, policy: String, platform: String, schedule: String,
+        seed: UInt64?, events: Int, tlps: Int, linkBytes: Int, simulatedNs: UInt64, cpuWrites: Int,
+        writeTransactions: Int, writeCombiningRatio: Double, verdicts: String, sites: Int, experiments: Int
+    ) {
+        self.id = id
+        self.trace = trace
+        self.traceHash = traceHash
+        self.policy = policy
+        self.platform = platform
+        self.schedule = schedule
+        self.seed = seed
+        self.events = events
+        self.tlps = tlps
+        self.linkBytes = linkBytes
+        self.simulatedNs = simulatedNs
+        self.cpuWrites = cpuWrites
+        self.writeTransactions = writeTransactions
+        self.writeCombiningRatio = writeCombiningRatio
+        self.verdicts = verdicts
+        self.sites = sites
+        self.experiments = experiments
+    }
+}
+
+/// One experiment: a golden run replayed with one injected fault, and its verdict.
+public struct ExperimentRecord: Codable, Hashable, Sendable {
+    /// 16 hex digits, a stable hash of what decides the experiment.
+    public var id: String
+    /// The id of the `GoldenRecord` it forks from.
+    public var golden: String
+    /// The trace's name as the spec names it.
+    public var trace: String
+    /// Attribute policy name.
+    public var policy: String
+    /// Platform profile name.
+    public var platform: String
+    /// Schedule name.
+    public var schedule: String
+    /// The schedule's seed, for seeded schedules.
+    public var seed: UInt64?
+    /// Canonical fault text, e.g. `UR at bar0+0x44 read #3`.
+    public var fault: String
+    /// Fault kind, e.g. `UR`.
+    public var kind: String
+    /// Verdict, e.g. `host-panic`.
+    public var verdict: String
+    /// Whether the fault stayed contained.
+    public var contained: Bool
+    /// The evidence chain on one line.
+    public var chain: String
+    /// The evidence as JSON text (an array); opaque to the store, but it must be valid JSON.
+    public var evidence: String
+    /// TLPs on the link.
+    public var tlps: Int
+    /// Bytes on the link.
+    public var linkBytes: Int
+    /// Simulated time of the experiment, in nanoseconds.
+    public var simulatedNs: UInt64
+    /// Simulation events the experiment processed.
+    public var steps: Int
+    /// Whether the experiment stopped before the end of the trace.
+    public var stoppedEarly: Bool
+    /// Size of the pruning class it stands for (1 without pruning).
+    public var weight: Int
+
+    /// An experiment with these fields.
+    public init(
+        id: String, golden: String, trace: String, policy: String, platform: String, schedule: String,
+        seed: UInt64?, fault: String, kind: String, verdict: String, contained: Bool, chain: String,
+        evidence: String, tlps: Int, linkBytes: Int, simulatedNs: UInt64, steps: Int, stoppedEarly: Bool,
+        weight: Int
+    ) {
+        self.id = id
+        self.golden = golden
+        self.trace = trace
+        self.policy = policy
+        self.platform = platform
+        self.schedule = schedule
+        self.seed = seed
+        self.fault = fault
+        self.kind = kind
+        self.verdict = verdict
+        self.contained = contained
+        self.chain = chain
+        self.evidence = evidence
+        self.tlps = tlps
+        self.linkBytes = linkBytes
+        self.simulatedNs = simulatedNs
+        self.steps = steps
+        self.stoppedEarly = stoppedEarly
+        self.weight = weight
+    }
+}

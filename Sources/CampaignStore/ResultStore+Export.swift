@@ -1,0 +1,38 @@
+import Foundation
+internal import GRDB
+
+extension ResultStore {
+    /// Writes every experiment, sorted by id, to `output` in `format`, streaming; identical
+    /// data gives identical bytes. See `ExportFormat` for the layouts.
+    public func export(_ format: ExportFormat, to output: FileHandle) throws {
+        // json() minifies the evidence, so that each JSON object stays on one line.
+        let columns = ExperimentRecord.columns.map { $0 == "evidence" ? "json(evidence) AS evidence" : $0 }
+        let sql = "SELECT \(columns.joined(separator: ", ")) FROM experiments ORDER BY id"
+        var buffer = ""
+        func emit(_ text: String) throws {
+            buffer += text
+            if buffer.utf8.count >= 1 << 16 {
+                try output.write(contentsOf: Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        try reading { db in
+            let rows = try Row.fetchCursor(db, sql: sql).map(ExperimentRecord.init(row:))
+            switch format {
+            case .csv:
+                try emit(ExportText.csvHeader + "\n")
+                while let experiment = try rows.next() {
+                    try emit(ExportText.csvLine(experiment) + "\n")
+                }
+            case .json:
+                var written = 0
+                while let experiment = try rows.next() {
+                    try emit((written == 0 ? "[\n" : ",\n") + ExportText.jsonObject(experiment))
+                    written += 1
+                }
+                try emit(written == 0 ? "[]\n" : "\n]\n")
+            }
+        }
+        try output.write(contentsOf: Data(buffer.utf8))
+    }
+}

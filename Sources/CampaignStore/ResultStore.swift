@@ -1,0 +1,181 @@
+import Foundation
+internal import GRDB
+
+/// The results database of a campaign, or of one shard of it: SQLite in WAL mode.
+///
+/// Every write is one transaction, so a killed run loses at most the batch it was writing.
+/// Every listing is ordered by id, and nothing wall-clock is stored: identical results give
+/// identical contents and exports.
+public final class ResultStore: Sendable {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens the database at `path`, creating it if missing, and creates or updates its schema.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError("\(path): cannot open the database: \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// Opens an existing campaign database; fails with "no such database" when `path` names no
+    /// file, and with "not a campaign database" when it holds no campaign (leaving it untouched).
+    public static func openExisting(path: String) throws -> ResultStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError("\(path): no such database")
+        }
+        guard try holdsCampaign(path: path) else {
+            throw StoreError("\(path): not a campaign database (expected a database written by a campaign run)")
+        }
+        return try ResultStore(path: path)
+    }
+
+    /// Whether the file at `path` is an SQLite database with a campaign row; read-only.
+    private static func holdsCampaign(path: String) throws -> Bool {
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration).read { db in
+                try db.tableExists("campaign") && (try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM campaign)") ?? false)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            return false
+        } catch let error as DatabaseError {
+            throw StoreError("\(path): cannot open the database: \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// Binds the database to `campaign` and `shard`. The first call stores them; later calls
+    /// (a resumed run) must give the same spec hash, engine version and shard.
+    public func begin(_ campaign: CampaignInfo, shard: Shard) throws {
+        guard shard.count >= 1, (1...shard.count).contains(shard.index) else {
+            throw StoreError("\(path): invalid shard \(shard): expected I/N with 1 <= I <= N")
+        }
+        let given = CampaignRow(info: campaign, shard: shard, planned: nil)
+        try writing { db in
+            guard let stored = try CampaignRow.fetch(db) else {
+                return try given.insert(db)
+            }
+            guard stored.info.isSameCampaign(as: campaign), stored.shard == shard else {
+                throw StoreError("\(path) holds \(stored.summary), but this run is \(given.summary): use another --db")
+            }
+        }
+    }
+
+    /// Records how many experiments this database should end with.
+    public func setPlanned(_ count: Int) throws {
+        guard count >= 0 else {
+            throw StoreError("\(path): invalid planned count \(count): expected 0 or more")
+        }
+        try writing { db in
+            try db.execute(sql: "UPDATE campaign SET planned = ?", arguments: [count])
+            guard db.changesCount == 1 else { throw notCampaign }
+        }
+    }
+
+    /// The campaign and shard this database holds.
+    public func campaign() throws -> (CampaignInfo, Shard) {
+        try reading { db in
+            guard let stored = try CampaignRow.fetch(db) else { throw notCampaign }
+            return (stored.info, stored.shard)
+        }
+    }
+
+    /// Ids of the experiments stored, to skip them when resuming.
+    public func experimentIDs() throws -> Set<String> {
+        try reading { db in try String.fetchSet(db, sql: "SELECT id FROM experiments") }
+    }
+
+    /// Ids of the golden runs stored, to skip them when resuming.
+    public func goldenIDs() throws -> Set<String> {
+        try reading { db in try String.fetchSet(db, sql: "SELECT id FROM golden_runs") }
+    }
+
+    /// Stores golden runs in one transaction; see `insert(experiments:)`.
+    public func insert(goldens: [GoldenRecord]) throws {
+        try insert(goldens)
+    }
+
+    /// Stores experiments in one transaction: all or nothing. A row whose id is already stored
+    /// is skipped if identical; if it differs, nothing is stored and a `StoreError` names the
+    /// differing columns (the engine changed without a version bump).
+    public func insert(experiments: [ExperimentRecord]) throws {
+        try insert(experiments)
+    }
+
+    /// Golden runs, sorted by id.
+    public func goldens() throws -> [GoldenRecord] {
+        try fetchAll()
+    }
+
+    /// Experiments, sorted by id.
+    public func experiments() throws -> [ExperimentRecord] {
+        try fetchAll()
+    }
+
+    private func insert<Record: StoredRecord>(_ records: [Record]) throws {
+        guard !records.isEmpty else { return }
+        try writing { db in
+            let statement = try db.cachedStatement(sql: Record.insertSQL)
+            for record in records {
+                let values = record.databaseValues
+                do {
+                    try statement.execute(arguments: StatementArguments(values))
+                } catch let error as DatabaseError {
+                    throw StoreError("\(path): cannot store \(Record.noun) \(record.id): \(error.message ?? "\(error)")")
+                }
+                if db.changesCount == 0 {
+                    try requireStored(record, values: values, db)
+                }
+            }
+        }
+    }
+
+    /// Fails unless the stored row with `record`'s id holds exactly `values`.
+    private func requireStored<Record: StoredRecord>(_ record: Record, values: [DatabaseValue], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: "\(Record.selectSQL) WHERE id = ?")
+        guard let stored = try Row.fetchOne(statement, arguments: [record.id]) else { return }
+        let differing = zip(Record.columns, zip(stored.databaseValues, values)).filter { $1.0 != $1.1 }.map(\.0)
+        guard differing.isEmpty else {
+            throw StoreError(
+                "\(path): \(Record.noun) \(record.id) is already stored with a different \(differing.joined(separator: ", ")): "
+                    + "the engine changed without a version bump"
+            )
+        }
+    }
+
+    private func fetchAll<Record: StoredRecord>() throws -> [Record] {
+        try reading { db in
+            try Array(Row.fetchCursor(db, sql: "\(Record.selectSQL) ORDER BY id").map(Record.init(row:)))
+        }
+    }
+
+    var notCampaign: StoreError {
+        StoreError("\(path): not a campaign database (no campaign recorded: begin was never called)")
+    }
+
+    /// Runs `body` in a read transaction, with database errors as `StoreError`s naming the file.
+    func reading<T>(_ body: (Database) throws -> T) throws -> T {
+        try translatingErrors { try pool.read(body) }
+    }
+
+    /// Runs `body` in a write transaction (rolled back if it throws), with database errors as
+    /// `StoreError`s naming the file.
+    func writing<T>(_ body: (Database) throws -> T) throws -> T {
+        try translatingErrors { try pool.write(body) }
+    }
+
+    func translatingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw StoreError("\(path): \(error.message ?? "\(error)")")
+        }
+    }
+}

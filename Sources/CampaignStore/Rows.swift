@@ -1,0 +1,173 @@
+internal import GRDB
+
+/// A record type stored one per row, keyed by `id`: how its fields map to columns.
+protocol StoredRecord: Hashable {
+    /// The table, e.g. `experiments`.
+    static var table: String { get }
+    /// What one row is called in messages, e.g. `experiment`.
+    static var noun: String { get }
+    /// The columns, in the order of `databaseValues`; `id` first.
+    static var columns: [String] { get }
+    var id: String { get }
+    /// The column values, in the order of `columns`.
+    var databaseValues: [DatabaseValue] { get }
+    /// Decodes a row whose columns are `columns`, in order.
+    init(row: Row) throws
+}
+
+extension StoredRecord {
+    static var columnList: String { columns.joined(separator: ", ") }
+
+    /// Inserts one row, doing nothing when its id is already stored.
+    static var insertSQL: String {
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        return "INSERT INTO \(table) (\(columnList)) VALUES (\(placeholders)) ON CONFLICT (id) DO NOTHING"
+    }
+
+    static var selectSQL: String { "SELECT \(columnList) FROM \(table)" }
+}
+
+/// Decodes a row's columns one after the other, from the first.
+struct ColumnReader {
+    let row: Row
+    private var index = 0
+
+    init(_ row: Row) {
+        self.row = row
+    }
+
+    mutating func next<Value: DatabaseValueConvertible>(_: Value.Type = Value.self) throws -> Value {
+        defer { index += 1 }
+        return try row.decode(atIndex: index)
+    }
+}
+
+/// A `UInt64` as its 64-bit pattern, which SQLite's signed INTEGER holds exactly.
+private func storedBits(_ value: UInt64) -> Int64 { Int64(bitPattern: value) }
+
+extension GoldenRecord: StoredRecord {
+    static let table = "golden_runs"
+    static let noun = "golden run"
+    static let columns = [
+        "id", "trace", "trace_hash", "policy", "platform", "schedule", "seed", "events", "tlps", "link_bytes",
+        "simulated_ns", "cpu_writes", "write_transactions", "write_combining_ratio", "verdicts", "sites",
+        "experiments",
+    ]
+
+    var databaseValues: [DatabaseValue] {
+        [
+            id.databaseValue, trace.databaseValue, traceHash.databaseValue, policy.databaseValue,
+            platform.databaseValue, schedule.databaseValue, seed.map(storedBits).databaseValue,
+            events.databaseValue, tlps.databaseValue, linkBytes.databaseValue, storedBits(simulatedNs).databaseValue,
+            cpuWrites.databaseValue, writeTransactions.databaseValue, writeCombiningRatio.databaseValue,
+            verdicts.databaseValue, sites.databaseValue, experiments.databaseValue,
+        ]
+    }
+
+    init(row: Row) throws {
+        var reader = ColumnReader(row)
+        self.init(
+            id: try reader.next(),
+            trace: try reader.next(),
+            traceHash: try reader.next(),
+            policy: try reader.next(),
+            platform: try reader.next(),
+            schedule: try reader.next(),
+            seed: try reader.next(Int64?.self).map(UInt64.init(bitPattern:)),
+            events: try reader.next(),
+            tlps: try reader.next(),
+            linkBytes: try reader.next(),
+            simulatedNs: UInt64(bitPattern: try reader.next(Int64.self)),
+            cpuWrites: try reader.next(),
+            writeTransactions: try reader.next(),
+            writeCombiningRatio: try reader.next(),
+            verdicts: try reader.next(),
+            sites: try reader.next(),
+            experiments: try reader.next()
+        )
+    }
+}
+
+extension ExperimentRecord: StoredRecord {
+    static let table = "experiments"
+    static let noun = "experiment"
+    static let columns = [
+        "id", "golden", "trace", "policy", "platform", "schedule", "seed", "fault", "kind", "verdict",
+        "contained", "chain", "evidence", "tlps", "link_bytes", "simulated_ns", "steps", "stopped_early",
+        "weight",
+    ]
+
+    var databaseValues: [DatabaseValue] {
+        [
+            id.databaseValue, golden.databaseValue, trace.databaseValue, policy.databaseValue,
+            platform.databaseValue, schedule.databaseValue, seed.map(storedBits).databaseValue,
+            fault.databaseValue, kind.databaseValue, verdict.databaseValue, contained.databaseValue,
+            chain.databaseValue, evidence.databaseValue, tlps.databaseValue, linkBytes.databaseValue,
+            storedBits(simulatedNs).databaseValue, steps.databaseValue, stoppedEarly.databaseValue,
+            weight.databaseValue,
+        ]
+    }
+
+    init(row: Row) throws {
+        var reader = ColumnReader(row)
+        self.init(
+            id: try reader.next(),
+            golden: try reader.next(),
+            trace: try reader.next(),
+            policy: try reader.next(),
+            platform: try reader.next(),
+            schedule: try reader.next(),
+            seed: try reader.next(Int64?.self).map(UInt64.init(bitPattern:)),
+            fault: try reader.next(),
+            kind: try reader.next(),
+            verdict: try reader.next(),
+            contained: try reader.next(),
+            chain: try reader.next(),
+            evidence: try reader.next(),
+            tlps: try reader.next(),
+            linkBytes: try reader.next(),
+            simulatedNs: UInt64(bitPattern: try reader.next(Int64.self)),
+            steps: try reader.next(),
+            stoppedEarly: try reader.next(),
+            weight: try reader.next()
+        )
+    }
+}
+
+/// The `campaign` table's one row.
+struct CampaignRow {
+    var info: CampaignInfo
+    var shard: Shard
+    var planned: Int?
+
+    static func fetch(_ db: Database) throws -> CampaignRow? {
+        let sql = "SELECT name, spec_hash, spec, engine_version, shard_index, shard_count, planned FROM campaign"
+        return try Row.fetchOne(db, sql: sql).map { row in
+            CampaignRow(
+                info: CampaignInfo(
+                    name: try row.decode(forColumn: "name"),
+                    specHash: try row.decode(forColumn: "spec_hash"),
+                    spec: try row.decode(forColumn: "spec"),
+                    engineVersion: try row.decode(forColumn: "engine_version")
+                ),
+                shard: Shard(index: try row.decode(forColumn: "shard_index"), count: try row.decode(forColumn: "shard_count")),
+                planned: try row.decode(forColumn: "planned")
+            )
+        }
+    }
+
+    func insert(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO campaign (id, name, spec_hash, spec, engine_version, shard_index, shard_count, planned)
+                VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [info.name, info.specHash, info.spec, info.engineVersion, shard.index, shard.count, planned]
+        )
+    }
+
+    /// `campaign 'name' (spec hash H, engine V, shard I/N)`, for messages.
+    var summary: String {
+        "campaign '\(info.name)' (spec hash \(info.specHash), engine \(info.engineVersion), shard \(shard))"
+    }
+}

@@ -1,0 +1,11 @@
+/// A failure of the results database, with a message that names the file and says what was
+/// expected and what was found.
+public struct StoreError: Error, CustomStringConvertible, Sendable, Hashable {
+    /// The whole message, starting with the database file it concerns.
+    public var description: String
+
+    /// An error with this message.
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,64 @@
+import ArmMemory
+import DeviceModels
+import Diagnostics
+import Foundation
+import Importers
+import MMIOTrace
+import Platforms
+import ReplayEngine
+
+/// A campaign's inputs, loaded: traces in memory, policies, platforms and device models
+/// resolved, each with a fingerprint of its content for ids.
+struct CampaignInputs: Sendable {
+    struct Trace: Sendable {
+        var trace: LoadedTrace
+        /// Of the trace's bytes, its side file's and its format.
+        var hash: String
+    }
+
+    struct Named<Value: Sendable>: Sendable {
+        var value: Value
+        /// `builtin:NAME`, or `file:HASH` of the file's content.
+        var fingerprint: String
+    }
+
+    var traces: [Trace]
+    var policies: [Named<AttributePolicy>]
+    var platforms: [Named<PlatformProfile>]
+    var models: [DeviceModel]
+    var modelsFingerprint: String
+
+    /// Loads everything the spec names.
+    /// - Throws: ``InputError``, ``ResolutionError`` or an importer's error, naming the file.
+    init(_ spec: CampaignSpec) throws {
+        let directory = spec.directory
+        traces = try spec.traces.map { entry in
+            let path = CampaignSpec.path(entry.path, in: directory)
+            let settings = try entry.map.map { try CaptureSettings.resolve(CampaignSpec.path($0, in: directory)) } ?? CaptureSettings()
+            let format = try entry.format.flatMap(CaptureFormat.init(name:)) ?? CaptureFormat.detect(path: path)
+            let source = try openTrace(path: path, format: format, settings: settings)
+            var hash = StableHash([format.name])
+            hash.add(bytes: try Data(contentsOf: URL(fileURLWithPath: path)))
+            if let map = entry.map { hash.add(bytes: try Data(contentsOf: URL(fileURLWithPath: CampaignSpec.path(map, in: directory)))) }
+            return Trace(trace: try LoadedTrace(reading: source, name: entry.name), hash: hash.hex)
+        }
+        policies = try spec.policies.map { name in
+            try Self.named(name, in: directory, isBuiltIn: AttributePolicy.builtIns.contains { $0.name == name }, AttributePolicy.resolve)
+        }
+        platforms = try spec.platforms.map { name in
+            try Self.named(name, in: directory, isBuiltIn: PlatformProfile.builtIns.contains { $0.name == name }, PlatformProfile.resolve)
+        }
+        let models = try spec.deviceModels.map { try Self.named($0, in: directory, isBuiltIn: false, DeviceModel.resolve) }
+        self.models = models.map(\.value)
+        modelsFingerprint = StableHash(models.map(\.fingerprint)).hex
+    }
+
+    private static func named<Value>(_ name: String, in directory: String, isBuiltIn: Bool,
+                                     _ resolve: (String) throws(ResolutionError) -> Value) throws -> Named<Value> {
+        if isBuiltIn { return Named(value: try resolve(name), fingerprint: "builtin:\(name)") }
+        let path = CampaignSpec.path(name, in: directory)
+        var hash = StableHash()
+        hash.add(bytes: try Data(contentsOf: URL(fileURLWithPath: path)))
+        return Named(value: try resolve(path), fingerprint: "file:\(hash.hex)")
+    }
+}

@@ -1,0 +1,287 @@
+import ArmMemory
+import CampaignStore
+import DeviceModels
+import Faults
+import Foundation
+import MMIOTrace
+import Platforms
+import ReplayEngine
+import Verdicts
+
+/// Runs campaigns (docs/campaigns.md): a golden run per (trace, policy, platform, schedule),
+/// then one experiment per fault, forked from snapshots of the golden run, in parallel, into a
+/// results database; resumes where a killed run stopped.
+public enum CampaignRunner {
+    /// One golden run's configuration.
+    struct GoldenConfig: Sendable {
+        var trace: Int
+        var policy: Int
+        var platform: Int
+        var schedule: Schedule
+    }
+
+    /// A golden run, done: its record, its experiments, and snapshots every
+    /// ``CampaignOptions/snapshotInterval`` steps (snapshot k is after k intervals).
+    struct Golden: Sendable {
+        var config: GoldenConfig
+        var record: GoldenRecord
+        var experiments: [PlannedExperiment]
+        var snapshots: [SteppedReplay]
+    }
+
+    /// Experiments that fork from one snapshot of one golden run.
+    struct WorkItem: Sendable {
+        var golden: Int
+        var snapshot: Int
+        var experiments: [(experiment: PlannedExperiment, id: String)]
+    }
+
+    /// Runs (or resumes) `spec` into `store`.
+    ///
+    /// - Parameter progress: Called on the calling task as golden runs and experiments finish.
+    /// - Returns: The database's status at the end.
+    /// - Throws: Input errors (traces, policies, platforms), ``StoreError`` (a database that
+    ///   holds another campaign), or an error of the replay.
+    public static func run(_ spec: CampaignSpec, store: ResultStore, options: CampaignOptions,
+                           progress: (CampaignProgress) -> Void = { _ in }) async throws -> StoreStatus {
+        let inputs = try CampaignInputs(spec)
+        try store.begin(CampaignInfo(name: spec.name, specHash: specHash(spec, inputs, pruning: options.pruning), spec: spec.text,
+                                     engineVersion: Replay.modelVersion), shard: options.shard)
+        var configs: [GoldenConfig] = []
+        for t in inputs.traces.indices {
+            for p in inputs.policies.indices {
+                for f in inputs.platforms.indices {
+                    configs += spec.schedules.map { GoldenConfig(trace: t, policy: p, platform: f, schedule: $0) }
+                }
+            }
+        }
+        var state = CampaignProgress(phase: .golden, done: 0, total: configs.count, resumed: 0, verdicts: [:])
+        progress(state)
+        var done = [Golden?](repeating: nil, count: configs.count)
+        try await parallel(configs, jobs: options.jobs) { config in
+            try golden(config, spec: spec, inputs: inputs, options: options)
+        } onResult: { i, golden in
+            done[i] = golden
+            state.done += 1
+            progress(state)
+        }
+        let goldens = done.map { $0! }
+        try store.insert(goldens: goldens.map(\.record))
+
+        let stored = try store.experimentIDs()
+        var items: [WorkItem] = []
+        var planned = 0
+        var resumedWeights: [String: Int] = [:]
+        for (g, golden) in goldens.enumerated() {
+            var bySnapshot: [Int: [(PlannedExperiment, String)]] = [:]
+            for experiment in golden.experiments {
+                let id = experimentID(experiment.fault, golden: golden.config, inputs: inputs)
+                guard options.shard.contains(id) else { continue }
+                planned += 1
+                guard !stored.contains(id) else { continue }
+                let snapshot = options.snapshots ? max(experiment.forkStep - 1, 0) / options.snapshotInterval : 0
+                bySnapshot[snapshot, default: []].append((experiment, id))
+            }
+            items += bySnapshot.keys.sorted().map { WorkItem(golden: g, snapshot: $0, experiments: bySnapshot[$0]!) }
+        }
+        try store.setPlanned(planned)
+        for row in try store.status().verdictCounts { resumedWeights[row.verdict] = row.weight }
+        state = CampaignProgress(phase: .experiments, done: planned - items.reduce(0) { $0 + $1.experiments.count }, total: planned,
+                                 resumed: 0, verdicts: resumedWeights)
+        state.resumed = state.done
+        progress(state)
+
+        var batch: [ExperimentRecord] = []
+        try await parallel(items, jobs: options.jobs) { item in
+            try run(item, goldens: goldens, spec: spec, inputs: inputs, options: options)
+        } onResult: { (_, records: [ExperimentRecord]) in
+            batch += records
+            if batch.count >= options.batchSize {
+                try store.insert(experiments: batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+            state.done += records.count
+            for record in records { state.verdicts[record.verdict, default: 0] += record.weight }
+            progress(state)
+        }
+        try store.insert(experiments: batch)
+        return try store.status()
+    }
+
+    // MARK: - Golden runs
+
+    static func replayOptions(_ schedule: Schedule) -> ReplayOptions {
+        ReplayOptions(schedule: schedule, deviceViewLimit: 0, hazardLimit: 0, verdictLimit: 1_000, traceFaults: false)
+    }
+
+    static func start(_ config: GoldenConfig, inputs: CampaignInputs) throws -> SteppedReplay {
+        try SteppedReplay(trace: inputs.traces[config.trace].trace, policy: inputs.policies[config.policy].value,
+                          platform: inputs.platforms[config.platform].value, models: inputs.models, options: replayOptions(config.schedule))
+    }
+
+    /// Replays without faults, logging fault sites and keeping snapshots; plans the experiments.
+    static func golden(_ config: GoldenConfig, spec: CampaignSpec, inputs: CampaignInputs, options: CampaignOptions) throws -> Golden {
+        var replay = try start(config, inputs: inputs)
+        replay.recordSites()
+        var snapshots = [replay.fork()]
+        while !replay.isFinished {
+            try replay.advance(toStep: options.snapshots ? snapshots.count * options.snapshotInterval : .max)
+            if options.snapshots, !replay.isFinished { snapshots.append(replay.fork()) }
+        }
+        let log = replay.takeSiteLog()
+        let report = try replay.finish()
+        let trace = inputs.traces[config.trace]
+        let platform = inputs.platforms[config.platform].value
+        let plan = spec.faults.plan(log: log, topology: trace.trace.topology, errors: platform.errors, pruning: options.pruning)
+        let s = report.summary
+        let verdicts = report.verdictCounts.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+        let record = GoldenRecord(id: goldenID(config, inputs: inputs), trace: trace.trace.name, traceHash: trace.hash,
+                                  policy: inputs.policies[config.policy].value.name, platform: platform.name, schedule: config.schedule.name,
+                                  seed: config.schedule.seed, events: s.events, tlps: s.tlps.values.reduce(0, +), linkBytes: s.linkBytes,
+                                  simulatedNs: s.simulatedNs, cpuWrites: s.cpuWrites, writeTransactions: s.writeTransactions,
+                                  writeCombiningRatio: s.writeCombiningRatio, verdicts: "{\(verdicts)}", sites: plan.sites,
+                                  experiments: plan.experiments.count)
+        return Golden(config: config, record: record, experiments: plan.experiments, snapshots: snapshots)
+    }
+
+    // MARK: - Experiments
+
+    /// Runs the experiments of one work item in fork-step order, advancing one copy of the
+    /// golden run from the item's snapshot and forking each experiment from it.
+    static func run(_ item: WorkItem, goldens: [Golden], spec: CampaignSpec, inputs: CampaignInputs,
+                    options: CampaignOptions) throws -> [ExperimentRecord] {
+        let golden = goldens[item.golden]
+        var base = golden.snapshots[item.snapshot].fork()
+        var records: [ExperimentRecord] = []
+        records.reserveCapacity(item.experiments.count)
+        for (experiment, id) in item.experiments.sorted(by: { ($0.experiment.forkStep, $0.id) < ($1.experiment.forkStep, $1.id) }) {
+            var replay: SteppedReplay
+            if options.snapshots {
+                try base.advance(toStep: max(experiment.forkStep - 1, 0))
+                replay = base.fork()
+                replay.inject(experiment.fault, matchesSoFar: experiment.matchesSoFar)
+            } else {
+                replay = try start(golden.config, inputs: inputs)
+                replay.inject(experiment.fault)
+            }
+            let outcome = try replay.runExperiment(earlyStop: options.earlyStop)
+            records.append(record(outcome, experiment: experiment, id: id, golden: golden))
+        }
+        return records
+    }
+
+    /// An experiment's row: its worst verdict (the first of them), with that verdict's evidence.
+    static func record(_ outcome: ExperimentOutcome, experiment: PlannedExperiment, id: String, golden: Golden) -> ExperimentRecord {
+        let worst = outcome.verdicts.max { Verdict(rawValue: $0.verdict)! < Verdict(rawValue: $1.verdict)! }
+        let g = golden.record
+        let evidence = evidenceJSON(worst?.evidence ?? [])
+        let s = outcome.summary
+        return ExperimentRecord(id: id, golden: g.id, trace: g.trace, policy: g.policy, platform: g.platform, schedule: g.schedule, seed: g.seed,
+                                fault: experiment.fault.description, kind: experiment.fault.kind.spelling,
+                                verdict: worst?.verdict ?? Verdict.notFired.name, contained: worst?.contained ?? true, chain: worst?.chain ?? "",
+                                evidence: evidence, tlps: s.tlps.values.reduce(0, +), linkBytes: s.linkBytes, simulatedNs: s.simulatedNs,
+                                steps: outcome.steps, stoppedEarly: outcome.stoppedEarly, weight: experiment.weight)
+    }
+
+    /// Evidence as a JSON array of `{"inputs","result","rule","source"}` objects (keys sorted;
+    /// written by hand: JSONEncoder took a fifth of a campaign's time).
+    static func evidenceJSON(_ evidence: [Evidence]) -> String {
+        var json = "["
+        for (i, e) in evidence.enumerated() {
+            if i > 0 { json += "," }
+            json += "{\"inputs\":" + ExportText.jsonString(e.inputs)
+            json += ",\"result\":" + ExportText.jsonString(e.result)
+            json += ",\"rule\":" + ExportText.jsonString(e.rule)
+            json += ",\"source\":" + ExportText.jsonString(e.source) + "}"
+        }
+        return json + "]"
+    }
+
+    // MARK: - Ids
+
+    /// Of everything that decides the results: the engine's model version, the inputs'
+    /// content, the schedules, the fault space and whether sites are pruned.
+    static func specHash(_ spec: CampaignSpec, _ inputs: CampaignInputs, pruning: Bool) -> String {
+        var fields = [Replay.modelVersion, spec.name, pruning ? "pruning" : "no-pruning", inputs.modelsFingerprint]
+        fields += inputs.traces.map { "\($0.trace.name)=\($0.hash)" }
+        fields += inputs.policies.map(\.fingerprint) + inputs.platforms.map(\.fingerprint)
+        fields += spec.schedules.map { "\($0.name):\($0.seed.map(String.init) ?? "-")" }
+        fields += spec.faults.kinds.map(\.spelling)
+        fields.append(spec.faults.selectionText)
+        return StableHash(fields).hex
+    }
+
+    static func goldenID(_ config: GoldenConfig, inputs: CampaignInputs) -> String {
+        StableHash(goldenFields(config, inputs: inputs)).hex
+    }
+
+    /// Stable across runs and machines: a hash of the model version, the trace's content, the
+    /// policy, platform and device models, the schedule and seed, and the fault's canonical text.
+    static func experimentID(_ fault: Fault, golden config: GoldenConfig, inputs: CampaignInputs) -> String {
+        StableHash(goldenFields(config, inputs: inputs) + [fault.description]).hex
+    }
+
+    private static func goldenFields(_ config: GoldenConfig, inputs: CampaignInputs) -> [String] {
+        [Replay.modelVersion, inputs.traces[config.trace].hash, inputs.policies[config.policy].fingerprint,
+         inputs.platforms[config.platform].fingerprint, inputs.modelsFingerprint, config.schedule.name,
+         config.schedule.seed.map(String.init) ?? "-"]
+    }
+
+    // MARK: - Concurrency
+
+    /// `body` over every input with at most `jobs` at once (structured: a task group).
+    /// `onResult` sees each result, with its input's index, on the calling task as it arrives;
+    /// nothing is kept.
+    static func parallel<Input: Sendable, Output: Sendable>(
+        _ inputs: [Input], jobs: Int, _ body: @escaping @Sendable (Input) throws -> Output,
+        onResult: (Int, Output) throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: (Int, Output).self) { group in
+            var next = 0
+            while next < min(jobs, inputs.count) {
+                let i = next, input = inputs[i]
+                group.addTask { (i, try body(input)) }
+                next += 1
+            }
+            while let (i, output) = try await group.next() {
+                try onResult(i, output)
+                if next < inputs.count {
+                    let j = next, input = inputs[j]
+                    group.addTask { (j, try body(input)) }
+                    next += 1
+                }
+            }
+        }
+    }
+}
+
+extension Shard {
+    /// Whether the experiment with this id belongs to the shard (by its id, so every shard of a
+    /// campaign agrees without talking to the others).
+    func contains(_ id: String) -> Bool {
+        count <= 1 || Int(UInt64(id, radix: 16)! % UInt64(count)) == index - 1
+    }
+}
+
+extension Schedule {
+    /// The random schedule's seed.
+    var seed: UInt64? {
+        if case .random(let seed) = self { return seed }
+        return nil
+    }
+}
+
+extension CampaignSpec.FaultSpace {
+    /// The site selection as text, for the spec's hash.
+    var selectionText: String {
+        var text = switch sites {
+        case .every: "every"
+        case .everyNth(let n): "every \(n)"
+        case .sample(let n, let seed): "sample \(n) seed \(seed)"
+        case .list(let faults): "list " + faults.map(\.description).joined(separator: "; ")
+        }
+        if let match { text += " match \(Fault.targetText(match.target)) \(match.request?.spelling ?? "any")" }
+        if let requests { text += " requests " + requests.map(\.spelling).joined(separator: ",") }
+        return text
+    }
+}

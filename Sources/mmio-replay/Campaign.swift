@@ -1,0 +1,150 @@
+import ArgumentParser
+import CampaignStore
+import Campaigns
+import Foundation
+
+struct Campaign: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run fault-injection campaigns into a results database, resume them, shard and merge them.",
+        discussion: """
+            A campaign (YAML, docs/campaigns.md) replays each trace under each policy, platform and
+            schedule without faults (the golden runs), then once per fault of its fault space,
+            forking from snapshots of the golden run and stopping once the verdict is final.
+
+            Examples:
+              mmio-replay campaign run traces/campaigns/demo.yaml --db demo.db
+              mmio-replay campaign run traces/campaigns/demo.yaml --shard 2/8 --db shard-2.db
+              mmio-replay campaign merge shard-*.db -o demo.db
+              mmio-replay campaign export demo.db --format csv
+            """,
+        subcommands: [CampaignRun.self, CampaignStatus.self, CampaignMerge.self, CampaignExport.self]
+    )
+}
+
+struct CampaignRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a campaign, or resume it: experiments already in the database are not run again."
+    )
+
+    @Argument(help: "The campaign spec (YAML).")
+    var spec: String
+
+    @Option(help: "The results database (SQLite; default: the spec's name with .db, in the current directory).")
+    var db: String?
+
+    @Option(help: "Concurrent workers (default: the number of cores). Results do not depend on it.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "I/N: run the Ith of N deterministic parts of the experiments (1 ≤ I ≤ N).")
+    var shard: String?
+
+    @Flag(help: "Run every fault site instead of one per equivalence class.")
+    var noPruning = false
+
+    @Flag(help: "Re-simulate every experiment from the start instead of forking it from a snapshot of the golden run.")
+    var noSnapshots = false
+
+    @Flag(help: "No progress on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("expected --jobs ≥ 1, found \(jobs)") }
+        _ = try parsedShard()
+    }
+
+    func parsedShard() throws -> Shard {
+        guard let shard else { return .whole }
+        let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
+            throw ValidationError("expected --shard I/N with 1 ≤ I ≤ N (e.g. 2/8), found '\(shard)'")
+        }
+        return Shard(index: i, count: n)
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let spec = try CampaignSpec.resolve(self.spec)
+            let path = db ?? ((self.spec as NSString).lastPathComponent as NSString).deletingPathExtension + ".db"
+            let store = try ResultStore(path: path)
+            let options = CampaignOptions(jobs: jobs, shard: try parsedShard(), pruning: !noPruning, snapshots: !noSnapshots)
+            let display = ProgressDisplay(quiet: quiet)
+            let status = try await CampaignRunner.run(spec, store: store, options: options) { display.show($0) }
+            display.finish()
+            print(try CampaignSummary(store: store, status: status, path: path).text, terminator: "")
+        }
+    }
+}
+
+struct CampaignStatus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "What a results database holds, and whether its campaign is complete.")
+
+    @Argument(help: "The results database.")
+    var db: String
+
+    func run() async throws {
+        try reportingErrors {
+            let store = try ResultStore.openExisting(path: db)
+            print(try CampaignSummary(store: store, status: try store.status(), path: db).text, terminator: "")
+        }
+    }
+}
+
+struct CampaignMerge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine shard databases of one campaign into one (idempotent; refuses databases of different specs)."
+    )
+
+    @Argument(help: "The shard databases.")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "The merged database (created if missing).")
+    var output: String
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("expected at least one database to merge") }
+    }
+
+    func run() async throws {
+        try reportingErrors {
+            let status = try ResultStore.merge(inputs, into: output)
+            let store = try ResultStore.openExisting(path: output)
+            print(try CampaignSummary(store: store, status: status, path: output).text, terminator: "")
+        }
+    }
+}
+
+struct CampaignExport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write one record per experiment, sorted by id, as CSV or JSON (two exports compare with diff)."
+    )
+
+    @Argument(help: "The results database.")
+    var db: String
+
+    @Option(help: "csv or json.")
+    var format: ExportFormat = .csv
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+
+    func run() async throws {
+        try reportingErrors {
+            let store = try ResultStore.openExisting(path: db)
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
+                    printError("mmio-replay: error: cannot write \(output)")
+                    throw ExitCode(73)
+                }
+                defer { try? handle.close() }
+                try store.export(format, to: handle)
+            } else {
+                try store.export(format, to: FileHandle.standardOutput)
+            }
+        }
+    }
+}
+
+extension ExportFormat: ExpressibleByArgument {}

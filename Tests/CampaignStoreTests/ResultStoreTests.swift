@@ -1,0 +1,155 @@
+import CampaignStore
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct ResultStoreTests {
+    @Test func recordsRoundTrip() throws {
+        try withTemporaryDirectory { directory in
+            let goldens = [golden("2000000000000000", seed: .max), golden("1000000000000000")]
+            var odd = experiment("00000000000000ff", seed: UInt64(Int64.max) + 7, chain: "é → ✓, \"quoted\"\nline")
+            odd.simulatedNs = .max
+            let experiments = [experiment("0000000000000100", verdict: "contained", weight: 3), odd]
+            let store = try ResultStore(path: directory.file("r.db"))
+            try store.begin(sampleCampaign, shard: Shard(index: 2, count: 3))
+            try store.insert(goldens: goldens)
+            try store.insert(experiments: experiments)
+
+            let reopened = try ResultStore.openExisting(path: directory.file("r.db"))
+            #expect(try reopened.goldens() == goldens.sorted { $0.id < $1.id })
+            #expect(try reopened.experiments() == experiments.sorted { $0.id < $1.id })
+            #expect(try reopened.goldenIDs() == Set(goldens.map(\.id)))
+            #expect(try reopened.experimentIDs() == Set(experiments.map(\.id)))
+            let (campaign, shard) = try reopened.campaign()
+            #expect(campaign == sampleCampaign)
+            #expect(shard == Shard(index: 2, count: 3))
+            #expect(shard.description == "2/3")
+        }
+    }
+
+    @Test func resumeNeedsTheSameSpecAndShard() throws {
+        try withTemporaryDirectory { directory in
+            let store = try ResultStore(path: directory.file("r.db"))
+            try store.begin(sampleCampaign, shard: Shard(index: 1, count: 2))
+            try store.begin(sampleCampaign, shard: Shard(index: 1, count: 2))
+
+            var changed = sampleCampaign
+            changed.specHash = "ffeeddccbbaa0099"
+            let specError = #expect(throws: StoreError.self) { try store.begin(changed, shard: Shard(index: 1, count: 2)) }
+            let specMessage = specError?.description ?? ""
+            #expect(specMessage.contains(directory.file("r.db")))
+            #expect(specMessage.contains("00112233445566ff") && specMessage.contains("ffeeddccbbaa0099"))
+            #expect(specMessage.contains("use another --db"))
+
+            let shardError = #expect(throws: StoreError.self) { try store.begin(sampleCampaign, shard: Shard(index: 2, count: 2)) }
+            #expect(shardError?.description.contains("shard 1/2") == true)
+            #expect(shardError?.description.contains("shard 2/2") == true)
+
+            var newEngine = sampleCampaign
+            newEngine.engineVersion = "1.0.0"
+            #expect(throws: StoreError.self) { try store.begin(newEngine, shard: Shard(index: 1, count: 2)) }
+            #expect(throws: StoreError.self) { try store.begin(sampleCampaign, shard: Shard(index: 3, count: 2)) }
+        }
+    }
+
+    @Test func openExistingRefusesWhatIsNotACampaignDatabase() throws {
+        try withTemporaryDirectory { directory in
+            let missing = #expect(throws: StoreError.self) { try ResultStore.openExisting(path: directory.file("none.db")) }
+            #expect(missing?.description == "\(directory.file("none.db")): no such database")
+
+            let store = try ResultStore(path: directory.file("empty.db"))
+            #expect(throws: StoreError.self) { try store.campaign() }
+            #expect(throws: StoreError.self) { try store.setPlanned(3) }
+            let empty = #expect(throws: StoreError.self) { try ResultStore.openExisting(path: directory.file("empty.db")) }
+            #expect(empty?.description.contains("not a campaign database") == true)
+
+            try "not sqlite at all\n".write(toFile: directory.file("text.db"), atomically: true, encoding: .utf8)
+            let text = #expect(throws: StoreError.self) { try ResultStore.openExisting(path: directory.file("text.db")) }
+            #expect(text?.description.hasPrefix("\(directory.file("text.db")): not a campaign database") == true)
+            #expect(try String(contentsOfFile: directory.file("text.db"), encoding: .utf8) == "not sqlite at all\n")
+        }
+    }
+
+    @Test func identicalDuplicatesAreIgnoredAndConflictsThrow() throws {
+        try withTemporaryDirectory { directory in
+            let store = try makeStore(directory.file("r.db"), experiments: [experiment("0000000000000001")])
+            try store.insert(experiments: [experiment("0000000000000001"), experiment("0000000000000002")])
+            try store.insert(goldens: [golden("1000000000000000")])
+            #expect(try store.experimentIDs() == ["0000000000000001", "0000000000000002"])
+
+            let conflict = #expect(throws: StoreError.self) {
+                try store.insert(experiments: [experiment("0000000000000001", verdict: "contained")])
+            }
+            let message = conflict?.description ?? ""
+            #expect(message.contains("experiment 0000000000000001"))
+            #expect(message.contains("verdict, contained, stopped_early"))
+            #expect(message.contains("version bump"))
+
+            var changedGolden = golden("1000000000000000")
+            changedGolden.tlps += 1
+            #expect(throws: StoreError.self) { try store.insert(goldens: [changedGolden]) }
+        }
+    }
+
+    @Test func aBatchWithAConflictStoresNothing() throws {
+        try withTemporaryDirectory { directory in
+            let store = try makeStore(directory.file("r.db"), experiments: [experiment("0000000000000005")])
+            let batch = [
+                experiment("0000000000000001"), experiment("0000000000000005", weight: 9), experiment("0000000000000009"),
+            ]
+            #expect(throws: StoreError.self) { try store.insert(experiments: batch) }
+            #expect(try store.experimentIDs() == ["0000000000000005"])
+            #expect(try store.experiments() == [experiment("0000000000000005")])
+        }
+    }
+
+    @Test func evidenceMustBeJSON() throws {
+        try withTemporaryDirectory { directory in
+            let store = try makeStore(directory.file("r.db"), experiments: [])
+            let error = #expect(throws: StoreError.self) {
+                try store.insert(experiments: [experiment("0000000000000001"), experiment("0000000000000002", evidence: "[oops")])
+            }
+            #expect(error?.description.contains("experiment 0000000000000002") == true)
+            #expect(try store.experimentIDs().isEmpty)
+        }
+    }
+
+    @Test func journalModeIsWAL() throws {
+        try withTemporaryDirectory { directory in
+            try makeStore(directory.file("r.db"), experiments: [experiment("0000000000000001")])
+            let mode = try DatabaseQueue(path: directory.file("r.db")).read { db in
+                try String.fetchOne(db, sql: "PRAGMA journal_mode")
+            }
+            #expect(mode == "wal")
+        }
+    }
+
+    @Test func statusCountsRowsAndWeightsPerVerdict() throws {
+        try withTemporaryDirectory { directory in
+            let store = try makeStore(
+                directory.file("r.db"), shard: Shard(index: 1, count: 2),
+                experiments: [
+                    experiment("0000000000000003", verdict: "host-panic", weight: 4),
+                    experiment("0000000000000001", verdict: "contained", weight: 2),
+                    experiment("0000000000000002", verdict: "host-panic", weight: 1),
+                    experiment("0000000000000004", golden: "2000000000000000", verdict: "contained", weight: 5),
+                ])
+            var status = try store.status()
+            #expect(status.campaign == sampleCampaign)
+            #expect(status.shard == Shard(index: 1, count: 2))
+            #expect(status.planned == nil && !status.isComplete)
+            #expect(status.experiments == 4 && status.goldens == 2 && status.weightedTotal == 12)
+            #expect(status.verdictCounts == [
+                VerdictCount(verdict: "contained", rows: 2, weight: 7), VerdictCount(verdict: "host-panic", rows: 2, weight: 5),
+            ])
+
+            try store.setPlanned(5)
+            status = try store.status()
+            #expect(status.planned == 5 && !status.isComplete)
+            try store.insert(experiments: [experiment("0000000000000005", verdict: "guest-panic")])
+            status = try store.status()
+            #expect(status.isComplete && status.weightedTotal == 13)
+            #expect(status.verdictCounts.map(\.verdict) == ["contained", "guest-panic", "host-panic"])
+        }
+    }
+}
