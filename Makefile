@@ -11,7 +11,8 @@ build: deps
 	$(SWIFT) build -c release
 
 # The main job on the bundled traces: what each policy makes of a guest's mapping, the scenarios
-# replayed under the policies and platforms that tell them apart, then the bundled campaign.
+# replayed under the policies and platforms that tell them apart, then the bundled campaign and
+# its comparison across policies (as text, then as an HTML report).
 demo: build
 	@echo; $(BIN) attrs
 	@echo; $(BIN) inspect traces/nvme-doorbell.mtrace
@@ -24,6 +25,9 @@ demo: build
 	@$(BIN) replay .build/demo-1M.mtrace --policy kvm-device --policy kvm-normal-nc --device-view-limit 0
 	@echo; rm -f .build/demo-campaign.db .build/demo-campaign.db-wal .build/demo-campaign.db-shm
 	$(BIN) campaign run traces/campaigns/demo.yaml --db .build/demo-campaign.db
+	@echo; $(BIN) compare .build/demo-campaign.db
+	@echo; $(BIN) compare .build/demo-campaign.db --format html -o .build/demo-report.html
+	@echo "report: $(CURDIR)/.build/demo-report.html"
 
 test: deps
 	$(SWIFT) test

@@ -70,13 +70,15 @@ let package = Package(
             dependencies: ["Diagnostics", "YAMLInput", "ArmMemory", "MMIOTrace", "DeviceModels", "Platforms", "Faults", "Verdicts",
                            "ReplayEngine", "Importers", "CampaignStore", .product(name: "Yams", package: "Yams")]
         ),
+        // Campaign results compared across policies or platforms, and between campaigns: tables and HTML.
+        .target(name: "Comparison", dependencies: ["CampaignStore", "Verdicts", .product(name: "Yams", package: "Yams")]),
         // A replay's timeline as Chrome trace-event JSON (Perfetto, chrome://tracing).
         .target(name: "Timeline", dependencies: ["MMIOTrace", "ReplayEngine"]),
         .executableTarget(
             name: "mmio-replay",
             dependencies: [
                 "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "DeviceModels", "Platforms", "ReplayEngine", "Pcap", "PCIeTransport",
-                "Faults", "Importers", "Timeline", "Campaigns", "CampaignStore", "Verdicts",
+                "Faults", "Importers", "Timeline", "Campaigns", "CampaignStore", "Comparison", "Verdicts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,6 +98,7 @@ let package = Package(
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "Faults", "Diagnostics"]),
         .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms"]),
+        .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "CampaignStore"]),
         .testTarget(name: "CampaignStoreTests", dependencies: ["CampaignStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CampaignsTests", dependencies: ["Campaigns", "CampaignStore", "ReplayEngine", "Faults", "Diagnostics", "TraceSynthesis", "MMIOTrace"],
                     exclude: ["Fixtures"]),

@@ -6,7 +6,8 @@ set -euo pipefail
 # tshark: the test suite checks Wireshark's decoding of the pcap files with tools/wireshark/mmio-replay.lua.
 # slurm-wlm, munge: the test suite runs a campaign as a Slurm job array on a throwaway single-node
 # cluster (tools/slurm/single-node.sh, docs/slurm.md).
-packages=(libpcap-dev pkg-config tshark libsqlite3-dev slurm-wlm munge)
+# chromium: the test suite renders compare's HTML report headless and checks the picture.
+packages=(libpcap-dev pkg-config tshark libsqlite3-dev slurm-wlm munge chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -101,13 +101,16 @@ public struct ExperimentRecord: Codable, Hashable, Sendable {
     public var stoppedEarly: Bool
     /// Size of the pruning class it stands for (1 without pruning).
     public var weight: Int
+    /// The occurrences (`#N`) of its fault's register, request and kind that it stands for, as
+    /// ranges (`3,5-9`): its pruning class, so that results pair site by site across policies.
+    public var members: String
 
     /// An experiment with these fields.
     public init(
         id: String, golden: String, trace: String, policy: String, platform: String, schedule: String,
         seed: UInt64?, fault: String, kind: String, verdict: String, contained: Bool, chain: String,
         evidence: String, tlps: Int, linkBytes: Int, simulatedNs: UInt64, steps: Int, stoppedEarly: Bool,
-        weight: Int
+        weight: Int, members: String = ""
     ) {
         self.id = id
         self.golden = golden
@@ -128,5 +131,6 @@ public struct ExperimentRecord: Codable, Hashable, Sendable {
         self.steps = steps
         self.stoppedEarly = stoppedEarly
         self.weight = weight
+        self.members = members
     }
 }

@@ -94,7 +94,7 @@ extension ExperimentRecord: StoredRecord {
     static let columns = [
         "id", "golden", "trace", "policy", "platform", "schedule", "seed", "fault", "kind", "verdict",
         "contained", "chain", "evidence", "tlps", "link_bytes", "simulated_ns", "steps", "stopped_early",
-        "weight",
+        "weight", "members",
     ]
 
     var databaseValues: [DatabaseValue] {
@@ -104,7 +104,7 @@ extension ExperimentRecord: StoredRecord {
             fault.databaseValue, kind.databaseValue, verdict.databaseValue, contained.databaseValue,
             chain.databaseValue, evidence.databaseValue, tlps.databaseValue, linkBytes.databaseValue,
             storedBits(simulatedNs).databaseValue, steps.databaseValue, stoppedEarly.databaseValue,
-            weight.databaseValue,
+            weight.databaseValue, members.databaseValue,
         ]
     }
 
@@ -129,7 +129,8 @@ extension ExperimentRecord: StoredRecord {
             simulatedNs: UInt64(bitPattern: try reader.next(Int64.self)),
             steps: try reader.next(),
             stoppedEarly: try reader.next(),
-            weight: try reader.next()
+            weight: try reader.next(),
+            members: try reader.next()
         )
     }
 }

@@ -62,7 +62,8 @@ enum Schema {
                     simulated_ns INTEGER NOT NULL,
                     steps INTEGER NOT NULL,
                     stopped_early INTEGER NOT NULL,
-                    weight INTEGER NOT NULL
+                    weight INTEGER NOT NULL,
+                    members TEXT NOT NULL
                 ) STRICT;
                 CREATE INDEX experiments_golden ON experiments (golden);
                 CREATE INDEX experiments_verdict ON experiments (verdict);

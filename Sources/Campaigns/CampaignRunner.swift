@@ -180,7 +180,8 @@ public enum CampaignRunner {
                                 fault: experiment.fault.description, kind: experiment.fault.kind.spelling,
                                 verdict: worst?.verdict ?? Verdict.notFired.name, contained: worst?.contained ?? true, chain: worst?.chain ?? "",
                                 evidence: evidence, tlps: s.tlps.values.reduce(0, +), linkBytes: s.linkBytes, simulatedNs: s.simulatedNs,
-                                steps: outcome.steps, stoppedEarly: outcome.stoppedEarly, weight: experiment.weight)
+                                steps: outcome.steps, stoppedEarly: outcome.stoppedEarly, weight: experiment.weight,
+                                members: experiment.membersText)
     }
 
     /// Evidence as a JSON array of `{"inputs","result","rule","source"}` objects (keys sorted;

@@ -13,8 +13,24 @@ struct PlannedExperiment: Sendable {
     var forkStep: Int
     /// How many TLPs matching the fault the golden run sent before the fork.
     var matchesSoFar: Int
+    /// The occurrences (`#N` of the fault's register and request) it stands for: its pruning
+    /// class, in golden-run order.
+    var members: [Int]
     /// How many sites the experiment stands for (its pruning class's size).
-    var weight: Int
+    var weight: Int { members.count }
+
+    /// ``members`` as ranges, `3,5-9`.
+    var membersText: String {
+        var parts: [String] = []
+        var i = 0
+        while i < members.count {
+            var j = i
+            while j + 1 < members.count, members[j + 1] == members[j] + 1 { j += 1 }
+            parts.append(i == j ? "\(members[i])" : "\(members[i])-\(members[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ",")
+    }
 }
 
 /// What a fault-space expansion gives for one golden run.
@@ -59,14 +75,14 @@ extension CampaignSpec.FaultSpace {
             let site = log.sites[index]
             if pruning, let key = pruningClass(kind: kind, site: site, log: log, errors: errors) {
                 if let representative = classes[key] {
-                    experiments[representative].weight += 1
+                    experiments[representative].members.append(occurrence)
                     continue
                 }
                 classes[key] = experiments.count
             }
             let fault = Fault(kind: kind, site: .tlp(TLPMatch(Self.target(site, topology), request: site.request), .nth(occurrence)),
                               location: SourceLocation.campaign)
-            experiments.append(PlannedExperiment(fault: fault, forkStep: site.step, matchesSoFar: occurrence - 1, weight: 1))
+            experiments.append(PlannedExperiment(fault: fault, forkStep: site.step, matchesSoFar: occurrence - 1, members: [occurrence]))
         }
         return FaultPlan(sites: selected.count, experiments: experiments)
     }
@@ -86,7 +102,7 @@ extension CampaignSpec.FaultSpace {
                 case .event: break
                 }
                 let (step, before) = Self.firstFiring(fault, log: log, topology: topology)
-                experiments.append(PlannedExperiment(fault: fault, forkStep: step, matchesSoFar: before, weight: 1))
+                experiments.append(PlannedExperiment(fault: fault, forkStep: step, matchesSoFar: before, members: [before + 1]))
             }
         }
         return FaultPlan(sites: experiments.count, experiments: experiments)

@@ -1,4 +1,5 @@
 import CampaignStore
+import Comparison
 import Verdicts
 
 /// What `campaign run`, `status` and `merge` print: the database's state and its verdicts per
@@ -35,16 +36,8 @@ struct CampaignSummary {
             let all = byVerdict.values.reduce(0, +)
             rows.append([pair.policy, pair.platform] + verdicts.map { "\(byVerdict[$0] ?? 0)" } + ["\(all - uncontained)", "\(uncontained)"])
         }
-        let widths = header.indices.map { i in max(header[i].count, rows.map { $0[i].count }.max() ?? 0) }
-        func line(_ cells: [String]) -> String {
-            "  " + cells.indices.map { i in
-                i < 2 ? cells[i].padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[i] - cells[i].count) + cells[i]
-            }.joined(separator: "  ") + "\n"
-        }
         out += "\n  verdicts per fault site (pruning classes weighted by their size):\n"
-        out += line(header)
-        for row in rows { out += line(row) }
+        out += TextTable.render(header, rows)
         text = out
     }
 }

@@ -1,0 +1,182 @@
+import CampaignStore
+import Verdicts
+
+/// What `compare DB` reports (docs/compare.md): verdicts per (policy, platform) weighted by
+/// pruning class size, the paired comparison of each fault site under the baseline and each
+/// other policy (or platform) as a transition matrix, and the cost of each from the golden runs.
+public struct Comparison: Hashable, Sendable, Codable {
+    /// Verdicts of one (policy, platform).
+    public struct Cell: Hashable, Sendable, Codable {
+        public var policy: String
+        public var platform: String
+        /// Fault sites by verdict.
+        public var verdicts: [String: Int]
+        public var sites: Int
+        public var contained: Int
+        public var uncontained: Int
+        /// The uncontained rate with its 95% Wilson interval, for sampled fault spaces only.
+        public var uncontainedRate: Proportion?
+    }
+
+    /// One cell of a transition matrix: sites whose verdict was `from` under the baseline and
+    /// `to` under the other.
+    public struct Transition: Hashable, Sendable, Codable {
+        public var from: String
+        public var to: String
+        public var sites: Int
+        /// Up to three sites, as `trace, platform, schedule: fault`.
+        public var examples: [String]
+        /// The evidence chains of the first example, under the baseline and under the other.
+        public var fromChain: String
+        public var toChain: String
+    }
+
+    /// The baseline against one other policy (or platform).
+    public struct Matrix: Hashable, Sendable, Codable {
+        public var baseline: String
+        public var other: String
+        /// Fault sites present under both.
+        public var pairedSites: Int
+        /// Every non-empty cell, changed ones first (most sites first), then unchanged.
+        public var transitions: [Transition]
+    }
+
+    /// What one policy (or platform) costs, summed over its golden runs.
+    public struct Cost: Hashable, Sendable, Codable {
+        public var name: String
+        public var goldenRuns: Int
+        public var tlps: Int
+        public var linkBytes: Int
+        public var simulatedNs: UInt64
+        /// CPU writes per write transaction over all its golden runs.
+        public var writeCombiningRatio: Double
+    }
+
+    public var campaign: String
+    public var dimension: String
+    public var baseline: String
+    /// Whether the fault space was sampled (rates carry confidence intervals).
+    public var sampled: Bool
+    public var verdictOrder: [String]
+    public var cells: [Cell]
+    public var matrices: [Matrix]
+    public var costs: [Cost]
+
+    /// Whether any fault site has an uncontained verdict.
+    public var hasUncontained: Bool { cells.contains { $0.uncontained > 0 } }
+}
+
+/// A `compare` input that cannot be compared.
+public struct ComparisonError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Comparison {
+    /// Compares the results in `store`.
+    ///
+    /// - Parameters:
+    ///   - dimension: What the transition matrices and costs compare: policies (under the same
+    ///     platform, trace and schedule) or platforms (under the same policy).
+    ///   - baseline: The policy or platform to compare the others with (default: `kvm-device`
+    ///     or `quiet-pcie` when present, else the first by name).
+    ///   - sampled: Whether the campaign's fault space is a sample.
+    /// - Throws: ``ComparisonError`` for an unknown baseline, ``StoreError`` from the database.
+    public init(store: ResultStore, dimension: ComparisonDimension = .policy, baseline: String? = nil, sampled: Bool) throws {
+        let (info, _) = try store.campaign()
+        let rows = try store.experiments()
+        let goldens = try store.goldens()
+        campaign = info.name
+        self.dimension = dimension.rawValue
+        self.sampled = sampled
+
+        // Cells.
+        var byPair: [String: Cell] = [:]
+        for row in rows {
+            let key = "\(row.policy)\u{1F}\(row.platform)"
+            var cell = byPair[key] ?? Cell(policy: row.policy, platform: row.platform, verdicts: [:], sites: 0, contained: 0, uncontained: 0)
+            cell.verdicts[row.verdict, default: 0] += row.weight
+            cell.sites += row.weight
+            if Verdict(rawValue: row.verdict)?.contained ?? true { cell.contained += row.weight } else { cell.uncontained += row.weight }
+            byPair[key] = cell
+        }
+        cells = byPair.values.sorted { ($0.policy, $0.platform) < ($1.policy, $1.platform) }
+        if sampled { for i in cells.indices { cells[i].uncontainedRate = Proportion(cells[i].uncontained, of: cells[i].sites) } }
+        let seen = Set(rows.map(\.verdict))
+        verdictOrder = Verdict.allCases.reversed().map(\.name).filter(seen.contains)
+
+        // Paired sites.
+        var sites: [String: [SiteKey: SiteResult]] = [:]
+        for (index, row) in rows.enumerated() {
+            guard let (register, _) = row.registerAndOccurrence else { continue }
+            let (value, context) = row.split(by: dimension)
+            for occurrence in row.memberOccurrences {
+                sites[value, default: [:]][SiteKey(context: context, register: register, occurrence: occurrence)] = SiteResult(verdict: row.verdict, experiment: index)
+            }
+        }
+        let values = sites.keys.sorted()
+        let defaultBaseline = dimension == .policy ? "kvm-device" : "quiet-pcie"
+        guard let chosen = baseline ?? (values.contains(defaultBaseline) ? defaultBaseline : values.first) else {
+            self.baseline = baseline ?? defaultBaseline
+            matrices = []
+            costs = []
+            return
+        }
+        guard values.contains(chosen) else {
+            throw ComparisonError("--baseline names \(dimension.rawValue) '\(chosen)', which the campaign does not have (\(values.joined(separator: ", ")))")
+        }
+        self.baseline = chosen
+        let base = sites[chosen]!
+        matrices = values.filter { $0 != chosen }.map { other in
+            Self.matrix(baseline: chosen, base, other: other, sites[other]!, rows: rows)
+        }
+
+        // Costs.
+        var costs: [String: (cost: Cost, cpuWrites: Int, writeTransactions: Int)] = [:]
+        for g in goldens {
+            let name = dimension == .policy ? g.policy : g.platform
+            var entry = costs[name] ?? (Cost(name: name, goldenRuns: 0, tlps: 0, linkBytes: 0, simulatedNs: 0, writeCombiningRatio: 0), 0, 0)
+            entry.cost.goldenRuns += 1
+            entry.cost.tlps += g.tlps
+            entry.cost.linkBytes += g.linkBytes
+            entry.cost.simulatedNs += g.simulatedNs
+            entry.cpuWrites += g.cpuWrites
+            entry.writeTransactions += g.writeTransactions
+            costs[name] = entry
+        }
+        self.costs = costs.keys.sorted().map { name in
+            var cost = costs[name]!.cost
+            let transactions = costs[name]!.writeTransactions
+            cost.writeCombiningRatio = transactions == 0 ? 0 : Double(costs[name]!.cpuWrites) / Double(transactions)
+            return cost
+        }
+    }
+
+    private static func matrix(baseline: String, _ base: [SiteKey: SiteResult], other: String, _ sites: [SiteKey: SiteResult],
+                               rows: [ExperimentRecord]) -> Matrix {
+        var cells: [String: (sites: Int, examples: [SiteKey], first: (Int, Int))] = [:]
+        var paired = 0
+        for key in base.keys.sorted() {
+            guard let b = base[key], let o = sites[key] else { continue }
+            paired += 1
+            let cell = "\(b.verdict)\u{1F}\(o.verdict)"
+            var entry = cells[cell] ?? (0, [], (b.experiment, o.experiment))
+            entry.sites += 1
+            if entry.examples.count < 3 { entry.examples.append(key) }
+            cells[cell] = entry
+        }
+        let transitions = cells.map { cell, entry -> Transition in
+            let parts = cell.split(separator: "\u{1F}").map(String.init)
+            return Transition(from: parts[0], to: parts[1], sites: entry.sites,
+                              examples: entry.examples.map { key in
+                                  let context = key.context.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+                                  return "\(context[1]), \(context[0]), \(context[2]): \(key.fault)"
+                              },
+                              fromChain: rows[entry.first.0].chain, toChain: rows[entry.first.1].chain)
+        }.sorted { a, b in
+            let changedA = a.from != a.to, changedB = b.from != b.to
+            return (changedA ? 0 : 1, -a.sites, a.from, a.to) < (changedB ? 0 : 1, -b.sites, b.from, b.to)
+        }
+        return Matrix(baseline: baseline, other: other, pairedSites: paired, transitions: transitions)
+    }
+}

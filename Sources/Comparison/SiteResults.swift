@@ -1,0 +1,54 @@
+import CampaignStore
+
+/// One fault site's result: an experiment row expanded to each site of its pruning class.
+struct SiteKey: Hashable, Comparable {
+    /// Everything that names the site except the dimension being compared (policy or platform).
+    var context: String
+    /// The fault text without its occurrence, e.g. `UR at bar0+0x44 read`.
+    var register: String
+    var occurrence: Int
+
+    static func < (a: SiteKey, b: SiteKey) -> Bool { (a.context, a.register, a.occurrence) < (b.context, b.register, b.occurrence) }
+
+    /// The fault text of this site, e.g. `UR at bar0+0x44 read #3`.
+    var fault: String { "\(register) #\(occurrence)" }
+}
+
+/// What compare needs of an experiment row.
+struct SiteResult {
+    var verdict: String
+    /// The row (representative) the verdict comes from.
+    var experiment: Int
+}
+
+/// The dimension a comparison pairs results across.
+public enum ComparisonDimension: String, CaseIterable, Sendable {
+    case policy, platform
+}
+
+extension ExperimentRecord {
+    /// The fault text split into the register part and its occurrence (`#N`), if it has one.
+    var registerAndOccurrence: (register: String, occurrence: Int)? {
+        guard let hash = fault.lastIndex(of: "#"), let n = Int(fault[fault.index(after: hash)...]) else { return nil }
+        return (String(fault[..<hash].dropLast()), n)
+    }
+
+    /// The occurrences this row stands for (its ``members`` ranges; its own when empty).
+    var memberOccurrences: [Int] {
+        guard !members.isEmpty else { return registerAndOccurrence.map { [$0.occurrence] } ?? [] }
+        return members.split(separator: ",").flatMap { part -> [Int] in
+            let bounds = part.split(separator: "-").compactMap { Int($0) }
+            guard let low = bounds.first else { return [] }
+            return Array(low...(bounds.last ?? low))
+        }
+    }
+
+    /// The value of the compared dimension, and the rest of the site's context.
+    func split(by dimension: ComparisonDimension) -> (value: String, context: String) {
+        let rest = "\(trace)\u{1F}\(schedule)\u{1F}\(seed.map(String.init) ?? "-")"
+        switch dimension {
+        case .policy: return (policy, "\(platform)\u{1F}\(rest)")
+        case .platform: return (platform, "\(policy)\u{1F}\(rest)")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import CampaignStore
+import Comparison
+import Foundation
+import Verdicts
+
+struct Compare: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare campaign results across policies (or platforms), or between two campaigns.",
+        discussion: """
+            With one database: verdicts per (policy, platform) weighted by pruning class size, the
+            transition matrix of every fault site under the baseline and each other policy, with
+            examples and their evidence side by side, and each policy's cost from the golden runs
+            (docs/compare.md). With two: only the fault sites whose verdict changed.
+
+            Exit status: 1 when --fail-on uncontained is given and a fault site is uncontained.
+
+            Examples:
+              mmio-replay compare demo.db
+              mmio-replay compare demo.db --format html -o report.html
+              mmio-replay compare demo.db --by platform --baseline quiet-pcie --format md
+              mmio-replay compare before.db after.db
+            """
+    )
+
+    @Argument(help: "A results database; a second one for the regression view.")
+    var databases: [String]
+
+    @Option(help: "What to compare: policy or platform.")
+    var by: String = "policy"
+
+    @Option(help: "The policy (or platform) the others are compared with (default kvm-device, or quiet-pcie with --by platform).")
+    var baseline: String?
+
+    @Option(help: "table, md, csv, json or html.")
+    var format: String = "table"
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+
+    @Option(name: .customLong("fail-on"), help: "uncontained: exit 1 if any fault site is uncontained.")
+    var failOn: String?
+
+    func validate() throws {
+        guard (1...2).contains(databases.count) else { throw ValidationError("expected one database, or two to compare, found \(databases.count)") }
+        guard ComparisonDimension(rawValue: by) != nil else { throw ValidationError("expected --by policy or platform, found '\(by)'") }
+        guard ComparisonFormat(rawValue: format) != nil else {
+            throw ValidationError("expected --format \(ComparisonFormat.allCases.map(\.rawValue).joined(separator: ", ")), found '\(format)'")
+        }
+        if let failOn, failOn != "uncontained" { throw ValidationError("expected --fail-on uncontained, found '\(failOn)'") }
+        if databases.count == 2, ![.table, .json].contains(ComparisonFormat(rawValue: format)!) {
+            throw ValidationError("two databases are compared as table or json, found '\(format)'")
+        }
+    }
+
+    func run() async throws {
+        var uncontained = false
+        try reportingErrors {
+            let first = try ResultStore.openExisting(path: databases[0])
+            let text: String
+            if databases.count == 2 {
+                let regression = try Regression(first, try ResultStore.openExisting(path: databases[1]))
+                text = regression.text(ComparisonFormat(rawValue: format)!)
+                uncontained = regression.changes.contains { !(Verdict(rawValue: $0.to)?.contained ?? true) }
+            } else {
+                let comparison: Comparison
+                do {
+                    comparison = try Comparison(store: first, dimension: ComparisonDimension(rawValue: by)!, baseline: baseline,
+                                                sampled: Comparison.isSampled(specText: try first.campaign().0.spec))
+                } catch let error as ComparisonError {
+                    printError("mmio-replay: error: \(error)")
+                    throw ExitCode(64)
+                }
+                text = comparison.text(ComparisonFormat(rawValue: format)!)
+                uncontained = comparison.hasUncontained
+            }
+            if let output {
+                try text.write(toFile: output, atomically: true, encoding: .utf8)
+                print("wrote \(output)")
+            } else {
+                print(text, terminator: "")
+            }
+        }
+        if failOn == "uncontained", uncontained { throw ExitCode(1) }
+    }
+}

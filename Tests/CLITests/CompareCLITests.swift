@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// `compare` on a real campaign: exit statuses, formats, and the HTML report rendered in
+/// headless Chromium.
+@Suite(.serialized) struct CompareCLITests {
+    /// The small Slurm fixture campaign, run once into a temporary database.
+    static let database: String = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compare-cli-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let db = directory + "/small.db"
+        let result = try! CLI.run(["campaign", "run", "Tests/CLITests/Fixtures/campaigns/slurm-small.yaml", "--db", db, "--quiet"])
+        precondition(result.status == 0, result.stderr)
+        return db
+    }()
+
+    @Test func failOnUncontained() throws {
+        let plain = try CLI.run(["compare", Self.database])
+        #expect(plain.status == 0)
+        #expect(plain.stdout.contains("kvm-device → kvm-normal-nc:"))
+        #expect(plain.stdout.contains("Cost per policy (golden runs)"))
+        // ras-sbsa makes some loads host-panic: uncontained.
+        #expect(try CLI.run(["compare", Self.database, "--fail-on", "uncontained"]).status == 1)
+        // The same database compared with itself changes nothing.
+        let same = try CLI.run(["compare", Self.database, Self.database, "--fail-on", "uncontained"])
+        #expect(same.status == 0)
+        #expect(same.stdout.contains("0 changed verdict"))
+        #expect(try CLI.run(["compare", Self.database, "--baseline", "nope"]).status == 64)
+        #expect(try CLI.run(["compare", Self.database, "--format", "xml"]).status == 64)
+    }
+
+    @Test func formats() throws {
+        let json = try CLI.run(["compare", Self.database, "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["baseline"] as? String == "kvm-device")
+        let csv = try CLI.run(["compare", Self.database, "--format", "csv"]).stdout
+        #expect(csv.hasPrefix("section,policy,platform,verdict,sites,other,to,tlps,link_bytes,simulated_ns,write_combining\n"))
+        let md = try CLI.run(["compare", Self.database, "--format", "md", "--by", "platform"]).stdout
+        #expect(md.hasPrefix("# Campaign slurm-small: platform comparison"))
+        #expect(md.contains("## quiet-pcie → ras-sbsa"))
+    }
+
+    /// The report renders in headless Chromium: the PNG is not blank, and the DOM Chromium
+    /// built has the report's headings.
+    @Test func htmlRendersInChromium() throws {
+        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile) else {
+            Issue.record("chromium is not installed (tools/install-deps.sh installs it)")
+            return
+        }
+        let directory = (Self.database as NSString).deletingLastPathComponent
+        let html = directory + "/report.html", png = directory + "/report.png"
+        #expect(try CLI.run(["compare", Self.database, "--format", "html", "-o", html]).status == 0)
+        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(directory)/chromium"]
+        _ = try run(chromium, flags + ["--window-size=1200,1600", "--screenshot=\(png)", "file://\(html)"])
+        let image = try Data(contentsOf: URL(fileURLWithPath: png))
+        #expect(image.starts(with: [0x89, 0x50, 0x4e, 0x47]))
+        // A blank 1200×1600 page compresses to a few kilobytes; the report's bars, tables and text do not.
+        #expect(image.count > 40_000, "the PNG is \(image.count) bytes: blank?")
+        let dom = try run(chromium, flags + ["--dump-dom", "file://\(html)"])
+        for heading in ["Campaign slurm-small", "Verdicts per policy and platform", "Transitions from kvm-device", "Cost per policy", "Fault details"] {
+            #expect(dom.contains(heading), "missing heading \(heading)")
+        }
+        #expect(dom.components(separatedBy: "<svg").count > 3)
+    }
+
+    /// Runs a program; its standard output (standard error goes to a file: Chromium is chatty).
+    private func run(_ program: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: out)
+        process.standardOutput = handle
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        return try String(contentsOf: out, encoding: .utf8)
+    }
+}
