@@ -305,6 +305,7 @@ extension Simulation {
             completionData = value.words
         case .configRead, .configWrite:
             let write = t.kind == .configWrite
+            if write { newContextEpoch() }  // the device's error reporting may change (AER masks)
             var (status, value) = endpoints[Int(t.device)].config(write: write, offset: UInt16(t.address), size: Int(t.size),
                                                                   value: UInt32(truncatingIfNeeded: t.data[0]), at: now)
             if injected == .ur { status = .unsupportedRequest }
@@ -318,6 +319,7 @@ extension Simulation {
         case .flr, .hotReset, .controllerReset:
             observation.kind = t.kind == .flr ? "FLR" : t.kind == .hotReset ? "hot-reset" : "controller-reset"
             observation.afterReset = false
+            newContextEpoch()
             let ready = endpoints[Int(t.device)].reset(at: now)
             resetStarted[Int(t.device)] = now
             resets.append(ResetRecord(device: t.device, start: now, ready: ready))
