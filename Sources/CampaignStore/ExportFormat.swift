@@ -60,10 +60,22 @@ public enum ExportText {
     /// `text` as a JSON string literal: quote, backslash and control characters escaped,
     /// everything else as is.
     public static func jsonString(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-            return "\"" + text + "\""
+        var literal = ""
+        appendJSONString(text, to: &literal)
+        return literal
+    }
+
+    /// Appends `text` as a JSON string literal (``jsonString(_:)``) without an intermediate string.
+    public static func appendJSONString(_ text: String, to literal: inout String) {
+        literal.append("\"")
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        } ?? false
+        guard !plain else {
+            literal.append(text)
+            literal.append("\"")
+            return
         }
-        var literal = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": literal += "\\\""
@@ -77,6 +89,6 @@ public enum ExportText {
             default: literal.unicodeScalars.append(scalar)
             }
         }
-        return literal + "\""
+        literal.append("\"")
     }
 }

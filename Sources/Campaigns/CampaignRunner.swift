@@ -188,14 +188,20 @@ public enum CampaignRunner {
     /// written by hand: JSONEncoder took a fifth of a campaign's time).
     static func evidenceJSON(_ evidence: [Evidence]) -> String {
         var json = "["
+        json.reserveCapacity(evidence.reduce(2) { $0 + $1.inputs.utf8.count + $1.result.utf8.count + $1.rule.utf8.count + $1.source.utf8.count + 48 })
         for (i, e) in evidence.enumerated() {
-            if i > 0 { json += "," }
-            json += "{\"inputs\":" + ExportText.jsonString(e.inputs)
-            json += ",\"result\":" + ExportText.jsonString(e.result)
-            json += ",\"rule\":" + ExportText.jsonString(e.rule)
-            json += ",\"source\":" + ExportText.jsonString(e.source) + "}"
+            json.append(i == 0 ? "{\"inputs\":" : ",{\"inputs\":")
+            ExportText.appendJSONString(e.inputs, to: &json)
+            json.append(",\"result\":")
+            ExportText.appendJSONString(e.result, to: &json)
+            json.append(",\"rule\":")
+            ExportText.appendJSONString(e.rule, to: &json)
+            json.append(",\"source\":")
+            ExportText.appendJSONString(e.source, to: &json)
+            json.append("}")
         }
-        return json + "]"
+        json.append("]")
+        return json
     }
 
     // MARK: - Ids

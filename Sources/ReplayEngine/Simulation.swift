@@ -33,6 +33,9 @@ enum SimEvent {
 /// The TLP kinds the summary counts.
 enum TLPName: UInt8, CaseIterable {
     case MWr32, MWr64, MRd32, MRd64, CfgRd0, CfgWr0, Cpl, CplD, Msg
+
+    /// Each kind's name, by raw value (interpolating an enum case reflects on it every time).
+    static let names = allCases.map { "\($0)" }
 }
 
 /// What the hot path needs of a region, without reference-counted fields.
@@ -265,7 +268,7 @@ struct Simulation {
     mutating func summarize() {
         report.summary.simulatedNs = lastActivity.nanoseconds
         for kind in TLPName.allCases where tlpCounts[Int(kind.rawValue)] > 0 {
-            report.summary.tlps["\(kind)"] = tlpCounts[Int(kind.rawValue)]
+            report.summary.tlps[TLPName.names[Int(kind.rawValue)]] = tlpCounts[Int(kind.rawValue)]
         }
         let s = report.summary
         report.summary.linkBytes = s.linkBytesDownstream + s.linkBytesUpstream
