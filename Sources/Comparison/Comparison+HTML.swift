@@ -21,6 +21,10 @@ extension Comparison {
         for matrix in matrices {
             body += "<h3>\(Self.escape(matrix.baseline)) → \(Self.escape(matrix.other)) (\(matrix.pairedSites) paired fault sites)</h3>\n"
             body += heatMap(matrix)
+            let rows = verdictOrder.filter { v in matrix.transitions.contains { $0.from == v } }
+            body += Self.table(["\(matrix.baseline) \\ \(matrix.other)"] + verdictOrder, rows.map { from in
+                [from] + verdictOrder.map { to in "\(matrix.transitions.first { $0.from == from && $0.to == to }?.sites ?? 0)" }
+            })
         }
         body += "<h2>Cost per \(dimension)</h2>\n" + costBars()
         body += Self.table([dimension, "golden runs", "TLPs", "link bytes", "simulated µs", "write-combining ratio"],
@@ -44,7 +48,7 @@ extension Comparison {
             body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
             h1 { font-size: 1.6em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; } h3 { font-size: 1.05em; }
             table { border-collapse: collapse; margin: .8em 0; } td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
-            td:first-child, th:first-child, td:nth-child(2) { text-align: left; } th { background: #f4f6f7; }
+            td:first-child, th:first-child { text-align: left; } th { background: #f4f6f7; }
             .legend span { display: inline-block; margin-right: 1em; } .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px; }
             .chains { display: flex; gap: 1em; } .chains div { flex: 1; background: #f8f9f9; padding: 0 .8em; border-radius: 4px; }
             code { font-size: 12px; } svg text { font: 11px system-ui, sans-serif; }
