@@ -71,7 +71,6 @@ public enum CampaignRunner {
         let stored = try store.experimentIDs()
         var items: [WorkItem] = []
         var planned = 0
-        var resumedWeights: [String: Int] = [:]
         for (g, golden) in goldens.enumerated() {
             var bySnapshot: [Int: [(PlannedExperiment, String)]] = [:]
             for experiment in golden.experiments {
@@ -85,15 +84,14 @@ public enum CampaignRunner {
             items += bySnapshot.keys.sorted().map { WorkItem(golden: g, snapshot: $0, experiments: bySnapshot[$0]!) }
         }
         try store.setPlanned(planned)
-        for row in try store.status().verdictCounts { resumedWeights[row.verdict] = row.weight }
-        state = CampaignProgress(phase: .experiments, done: planned - items.reduce(0) { $0 + $1.experiments.count }, total: planned,
-                                 resumed: 0, verdicts: resumedWeights)
-        state.resumed = state.done
+        let resumed = planned - items.reduce(0) { $0 + $1.experiments.count }
+        let resumedWeights = Dictionary(uniqueKeysWithValues: try store.status().verdictCounts.map { ($0.verdict, $0.weight) })
+        state = CampaignProgress(phase: .experiments, done: resumed, total: planned, resumed: resumed, verdicts: resumedWeights)
         progress(state)
 
         var batch: [ExperimentRecord] = []
         try await parallel(items, jobs: options.jobs) { item in
-            try run(item, goldens: goldens, spec: spec, inputs: inputs, options: options)
+            try run(item, goldens: goldens, inputs: inputs, options: options)
         } onResult: { (_, records: [ExperimentRecord]) in
             batch += records
             if batch.count >= options.batchSize {
@@ -148,8 +146,7 @@ public enum CampaignRunner {
 
     /// Runs the experiments of one work item in fork-step order, advancing one copy of the
     /// golden run from the item's snapshot and forking each experiment from it.
-    static func run(_ item: WorkItem, goldens: [Golden], spec: CampaignSpec, inputs: CampaignInputs,
-                    options: CampaignOptions) throws -> [ExperimentRecord] {
+    static func run(_ item: WorkItem, goldens: [Golden], inputs: CampaignInputs, options: CampaignOptions) throws -> [ExperimentRecord] {
         let golden = goldens[item.golden]
         var base = golden.snapshots[item.snapshot].fork()
         var records: [ExperimentRecord] = []

@@ -23,7 +23,7 @@ import Testing
 
     static func export(_ store: ResultStore) throws -> String {
         let path = store.path + ".csv"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = FileHandle(forWritingAtPath: path)!
         try store.export(.csv, to: handle)
         try handle.close()
