@@ -35,7 +35,9 @@ let package = Package(
         // The trace model (topology + event stream) and the native `.mtrace` text codec.
         .target(name: "MMIOTrace", dependencies: ["Diagnostics", "ArmMemory"]),
         // Seeded synthetic traces of realistic guest-driver workloads, for benchmarks and sizing.
-        .target(name: "TraceSynthesis", dependencies: ["MMIOTrace"]),
+        .target(name: "TraceSynthesis", dependencies: ["MMIOTrace", "SeededRandom"]),
+        // Seeded pseudo-random numbers: one seed, one sequence, on every machine and toolchain.
+        .target(name: "SeededRandom"),
         // Platform profiles: every modelling choice of the CPU-to-device transport as a named parameter.
         .target(name: "Platforms", dependencies: ["YAMLInput", "Diagnostics", "ArmMemory", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
         // Device models as data (YAML): register maps, config space, FLR and AER, as value-type state.
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "ReplayEngine",
             dependencies: [
-                "Diagnostics", "ArmMemory", "MMIOTrace", "PCIeTransport", "DeviceModels", "Platforms", "Faults", "Verdicts",
+                "Diagnostics", "ArmMemory", "MMIOTrace", "PCIeTransport", "DeviceModels", "Platforms", "Faults", "Verdicts", "SeededRandom",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
@@ -68,7 +70,7 @@ let package = Package(
         .target(
             name: "Campaigns",
             dependencies: ["Diagnostics", "YAMLInput", "ArmMemory", "MMIOTrace", "DeviceModels", "Platforms", "Faults", "Verdicts",
-                           "ReplayEngine", "Importers", "CampaignStore", .product(name: "Yams", package: "Yams")]
+                           "ReplayEngine", "Importers", "CampaignStore", "SeededRandom", .product(name: "Yams", package: "Yams")]
         ),
         // Campaign results compared across policies or platforms, and between campaigns: tables and HTML.
         .target(name: "Comparison", dependencies: ["CampaignStore", "Verdicts", .product(name: "Yams", package: "Yams")]),
@@ -84,25 +86,25 @@ let package = Package(
         ),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory", "Diagnostics"]),
-        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace", "Diagnostics"], exclude: ["Fixtures"]),
-        .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis"]),
+        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace", "Diagnostics", "SeededRandom"], exclude: ["Fixtures"]),
+        .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis", "SeededRandom"]),
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap", "MMIOTrace", "PCIeTransport"]),
         .testTarget(name: "ImportersTests", dependencies: ["Importers", "MMIOTrace", "Diagnostics"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ReplayEngineTests",
-            dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels", "TraceSynthesis", "Faults", "Verdicts",
+            dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels", "TraceSynthesis", "Faults", "Verdicts", "SeededRandom",
                            .product(name: "Yams", package: "Yams")]
         ),
-        .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport"]),
+        .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport", "SeededRandom"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "Faults", "Diagnostics"]),
         .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "CampaignStore"]),
         .testTarget(name: "CampaignStoreTests", dependencies: ["CampaignStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CampaignsTests", dependencies: ["Campaigns", "CampaignStore", "ReplayEngine", "Faults", "Diagnostics", "TraceSynthesis", "MMIOTrace"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "TraceSynthesis"]),
+        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "TraceSynthesis", "SeededRandom"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),
     ]

@@ -4,6 +4,7 @@ import Faults
 import MMIOTrace
 import Platforms
 import ReplayEngine
+import SeededRandom
 
 /// One experiment to run: a fault, and where in the golden run to fork it from.
 struct PlannedExperiment: Sendable {
@@ -141,14 +142,9 @@ extension CampaignSpec.FaultSpace {
     static func sample(_ n: Int, of count: Int, seed: UInt64) -> [Int] {
         guard n < count else { return Array(0..<count) }
         var indices = Array(0..<count)
-        var state = seed
+        var random = SplitMix64(seed: seed)
         for i in 0..<n {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            z ^= z >> 31
-            let j = i + Int(z % UInt64(count - i))
+            let j = i + Int(random.next() % UInt64(count - i))
             indices.swapAt(i, j)
         }
         return indices[..<n].sorted()

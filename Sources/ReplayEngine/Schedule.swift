@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// How the engine resolves what the architecture leaves open: merging, reordering, delays and
 /// speculation (docs/schedules.md gives every rule).
 public enum Schedule: Hashable, Sendable {
@@ -37,19 +39,11 @@ public enum Schedule: Hashable, Sendable {
 /// "how much extra delay?" deterministically (SplitMix64 for `random`).
 struct ScheduleDecisions {
     let schedule: Schedule
-    private var state: UInt64
+    private var random: SplitMix64
 
     init(_ schedule: Schedule) {
         self.schedule = schedule
-        if case .random(let seed) = schedule { state = seed } else { state = 0 }
-    }
-
-    private mutating func nextRandom() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
+        if case .random(let seed) = schedule { random = SplitMix64(seed: seed) } else { random = SplitMix64(seed: 0) }
     }
 
     /// Whether to take an optional behaviour that can expose a hazard.
@@ -57,7 +51,7 @@ struct ScheduleDecisions {
         switch schedule {
         case .inOrder: false
         case .adversarial: true
-        case .random: nextRandom() & 1 == 1
+        case .random: random.next() & 1 == 1
         }
     }
 }

@@ -1,4 +1,5 @@
 import MMIOTrace
+import SeededRandom
 
 /// One burst of a vCPU's activity: a few events issued back to back, which a pause of some
 /// microseconds separates from the next burst.

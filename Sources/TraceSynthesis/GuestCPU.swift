@@ -1,4 +1,5 @@
 import MMIOTrace
+import SeededRandom
 
 /// One vCPU of the I/O phase: a state machine that always holds its next event, and moves on
 /// batch by batch, drawing from its own generator.

@@ -1,4 +1,5 @@
 import MMIOTrace
+import SeededRandom
 
 /// The transmit queue one vCPU owns (queue i for vCPU i, as `netdev_pick_tx` spreads flows over
 /// per-CPU queues), and the MMIO traffic of sending on it.

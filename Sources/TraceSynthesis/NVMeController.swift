@@ -1,5 +1,6 @@
 import ArmMemory
 import MMIOTrace
+import SeededRandom
 
 /// The synthetic NVMe controller `nvme0` (0000:01:00.0): BAR0 at 0xfe400000, 16 KiB, registers
 /// at 0x0–0xfff and doorbells from 0x1000 with a 4-byte stride (CAP.DSTRD = 0).

@@ -1,4 +1,5 @@
 import MMIOTrace
+import SeededRandom
 
 /// The I/O submission and completion queue pair one vCPU owns (Linux `nvme` gives each CPU its
 /// own hardware queue: vCPU i uses qid i + 1), and the doorbell traffic it causes.

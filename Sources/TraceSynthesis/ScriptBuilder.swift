@@ -1,4 +1,5 @@
 import MMIOTrace
+import SeededRandom
 
 /// Collects a sequential script of events (a probe, the reclaim), each placed a given number of
 /// nanoseconds after the previous one, so that time strictly increases along the script.

@@ -1,4 +1,5 @@
 import MMIOTrace
+import SeededRandom
 
 /// The passed-through devices of a workload, the topology that declares them, and the scripted
 /// parts of its trace: the prelude before the I/O phase and the reclaim after it.

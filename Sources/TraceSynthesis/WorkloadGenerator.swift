@@ -1,4 +1,5 @@
 import MMIOTrace
+import SeededRandom
 
 /// Generates a synthetic but realistic trace of a ``Workload``: exactly `events` events,
 /// deterministic per seed, streamed one at a time in constant memory.

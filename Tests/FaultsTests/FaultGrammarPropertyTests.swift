@@ -1,7 +1,7 @@
 import Diagnostics
 import Faults
+import SeededRandom
 import Testing
-import TraceSynthesis
 
 /// The parser never crashes, and whatever it accepts prints canonically and reads back equal.
 @Suite struct FaultGrammarPropertyTests {

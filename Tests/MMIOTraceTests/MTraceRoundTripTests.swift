@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import SeededRandom
 import Testing
 @testable import MMIOTrace
 
@@ -108,17 +109,11 @@ func writeAll(_ topology: Topology, _ events: [TraceEvent]) throws -> String {
     }
 }
 
-/// SplitMix64, for reproducible random test inputs.
+/// Reproducible random test inputs, drawn from SplitMix64.
 struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
+    var random: SplitMix64
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { random.next() }
     mutating func below(_ n: UInt64) -> UInt64 { next() % n }
     mutating func pick<T>(_ items: [T]) -> T { items[Int(below(UInt64(items.count)))] }
 

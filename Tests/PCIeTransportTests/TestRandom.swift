@@ -1,22 +1,15 @@
-/// SplitMix64 (Steele, Lea and Flood) for seeded property tests: one seed, one sequence, on
-/// every toolchain.
+import SeededRandom
+
+/// Seeded property-test inputs from SplitMix64: one seed, one sequence, on every toolchain.
 struct TestRandom {
-    private var state: UInt64
+    private var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z &>> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z &>> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z &>> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     /// A number in `0 ..< bound` (`bound > 0`).
-    mutating func next(below bound: Int) -> Int {
-        Int(UInt64(bound).multipliedFullWidth(by: next()).high)
-    }
+    mutating func next(below bound: Int) -> Int { Int(random.next(below: UInt64(bound))) }
 
     /// A number in `range`.
     mutating func next(in range: ClosedRange<Int>) -> Int {

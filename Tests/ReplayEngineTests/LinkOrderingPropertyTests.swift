@@ -1,5 +1,5 @@
+import SeededRandom
 import Testing
-import TraceSynthesis
 @testable import ReplayEngine
 
 /// PCIe ordering on the downstream link (DOMAIN.md §3): no posted write is ever passed by a

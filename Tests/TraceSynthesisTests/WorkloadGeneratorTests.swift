@@ -1,4 +1,5 @@
 import MMIOTrace
+import SeededRandom
 import Testing
 @testable import TraceSynthesis
 

@@ -1,5 +1,6 @@
-/// A small seeded pseudo-random generator (Steele, Lea and Flood's SplitMix64): the only source of
-/// randomness in this module, so that one seed always gives one trace.
+/// A small seeded pseudo-random generator (Steele, Lea and Flood's SplitMix64): the project's
+/// only source of randomness (synthetic traces, the random schedule, sampled fault sites), so
+/// that one seed always gives one sequence, on every machine and toolchain.
 ///
 /// The same algorithm as the `roll` example of swift-argument-parser. Bounded draws use a
 /// multiply-high reduction of their own rather than the standard library's `random(in:using:)`,
@@ -19,15 +20,15 @@ public struct SplitMix64: Sendable {
     }
 
     /// A number in `0 ..< bound` (`bound > 0`); the bias is below `bound / 2^64`.
-    mutating func next(below bound: UInt64) -> UInt64 {
+    public mutating func next(below bound: UInt64) -> UInt64 {
         bound.multipliedFullWidth(by: next()).high
     }
 
     /// A number in `range`.
-    mutating func next(in range: ClosedRange<UInt64>) -> UInt64 {
+    public mutating func next(in range: ClosedRange<UInt64>) -> UInt64 {
         range.lowerBound + next(below: range.upperBound - range.lowerBound + 1)
     }
 
     /// True with probability `1 / n`.
-    mutating func oneIn(_ n: UInt64) -> Bool { next(below: n) == 0 }
+    public mutating func oneIn(_ n: UInt64) -> Bool { next(below: n) == 0 }
 }
