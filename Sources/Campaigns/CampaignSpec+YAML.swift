@@ -42,12 +42,7 @@ extension CampaignSpec {
     /// The spec at `path`.
     /// - Throws: ``ResolutionError``: a missing or unreadable file, or one with an error in it.
     public static func resolve(_ path: String) throws(ResolutionError) -> CampaignSpec {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ResolutionError(argument: path, kind: resourceKind, failure: .missingFile)
-        }
-        return try Resolution.resolve(path, kind: resourceKind, builtIn: { _ in nil }) { text, file throws(InputError) in
-            try load(yaml: text, file: file)
-        }
+        try Resolution.resolveFile(path, kind: resourceKind) { text, file throws(InputError) in try load(yaml: text, file: file) }
     }
 }
 

@@ -83,4 +83,14 @@ public enum Resolution {
             throw failure(.invalidFile(error))
         }
     }
+
+    /// `load` of the file at `path`, for kinds with no built-ins: anything that names no file is
+    /// a missing file, never an unknown name.
+    public static func resolveFile<Value>(_ path: String, kind: ResourceKind,
+                                          load: (_ text: String, _ file: String) throws(InputError) -> Value) throws(ResolutionError) -> Value {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ResolutionError(argument: path, kind: kind, failure: .missingFile)
+        }
+        return try resolve(path, kind: kind, builtIn: { _ in nil }, load: load)
+    }
 }

@@ -50,13 +50,7 @@ public enum FaultSet {
     ///
     /// - Throws: ``ResolutionError``: a missing file, an unreadable one, or one with an error in it.
     public static func resolve(_ path: String) throws(ResolutionError) -> [Fault] {
-        // With no built-ins, any argument that is not a file is a missing file, never an unknown name.
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ResolutionError(argument: path, kind: resourceKind, failure: .missingFile)
-        }
-        return try Resolution.resolve(path, kind: resourceKind, builtIn: { _ in nil }) { text, file throws(InputError) in
-            try load(text: text, file: file)
-        }
+        try Resolution.resolveFile(path, kind: resourceKind) { text, file throws(InputError) in try load(text: text, file: file) }
     }
 }
 
