@@ -90,30 +90,11 @@ extension Comparison {
         self.dimension = dimension.rawValue
         self.sampled = sampled
 
-        // Cells.
-        var byPair: [String: Cell] = [:]
-        for row in rows {
-            let key = "\(row.policy)\u{1F}\(row.platform)"
-            var cell = byPair[key] ?? Cell(policy: row.policy, platform: row.platform, verdicts: [:], sites: 0, contained: 0, uncontained: 0)
-            cell.verdicts[row.verdict, default: 0] += row.weight
-            cell.sites += row.weight
-            if Verdict(rawValue: row.verdict)?.contained ?? true { cell.contained += row.weight } else { cell.uncontained += row.weight }
-            byPair[key] = cell
-        }
-        cells = byPair.values.sorted { ($0.policy, $0.platform) < ($1.policy, $1.platform) }
+        (cells, verdictOrder) = Self.cells(try store.verdictWeightsByPair())
         if sampled { for i in cells.indices { cells[i].uncontainedRate = Proportion(cells[i].uncontained, of: cells[i].sites) } }
-        let seen = Set(rows.map(\.verdict))
-        verdictOrder = Verdict.allCases.reversed().map(\.name).filter(seen.contains)
 
         // Paired sites.
-        var sites: [String: [SiteKey: SiteResult]] = [:]
-        for (index, row) in rows.enumerated() {
-            guard let (register, _) = row.registerAndOccurrence else { continue }
-            let (value, context) = row.split(by: dimension)
-            for occurrence in row.memberOccurrences {
-                sites[value, default: [:]][SiteKey(context: context, register: register, occurrence: occurrence)] = SiteResult(verdict: row.verdict, experiment: index)
-            }
-        }
+        let sites = expandSites(rows) { $0.split(by: dimension) }
         let values = sites.keys.sorted()
         let defaultBaseline = dimension == .policy ? "kvm-device" : "quiet-pcie"
         guard let chosen = baseline ?? (values.contains(defaultBaseline) ? defaultBaseline : values.first) else {
@@ -150,6 +131,26 @@ extension Comparison {
             cost.writeCombiningRatio = transactions == 0 ? 0 : Double(costs[name]!.cpuWrites) / Double(transactions)
             return cost
         }
+    }
+
+    /// One cell per (policy, platform) from the database's weighted verdict counts, and the
+    /// verdicts that occur, worst first (also the table `campaign run` prints).
+    public static func cells(_ weights: [PairVerdictWeight]) -> (cells: [Cell], verdictOrder: [String]) {
+        var cells: [Cell] = []
+        for row in weights {
+            if cells.last.map({ ($0.policy, $0.platform) != (row.policy, row.platform) }) ?? true {
+                cells.append(Cell(policy: row.policy, platform: row.platform, verdicts: [:], sites: 0, contained: 0, uncontained: 0))
+            }
+            cells[cells.count - 1].verdicts[row.verdict] = row.weight
+            cells[cells.count - 1].sites += row.weight
+            if Verdict(rawValue: row.verdict)?.contained ?? true {
+                cells[cells.count - 1].contained += row.weight
+            } else {
+                cells[cells.count - 1].uncontained += row.weight
+            }
+        }
+        let seen = Set(weights.map(\.verdict))
+        return (cells, Verdict.allCases.reversed().map(\.name).filter(seen.contains))
     }
 
     private static func matrix(baseline: String, _ base: [SiteKey: SiteResult], other: String, _ sites: [SiteKey: SiteResult],

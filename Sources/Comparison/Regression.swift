@@ -52,14 +52,8 @@ public struct Regression: Hashable, Sendable, Codable {
 
     /// Every site of the rows, keyed by policy, platform, trace, schedule and seed.
     private static func sites(_ rows: [ExperimentRecord]) -> [SiteKey: SiteResult] {
-        var sites: [SiteKey: SiteResult] = [:]
-        for (index, row) in rows.enumerated() {
-            guard let (register, _) = row.registerAndOccurrence else { continue }
-            let context = [row.policy, row.platform, row.trace, row.schedule, row.seed.map(String.init) ?? "-"].joined(separator: "\u{1F}")
-            for occurrence in row.memberOccurrences {
-                sites[SiteKey(context: context, register: register, occurrence: occurrence)] = SiteResult(verdict: row.verdict, experiment: index)
-            }
-        }
-        return sites
+        expandSites(rows) { row in
+            ("", [row.policy, row.platform, row.trace, row.schedule, row.seed.map(String.init) ?? "-"].joined(separator: "\u{1F}"))
+        }[""] ?? [:]
     }
 }

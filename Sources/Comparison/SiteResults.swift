@@ -21,6 +21,21 @@ struct SiteResult {
     var experiment: Int
 }
 
+/// Every fault site of the rows (each row expanded to the occurrences of its pruning class),
+/// grouped by the first part of `key` and keyed by its second part (the site's context) with
+/// the register and occurrence.
+func expandSites(_ rows: [ExperimentRecord], key: (ExperimentRecord) -> (group: String, context: String)) -> [String: [SiteKey: SiteResult]] {
+    var sites: [String: [SiteKey: SiteResult]] = [:]
+    for (index, row) in rows.enumerated() {
+        guard let (register, _) = row.registerAndOccurrence else { continue }
+        let (group, context) = key(row)
+        for occurrence in row.memberOccurrences {
+            sites[group, default: [:]][SiteKey(context: context, register: register, occurrence: occurrence)] = SiteResult(verdict: row.verdict, experiment: index)
+        }
+    }
+    return sites
+}
+
 /// The dimension a comparison pairs results across.
 public enum ComparisonDimension: String, CaseIterable, Sendable {
     case policy, platform
@@ -43,8 +58,8 @@ extension ExperimentRecord {
         }
     }
 
-    /// The value of the compared dimension, and the rest of the site's context.
-    func split(by dimension: ComparisonDimension) -> (value: String, context: String) {
+    /// The value of the compared dimension (the group), and the rest of the site's context.
+    func split(by dimension: ComparisonDimension) -> (group: String, context: String) {
         let rest = "\(trace)\u{1F}\(schedule)\u{1F}\(seed.map(String.init) ?? "-")"
         switch dimension {
         case .policy: return (policy, "\(platform)\u{1F}\(rest)")
