@@ -35,11 +35,11 @@ let package = Package(
         // The trace model (topology + event stream) and the native `.mtrace` text codec.
         .target(name: "MMIOTrace", dependencies: ["Diagnostics", "ArmMemory"]),
         // Seeded synthetic traces of realistic guest-driver workloads, for benchmarks and sizing.
-        .target(name: "TraceSynthesis", dependencies: ["MMIOTrace", "SeededRandom"]),
+        .target(name: "TraceSynthesis", dependencies: ["ArmMemory", "MMIOTrace", "SeededRandom"]),
         // Seeded pseudo-random numbers: one seed, one sequence, on every machine and toolchain.
         .target(name: "SeededRandom"),
         // Platform profiles: every modelling choice of the CPU-to-device transport as a named parameter.
-        .target(name: "Platforms", dependencies: ["YAMLInput", "Diagnostics", "ArmMemory", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Platforms", dependencies: ["YAMLInput", "Diagnostics", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
         // Device models as data (YAML): register maps, config space, FLR and AER, as value-type state.
         .target(name: "DeviceModels", dependencies: ["YAMLInput", "Diagnostics", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
         // Injected PCIe errors: the fault model, its command-line grammar, YAML fault files, aer-inject files.
@@ -65,7 +65,7 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap", "MMIOTrace", "PCIeTransport"]),
         // The results database of campaigns (SQLite through GRDB).
-        .target(name: "CampaignStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "CampaignStore", dependencies: ["Verdicts", .product(name: "GRDB", package: "GRDB.swift")]),
         // Fault-injection campaigns: specs, golden runs, experiments forked from snapshots, pruning.
         .target(
             name: "Campaigns",
@@ -84,9 +84,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers shared by the test targets (golden files).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory", "Diagnostics"]),
-        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace", "Diagnostics", "SeededRandom"], exclude: ["Fixtures"]),
+        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace", "Diagnostics", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis", "SeededRandom"]),
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),
@@ -95,17 +97,18 @@ let package = Package(
         .testTarget(
             name: "ReplayEngineTests",
             dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels", "TraceSynthesis", "Faults", "Verdicts", "SeededRandom",
+                           "Importers", "PCIeTransport", "Diagnostics",
                            .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport", "SeededRandom"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "Faults", "Diagnostics"]),
         .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms"]),
-        .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "CampaignStore"]),
+        .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "CampaignStore", "Verdicts"]),
         .testTarget(name: "CampaignStoreTests", dependencies: ["CampaignStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CampaignsTests", dependencies: ["Campaigns", "CampaignStore", "ReplayEngine", "Faults", "Diagnostics", "TraceSynthesis", "MMIOTrace"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "TraceSynthesis", "SeededRandom"]),
         // End-to-end: runs the built binary and compares with golden files.
-        .testTarget(name: "CLITests", dependencies: ["mmio-replay"], exclude: ["Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["mmio-replay", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,6 +1,6 @@
-/// The seven built-in policies of DOMAIN.md §2, in its order.
+/// The seven built-in policies of docs/domain.md §2, in its order.
 ///
-/// DOMAIN.md gives columns for BARs and the GICv2 VCPU interface only. For the other two region
+/// docs/domain.md gives columns for BARs and the GICv2 VCPU interface only. For the other two region
 /// kinds (see `docs/policies.md`):
 /// - `config` gets the BAR attribute under `kvm-device`, `strict-ngnrne`, `all-normal-nc` and
 ///   the FWB policies, and Device-nGnRE under `kvm-normal-nc` and `vmm-mirror`: config space is
@@ -48,7 +48,7 @@ extension AttributePolicy {
         "fwb-force-wb", summary: "FWB stage 2 110: Normal-WB whatever the guest maps",
         source: "breaks MMIO; included as a negative control", .fwb(.forceWriteBack))
 
-    /// The built-in policies in DOMAIN.md §2's order.
+    /// The built-in policies in docs/domain.md §2's order.
     public static let builtIns: [AttributePolicy] = [
         kvmDevice, kvmNormalNC, strictNGnRnE, allNormalNC, vmmMirror, fwbS1Wins, fwbForceWB,
     ]

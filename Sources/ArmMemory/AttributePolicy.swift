@@ -1,5 +1,5 @@
 /// What the host puts in stage 2 for each kind of device region, and so which effective memory
-/// type a guest access gets (DOMAIN.md §2, "Attribute policies").
+/// type a guest access gets (docs/domain.md §2, "Attribute policies").
 ///
 /// A policy is either one of the seven built-ins (``builtIns``) or loaded from a YAML file
 /// (``load(yaml:file:)``, ``resolve(_:)``).

@@ -8,7 +8,7 @@ extension MemoryType {
     /// (`MT_DEVICE_nGnRnE` 0x00 ... `MT_NORMAL` 0xff).
     ///
     /// Normal-WT uses 0xbb (inner and outer Write-Through Non-transient, Read- and
-    /// Write-Allocate), the form DOMAIN.md §1 lists.
+    /// Write-Allocate), the form docs/domain.md §1 lists.
     public var mairByte: UInt8 {
         switch self {
         case .deviceNGnRnE: 0x00

@@ -2,7 +2,7 @@
 /// translation (Arm ARM B2.10.2, "Device memory"; B2.10.5, "Normal memory").
 ///
 /// The cases are ordered from strongest (Device-nGnRnE) to most relaxed (Normal-WB), which is
-/// the order the combining rules of DOMAIN.md §2 use.
+/// the order the combining rules of docs/domain.md §2 use.
 public enum MemoryType: UInt8, CaseIterable, Comparable, Hashable, Sendable {
     case deviceNGnRnE
     case deviceNGnRE

@@ -18,7 +18,7 @@ public enum ExportText {
     static func csvLine(_ e: ExperimentRecord) -> String {
         let fields = [
             e.id, e.golden, e.trace, e.policy, e.platform, e.schedule, e.seed.map(String.init) ?? "", e.fault, e.kind,
-            e.verdict, String(e.contained), String(e.weight), String(e.tlps), String(e.linkBytes),
+            e.verdict.name, String(e.contained), String(e.weight), String(e.tlps), String(e.linkBytes),
             String(e.simulatedNs), String(e.steps), String(e.stoppedEarly), e.chain,
         ]
         return fields.map(csvField).joined(separator: ",")
@@ -51,7 +51,7 @@ public enum ExportText {
             ("stoppedEarly", String(e.stoppedEarly)),
             ("tlps", String(e.tlps)),
             ("trace", jsonString(e.trace)),
-            ("verdict", jsonString(e.verdict)),
+            ("verdict", jsonString(e.verdict.name)),
             ("weight", String(e.weight)),
         ]
         return "{" + members.map { "\"\($0)\":\($1)" }.joined(separator: ",") + "}"

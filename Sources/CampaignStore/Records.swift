@@ -1,3 +1,5 @@
+import Verdicts
+
 /// One golden (fault-free) run of a campaign: the reference its experiments fork from.
 public struct GoldenRecord: Codable, Hashable, Sendable {
     /// 16 hex digits, stable across runs.
@@ -28,8 +30,8 @@ public struct GoldenRecord: Codable, Hashable, Sendable {
     public var writeTransactions: Int
     /// CPU writes per write transaction; must be finite.
     public var writeCombiningRatio: Double
-    /// JSON object verdict -> count, keys sorted.
-    public var verdicts: String
+    /// How many verdicts of each kind the run gave without any fault (device errors, hazards).
+    public var verdicts: VerdictCounts
     /// Fault sites enumerated on this run.
     public var sites: Int
     /// Experiments forked from this run (pruning classes, or sites without pruning).
@@ -39,7 +41,7 @@ public struct GoldenRecord: Codable, Hashable, Sendable {
     public init(
         id: String, trace: String, traceHash: String, policy: String, platform: String, schedule: String,
         seed: UInt64?, events: Int, tlps: Int, linkBytes: Int, simulatedNs: UInt64, cpuWrites: Int,
-        writeTransactions: Int, writeCombiningRatio: Double, verdicts: String, sites: Int, experiments: Int
+        writeTransactions: Int, writeCombiningRatio: Double, verdicts: VerdictCounts, sites: Int, experiments: Int
     ) {
         self.id = id
         self.trace = trace
@@ -81,10 +83,8 @@ public struct ExperimentRecord: Codable, Hashable, Sendable {
     public var fault: String
     /// Fault kind, e.g. `UR`.
     public var kind: String
-    /// Verdict, e.g. `host-panic`.
-    public var verdict: String
-    /// Whether the fault stayed contained.
-    public var contained: Bool
+    /// The experiment's worst verdict.
+    public var verdict: Verdict
     /// The evidence chain on one line.
     public var chain: String
     /// The evidence as JSON text (an array); opaque to the store, but it must be valid JSON.
@@ -108,7 +108,7 @@ public struct ExperimentRecord: Codable, Hashable, Sendable {
     /// An experiment with these fields.
     public init(
         id: String, golden: String, trace: String, policy: String, platform: String, schedule: String,
-        seed: UInt64?, fault: String, kind: String, verdict: String, contained: Bool, chain: String,
+        seed: UInt64?, fault: String, kind: String, verdict: Verdict, chain: String,
         evidence: String, tlps: Int, linkBytes: Int, simulatedNs: UInt64, steps: Int, stoppedEarly: Bool,
         weight: Int, members: String = ""
     ) {
@@ -122,7 +122,6 @@ public struct ExperimentRecord: Codable, Hashable, Sendable {
         self.fault = fault
         self.kind = kind
         self.verdict = verdict
-        self.contained = contained
         self.chain = chain
         self.evidence = evidence
         self.tlps = tlps
@@ -133,4 +132,7 @@ public struct ExperimentRecord: Codable, Hashable, Sendable {
         self.weight = weight
         self.members = members
     }
+
+    /// Whether the fault stayed contained (the verdict's own property).
+    public var contained: Bool { verdict.contained }
 }

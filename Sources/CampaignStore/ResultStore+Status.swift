@@ -1,4 +1,5 @@
 internal import GRDB
+import Verdicts
 
 extension ResultStore {
     /// The campaign, shard and planned count, with the rows stored and their weights per verdict.
@@ -7,7 +8,7 @@ extension ResultStore {
             guard let stored = try CampaignRow.fetch(db) else { throw notCampaign }
             let sql = "SELECT verdict, COUNT(*), SUM(weight) FROM experiments GROUP BY verdict ORDER BY verdict"
             let verdictCounts = try Row.fetchAll(db, sql: sql).map { row in
-                VerdictCount(verdict: try row.decode(atIndex: 0), rows: try row.decode(atIndex: 1), weight: try row.decode(atIndex: 2))
+                VerdictCount(verdict: try StoredVerdict.decode(row.decode(atIndex: 0)), rows: try row.decode(atIndex: 1), weight: try row.decode(atIndex: 2))
             }
             return StoreStatus(
                 campaign: stored.info,
@@ -26,7 +27,7 @@ extension ResultStore {
 public struct PairVerdictWeight: Hashable, Sendable {
     public var policy: String
     public var platform: String
-    public var verdict: String
+    public var verdict: Verdict
     /// Fault sites: the sum of the experiments' weights.
     public var weight: Int
 }
@@ -42,7 +43,7 @@ extension ResultStore {
                 """
             return try Row.fetchAll(db, sql: sql).map { row in
                 PairVerdictWeight(policy: try row.decode(atIndex: 0), platform: try row.decode(atIndex: 1),
-                                  verdict: try row.decode(atIndex: 2), weight: try row.decode(atIndex: 3))
+                                  verdict: try StoredVerdict.decode(row.decode(atIndex: 2)), weight: try row.decode(atIndex: 3))
             }
         }
     }

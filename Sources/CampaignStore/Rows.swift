@@ -1,4 +1,6 @@
+import Foundation
 internal import GRDB
+import Verdicts
 
 /// A record type stored one per row, keyed by `id`: how its fields map to columns.
 protocol StoredRecord: Hashable {
@@ -40,6 +42,38 @@ struct ColumnReader {
         defer { index += 1 }
         return try row.decode(atIndex: index)
     }
+
+    /// The next column after passing over `count` columns.
+    mutating func next<Value: DatabaseValueConvertible>(skipping count: Int) throws -> Value {
+        index += count
+        return try next()
+    }
+}
+
+/// Verdicts as the database stores them: the `verdict` columns hold a verdict's name, the golden
+/// runs' `verdicts` column a JSON object from name to count (keys sorted). Written and read back
+/// here only; a stored name that is no verdict is an error.
+enum StoredVerdict {
+    static func decode(_ name: String) throws -> Verdict {
+        guard let verdict = Verdict(rawValue: name) else {
+            throw StoreError("stored verdict '\(name)' is not a verdict (\(Verdict.allCases.map(\.name).joined(separator: ", ")))")
+        }
+        return verdict
+    }
+
+    static func encode(_ counts: VerdictCounts) -> String {
+        "{" + counts.nonZero.sorted { $0.verdict.name < $1.verdict.name }.map { "\"\($0.verdict.name)\":\($0.count)" }
+            .joined(separator: ",") + "}"
+    }
+
+    static func decode(counts text: String) throws -> VerdictCounts {
+        guard let object = try? JSONDecoder().decode([String: Int].self, from: Data(text.utf8)) else {
+            throw StoreError("stored verdict counts '\(text)' are not a JSON object of counts")
+        }
+        var counts = VerdictCounts()
+        for (name, count) in object { counts[try decode(name)] = count }
+        return counts
+    }
 }
 
 /// A `UInt64` as its 64-bit pattern, which SQLite's signed INTEGER holds exactly.
@@ -60,7 +94,7 @@ extension GoldenRecord: StoredRecord {
             platform.databaseValue, schedule.databaseValue, seed.map(storedBits).databaseValue,
             events.databaseValue, tlps.databaseValue, linkBytes.databaseValue, storedBits(simulatedNs).databaseValue,
             cpuWrites.databaseValue, writeTransactions.databaseValue, writeCombiningRatio.databaseValue,
-            verdicts.databaseValue, sites.databaseValue, experiments.databaseValue,
+            StoredVerdict.encode(verdicts).databaseValue, sites.databaseValue, experiments.databaseValue,
         ]
     }
 
@@ -81,7 +115,7 @@ extension GoldenRecord: StoredRecord {
             cpuWrites: try reader.next(),
             writeTransactions: try reader.next(),
             writeCombiningRatio: try reader.next(),
-            verdicts: try reader.next(),
+            verdicts: try StoredVerdict.decode(counts: reader.next()),
             sites: try reader.next(),
             experiments: try reader.next()
         )
@@ -101,7 +135,7 @@ extension ExperimentRecord: StoredRecord {
         [
             id.databaseValue, golden.databaseValue, trace.databaseValue, policy.databaseValue,
             platform.databaseValue, schedule.databaseValue, seed.map(storedBits).databaseValue,
-            fault.databaseValue, kind.databaseValue, verdict.databaseValue, contained.databaseValue,
+            fault.databaseValue, kind.databaseValue, verdict.name.databaseValue, contained.databaseValue,
             chain.databaseValue, evidence.databaseValue, tlps.databaseValue, linkBytes.databaseValue,
             storedBits(simulatedNs).databaseValue, steps.databaseValue, stoppedEarly.databaseValue,
             weight.databaseValue, members.databaseValue,
@@ -120,9 +154,8 @@ extension ExperimentRecord: StoredRecord {
             seed: try reader.next(Int64?.self).map(UInt64.init(bitPattern:)),
             fault: try reader.next(),
             kind: try reader.next(),
-            verdict: try reader.next(),
-            contained: try reader.next(),
-            chain: try reader.next(),
+            verdict: try StoredVerdict.decode(reader.next()),
+            chain: try reader.next(skipping: 1),  // `contained`: derived from the verdict
             evidence: try reader.next(),
             tlps: try reader.next(),
             linkBytes: try reader.next(),

@@ -1,3 +1,5 @@
+import Verdicts
+
 /// How far a database is: its campaign, its shard and what it holds.
 public struct StoreStatus: Hashable, Sendable {
     /// The campaign the database holds.
@@ -35,15 +37,14 @@ public struct StoreStatus: Hashable, Sendable {
 
 /// How many experiment rows have one verdict, and the sum of their weights.
 public struct VerdictCount: Hashable, Sendable {
-    /// The verdict, e.g. `host-panic`.
-    public var verdict: String
+    public var verdict: Verdict
     /// Experiment rows with this verdict.
     public var rows: Int
     /// Sum of their weights.
     public var weight: Int
 
     /// A count with these fields.
-    public init(verdict: String, rows: Int, weight: Int) {
+    public init(verdict: Verdict, rows: Int, weight: Int) {
         self.verdict = verdict
         self.rows = rows
         self.weight = weight

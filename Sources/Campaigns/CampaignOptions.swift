@@ -1,4 +1,5 @@
 import CampaignStore
+import Verdicts
 
 /// How `campaign run` executes a campaign (none of it changes a result, except `pruning`,
 /// which is part of the spec's hash).
@@ -47,5 +48,5 @@ public struct CampaignProgress: Sendable {
     /// Experiments already in the database when this run started.
     public var resumed: Int
     /// Verdicts so far, weighted by class size, by name.
-    public var verdicts: [String: Int]
+    public var verdicts: VerdictCounts
 }

@@ -55,7 +55,7 @@ public enum CampaignRunner {
                 }
             }
         }
-        var state = CampaignProgress(phase: .golden, done: 0, total: configs.count, resumed: 0, verdicts: [:])
+        var state = CampaignProgress(phase: .golden, done: 0, total: configs.count, resumed: 0, verdicts: VerdictCounts())
         progress(state)
         var done = [Golden?](repeating: nil, count: configs.count)
         try await parallel(configs, jobs: options.jobs) { config in
@@ -85,7 +85,8 @@ public enum CampaignRunner {
         }
         try store.setPlanned(planned)
         let resumed = planned - items.reduce(0) { $0 + $1.experiments.count }
-        let resumedWeights = Dictionary(uniqueKeysWithValues: try store.status().verdictCounts.map { ($0.verdict, $0.weight) })
+        var resumedWeights = VerdictCounts()
+        for count in try store.status().verdictCounts { resumedWeights[count.verdict] = count.weight }
         state = CampaignProgress(phase: .experiments, done: resumed, total: planned, resumed: resumed, verdicts: resumedWeights)
         progress(state)
 
@@ -99,7 +100,7 @@ public enum CampaignRunner {
                 batch.removeAll(keepingCapacity: true)
             }
             state.done += records.count
-            for record in records { state.verdicts[record.verdict, default: 0] += record.weight }
+            for record in records { state.verdicts[record.verdict] += record.weight }
             progress(state)
         }
         try store.insert(experiments: batch)
@@ -109,7 +110,7 @@ public enum CampaignRunner {
     // MARK: - Golden runs
 
     static func replayOptions(_ schedule: Schedule) -> ReplayOptions {
-        ReplayOptions(schedule: schedule, deviceViewLimit: 0, hazardLimit: 0, verdictLimit: 1_000, traceFaults: false)
+        ReplayOptions(schedule: schedule, deviceViewLimit: 0, hazardLimit: 0, traceFaults: false)
     }
 
     static func start(_ config: GoldenConfig, inputs: CampaignInputs) throws -> SteppedReplay {
@@ -132,12 +133,11 @@ public enum CampaignRunner {
         let platform = inputs.platforms[config.platform].value
         let plan = spec.faults.plan(log: log, topology: trace.trace.topology, errors: platform.errors, pruning: options.pruning)
         let s = report.summary
-        let verdicts = report.verdictCounts.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
         let record = GoldenRecord(id: goldenID(config, inputs: inputs), trace: trace.trace.name, traceHash: trace.hash,
                                   policy: inputs.policies[config.policy].value.name, platform: platform.name, schedule: config.schedule.name,
-                                  seed: config.schedule.seed, events: s.events, tlps: s.tlps.values.reduce(0, +), linkBytes: s.linkBytes,
+                                  seed: config.schedule.seed, events: s.events, tlps: s.tlps.total, linkBytes: s.linkBytes,
                                   simulatedNs: s.simulatedNs, cpuWrites: s.cpuWrites, writeTransactions: s.writeTransactions,
-                                  writeCombiningRatio: s.writeCombiningRatio, verdicts: "{\(verdicts)}", sites: plan.sites,
+                                  writeCombiningRatio: s.writeCombiningRatio, verdicts: report.verdictCounts, sites: plan.sites,
                                   experiments: plan.experiments.count)
         return Golden(config: config, record: record, experiments: plan.experiments, snapshots: snapshots)
     }
@@ -169,14 +169,14 @@ public enum CampaignRunner {
 
     /// An experiment's row: its worst verdict (the first of them), with that verdict's evidence.
     static func record(_ outcome: ExperimentOutcome, experiment: PlannedExperiment, id: String, golden: Golden) -> ExperimentRecord {
-        let worst = outcome.verdicts.max { Verdict(rawValue: $0.verdict)! < Verdict(rawValue: $1.verdict)! }
+        let worst = outcome.verdicts.max { $0.verdict < $1.verdict }
         let g = golden.record
         let evidence = evidenceJSON(worst?.evidence ?? [])
         let s = outcome.summary
         return ExperimentRecord(id: id, golden: g.id, trace: g.trace, policy: g.policy, platform: g.platform, schedule: g.schedule, seed: g.seed,
                                 fault: experiment.fault.description, kind: experiment.fault.kind.spelling,
-                                verdict: worst?.verdict ?? Verdict.notFired.name, contained: worst?.contained ?? true, chain: worst?.chain ?? "",
-                                evidence: evidence, tlps: s.tlps.values.reduce(0, +), linkBytes: s.linkBytes, simulatedNs: s.simulatedNs,
+                                verdict: worst?.verdict ?? .notFired, chain: worst?.chain ?? "",
+                                evidence: evidence, tlps: s.tlps.total, linkBytes: s.linkBytes, simulatedNs: s.simulatedNs,
                                 steps: outcome.steps, stoppedEarly: outcome.stoppedEarly, weight: experiment.weight,
                                 members: experiment.membersText)
     }
@@ -185,14 +185,14 @@ public enum CampaignRunner {
     /// written by hand: JSONEncoder took a fifth of a campaign's time).
     static func evidenceJSON(_ evidence: [Evidence]) -> String {
         var json = "["
-        json.reserveCapacity(evidence.reduce(2) { $0 + $1.inputs.utf8.count + $1.result.utf8.count + $1.rule.utf8.count + $1.source.utf8.count + 48 })
+        json.reserveCapacity(evidence.reduce(2) { $0 + $1.inputs.utf8.count + $1.result.utf8.count + $1.rule.name.utf8.count + $1.source.utf8.count + 48 })
         for (i, e) in evidence.enumerated() {
             json.append(i == 0 ? "{\"inputs\":" : ",{\"inputs\":")
             ExportText.appendJSONString(e.inputs, to: &json)
             json.append(",\"result\":")
             ExportText.appendJSONString(e.result, to: &json)
             json.append(",\"rule\":")
-            ExportText.appendJSONString(e.rule, to: &json)
+            ExportText.appendJSONString(e.rule.name, to: &json)
             json.append(",\"source\":")
             ExportText.appendJSONString(e.source, to: &json)
             json.append("}")

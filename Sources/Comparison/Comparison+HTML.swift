@@ -1,11 +1,12 @@
 import Foundation
+import Verdicts
 
 /// The HTML report: one self-contained page (inline CSS and SVG, no script, no network).
 extension Comparison {
     /// Report colours per verdict, worst in warm colours.
-    static let colours: [String: String] = [
-        "host-panic": "#c0392b", "forbidden-attribute": "#d35400", "cross-guest": "#e67e22", "post-reclaim-write": "#f1c40f",
-        "host-handled": "#2e86c1", "guest-abort": "#17a589", "guest-silent": "#7dcea0", "none": "#bdc3c7", "not-fired": "#e5e8e8",
+    static let colours: [Verdict: String] = [
+        .hostPanic: "#c0392b", .forbiddenAttribute: "#d35400", .crossGuest: "#e67e22", .postReclaimWrite: "#f1c40f",
+        .hostHandled: "#2e86c1", .guestAbort: "#17a589", .guestSilent: "#7dcea0", .none: "#bdc3c7", .notFired: "#e5e8e8",
     ]
 
     var html: String {
@@ -22,8 +23,8 @@ extension Comparison {
             body += "<h3>\(Self.escape(matrix.baseline)) → \(Self.escape(matrix.other)) (\(matrix.pairedSites) paired fault sites)</h3>\n"
             body += heatMap(matrix)
             let rows = verdictOrder.filter { v in matrix.transitions.contains { $0.from == v } }
-            body += Self.table(["\(matrix.baseline) \\ \(matrix.other)"] + verdictOrder, rows.map { from in
-                [from] + verdictOrder.map { to in "\(matrix.transitions.first { $0.from == from && $0.to == to }?.sites ?? 0)" }
+            body += Self.table(["\(matrix.baseline) \\ \(matrix.other)"] + verdictOrder.map(\.name), rows.map { from in
+                [from.name] + verdictOrder.map { to in "\(matrix.transitions.first { $0.from == from && $0.to == to }?.sites ?? 0)" }
             })
         }
         body += "<h2>Cost per \(dimension)</h2>\n" + costBars()
@@ -33,8 +34,8 @@ extension Comparison {
         body += "<h2>Fault details</h2>\n"
         for matrix in matrices {
             for t in matrix.transitions where t.from != t.to {
-                body += "<details open><summary>\(t.sites) site\(t.sites == 1 ? "" : "s"): \(Self.escape(t.from)) under \(Self.escape(matrix.baseline))"
-                    + " → \(Self.escape(t.to)) under \(Self.escape(matrix.other))</summary>\n<ul>"
+                body += "<details open><summary>\(t.sites) site\(t.sites == 1 ? "" : "s"): \(t.from.name) under \(Self.escape(matrix.baseline))"
+                    + " → \(t.to.name) under \(Self.escape(matrix.other))</summary>\n<ul>"
                     + t.examples.map { "<li><code>\(Self.escape($0))</code></li>" }.joined() + "</ul>\n"
                     + "<div class=\"chains\"><div><h4>\(Self.escape(matrix.baseline))</h4><p>\(Self.escape(t.fromChain))</p></div>"
                     + "<div><h4>\(Self.escape(matrix.other))</h4><p>\(Self.escape(t.toChain))</p></div></div></details>\n"
@@ -72,7 +73,7 @@ extension Comparison {
                 guard let count = cell.verdicts[verdict], cell.sites > 0 else { continue }
                 let w = width * Double(count) / Double(cell.sites)
                 svg += "<rect x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" width=\"\(Self.f(w))\" height=\"\(Int(bar))\" fill=\"\(Self.colours[verdict] ?? "#999")\">"
-                    + "<title>\(verdict): \(count)</title></rect>\n"
+                    + "<title>\(verdict.name): \(count)</title></rect>\n"
                 x += w
             }
             svg += "<text x=\"\(Self.f(label + width + 6))\" y=\"\(y + 15)\">\(cell.sites)</text>\n"
@@ -81,7 +82,7 @@ extension Comparison {
     }
 
     private func legend() -> String {
-        "<p class=\"legend\">" + verdictOrder.map { "<span><i style=\"background:\(Self.colours[$0] ?? "#999")\"></i>\($0)</span>" }.joined() + "</p>\n"
+        "<p class=\"legend\">" + verdictOrder.map { "<span><i style=\"background:\(Self.colours[$0] ?? "#999")\"></i>\($0.name)</span>" }.joined() + "</p>\n"
     }
 
     /// The transition matrix as a grid of cells shaded by their share of the paired sites.

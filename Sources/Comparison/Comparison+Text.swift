@@ -1,4 +1,5 @@
 import Foundation
+import Verdicts
 
 /// The formats `compare` writes.
 public enum ComparisonFormat: String, CaseIterable, Sendable {
@@ -19,7 +20,7 @@ extension Comparison {
 
     /// The verdict-count table's header and rows.
     var countRows: (header: [String], rows: [[String]]) {
-        let header = ["policy", "platform"] + verdictOrder + ["sites", "contained", "uncontained"] + (sampled ? ["uncontained rate (95% CI)"] : [])
+        let header = ["policy", "platform"] + verdictOrder.map(\.name) + ["sites", "contained", "uncontained"] + (sampled ? ["uncontained rate (95% CI)"] : [])
         let rows = cells.map { cell in
             [cell.policy, cell.platform] + verdictOrder.map { "\(cell.verdicts[$0] ?? 0)" } + ["\(cell.sites)", "\(cell.contained)", "\(cell.uncontained)"]
                 + (cell.uncontainedRate.map { [Self.percent($0)] } ?? [])
@@ -44,9 +45,9 @@ extension Comparison {
         for matrix in matrices {
             out += "\n\(h)\(matrix.baseline) → \(matrix.other): \(matrix.pairedSites) paired fault sites\n\n"
             let changed = matrix.transitions.filter { $0.from != $0.to }
-            out += table(["\(matrix.baseline) \\ \(matrix.other)"] + [""] + verdictOrder,
+            out += table(["\(matrix.baseline) \\ \(matrix.other)"] + [""] + verdictOrder.map(\.name),
                          verdictOrder.filter { v in matrix.transitions.contains { $0.from == v } }.map { from in
-                             [from, ""] + verdictOrder.map { to in "\(matrix.transitions.first { $0.from == from && $0.to == to }?.sites ?? 0)" }
+                             [from.name, ""] + verdictOrder.map { to in "\(matrix.transitions.first { $0.from == from && $0.to == to }?.sites ?? 0)" }
                          })
             if changed.isEmpty { out += "\n  no fault site changes verdict\n" }
             for t in changed {

@@ -10,7 +10,7 @@ public struct Comparison: Hashable, Sendable, Codable {
         public var policy: String
         public var platform: String
         /// Fault sites by verdict.
-        public var verdicts: [String: Int]
+        public var verdicts: [Verdict: Int]
         public var sites: Int
         public var contained: Int
         public var uncontained: Int
@@ -21,8 +21,8 @@ public struct Comparison: Hashable, Sendable, Codable {
     /// One cell of a transition matrix: sites whose verdict was `from` under the baseline and
     /// `to` under the other.
     public struct Transition: Hashable, Sendable, Codable {
-        public var from: String
-        public var to: String
+        public var from: Verdict
+        public var to: Verdict
         public var sites: Int
         /// Up to three sites, as `trace, platform, schedule: fault`.
         public var examples: [String]
@@ -57,7 +57,7 @@ public struct Comparison: Hashable, Sendable, Codable {
     public var baseline: String
     /// Whether the fault space was sampled (rates carry confidence intervals).
     public var sampled: Bool
-    public var verdictOrder: [String]
+    public var verdictOrder: [Verdict]
     public var cells: [Cell]
     public var matrices: [Matrix]
     public var costs: [Cost]
@@ -135,7 +135,7 @@ extension Comparison {
 
     /// One cell per (policy, platform) from the database's weighted verdict counts, and the
     /// verdicts that occur, worst first (also the table `campaign run` prints).
-    public static func cells(_ weights: [PairVerdictWeight]) -> (cells: [Cell], verdictOrder: [String]) {
+    public static func cells(_ weights: [PairVerdictWeight]) -> (cells: [Cell], verdictOrder: [Verdict]) {
         var cells: [Cell] = []
         for row in weights {
             if cells.last.map({ ($0.policy, $0.platform) != (row.policy, row.platform) }) ?? true {
@@ -143,32 +143,32 @@ extension Comparison {
             }
             cells[cells.count - 1].verdicts[row.verdict] = row.weight
             cells[cells.count - 1].sites += row.weight
-            if Verdict(rawValue: row.verdict)?.contained ?? true {
+            if row.verdict.contained {
                 cells[cells.count - 1].contained += row.weight
             } else {
                 cells[cells.count - 1].uncontained += row.weight
             }
         }
         let seen = Set(weights.map(\.verdict))
-        return (cells, Verdict.allCases.reversed().map(\.name).filter(seen.contains))
+        return (cells, Verdict.allCases.reversed().filter(seen.contains))
     }
 
     private static func matrix(baseline: String, _ base: [SiteKey: SiteResult], other: String, _ sites: [SiteKey: SiteResult],
                                rows: [ExperimentRecord]) -> Matrix {
-        var cells: [String: (sites: Int, examples: [SiteKey], first: (Int, Int))] = [:]
+        struct Pair: Hashable { var from: Verdict, to: Verdict }
+        var cells: [Pair: (sites: Int, examples: [SiteKey], first: (Int, Int))] = [:]
         var paired = 0
         for key in base.keys.sorted() {
             guard let b = base[key], let o = sites[key] else { continue }
             paired += 1
-            let cell = "\(b.verdict)\u{1F}\(o.verdict)"
+            let cell = Pair(from: b.verdict, to: o.verdict)
             var entry = cells[cell] ?? (0, [], (b.experiment, o.experiment))
             entry.sites += 1
             if entry.examples.count < 3 { entry.examples.append(key) }
             cells[cell] = entry
         }
         let transitions = cells.map { cell, entry -> Transition in
-            let parts = cell.split(separator: "\u{1F}").map(String.init)
-            return Transition(from: parts[0], to: parts[1], sites: entry.sites,
+            return Transition(from: cell.from, to: cell.to, sites: entry.sites,
                               examples: entry.examples.map { key in
                                   let context = key.context.split(separator: "\u{1F}", omittingEmptySubsequences: false)
                                   return "\(context[1]), \(context[0]), \(context[2]): \(key.fault)"
@@ -176,7 +176,7 @@ extension Comparison {
                               fromChain: rows[entry.first.0].chain, toChain: rows[entry.first.1].chain)
         }.sorted { a, b in
             let changedA = a.from != a.to, changedB = b.from != b.to
-            return (changedA ? 0 : 1, -a.sites, a.from, a.to) < (changedB ? 0 : 1, -b.sites, b.from, b.to)
+            return (changedA ? 0 : 1, -a.sites, a.from.name, a.to.name) < (changedB ? 0 : 1, -b.sites, b.from.name, b.to.name)
         }
         return Matrix(baseline: baseline, other: other, pairedSites: paired, transitions: transitions)
     }

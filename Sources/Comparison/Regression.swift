@@ -1,4 +1,5 @@
 import CampaignStore
+import Verdicts
 
 /// What `compare DB_A DB_B` reports: the fault sites whose verdict differs between two
 /// campaigns (two engine versions, two profiles of one platform, ...), matched by trace name,
@@ -8,8 +9,8 @@ public struct Regression: Hashable, Sendable, Codable {
     public struct Change: Hashable, Sendable, Codable {
         /// `trace, policy, platform, schedule: fault`.
         public var site: String
-        public var from: String
-        public var to: String
+        public var from: Verdict
+        public var to: Verdict
         public var fromChain: String
         public var toChain: String
     }

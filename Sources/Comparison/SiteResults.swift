@@ -1,4 +1,5 @@
 import CampaignStore
+import Verdicts
 
 /// One fault site's result: an experiment row expanded to each site of its pruning class.
 struct SiteKey: Hashable, Comparable {
@@ -16,7 +17,7 @@ struct SiteKey: Hashable, Comparable {
 
 /// What compare needs of an experiment row.
 struct SiteResult {
-    var verdict: String
+    var verdict: Verdict
     /// The row (representative) the verdict comes from.
     var experiment: Int
 }

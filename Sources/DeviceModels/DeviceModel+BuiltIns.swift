@@ -35,7 +35,7 @@ extension DeviceModel {
         """
 
     /// An NVMe controller as QEMU 7.2 models it (`1b36:0010`), reset values as Linux 6.1 read
-    /// them (`/work/shared/samples`). Wrong-size accesses get CA (DOMAIN.md §7 scenario 1).
+    /// them (`traces/captures`). Wrong-size accesses get CA (docs/domain.md §7 scenario 1).
     static let nvmeYAML = """
         name: nvme
         summary: "NVMe controller (QEMU 1b36:0010): BAR0 16 KiB, doorbells from 0x1000; CA for unsupported accesses"

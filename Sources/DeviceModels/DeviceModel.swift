@@ -127,7 +127,7 @@ public struct PCIIdentity: Hashable, Sendable {
     }
 }
 
-/// What a Function Level Reset does (DOMAIN.md §3).
+/// What a Function Level Reset does (docs/domain.md §3).
 public struct FLRBehaviour: Hashable, Sendable {
     /// Default time from the Initiate FLR write until the function is ready: 100 ms, the wait
     /// the PCIe Base Specification gives software before it may access the function again.

@@ -35,7 +35,7 @@ public enum UncorrectableError: UInt8, Hashable, Sendable, CaseIterable {
     /// Every defined bit; the others read 0 and ignore writes.
     public static let definedBits: UInt32 = allCases.reduce(0) { $0 | $1.bit }
 
-    /// Fatal by default (DOMAIN.md §3, the PCIe default severity 0x0006_2030): data link
+    /// Fatal by default (docs/domain.md §3, the PCIe default severity 0x0006_2030): data link
     /// protocol, surprise down, flow control, receiver overflow, malformed TLP. Every other
     /// error is non-fatal.
     public static let defaultFatalBits: UInt32 = [dataLinkProtocol, surpriseDown, flowControl, receiverOverflow, malformedTLP]

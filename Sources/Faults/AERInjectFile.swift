@@ -1,7 +1,7 @@
 import Diagnostics
 import MMIOTrace
 
-/// aer-inject error files (FORMATS.md §5) read as faults on a device's next TLP.
+/// aer-inject error files (docs/importers.md §5) read as faults on a device's next TLP.
 ///
 /// ```
 /// AER

@@ -1,4 +1,4 @@
-/// The kind of error a fault injects (DOMAIN.md §3), spelled as in the fault grammar.
+/// The kind of error a fault injects (docs/domain.md §3), spelled as in the fault grammar.
 ///
 /// Each kind applies to some requests only (``applies(to:)``): a fault counts and fires on a TLP
 /// only when its kind applies to that TLP's request. Only ``linkDown`` and ``dpc`` may be placed

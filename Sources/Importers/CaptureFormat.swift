@@ -102,7 +102,7 @@ public enum CaptureFormat: String, CaseIterable, Hashable, Sendable {
         return time.contains(".") && time.allSatisfy { $0.isNumber || $0 == "." } && rest[colon.upperBound...].contains(":")
     }
 
-    /// The QEMU log prefix (FORMATS.md §2) followed by an event QEMU's device-assignment,
+    /// The QEMU log prefix (docs/importers.md §2) followed by an event QEMU's device-assignment,
     /// memory or PCI code emits.
     private static func isQEMULog(_ line: String) -> Bool {
         var rest = Substring(line)

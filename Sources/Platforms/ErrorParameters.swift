@@ -1,4 +1,4 @@
-/// How a platform turns PCIe errors into what the CPU sees (DOMAIN.md §3 "Errors", §4 steps 1
+/// How a platform turns PCIe errors into what the CPU sees (docs/domain.md §3 "Errors", §4 steps 1
 /// and 4, §5): the root complex's response table, undeliverable writes, how posted-write
 /// errors are signalled, DPC, and firmware-first handling.
 public struct ErrorParameters: Hashable, Sendable {
@@ -123,7 +123,7 @@ public enum DPCCompletion: String, Hashable, Sendable, CaseIterable {
     case completerAbort = "ca"
 }
 
-/// The core's RAS behaviour for external aborts (DOMAIN.md §4 steps 2 and 3): which load
+/// The core's RAS behaviour for external aborts (docs/domain.md §4 steps 2 and 3): which load
 /// errors are precise, and which syndrome an SError carries.
 public struct RASParameters: Hashable, Sendable {
     /// Whether the core implements FEAT_RAS (SErrors carry a syndrome); without it an SError

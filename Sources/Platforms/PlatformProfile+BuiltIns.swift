@@ -1,7 +1,7 @@
-/// The six built-in profiles of DOMAIN.md §5, in its order, stored as the YAML they are loaded
+/// The six built-in profiles of docs/domain.md §5, in its order, stored as the YAML they are loaded
 /// from (each text is what ``PlatformProfile/yaml`` writes for it).
 ///
-/// They differ in transport only where DOMAIN.md says so: `split-ecam` does not order ECAM and
+/// They differ in transport only where docs/domain.md says so: `split-ecam` does not order ECAM and
 /// MMIO in the interconnect, `platform-device` requires endpoint acknowledgement. The shared
 /// values are round engineering estimates for a PCIe Gen4 x4 endpoint on an Arm server. In errors
 /// and RAS they follow the §5 gists: `quiet-pcie` (and `split-ecam`, `platform-device`) answer
@@ -9,12 +9,12 @@
 /// core with imprecise Device loads; `ras-aderr` makes every load precise; `no-ras` returns SLVERR
 /// to a core without FEAT_RAS. Where each value comes from is in `docs/platforms.md`.
 extension PlatformProfile {
-    /// The YAML text of every built-in, in DOMAIN.md §5's order.
+    /// The YAML text of every built-in, in docs/domain.md §5's order.
     static let builtInYAML: [String] = [
         """
         name: quiet-pcie
         summary: "reads with errors return OKAY+all-ones; posted errors via native AER interrupt; ECAM/MMIO ordered; DPC on"
-        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: DOMAIN.md sections 3 to 5, latencies estimated (docs/platforms.md)"
+        source: "docs/domain.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: docs/domain.md sections 3 to 5, latencies estimated (docs/platforms.md)"
         transport:
           ecam-mmio-ordered: true
           endpoint-acknowledges-writes: false
@@ -92,7 +92,7 @@ extension PlatformProfile {
         """
         name: ras-sbsa
         summary: "RC returns SLVERR (UR→DECERR); FEAT_RAS core; Device load errors asynchronous with UC; NC loads precise (UER); native AER; ECAM/MMIO ordered"
-        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: DOMAIN.md sections 3 to 5, latencies estimated (docs/platforms.md)"
+        source: "docs/domain.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: docs/domain.md sections 3 to 5, latencies estimated (docs/platforms.md)"
         transport:
           ecam-mmio-ordered: true
           endpoint-acknowledges-writes: false
@@ -170,7 +170,7 @@ extension PlatformProfile {
         """
         name: ras-aderr
         summary: "as ras-sbsa but FEAT_ADERR/ANERR: all load errors precise"
-        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: DOMAIN.md sections 3 to 5, latencies estimated (docs/platforms.md)"
+        source: "docs/domain.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: docs/domain.md sections 3 to 5, latencies estimated (docs/platforms.md)"
         transport:
           ecam-mmio-ordered: true
           endpoint-acknowledges-writes: false
@@ -248,7 +248,7 @@ extension PlatformProfile {
         """
         name: no-ras
         summary: "SLVERR; core without FEAT_RAS; SErrors carry no syndrome"
-        source: "DOMAIN.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: DOMAIN.md sections 3 to 5, latencies estimated (docs/platforms.md)"
+        source: "docs/domain.md section 5 (gist); transport: round engineering estimates for a PCIe Gen4 x4 endpoint behind an Arm server root complex; errors and RAS: docs/domain.md sections 3 to 5, latencies estimated (docs/platforms.md)"
         transport:
           ecam-mmio-ordered: true
           endpoint-acknowledges-writes: false
@@ -326,7 +326,7 @@ extension PlatformProfile {
         """
         name: split-ecam
         summary: "as quiet-pcie but ECAM and MMIO are not ordered in the interconnect"
-        source: "DOMAIN.md sections 3, 5, 6: ECAM and MMIO in different interconnect regions; otherwise as quiet-pcie (docs/platforms.md)"
+        source: "docs/domain.md sections 3, 5, 6: ECAM and MMIO in different interconnect regions; otherwise as quiet-pcie (docs/platforms.md)"
         transport:
           ecam-mmio-ordered: false
           endpoint-acknowledges-writes: false
@@ -404,7 +404,7 @@ extension PlatformProfile {
         """
         name: platform-device
         summary: "a non-PCIe device reset through a separate reset-controller register; endpoint acks supported"
-        source: "DOMAIN.md sections 1, 5, 6: the system requires endpoint acknowledgement of nE writes to platform devices; otherwise as quiet-pcie (docs/platforms.md)"
+        source: "docs/domain.md sections 1, 5, 6: the system requires endpoint acknowledgement of nE writes to platform devices; otherwise as quiet-pcie (docs/platforms.md)"
         transport:
           ecam-mmio-ordered: true
           endpoint-acknowledges-writes: true
@@ -481,7 +481,7 @@ extension PlatformProfile {
         """,
     ]
 
-    /// The built-in profiles in DOMAIN.md §5's order.
+    /// The built-in profiles in docs/domain.md §5's order.
     public static let builtIns: [PlatformProfile] = builtInYAML.map { text in
         do {
             return try load(yaml: text, file: "built-in")

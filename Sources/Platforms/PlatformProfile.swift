@@ -1,4 +1,4 @@
-/// Everything the engine assumes about one platform, as named parameters (DOMAIN.md §5: "every
+/// Everything the engine assumes about one platform, as named parameters (docs/domain.md §5: "every
 /// platform or policy assumption is a parameter, not a constant").
 ///
 /// A profile is one of the six built-ins (``builtIns``) or loaded from a YAML file

@@ -3,19 +3,19 @@ import PCIeTransport
 /// How a store travels from an Arm core to a device register on one platform: ordering,
 /// acknowledgement, latencies, the PCIe link, write-combining and the host's FLR timing.
 ///
-/// Every field is a modelling choice (DOMAIN.md "[model]"), documented with its unit in
+/// Every field is a modelling choice (docs/domain.md "[model]"), documented with its unit in
 /// `docs/platforms.md`. The YAML loader enforces the documented ranges; values built in code
 /// are taken as given.
 public struct TransportParameters: Hashable, Sendable {
     /// Whether config (ECAM) and MMIO traffic share one ordered path inside the SoC interconnect
-    /// (DOMAIN.md §3, §6).
+    /// (docs/domain.md §3, §6).
     ///
     /// When true, a config write (the FLR) cannot overtake an earlier MMIO write that reached the
     /// serialisation point, so "non-posted may not pass posted" finishes the job at the root
     /// complex. When false, either may overtake the other inside the interconnect.
     public var ecamMMIOOrdered: Bool
     /// Whether the system requires endpoint acknowledgement for nE writes to platform (non-PCIe)
-    /// devices, so that a DSB after a Device-nGnRnE write waits for the device (DOMAIN.md §1).
+    /// devices, so that a DSB after a Device-nGnRnE write waits for the device (docs/domain.md §1).
     ///
     /// PCIe does not read this: a memory write (posted) is acknowledged by the root complex once
     /// ordered onto the link, and a config write always waits for its completion.
@@ -49,7 +49,7 @@ public struct TransportParameters: Hashable, Sendable {
 
 /// The point that acknowledges an early-acknowledged (E) write.
 ///
-/// DOMAIN.md §1 documents one point, the interconnect's serialisation point; the parameter
+/// docs/domain.md §1 documents one point, the interconnect's serialisation point; the parameter
 /// exists so that the choice is visible in every profile, not to invite invented alternatives.
 public enum EarlyWriteAckPoint: String, Hashable, Sendable, CaseIterable {
     /// The interconnect's serialisation point: past it, the write is ordered with every later

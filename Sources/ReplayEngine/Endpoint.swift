@@ -14,11 +14,11 @@ struct Endpoint {
         /// Whether the write was refused because of its size (or shape) at a register that exists.
         var sizeRejected: Bool
 
-        var name: String {
+        var deviceOutcome: DeviceOutcome {
             switch outcome {
-            case .accepted: "accepted"
-            case .unsupported(let response, _): response == .ur ? "UR" : "CA"
-            case .discardedDuringFLR: "discarded-in-reset"
+            case .accepted: DeviceOutcome(.accepted)
+            case .unsupported(let response, _): DeviceOutcome(.writeRefused(response))
+            case .discardedDuringFLR: DeviceOutcome(.discardedInReset)
             }
         }
 

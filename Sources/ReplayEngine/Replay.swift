@@ -17,21 +17,18 @@ public struct ReplayOptions: Hashable, Sendable {
     public var guestStage1: [String: MemoryType]
     /// Faults to inject, in addition to the trace's own `fault` directives.
     public var faults: [Fault]
-    /// How many verdicts the report lists (the rest are counted).
-    public var verdictLimit: Int
     /// Whether the trace's own `fault` directives are injected (a campaign's golden run leaves
     /// them out).
     public var traceFaults: Bool
 
     public init(schedule: Schedule = .inOrder, deviceViewLimit: Int = 10_000, hazardLimit: Int = 1_000,
-                guestStage1: [String: MemoryType] = [:], faults: [Fault] = [], verdictLimit: Int = 1_000, traceFaults: Bool = true) {
+                guestStage1: [String: MemoryType] = [:], faults: [Fault] = [], traceFaults: Bool = true) {
         self.traceFaults = traceFaults
         self.schedule = schedule
         self.deviceViewLimit = deviceViewLimit
         self.hazardLimit = hazardLimit
         self.guestStage1 = guestStage1
         self.faults = faults
-        self.verdictLimit = verdictLimit
     }
 }
 
@@ -94,7 +91,7 @@ public enum Replay {
             endpoints.append(Endpoint(model: model))
         }
         let setup = SimulationSetup(topology: topology, policy: policy, platform: platform, deviceViewLimit: options.deviceViewLimit,
-                                    hazardLimit: options.hazardLimit, verdictLimit: options.verdictLimit)
+                                    hazardLimit: options.hazardLimit)
         let faults = try topology.directives.filter { options.traceFaults && $0.keyword == "fault" }.map { directive throws(InputError) in
             try Fault.parse(directive.text, location: directive.location)
         } + options.faults

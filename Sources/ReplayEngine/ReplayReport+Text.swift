@@ -2,15 +2,15 @@ import Verdicts
 
 /// Human-readable output of `replay`.
 public enum ReplayText {
-    /// Renders reports: a side-by-side summary when there are several, then each pair's hazards
-    /// and device view.
-    public static func render(_ reports: [ReplayReport], trace: String) -> String {
+    /// Renders reports: a side-by-side summary when there are several, then each pair's
+    /// verdicts (the first `verdictLimit` of each, the rest counted), hazards and device view.
+    public static func render(_ reports: [ReplayReport], trace: String, verdictLimit: Int = 1_000) -> String {
         var out = ""
         if reports.count > 1 {
             out += sideBySide(reports) + "\n"
             if reports.contains(where: { !$0.verdicts.isEmpty }) { out += verdictMatrix(reports) + "\n" }
         }
-        for report in reports { out += detail(report, trace: trace) }
+        for report in reports { out += detail(report, trace: trace, verdictLimit: verdictLimit) }
         return out
     }
 
@@ -18,7 +18,7 @@ public enum ReplayText {
     static func subject(_ v: VerdictReport) -> String {
         if let fault = v.fault { return fault }
         let place = [v.device, v.region.map { name in v.offset.map { "\(name)+0x\(String($0, radix: 16))" } ?? name }].compactMap { $0 }
-        return "\(v.origin): \(v.agent) \(place.joined(separator: " "))"
+        return "\(v.origin.rawValue): \(v.agent) \(place.joined(separator: " "))"
     }
 
     /// Rows: what each verdict is about; columns: policy × platform; cells: the most severe
@@ -28,13 +28,12 @@ public enum ReplayText {
         for report in reports {
             for v in report.verdicts where !subjects.contains(subject(v)) { subjects.append(subject(v)) }
         }
-        let severity = Verdict.allCases.map(\.name)
         var rows = [["verdicts"] + reports.map { "\($0.policy)/\($0.platform)" }]
         for s in subjects {
             rows.append([s] + reports.map { report in
                 let found = report.verdicts.filter { subject($0) == s }.map(\.verdict)
-                guard let worst = found.max(by: { severity.firstIndex(of: $0)! < severity.firstIndex(of: $1)! }) else { return "-" }
-                return found.count > 1 ? "\(worst) ×\(found.count)" : worst
+                guard let worst = found.max() else { return "-" }
+                return found.count > 1 ? "\(worst.name) ×\(found.count)" : worst.name
             })
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
@@ -47,8 +46,9 @@ public enum ReplayText {
         "\(r.policy) / \(r.platform) / \(r.schedule)" + (r.seed.map { " seed \($0)" } ?? "")
     }
 
-    private static func tlpList(_ tlps: [String: Int]) -> String {
-        tlps.isEmpty ? "none" : tlps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    private static func tlpList(_ tlps: TLPCounts) -> String {
+        let counts = tlps.nonZero.sorted { $0.kind.name < $1.kind.name }
+        return counts.isEmpty ? "none" : counts.map { "\($0.kind.name) \($0.count)" }.joined(separator: ", ")
     }
 
     private static func ratio(_ s: ReplaySummary) -> String {
@@ -58,15 +58,15 @@ public enum ReplayText {
     private static func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
     static func sideBySide(_ reports: [ReplayReport]) -> String {
-        let kinds = Set(reports.flatMap { $0.summary.tlps.keys }).sorted()
+        let kinds = TLPName.allCases.filter { kind in reports.contains { $0.summary.tlps[kind] > 0 } }.sorted { $0.name < $1.name }
         var rows: [[String]] = [["", ] + reports.map { "\($0.policy)/\($0.platform)" }]
         rows.append(["events"] + reports.map { "\($0.summary.events)" })
-        for kind in kinds { rows.append(["TLPs \(kind)"] + reports.map { "\($0.summary.tlps[kind] ?? 0)" }) }
+        for kind in kinds { rows.append(["TLPs \(kind.name)"] + reports.map { "\($0.summary.tlps[kind])" }) }
         rows.append(["link bytes"] + reports.map { "\($0.summary.linkBytes)" })
         rows.append(["simulated ns"] + reports.map { "\($0.summary.simulatedNs)" })
         rows.append(["write-combining ratio"] + reports.map { ratio($0.summary) })
-        rows.append(["hazards"] + reports.map { "\($0.hazards.count + $0.hazardsNotListed)" })
-        rows.append(["arrived after a reset"] + reports.map { "\($0.deviceView.filter(\.afterReset).count)" })
+        rows.append(["hazards"] + reports.map { "\($0.hazardCounts.total)" })
+        rows.append(["arrived after a reset"] + reports.map { "\($0.summary.arrivalsAfterReset)" })
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
         return rows.map { row in
             row.enumerated().map { c, cell in c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
@@ -74,34 +74,34 @@ public enum ReplayText {
         }.joined(separator: "\n") + "\n"
     }
 
-    static func detail(_ r: ReplayReport, trace: String) -> String {
+    static func detail(_ r: ReplayReport, trace: String, verdictLimit: Int) -> String {
         let s = r.summary
         var out = "== \(trace): \(header(r))\n"
         out += "summary: \(s.events) events, \(s.simulatedNs) ns simulated\n"
         out += "  TLPs: \(tlpList(s.tlps))\n"
         out += "  link bytes: \(s.linkBytes) (downstream \(s.linkBytesDownstream), upstream \(s.linkBytesUpstream))\n"
         out += "  write-combining ratio: \(ratio(s)) (\(s.cpuWrites) CPU writes in \(s.writeTransactions) write transactions)\n"
-        let uncontained = r.verdictCounts.filter { name, _ in !(Verdict(rawValue: name)?.contained ?? true) }.values.reduce(0, +)
-        out += "verdicts: \(r.verdictCounts.values.reduce(0, +))" + (uncontained > 0 ? " (\(uncontained) uncontained)" : "") + "\n"
-        for v in r.verdicts {
-            out += "  \(v.verdict)\(v.contained ? "" : " (UNCONTAINED)")  \(subject(v))  at \(v.timePs / 1000) ns\n"
+        let uncontained = r.verdictCounts.uncontained
+        out += "verdicts: \(r.verdictCounts.total)" + (uncontained > 0 ? " (\(uncontained) uncontained)" : "") + "\n"
+        for v in r.verdicts.prefix(verdictLimit) {
+            out += "  \(v.verdict.name)\(v.contained ? "" : " (UNCONTAINED)")  \(subject(v))  at \(v.timePs / 1000) ns\n"
             out += "    \(v.chain)\n"
         }
-        if r.verdictsNotListed > 0 { out += "  ... \(r.verdictsNotListed) more\n" }
-        out += "hazards: \(r.hazards.count + r.hazardsNotListed)\n"
+        if r.verdicts.count > verdictLimit { out += "  ... \(r.verdicts.count - verdictLimit) more\n" }
+        out += "hazards: \(r.hazardCounts.total)\n"
         for h in r.hazards {
             let place = [h.device, h.region.map { name in h.offset.map { "\(name)+0x\(String($0, radix: 16))" } ?? name }].compactMap { $0 }
-            out += "  \(h.timePs / 1000) ns  \(h.agent)  \(h.kind)  \(place.joined(separator: " "))  \(h.detail)\n"
+            out += "  \(h.timePs / 1000) ns  \(h.agent)  \(h.kind.rawValue)  \(place.joined(separator: " "))  \(h.detail)\n"
         }
         if r.hazardsNotListed > 0 { out += "  ... \(r.hazardsNotListed) more\n" }
         out += "device view: \(r.deviceView.count + r.deviceViewNotListed) observations\n"
         for o in r.deviceView {
-            let place = o.region.map { "\($0)+0x\(String(o.offset, radix: 16))" } ?? (o.kind.hasPrefix("Cfg") ? "cfg+0x\(String(o.offset, radix: 16))" : "")
-            var line = "  \(o.timePs / 1000) ns  \(o.device)  \(o.kind)  \(o.agent)"
+            let place = o.region.map { "\($0)+0x\(String(o.offset, radix: 16))" } ?? (o.kind.isConfig ? "cfg+0x\(String(o.offset, radix: 16))" : "")
+            var line = "  \(o.timePs / 1000) ns  \(o.device)  \(o.kind.rawValue)  \(o.agent)"
             if !place.isEmpty { line += "  \(place)" }
             if o.size > 0 { line += "  \(o.size)B" }
             if let v = o.value { line += "  \(v)" }
-            line += "  \(o.outcome)"
+            line += "  \(o.outcome.description)"
             if o.accesses > 1 { line += "  (\(o.accesses) writes merged)" }
             if o.afterReset { line += "  AFTER RESET" }
             out += line + "\n"

@@ -7,7 +7,7 @@ import Platforms
 import Verdicts
 
 /// Injected faults and the device models' own errors, turned into containment verdicts
-/// (DOMAIN.md §4, docs/verdicts.md): the engine supplies what the rules cannot know on their
+/// (docs/domain.md §4, docs/verdicts.md): the engine supplies what the rules cannot know on their
 /// own: which access an error hit, its effective type, and where the issuing CPU is when an
 /// asynchronous signal arrives.
 extension Simulation {
@@ -76,34 +76,25 @@ extension Simulation {
     /// its attributes (stage 1, stage 2, effective type) and its TLP.
     func accessEvidence(_ t: Transaction, offset: UInt64, size: Int, tlp: String) -> [Evidence] {
         let agent = agents[Int(t.agent)].agent
-        let verb: String = switch t.kind {
-        case .write, .configWrite, .flr, .hotReset, .controllerReset: "W"
-        case .read, .configRead: "R"
-        case .speculativeRead: "speculative R"
+        let direction: AccessRules.Direction = switch t.kind {
+        case .write, .configWrite, .flr, .hotReset, .controllerReset: .write
+        case .read, .configRead: .read
+        case .speculativeRead: .speculativeRead
         }
         let place = t.region.map { "\(setup.topology.regions[Int($0)].name)+0x\(String(offset, radix: 16))" }
             ?? "cfg \(setup.topology.devices[Int(t.device)].name)+0x\(String(offset, radix: 16))"
-        var evidence = [Evidence(rule: "access", inputs: "\(agent) at \(now.nanoseconds) ns", result: "\(verb) \(size) @\(place)",
-                                 source: "the trace")]
+        var evidence = [AccessRules.access(agent: agent.description, timeNs: now.nanoseconds, direction: direction, size: size, place: place)]
         if let region = t.region, agent.role == .vcpu {
             let kind = setup.topology.regions[Int(region)].kind
-            let stage1 = setup.topology.stage1Type(of: region, in: agent.addressSpace)
             let vmm = setup.topology.stage1Type(of: region, in: .vmm(vm: agent.vm))
-            let stage2 = setup.policy.stage2Attribute(for: kind, vmmStage1: vmm)
-            evidence.append(Evidence(rule: "stage1-stage2-combining", inputs: "policy \(setup.policy.name), \(kind.rawValue)",
-                                     result: "[S1 \(stage1.displayName), S2 \(stage2Text(stage2)) → \(t.type.displayName)]",
-                                     source: stage2.isFWB ? "Arm ARM D8.6.6 (FWB=1)" : "Arm ARM D8.6.5 (FWB=0)"))
+            evidence.append(AccessRules.combining(policy: setup.policy.name, region: kind,
+                                                  stage1: setup.topology.stage1Type(of: region, in: agent.addressSpace),
+                                                  stage2: setup.policy.stage2Attribute(for: kind, vmmStage1: vmm), effective: t.type))
         } else {
-            evidence.append(Evidence(rule: "stage1-only", inputs: "\(agent)", result: "[\(t.type.displayName), no stage 2]",
-                                     source: "the trace's map lines (host and VMM mappings have no stage 2)"))
+            evidence.append(AccessRules.ownMapping(agent: agent.description, effective: t.type))
         }
-        evidence.append(Evidence(rule: "tlp", inputs: "effective \(t.type.name)", result: tlp, source: "PCIe Base Spec (TLP types)"))
+        evidence.append(AccessRules.tlp(tlp, effective: t.type))
         return evidence
-    }
-
-    private func stage2Text(_ attribute: Stage2Attribute) -> String {
-        if case .type(let type) = attribute { return type.displayName }
-        return "FWB \(attribute.name.dropFirst(4))"
     }
 
     /// Records an error at the device or link and follows it to a verdict: at once when nothing
@@ -120,29 +111,17 @@ extension Simulation {
         case .vmm: .vmm
         case .host: .host
         }
-        // The access evidence is text: built only while the report still lists verdicts (or an
-        // experiment keeps its fault's).
-        var prefix = report.verdicts.count < setup.verdictLimit || (fault >= 0 && experimentVerdicts != nil)
-            ? accessEvidence(t, offset: offset, size: size, tlp: tlp) : []
-        let origin = fault >= 0 ? "injected" : "device"
-        let template = VerdictReport(verdict: "", contained: true, fault: fault >= 0 ? faults[Int(fault)].fault.description : nil, origin: origin,
-                                   timePs: now.picoseconds, agent: agents[Int(t.agent)].agent.description,
-                                   device: setup.topology.devices[Int(t.device)].name,
-                                   region: t.region.map { setup.topology.regions[Int($0)].name }, offset: offset, evidence: [], chain: "")
+        let prefix = accessEvidence(t, offset: offset, size: size, tlp: tlp)
+        let template = verdictTemplate(t, offset: offset, origin: fault >= 0 ? .injected : .device, fault: fault)
         if masked {
-            prefix.append(Evidence(rule: "aer-masked", inputs: "\(error.chainText) on \(request.rawValue)",
-                                   result: "masked in the device's AER Uncorrectable Error Mask: status logged, no message",
-                                   source: "PCIe Base Spec (Advanced Error Reporting)"))
-            return record(VerdictDerivation(verdict: .none, evidence: prefix), into: template)
+            return record(IncidentRules.masked(error, on: request).prepending(prefix), into: template)
         }
         let errorIncident: ErrorIncident
         do {
             errorIncident = try ErrorIncident(error: error, request: request, memoryType: t.type, issuer: issuer, platform: platformName,
                                               speculative: t.kind == .speculativeRead, severity: severity, injected: fault >= 0)
         } catch let impossible {
-            prefix.append(Evidence(rule: "impossible-incident", inputs: "\(error.rawValue) on \(request.rawValue)", result: impossible.description,
-                                   source: "docs/verdicts.md"))
-            return record(VerdictDerivation(verdict: .none, evidence: prefix), into: template)
+            return record(IncidentRules.impossible(error, on: request, because: impossible).prepending(prefix), into: template)
         }
         let path = ErrorRules.signal(for: errorIncident, errors: setup.errors, ras: setup.ras)
         let pending = PendingSignal(path: path, prefix: prefix, record: template, agent: t.agent, raisedAt: now)
@@ -187,7 +166,7 @@ extension Simulation {
         record(derivation.prepending(pending.prefix), into: pending.record)
     }
 
-    /// Where the CPU that takes the signal is (DOMAIN.md §4 step 4's timing cases).
+    /// Where the CPU that takes the signal is (docs/domain.md §4 step 4's timing cases).
     private func deliveryContext(_ pending: PendingSignal) -> DeliveryContext {
         if case .synchronousAbort = pending.path.signal {
             return pending.path.performedBy == .guestVCPU ? .guestWaiting : .hostContext
@@ -211,21 +190,23 @@ extension Simulation {
         }
     }
 
-    /// Adds a verdict to the report (listed up to the limit, always counted).
+    /// A verdict about transaction `t` at `offset`, still to be decided.
+    func verdictTemplate(_ t: Transaction, offset: UInt64, origin: VerdictOrigin, fault: Int32 = -1, at time: SimTime? = nil) -> VerdictReport {
+        VerdictReport(verdict: .none, fault: fault >= 0 ? faults[Int(fault)].fault.description : nil, origin: origin,
+                      timePs: (time ?? now).picoseconds, agent: agents[Int(t.agent)].agent.description,
+                      device: setup.topology.devices[Int(t.device)].name,
+                      region: t.region.map { setup.topology.regions[Int($0)].name }, offset: offset, evidence: [])
+    }
+
+    /// Adds a verdict to the report (an experiment keeps its injected fault's verdicts apart).
     mutating func record(_ derivation: VerdictDerivation, into template: VerdictReport) {
-        var report = template
-        report.verdict = derivation.verdict.name
-        report.contained = derivation.verdict.contained
-        report.evidence = derivation.evidence
-        report.chain = derivation.chain
-        timelineVerdict(report)
-        self.report.verdictCounts[derivation.verdict.name, default: 0] += 1
-        if experimentVerdicts != nil, report.origin == "injected" { return experimentVerdicts!.append(report) }
-        guard self.report.verdicts.count < setup.verdictLimit else {
-            self.report.verdictsNotListed += 1
-            return
-        }
-        self.report.verdicts.append(report)
+        var verdict = template
+        verdict.verdict = derivation.verdict
+        verdict.evidence = derivation.evidence
+        timelineVerdict(verdict)
+        report.verdictCounts[derivation.verdict] += 1
+        if experimentVerdicts != nil, verdict.origin == .injected { return experimentVerdicts!.append(verdict) }
+        report.verdicts.append(verdict)
     }
 
     // MARK: - Hazards that need no fault
@@ -239,9 +220,9 @@ extension Simulation {
         guard done & bit == 0, agents[Int(a)].agent.role == .vcpu else { return }
         agents[Int(a)].hazardChecks[Int(region)] = done | bit | HazardCheck.attribute
         let kind = setup.topology.regions[Int(region)].kind
-        let template = VerdictReport(verdict: "", contained: true, fault: nil, origin: "hazard", timePs: now.picoseconds,
+        let template = VerdictReport(verdict: .none, fault: nil, origin: .hazard, timePs: now.picoseconds,
                                      agent: agents[Int(a)].agent.description, device: setup.topology.devices[Int(setup.regions[Int(region)].device)].name,
-                                     region: setup.topology.regions[Int(region)].name, offset: offset, evidence: [], chain: "")
+                                     region: setup.topology.regions[Int(region)].name, offset: offset, evidence: [])
         let cross = HazardRules.crossGuest(region: kind, effectiveType: type, isWrite: isWrite, policy: setup.policy.name)
         if cross.verdict != .none { record(cross, into: template) }
         // Cacheable device memory is one finding per agent and region, whatever the access.
@@ -250,7 +231,7 @@ extension Simulation {
         if forbidden.verdict != .none { record(forbidden, into: template) }
     }
 
-    /// A guest write that reached its device after the host began reclaiming it (DOMAIN.md §6):
+    /// A guest write that reached its device after the host began reclaiming it (docs/domain.md §6):
     /// kept until the end of the replay, when it is known whether a reset of the device
     /// followed it (then the write was wiped with the old owner's state) or preceded it.
     mutating func checkReclaimedWrite(_ t: Transaction, offset: UInt64, size: Int, discarded: Bool) {
@@ -258,12 +239,11 @@ extension Simulation {
         let unmappedAt = unmapTimes[UInt32(vm) << 16 | UInt32(region)]
         let resetBetween = resets.contains { $0.device == t.device && $0.start > t.issued && $0.start <= now }
         guard unmappedAt.map({ $0 <= now }) ?? false || resetBetween else { return }
-        guard reclaimCandidates.count < setup.verdictLimit else { return report.verdictsNotListed += 1 }
         reclaimCandidates.append(ReclaimCandidate(transaction: t, offset: offset, size: size, arrival: now, unmappedAt: unmappedAt,
                                                   discarded: discarded, evidence: accessEvidence(t, offset: offset, size: size, tlp: "MWr")))
     }
 
-    /// Judges every reclaim-window write against the resets that happened (DOMAIN.md §6).
+    /// Judges every reclaim-window write against the resets that happened (docs/domain.md §6).
     mutating func judgeReclaimedWrites() {
         let ordering = setup.timing.ecamMMIOOrdered ? "ECAM and MMIO ordered in the interconnect" : "ECAM and MMIO not ordered in the interconnect"
         for candidate in reclaimCandidates {
@@ -278,11 +258,8 @@ extension Simulation {
                                        orderingFacts: ordering, platform: platformName)
             let derivation = HazardRules.postReclaimWrite(write)
             guard derivation.verdict != .none else { continue }
-            let template = VerdictReport(verdict: "", contained: true, fault: nil, origin: "hazard", timePs: candidate.arrival.picoseconds,
-                                         agent: agents[Int(t.agent)].agent.description, device: setup.topology.devices[Int(t.device)].name,
-                                         region: t.region.map { setup.topology.regions[Int($0)].name }, offset: candidate.offset,
-                                         evidence: [], chain: "")
-            record(derivation.prepending(candidate.evidence), into: template)
+            record(derivation.prepending(candidate.evidence),
+                   into: verdictTemplate(t, offset: candidate.offset, origin: .hazard, at: candidate.arrival))
         }
         reclaimCandidates = []
     }
@@ -292,21 +269,9 @@ extension Simulation {
     mutating func reportUnfiredFaults() {
         for i in faults.indices where faults[i].incidents == 0 {
             let fault = faults[i].fault
-            let template = VerdictReport(verdict: "", contained: true, fault: fault.description, origin: "injected", timePs: now.picoseconds,
-                                         agent: "-", device: nil, region: nil, offset: nil, evidence: [], chain: "")
-            let evidence: Evidence
-            let verdict: Verdict
-            if faults[i].fired == 0 {
-                verdict = .notFired
-                evidence = Evidence(rule: "fault-site", inputs: fault.description, result: "the site never occurred in this replay",
-                                    source: "docs/faults.md")
-            } else {
-                verdict = .none
-                evidence = Evidence(rule: "fault-without-effect", inputs: fault.description,
-                                    result: "fired \(faults[i].fired) time\(faults[i].fired == 1 ? "" : "s") but hit no request",
-                                    source: "docs/faults.md")
-            }
-            record(VerdictDerivation(verdict: verdict, evidence: [evidence]), into: template)
+            let template = VerdictReport(verdict: .none, fault: fault.description, origin: .injected, timePs: now.picoseconds,
+                                         agent: "-", device: nil, region: nil, offset: nil, evidence: [])
+            record(IncidentRules.unused(fault: fault.description, fired: faults[i].fired), into: template)
         }
     }
 }

@@ -2,7 +2,7 @@ import ArmMemory
 import MMIOTrace
 
 /// How an agent's program events become transactions: the CPU side of the write path
-/// (DOMAIN.md §1 "peripheral arrival order"; docs/schedules.md).
+/// (docs/domain.md §1 "peripheral arrival order"; docs/schedules.md).
 extension Simulation {
     mutating func execute(_ event: TraceEvent, agent a: Int32) {
         if timeline != nil { timelineProgramEvent(event, agent: a) }
@@ -68,12 +68,12 @@ extension Simulation {
     private mutating func translate(_ access: MemoryAccess, agent a: Int32) -> RegionID? {
         let agent = agents[Int(a)].agent
         guard let region = access.region, access.address &- setup.regions[Int(region)].base < setup.regions[Int(region)].size else {
-            hazard("outside-region", agent: a, device: nil, region: access.region, offset: nil,
+            hazard(.outsideRegion, agent: a, device: nil, region: access.region, offset: nil,
                    "access at 0x\(String(access.address, radix: 16)) is outside every region: not replayed")
             return nil
         }
         if agent.role == .vcpu, !unmapTimes.isEmpty, unmapTimes[UInt32(agent.vm) << 16 | UInt32(region)] != nil {
-            hazard("stage2-fault", agent: a, device: setup.regions[Int(region)].device, region: region,
+            hazard(.stage2Fault, agent: a, device: setup.regions[Int(region)].device, region: region,
                    offset: access.address - setup.regions[Int(region)].base,
                    "access after the host removed the region from stage 2: a stage-2 fault, not replayed")
             return nil
@@ -117,7 +117,7 @@ extension Simulation {
 
     private mutating func noteCacheable(_ a: Int32, region: RegionID, _ address: UInt64) {
         let r = setup.regions[Int(region)]
-        hazard("cacheable-device-access", agent: a, device: r.device, region: region, offset: address - r.base,
+        hazard(.cacheableDeviceAccess, agent: a, device: r.device, region: region, offset: address - r.base,
                "effective type \(agents[Int(a)].effectiveTypes[Int(region)].displayName) on device memory")
     }
 
@@ -215,7 +215,7 @@ extension Simulation {
         let lines = type == .normalWB ? agents[Int(a)].cache : agents[Int(a)].buffer
         if type >= .deviceGRE, let line = lines.first(where: { $0.covers(address: access.address, size: size) }),
            type.isCacheable || decisions.take() {
-            hazard("read-from-buffer", agent: a, device: r.device, region: region, offset: access.address - r.base,
+            hazard(.readFromBuffer, agent: a, device: r.device, region: region, offset: access.address - r.base,
                    "\(size)-byte \(type.displayName) read answered from the \(type.isCacheable ? "cache" : "write buffer") (value \(line.read(address: access.address, size: size))): the device never saw it")
             return
         }
@@ -248,7 +248,7 @@ extension Simulation {
         if once { agents[Int(a)].speculatedPages.insert(page) }
         let lo = max(page, r.base) - r.base, hi = min(page + 0x1000, r.base + r.size) - r.base
         for offset in endpoints[Int(r.device)].readSensitiveOffsets(bar: r.bar, in: lo..<hi) {
-            hazard("speculative-read-sensitive", agent: a, device: r.device, region: region, offset: offset,
+            hazard(.speculativeReadSensitive, agent: a, device: r.device, region: region, offset: offset,
                    "speculative read of a read-sensitive register through a \(agents[Int(a)].effectiveTypes[Int(region)].displayName) mapping")
             let t = Transaction(kind: .speculativeRead, agent: a, type: .normalNC, path: path(for: r.kind), device: r.device, region: region,
                                 address: r.base + offset, size: 4, mask: 0, data: SIMD8(), programOrder: agents[Int(a)].programOrder,

@@ -81,9 +81,9 @@ extension Simulation {
         guard let timeline else { return }
         let at = observation.region.map { "\($0)+\(hex(observation.offset))" } ?? hex(observation.offset)
         timeline.record(TimelineEntry(track: .device(Int(device)), trackName: observation.device,
-                                      name: observation.kind == "ready" ? "ready" : "\(observation.kind) \(at)", category: "device",
+                                      name: observation.kind == .ready ? "ready" : "\(observation.kind.rawValue) \(at)", category: "device",
                                       startPs: observation.timePs,
-                                      details: ["agent": observation.agent, "value": observation.value ?? "-", "outcome": observation.outcome]))
+                                      details: ["agent": observation.agent, "value": observation.value ?? "-", "outcome": observation.outcome.description]))
     }
 
     /// A device's reset, from its start until it is ready again.
@@ -103,7 +103,7 @@ extension Simulation {
     /// A verdict, with its rule chain.
     func timelineVerdict(_ verdict: VerdictReport) {
         guard let timeline else { return }
-        timeline.record(TimelineEntry(track: .outcomes, trackName: "faults and verdicts", name: "verdict \(verdict.verdict)",
+        timeline.record(TimelineEntry(track: .outcomes, trackName: "faults and verdicts", name: "verdict \(verdict.verdict.name)",
                                       category: "verdict", startPs: verdict.timePs,
                                       details: ["fault": verdict.fault ?? "-", "agent": verdict.agent, "contained": "\(verdict.contained)",
                                                 "chain": verdict.chain]))

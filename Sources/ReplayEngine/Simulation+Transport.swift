@@ -5,7 +5,7 @@ import MMIOTrace
 import PCIeTransport
 import Verdicts
 
-/// From the serialisation point to the device and back (DOMAIN.md §1 completion points, §3 PCIe
+/// From the serialisation point to the device and back (docs/domain.md §1 completion points, §3 PCIe
 /// transport; docs/schedules.md for what the adversarial schedule holds).
 extension Simulation {
     /// Whether a write is complete once the serialisation point has it: every E type and every
@@ -196,7 +196,7 @@ extension Simulation {
         let key = UInt64(t.agent) << 16 | UInt64(t.device)
         let last = lastArrivedOrder[key] ?? 0
         if t.programOrder < last {
-            hazard("out-of-order", agent: t.agent, device: t.device, region: t.region,
+            hazard(.outOfOrder, agent: t.agent, device: t.device, region: t.region,
                    offset: t.region.map { t.address - setup.regions[Int($0)].base },
                    "access #\(t.programOrder) arrived after access #\(last) of the same agent")
         }
@@ -208,6 +208,7 @@ extension Simulation {
         if t.path != .platform, linkOutage(at: now) != nil {
             return lostOnLink(id, request: .memoryWrite, tlp: "MWr", mask: mask, last: last)
         }
+        if afterReset(t) { report.summary.arrivalsAfterReset += 1 }
         let lineAddress = t.address & ~(BufferLine.lineSize - 1)
         let first = UInt64(mask.trailingZeroBitCount), end = UInt64(64 - mask.leadingZeroBitCount)
         let (bar, offset) = regionOffset(t, byte: lineAddress + first)
@@ -221,10 +222,10 @@ extension Simulation {
             incident(kind, on: t, request: .memoryWrite, offset: offset, size: Int(end - first), tlp: "MWr", fault: fault,
                      respondedAt: nil, messageAt: errorMessageArrival(t, fatal: kind.defaultSeverity == .fatal))
             if roomToObserve() {
-                observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
+                observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: .memoryWrite,
                                                 agent: agents[Int(t.agent)].agent.description,
                                                 region: t.region.map { setup.topology.regions[Int($0)].name }, offset: offset,
-                                                size: Int(end - first), value: value.description, outcome: "\(kind.rawValue) (injected)",
+                                                size: Int(end - first), value: value.description, outcome: DeviceOutcome(.injectedWriteError(kind)),
                                                 programOrder: t.programOrder, accesses: Int(t.accesses),
                                                 linkSequence: link < 0 ? nil : Int(link), afterReset: afterReset(t)), device: t.device)
             }
@@ -240,13 +241,13 @@ extension Simulation {
         if fault >= 0 { correctableNoted(t, fault: fault, offset: offset) }
         checkReclaimedWrite(t, offset: offset, size: Int(end - first), discarded: { if case .discardedDuringFLR = outcome.outcome { true } else { false } }())
         if t.accesses > 1, outcome.isSizeRejection {
-            hazard("merged-size", agent: t.agent, device: t.device, region: t.region, offset: offset,
-                   "\(t.accesses) writes merged into one \(end - first)-byte write, which the device answered \(outcome.name)")
+            hazard(.mergedSize, agent: t.agent, device: t.device, region: t.region, offset: offset,
+                   "\(t.accesses) writes merged into one \(end - first)-byte write, which the device answered \(outcome.deviceOutcome)")
         }
         guard roomToObserve() else { return finishWrite(id, last: last) }
-        observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: "MWr",
+        observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: .memoryWrite,
                                   agent: agents[Int(t.agent)].agent.description, region: t.region.map { setup.topology.regions[Int($0)].name },
-                                  offset: offset, size: Int(end - first), value: value.description, outcome: outcome.name,
+                                  offset: offset, size: Int(end - first), value: value.description, outcome: outcome.deviceOutcome,
                                   programOrder: t.programOrder, accesses: Int(t.accesses), linkSequence: link < 0 ? nil : Int(link),
                                   afterReset: afterReset(t)), device: t.device)
         finishWrite(id, last: last)
@@ -279,8 +280,8 @@ extension Simulation {
         let recording = roomToObserve()
         let device = recording ? setup.topology.devices[Int(t.device)].name : ""
         let agent = recording ? agents[Int(t.agent)].agent.description : ""
-        var observation = DeviceObservation(timePs: now.picoseconds, device: device, kind: "", agent: agent, region: nil,
-                                            offset: t.address, size: Int(t.size), value: nil, outcome: "accepted",
+        var observation = DeviceObservation(timePs: now.picoseconds, device: device, kind: .memoryRead, agent: agent, region: nil,
+                                            offset: t.address, size: Int(t.size), value: nil, outcome: DeviceOutcome(.accepted),
                                             programOrder: t.programOrder, accesses: Int(t.accesses),
                                             linkSequence: t.linkSequence < 0 ? nil : Int(t.linkSequence), afterReset: afterReset(t))
         var responseBytes = 0
@@ -294,10 +295,9 @@ extension Simulation {
             if injected == .ca { status = .completerAbort }
             if t.kind == .read { noteArrivalOrder(t) }
             if recording {
-                observation.kind = t.kind == .read ? "MRd" : "MRd (speculative)"
+                observation.kind = t.kind == .read ? .memoryRead : .speculativeRead
                 observation.region = t.region.map { setup.topology.regions[Int($0)].name }
                 observation.offset = offset
-                observation.outcome = status.abbreviation
                 if status == .successful { observation.value = value.description }
             }
             if status == .successful { responseBytes = (Int(t.size) + 3) / 4 * 4 }
@@ -310,14 +310,13 @@ extension Simulation {
                                                                   value: UInt32(truncatingIfNeeded: t.data[0]), at: now)
             if injected == .ur { status = .unsupportedRequest }
             if injected == .ca { status = .completerAbort }
-            observation.kind = write ? "CfgWr" : "CfgRd"
-            observation.outcome = status.abbreviation
+            observation.kind = write ? .configWrite : .configRead
             observation.value = "0x" + String(write ? t.data[0] : UInt64(value), radix: 16)
             responseBytes = write || status != .successful ? 0 : 4
             completionStatus = status
             completionData[0] = UInt64(value)
         case .flr, .hotReset, .controllerReset:
-            observation.kind = t.kind == .flr ? "FLR" : t.kind == .hotReset ? "hot-reset" : "controller-reset"
+            observation.kind = t.kind == .flr ? .flr : t.kind == .hotReset ? .hotReset : .controllerReset
             observation.afterReset = false
             newContextEpoch()
             let ready = endpoints[Int(t.device)].reset(at: now)
@@ -327,18 +326,22 @@ extension Simulation {
         case .write:
             preconditionFailure("writes arrive through writeArrives")
         }
+        if t.kind != .flr, t.kind != .hotReset, t.kind != .controllerReset {
+            observation.outcome.answer = .completion(completionStatus)
+            if observation.afterReset { report.summary.arrivalsAfterReset += 1 }
+        }
         if recording {
-            if injected != nil { observation.outcome += " (\(faults[Int(t.fault)].fault.kind.spelling) injected)" }
+            observation.outcome.injected = injected.map { _ in faults[Int(t.fault)].fault.kind }
             observeDevice(observation, device: t.device)
         }
         transactions[id].delivered = true
         let completedAt = respond(id, payloadBytes: responseBytes, status: completionStatus, data: completionData)
-        requestErrors(t, status: observation.outcome, injected: injected, completedAt: completedAt)
+        requestErrors(t, status: completionStatus, injected: injected, completedAt: completedAt)
     }
 
     /// Turns an errored non-posted request into an incident: the device model's own UR/CA, or
     /// an injected fault.
-    private mutating func requestErrors(_ t: Transaction, status: String, injected: FaultKind?, completedAt: SimTime) {
+    private mutating func requestErrors(_ t: Transaction, status: CompletionStatus, injected: FaultKind?, completedAt: SimTime) {
         let request: RequestKind = switch t.kind {
         case .read, .speculativeRead: .memoryRead
         case .configRead: .configRead
@@ -358,8 +361,8 @@ extension Simulation {
         case .unexpectedCompletion: error = .unexpectedCompletion
         case .correctable: correctableNoted(t, fault: t.fault, offset: offset)
         default:
-            if status.hasPrefix("UR") { error = .unsupportedRequest }
-            if status.hasPrefix("CA") { error = .completerAbort }
+            if status == .unsupportedRequest { error = .unsupportedRequest }
+            if status == .completerAbort { error = .completerAbort }
         }
         guard let error, t.kind != .flr, t.kind != .hotReset, t.kind != .controllerReset else { return }
         incident(error, on: t, request: request, offset: offset, size: Int(t.size), tlp: tlp, fault: injected == nil ? -1 : t.fault,
@@ -480,14 +483,8 @@ extension Simulation {
     mutating func correctableNoted(_ t: Transaction, fault: Int32, offset: UInt64) {
         guard fault >= 0, faults[Int(fault)].fault.kind == .correctable else { return }
         faults[Int(fault)].incidents += 1
-        let template = VerdictReport(verdict: "", contained: true, fault: faults[Int(fault)].fault.description, origin: "injected",
-                                     timePs: now.picoseconds, agent: agents[Int(t.agent)].agent.description,
-                                     device: setup.topology.devices[Int(t.device)].name,
-                                     region: t.region.map { setup.topology.regions[Int($0)].name }, offset: offset, evidence: [], chain: "")
-        record(VerdictDerivation(verdict: .none, evidence: accessEvidence(t, offset: offset, size: Int(t.size), tlp: "TLP") + [
-            Evidence(rule: "correctable-error", inputs: "correctable error (ERR_COR)", result: "logged by the host's AER driver, no action",
-                     source: "PCIe Base Spec (correctable errors); drivers/pci/pcie/aer.c"),
-        ]), into: template)
+        record(IncidentRules.correctable().prepending(accessEvidence(t, offset: offset, size: Int(t.size), tlp: "TLP")),
+               into: verdictTemplate(t, offset: offset, origin: .injected, fault: fault))
     }
 
     mutating func completionArrives(_ id: TransactionID) {
@@ -509,8 +506,8 @@ extension Simulation {
         newContextEpoch()
         if let start = resetStarted[Int(device)] { timelineReset(of: device, from: start) }
         if roomToObserve() {
-            observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(device)].name, kind: "ready", agent: "-",
-                                  region: nil, offset: 0, size: 0, value: nil, outcome: "ready", programOrder: 0, accesses: 0,
+            observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(device)].name, kind: .ready, agent: "-",
+                                  region: nil, offset: 0, size: 0, value: nil, outcome: DeviceOutcome(.ready), programOrder: 0, accesses: 0,
                                   linkSequence: nil, afterReset: false), device: device)
         }
         // Adversarial: writes held in the interconnect leave just after the reset completes.

@@ -3,6 +3,7 @@ import Faults
 import MMIOTrace
 import PCIeTransport
 import Platforms
+import Verdicts
 
 /// What happens next in a simulation. Events are values carrying indices, never closures.
 enum SimEvent {
@@ -31,11 +32,14 @@ enum SimEvent {
 }
 
 /// The TLP kinds the summary counts.
-enum TLPName: UInt8, CaseIterable {
+public enum TLPName: UInt8, CaseIterable, Hashable, Sendable {
     case MWr32, MWr64, MRd32, MRd64, CfgRd0, CfgWr0, Cpl, CplD, Msg
 
     /// Each kind's name, by raw value (interpolating an enum case reflects on it every time).
     static let names = allCases.map { "\($0)" }
+
+    /// The kind's name, e.g. `MWr32`.
+    public var name: String { Self.names[Int(rawValue)] }
 }
 
 /// What the hot path needs of a region, without reference-counted fields.
@@ -56,11 +60,10 @@ struct SimulationSetup {
     let ras: RASParameters
     let deviceViewLimit: Int
     let hazardLimit: Int
-    let verdictLimit: Int
     /// ``topology``'s regions, flattened for the hot path.
     let regions: ContiguousArray<RegionInfo>
 
-    init(topology: Topology, policy: AttributePolicy, platform: PlatformProfile, deviceViewLimit: Int, hazardLimit: Int, verdictLimit: Int) {
+    init(topology: Topology, policy: AttributePolicy, platform: PlatformProfile, deviceViewLimit: Int, hazardLimit: Int) {
         self.topology = topology
         self.policy = policy
         timing = TransportTiming(platform.transport)
@@ -68,7 +71,6 @@ struct SimulationSetup {
         ras = platform.ras
         self.deviceViewLimit = deviceViewLimit
         self.hazardLimit = hazardLimit
-        self.verdictLimit = verdictLimit
         regions = ContiguousArray(topology.regions.indices.map { i in
             let r = topology.regions[i]
             return RegionInfo(base: r.base, size: r.size, device: r.device, bar: topology.barIndex(of: RegionID(i)), kind: r.kind)
@@ -131,8 +133,6 @@ struct Simulation {
     var nextTag: UInt16 = 0
     /// The time of the last event that did something (a stale timeout does not count).
     var lastActivity = SimTime.zero
-    /// TLPs counted by kind, indexed by ``TLPName`` (a dictionary only in the final report).
-    var tlpCounts = [Int](repeating: 0, count: TLPName.allCases.count)
     /// How many queue events have been processed: a position in the replay that a copy made
     /// then resumes from.
     var steps = 0
@@ -156,8 +156,8 @@ struct Simulation {
         var seed: UInt64?
         if case .random(let s) = schedule { seed = s }
         report = ReplayReport(policy: policyName, platform: platformName, schedule: schedule.name, seed: seed, summary: ReplaySummary(),
-                              hazards: [], hazardsNotListed: 0, deviceView: [], deviceViewNotListed: 0,
-                              verdicts: [], verdictsNotListed: 0, verdictCounts: [:])
+                              hazards: [], hazardsNotListed: 0, hazardCounts: HazardCounts(), deviceView: [], deviceViewNotListed: 0,
+                              verdicts: [], verdictCounts: VerdictCounts())
         scheduleTimedFaults()
     }
 
@@ -267,9 +267,6 @@ struct Simulation {
     /// Completes the report's summary from the running counters.
     mutating func summarize() {
         report.summary.simulatedNs = lastActivity.nanoseconds
-        for kind in TLPName.allCases where tlpCounts[Int(kind.rawValue)] > 0 {
-            report.summary.tlps[TLPName.names[Int(kind.rawValue)]] = tlpCounts[Int(kind.rawValue)]
-        }
         let s = report.summary
         report.summary.linkBytes = s.linkBytesDownstream + s.linkBytesUpstream
         report.summary.writeCombiningRatio = s.writeTransactions == 0 ? 0 : Double(s.cpuWrites) / Double(s.writeTransactions)
@@ -277,7 +274,8 @@ struct Simulation {
 
     // MARK: - Recording
 
-    mutating func hazard(_ kind: String, agent: Int32, device: DeviceID?, region: RegionID?, offset: UInt64?, _ detail: String) {
+    mutating func hazard(_ kind: HazardKind, agent: Int32, device: DeviceID?, region: RegionID?, offset: UInt64?, _ detail: String) {
+        report.hazardCounts[kind] += 1
         guard report.hazards.count < setup.hazardLimit else { report.hazardsNotListed += 1; return }
         report.hazards.append(Hazard(kind: kind, timePs: now.picoseconds, agent: agents[Int(agent)].agent.description,
                                      device: device.map { setup.topology.devices[Int($0)].name },
@@ -307,7 +305,7 @@ struct Simulation {
     }
 
     mutating func countTLP(_ kind: TLPName, bytes: Int, downstream: Bool) {
-        tlpCounts[Int(kind.rawValue)] += 1
+        report.summary.tlps[kind] += 1
         if downstream { report.summary.linkBytesDownstream += bytes } else { report.summary.linkBytesUpstream += bytes }
     }
 }

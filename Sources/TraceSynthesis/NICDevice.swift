@@ -8,7 +8,7 @@ import SeededRandom
 /// do.
 ///
 /// Register values are those QEMU's e1000e model returned to Linux 6.1 in
-/// `shared/samples/mmiotrace`.
+/// `traces/captures`.
 struct NICDevice {
     static let registersBase: UInt64 = 0xfe20_0000
     static let registersSize: UInt64 = 0x2_0000

@@ -6,7 +6,7 @@ import SeededRandom
 /// at 0x0–0xfff and doorbells from 0x1000 with a 4-byte stride (CAP.DSTRD = 0).
 ///
 /// Register values are those QEMU's NVMe model (1b36:0010) returned to Linux 6.1 in
-/// `shared/samples/mmiotrace`.
+/// `traces/captures`.
 struct NVMeController {
     static let base: UInt64 = 0xfe40_0000
     static let size: UInt64 = 0x4000

@@ -58,7 +58,7 @@ struct SyntheticSystem {
         })
     }
 
-    /// The host's reclaim of every device (DOMAIN.md §6), with times relative to its start:
+    /// The host's reclaim of every device (docs/domain.md §6), with times relative to its start:
     /// mark `reclaim`; every vCPU exits; stage-2 unmap of each guest-mapped region;
     /// `dsb ishst`, `tlbi ipas2e1is` per region, `dsb ish`, `tlbi vmalle1is`, `dsb ish`, `isb`;
     /// per device an FLR, the host's config read once the 100 ms wait is over (`pci_dev_wait`),

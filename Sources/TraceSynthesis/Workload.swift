@@ -2,7 +2,7 @@
 ///
 /// Every workload runs two vCPUs of VM 0 against devices passed through with vfio-pci, starts
 /// with the VMM reading config space and the guest driver's probe, and ends with the host
-/// reclaiming the devices (DOMAIN.md §6).
+/// reclaiming the devices (docs/domain.md §6).
 public enum Workload: String, CaseIterable, Sendable {
     /// An e1000e-style NIC (`nic0`) whose transmit path pushes 64-byte descriptors through a
     /// write-combining page (like mlx5 BlueFlame or ENA LLQ), then rings a tail doorbell.

@@ -7,7 +7,7 @@ import SeededRandom
 /// The trace has three phases, each opened by a `mark`:
 /// - `init`: after the VMM's config-space reads, vCPU 0 runs the guest driver's probe;
 /// - `io`: both vCPUs drive their own queues, with occasional timer exits and re-entries;
-/// - `reclaim`: the host's teardown of DOMAIN.md §6, ending with `teardown vm 0`.
+/// - `reclaim`: the host's teardown of docs/domain.md §6, ending with `teardown vm 0`.
 ///
 /// The reclaim is always whole: the I/O phase is cut so that it fits, and when `events` leaves no
 /// room for the prelude either, the prelude is cut too. When `events` is smaller than

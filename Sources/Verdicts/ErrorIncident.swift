@@ -1,7 +1,7 @@
 import ArmMemory
 import Platforms
 
-/// An error at the device or on the link that a request runs into (DOMAIN.md §3 "Errors").
+/// An error at the device or on the link that a request runs into (docs/domain.md §3 "Errors").
 public enum ErrorKind: String, CaseIterable, Hashable, Sendable, Codable {
     /// The completer answers Unsupported Request (a completion status, or logged for a posted write).
     case unsupportedRequest = "ur"
@@ -44,7 +44,7 @@ public enum ErrorKind: String, CaseIterable, Hashable, Sendable, Codable {
     }
 
     /// The severity of the error message the PCIe default Uncorrectable Error Severity gives
-    /// this error (DOMAIN.md §3): malformed TLP and surprise down (link down, DPC) are fatal,
+    /// this error (docs/domain.md §3): malformed TLP and surprise down (link down, DPC) are fatal,
     /// the rest non-fatal; a decode miss is handled as an Unsupported Request.
     public var defaultSeverity: AERSeverity {
         switch self {

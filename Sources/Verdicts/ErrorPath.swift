@@ -1,6 +1,6 @@
 import Platforms
 
-/// What DOMAIN.md §4 steps 1–3 made of an error incident: the signal software will see, and
+/// What docs/domain.md §4 steps 1–3 made of an error incident: the signal software will see, and
 /// the evidence so far. The result of ``ErrorRules/signal(for:errors:ras:)``.
 public struct ErrorPath: Hashable, Sendable {
     /// How the error reaches software, if it does.

@@ -1,10 +1,10 @@
 import Platforms
 
-/// The rules that take an error incident to a verdict (DOMAIN.md §4), in two phases: ``signal(for:errors:ras:)``
+/// The rules that take an error incident to a verdict (docs/domain.md §4), in two phases: ``signal(for:errors:ras:)``
 /// finds how the error reaches software, the engine works out where the CPU is when it does,
 /// and ``verdict(for:context:errors:ras:)`` decides.
 public enum ErrorRules {
-    /// DOMAIN.md §4 steps 1–3: the bus response, the CPU exception, and the syndrome.
+    /// docs/domain.md §4 steps 1–3: the bus response, the CPU exception, and the syndrome.
     ///
     /// - Returns: the signal, its delay if it is asynchronous, and one ``Evidence`` per rule applied.
     public static func signal(for incident: ErrorIncident, errors: ErrorParameters, ras: RASParameters) -> ErrorPath {
@@ -12,7 +12,7 @@ public enum ErrorRules {
         var performer = incident.issuer
         if incident.request.isConfig && incident.issuer == .guestVCPU {
             evidence.append(Evidence(
-                rule: "config-access-by-host", inputs: "guest \(incident.request.rawValue)",
+                rule: .configAccessByHost, inputs: "guest \(incident.request.rawValue)",
                 result: "performed by the host (vfio-pci config emulation)",
                 source: "drivers/vfio/pci/vfio_pci_config.c: guest config accesses trap to the VMM, which forwards them to vfio-pci"))
             performer = .host
@@ -44,19 +44,19 @@ public enum ErrorRules {
     private static func origin(of incident: ErrorIncident) -> Evidence {
         let speculative = incident.speculative ? "speculative " : ""
         return Evidence(
-            rule: "error-origin",
+            rule: .errorOrigin,
             inputs: "\(incident.error.rawValue) on \(speculative)\(incident.request.rawValue), \(incident.memoryType.displayName), "
                 + "issuer \(incident.issuer.rawValue), platform \(incident.platform)",
             result: incident.injected ? "\(incident.error.chainText) (injected)" : incident.error.chainText,
             source: incident.injected ? "ErrorIncident: injected fault" : "ErrorIncident: the device model's answer")
     }
 
-    /// Step 1: the bus response (DOMAIN.md §3 "Errors", §4 step 1).
+    /// Step 1: the bus response (docs/domain.md §3 "Errors", §4 step 1).
     private static func busOutcome(_ incident: ErrorIncident, errors: ErrorParameters, evidence: inout [Evidence]) -> BusOutcome {
         let error = incident.error
         guard error != .unexpectedCompletion else {
             evidence.append(Evidence(
-                rule: "unexpected-completion", inputs: "completion for \(incident.request.rawValue) matching no outstanding request",
+                rule: .unexpectedCompletion, inputs: "completion for \(incident.request.rawValue) matching no outstanding request",
                 result: "completion discarded; \(incident.severity.message)",
                 source: "PCIe Base Spec: the receiver discards an Unexpected Completion and logs it (AER)"))
             return .errorMessage
@@ -67,9 +67,9 @@ public enum ErrorRules {
                 return undeliverableWrite(incident, errors: errors, evidence: &evidence)
             case .unsupportedRequest, .completerAbort, .poisonedWrite, .ecrc, .malformedTLP:
                 evidence.append(Evidence(
-                    rule: "posted-error-message", inputs: "\(error.rawValue) on memory-write, severity \(incident.severity.rawValue)",
+                    rule: .postedErrorMessage, inputs: "\(error.rawValue) on memory-write, severity \(incident.severity.rawValue)",
                     result: "no CPU response; \(incident.severity.message)",
-                    source: "PCIe Base Spec: a posted request gets no completion; the completer logs AER status and sends an error message of the configured severity (DOMAIN.md §3)"))
+                    source: "PCIe Base Spec: a posted request gets no completion; the completer logs AER status and sends an error message of the configured severity (docs/domain.md §3)"))
                 return .errorMessage
             case .poisonedCompletion, .completionTimeout, .unexpectedCompletion:
                 preconditionFailure("ErrorIncident.init rejects \(error.rawValue) on a memory-write")
@@ -78,7 +78,7 @@ public enum ErrorRules {
         let tableError = nonPostedError(incident, errors: errors, evidence: &evidence)
         let response = errors.rootComplexResponse.response(to: tableError, on: request)
         evidence.append(Evidence(
-            rule: "rc-response", inputs: "\(tableError.rawValue) on \(request.rawValue)",
+            rule: .rcResponse, inputs: "\(tableError.rawValue) on \(request.rawValue)",
             result: "RC: \(tableError.chainText)→\(response.chainText) (\(incident.platform))",
             source: "ErrorParameters.rootComplexResponse[\(tableError.rawValue)][\(request.rawValue)]"))
         return BusOutcome(response, request: incident.request)
@@ -95,26 +95,26 @@ public enum ErrorRules {
         case .decodeMiss: return .decodeMiss
         case .ecrc, .malformedTLP:
             evidence.append(Evidence(
-                rule: "discarded-request-timeout", inputs: "\(incident.error.rawValue) on \(request)",
+                rule: .discardedRequestTimeout, inputs: "\(incident.error.rawValue) on \(request)",
                 result: "TLP discarded → completion timeout",
-                source: "PCIe Base Spec: malformed TLPs are discarded (DOMAIN.md §3); [model] a TLP failing ECRC is discarded too"))
+                source: "PCIe Base Spec: malformed TLPs are discarded (docs/domain.md §3); [model] a TLP failing ECRC is discarded too"))
             return .completionTimeout
         case .poisonedWrite:
             evidence.append(Evidence(
-                rule: "poisoned-config-write-ur", inputs: "poisoned \(request)",
+                rule: .poisonedConfigWriteUr, inputs: "poisoned \(request)",
                 result: "completer discards it → UR",
                 source: "PCIe Base Spec: a Poisoned Configuration Write Request is discarded and completed with UR"))
             return .unsupportedRequest
         case .linkDown where !errors.dpc:
             evidence.append(Evidence(
-                rule: "link-down-ur", inputs: "link down, DPC off, \(request)",
+                rule: .linkDownUr, inputs: "link down, DPC off, \(request)",
                 result: "root port completes it with UR",
                 source: "PCIe Base Spec: a Downstream Port whose Link is down completes non-posted requests with UR; ErrorParameters.dpc"))
             return .unsupportedRequest
         case .linkDown, .dpc:
             let completion: NonPostedError = errors.dpcCompletion == .unsupportedRequest ? .unsupportedRequest : .completerAbort
             evidence.append(Evidence(
-                rule: "dpc-completion", inputs: "\(incident.error.rawValue), DPC on, \(request)",
+                rule: .dpcCompletion, inputs: "\(incident.error.rawValue), DPC on, \(request)",
                 result: "DPC completes it with \(completion.chainText)",
                 source: "ErrorParameters.dpcCompletion (DPC Completion Control)"))
             return completion
@@ -126,7 +126,7 @@ public enum ErrorRules {
     private static func undeliverableWrite(_ incident: ErrorIncident, errors: ErrorParameters, evidence: inout [Evidence]) -> BusOutcome {
         let dropped = errors.undeliverableWrite == .silentDrop
         evidence.append(Evidence(
-            rule: "undeliverable-write", inputs: "\(incident.error.rawValue) on memory-write",
+            rule: .undeliverableWrite, inputs: "\(incident.error.rawValue) on memory-write",
             result: dropped ? "write dropped, OKAY (\(incident.platform))" : "write response SLVERR (\(incident.platform))",
             source: "ErrorParameters.undeliverableWrite = \(errors.undeliverableWrite.rawValue)"))
         return dropped ? .writeAccepted : .errorResponse(.slverr)
@@ -145,22 +145,22 @@ public enum ErrorRules {
             return (.none(.none), nil)
         case .readData(let response):
             evidence.append(Evidence(
-                rule: "fabricated-read-data", inputs: "\(response.rawValue) for a read by \(incident.issuer.rawValue)",
+                rule: .fabricatedReadData, inputs: "\(response.rawValue) for a read by \(incident.issuer.rawValue)",
                 result: byGuest ? "\(response.chainText): guest consumes fabricated data" : "\(response.chainText): host software sees fabricated data",
-                source: "DOMAIN.md §4 step 4: OKAY with fabricated data on a read the guest issued is guest-silent"))
+                source: "docs/domain.md §4 step 4: OKAY with fabricated data on a read the guest issued is guest-silent"))
             return (.none(byGuest ? .guestSilent : .none), nil)
         case .writeAccepted:
             evidence.append(Evidence(
-                rule: "write-lost", inputs: "OKAY write response for \(incident.request.rawValue) by \(incident.issuer.rawValue)",
+                rule: .writeLost, inputs: "OKAY write response for \(incident.request.rawValue) by \(incident.issuer.rawValue)",
                 result: "write lost, no error signal",
-                source: "DOMAIN.md §4 verdicts: a guest that lost a write with no error signal is guest-silent"))
+                source: "docs/domain.md §4 verdicts: a guest that lost a write with no error signal is guest-silent"))
             return (.none(byGuest ? .guestSilent : .none), nil)
         case .errorResponse(let response) where incident.speculative && !ras.speculativeErrorsSignalled:
             evidence.append(unconsumed(response))
             return (.none(.none), nil)
         case .errorResponse(let response) where incident.speculative:
             evidence.append(Evidence(
-                rule: "speculative-load-signalled", inputs: "\(response.rawValue) for a speculative Normal load",
+                rule: .speculativeLoadSignalled, inputs: "\(response.rawValue) for a speculative Normal load",
                 result: "speculative load error, signalled asynchronously",
                 source: "RASParameters.speculativeErrorsSignalled; [model] an access that never executed architecturally cannot abort synchronously"))
             return serror(class: .normalLoad, incident, errors: errors, ras: ras, evidence: &evidence)
@@ -168,27 +168,27 @@ public enum ErrorRules {
             let precise = device ? ras.deviceLoadPrecise : ras.normalLoadPrecise
             let kind = device ? "Device" : "Normal"
             evidence.append(Evidence(
-                rule: device ? "device-load-error" : "normal-load-error",
+                rule: device ? .deviceLoadError : .normalLoadError,
                 inputs: "\(response.rawValue) for a \(incident.memoryType.displayName) load",
                 result: precise ? "\(kind) load error, core precise: SEA" : "\(kind) load error, core imprecise",
-                source: device ? "DOMAIN.md §4 step 2; RASParameters.deviceLoadPrecise (FEAT_ADERR or the implementation)"
-                    : "DOMAIN.md §4 step 2; RASParameters.normalLoadPrecise (FEAT_ANERR or the implementation)"))
+                source: device ? "docs/domain.md §4 step 2; RASParameters.deviceLoadPrecise (FEAT_ADERR or the implementation)"
+                    : "docs/domain.md §4 step 2; RASParameters.normalLoadPrecise (FEAT_ANERR or the implementation)"))
             if precise { return (.synchronousAbort, nil) }
             return serror(class: device ? .deviceLoad : .normalLoad, incident, errors: errors, ras: ras, evidence: &evidence)
         case .errorResponse(let response):
             evidence.append(Evidence(
-                rule: "store-error", inputs: "\(response.rawValue) for a \(incident.memoryType.displayName) \(incident.request.rawValue)",
+                rule: .storeError, inputs: "\(response.rawValue) for a \(incident.memoryType.displayName) \(incident.request.rawValue)",
                 result: "\(device ? "Device" : "Normal") store error, asynchronous",
-                source: "DOMAIN.md §4 step 2: stores retire before the response, so their errors are SErrors"))
+                source: "docs/domain.md §4 step 2: stores retire before the response, so their errors are SErrors"))
             return serror(class: device ? .deviceStore : .normalStore, incident, errors: errors, ras: ras, evidence: &evidence)
         }
     }
 
     private static func unconsumed(_ response: BusResponse) -> Evidence {
         Evidence(
-            rule: "speculative-load-unconsumed", inputs: "\(response.rawValue) for a speculative Normal load",
+            rule: .speculativeLoadUnconsumed, inputs: "\(response.rawValue) for a speculative Normal load",
             result: "speculative read: response never consumed",
-            source: "DOMAIN.md §4 step 2; RASParameters.speculativeErrorsSignalled = false")
+            source: "docs/domain.md §4 step 2; RASParameters.speculativeErrorsSignalled = false")
     }
 
     /// The class of access that selects a syndrome (``SyndromeTable``).
@@ -223,7 +223,7 @@ public enum ErrorRules {
         case .firmwareFirstSEA: "firmware-first SEA"
         }
         evidence.append(Evidence(
-            rule: "posted-error-signalling", inputs: "\(incident.severity.message) at the root port",
+            rule: .postedErrorSignalling, inputs: "\(incident.severity.message) at the root port",
             result: "\(text) (\(incident.platform))",
             source: "ErrorParameters.postedErrorSignalling = \(signalling.rawValue)"))
         switch signalling {
@@ -240,9 +240,9 @@ public enum ErrorRules {
 
     private static func syndromeEvidence(_ syndrome: Syndrome?, source: String, inputs: String) -> Evidence {
         guard let syndrome else {
-            return Evidence(rule: "serror-without-ras", inputs: "\(inputs), core without FEAT_RAS",
+            return Evidence(rule: .serrorWithoutRas, inputs: "\(inputs), core without FEAT_RAS",
                             result: "SError, no syndrome (no FEAT_RAS)", source: "RASParameters.featRAS = false")
         }
-        return Evidence(rule: "serror-syndrome", inputs: "\(inputs), FEAT_RAS", result: "SError \(syndrome.chainText)", source: source)
+        return Evidence(rule: .serrorSyndrome, inputs: "\(inputs), FEAT_RAS", result: "SError \(syndrome.chainText)", source: source)
     }
 }

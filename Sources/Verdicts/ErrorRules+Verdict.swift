@@ -1,7 +1,7 @@
 import Platforms
 
 extension ErrorRules {
-    /// DOMAIN.md §4 step 4: who takes the signal, and what Linux/KVM (6.9) does with it.
+    /// docs/domain.md §4 step 4: who takes the signal, and what Linux/KVM (6.9) does with it.
     ///
     /// - Parameters:
     ///   - context: where the CPU is when an asynchronous signal arrives. A synchronous abort on
@@ -18,7 +18,7 @@ extension ErrorRules {
             verdict = known
         case .aerInterrupt:
             evidence.append(Evidence(
-                rule: "aer-native", inputs: "AER interrupt on the root port",
+                rule: .aerNative, inputs: "AER interrupt on the root port",
                 result: "host AER driver handles it; vfio-pci reports it to the VMM",
                 source: "drivers/pci/pcie/aer.c aer_irq; drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_aer_err_detected (err_trigger eventfd)"))
             verdict = .hostHandled
@@ -32,9 +32,9 @@ extension ErrorRules {
             verdict = kernelSEA(&evidence)
         case .serror(let syndrome) where path.performedBy != .guestVCPU:
             evidence.append(Evidence(
-                rule: "host-issuer-context", inputs: "SError for an access by \(path.performedBy.rawValue)",
+                rule: .hostIssuerContext, inputs: "SError for an access by \(path.performedBy.rawValue)",
                 result: "issued by the \(path.performedBy == .vmm ? "VMM" : "host kernel"): host context",
-                source: "DOMAIN.md §4 step 4 [model]: the core raises it on the CPU that made the host access, which is in the host"))
+                source: "docs/domain.md §4 step 4 [model]: the core raises it on the CPU that made the host access, which is in the host"))
             verdict = hostSError(syndrome, evidence: &evidence)
         case .serror(let syndrome), .firmwareSError(let syndrome):
             evidence.append(contextEvidence(context, ras: ras))
@@ -47,21 +47,21 @@ extension ErrorRules {
     private static func contextEvidence(_ context: DeliveryContext, ras: RASParameters) -> Evidence {
         switch context {
         case .guestWaiting:
-            Evidence(rule: "delivery-context", inputs: "guest-waiting", result: "vCPU waiting on the load (in guest)",
-                     source: "DOMAIN.md §4 step 4: a vCPU waiting on a load is in guest context")
+            Evidence(rule: .deliveryContext, inputs: "guest-waiting", result: "vCPU waiting on the load (in guest)",
+                     source: "docs/domain.md §4 step 4: a vCPU waiting on a load is in guest context")
         case .inGuest:
-            Evidence(rule: "delivery-context", inputs: "in-guest", result: "vCPU in guest",
+            Evidence(rule: .deliveryContext, inputs: "in-guest", result: "vCPU in guest",
                      source: "arch/arm64/kvm/handle_exit.c handle_exit_early: ARM_EXCEPTION_EL1_SERROR → kvm_handle_guest_serror")
         case .pendingAtExit:
-            Evidence(rule: "delivery-context", inputs: "pending-at-exit, FEAT_RAS \(ras.featRAS ? "yes" : "no")",
+            Evidence(rule: .deliveryContext, inputs: "pending-at-exit, FEAT_RAS \(ras.featRAS ? "yes" : "no")",
                      result: ras.featRAS ? "pending at guest exit (ESB → DISR_EL1)" : "pending at guest exit (taken on the exit path)",
                      source: "arch/arm64/kvm/handle_exit.c handle_exit_early: ARM_SERROR_PENDING")
         case .afterExit(let reason):
-            Evidence(rule: "delivery-context", inputs: "after-exit (\(reason.rawValue))", result: "vCPU left the guest (\(reason.rawValue))",
-                     source: "DOMAIN.md §4 step 4: after the vCPU left the guest, the host takes it")
+            Evidence(rule: .deliveryContext, inputs: "after-exit (\(reason.rawValue))", result: "vCPU left the guest (\(reason.rawValue))",
+                     source: "docs/domain.md §4 step 4: after the vCPU left the guest, the host takes it")
         case .hostContext:
-            Evidence(rule: "delivery-context", inputs: "host-context", result: "host context",
-                     source: "DOMAIN.md §4 step 4: outside the guest, the host takes it")
+            Evidence(rule: .deliveryContext, inputs: "host-context", result: "host context",
+                     source: "docs/domain.md §4 step 4: outside the guest, the host takes it")
         }
     }
 
@@ -75,7 +75,7 @@ extension ErrorRules {
         case .vmm:
             let claimed = firmwareClaims(errors)
             evidence.append(Evidence(
-                rule: claimed ? "vmm-sea-apei-claimed" : "vmm-sea-sigbus",
+                rule: claimed ? .vmmSeaApeiClaimed : .vmmSeaSigbus,
                 inputs: "SEA at EL0 (VMM), firmware-first \(firmwareFirst(errors) ? "yes" : "no"), firmwareClaimsSEA \(errors.firmwareClaimsSEA)",
                 result: claimed ? "host: SEA claimed by firmware (APEI), VMM signalled" : "host: SEA at EL0 → SIGBUS to the VMM",
                 source: claimed ? "arch/arm64/mm/fault.c do_sea → apei_claim_sea (user mode); ErrorParameters.firmwareClaimsSEA"
@@ -90,7 +90,7 @@ extension ErrorRules {
     private static func guestSEA(_ platform: String, errors: ErrorParameters, evidence: inout [Evidence]) -> Verdict {
         let claimed = firmwareClaims(errors)
         evidence.append(Evidence(
-            rule: claimed ? "kvm-sea-apei-claimed" : "kvm-sea-virtual-serror",
+            rule: claimed ? .kvmSeaApeiClaimed : .kvmSeaVirtualSerror,
             inputs: "SEA from the guest, firmware-first \(firmwareFirst(errors) ? "yes" : "no"), firmwareClaimsSEA \(errors.firmwareClaimsSEA) (\(platform))",
             result: claimed ? "KVM: SEA claimed by firmware (APEI) → host handles it" : "KVM: SEA → virtual SError",
             source: claimed ? "arch/arm64/kvm/mmu.c kvm_handle_guest_abort → kvm_handle_guest_sea → apei_claim_sea; ErrorParameters.firmwareClaimsSEA"
@@ -101,7 +101,7 @@ extension ErrorRules {
     /// An SEA taken by the host kernel: Linux 6.9 asks APEI only for user-mode SEAs, so it dies.
     private static func kernelSEA(_ evidence: inout [Evidence]) -> Verdict {
         evidence.append(Evidence(
-            rule: "host-kernel-sea", inputs: "SEA at EL2 (host kernel)", result: "host: SEA in the kernel → die()",
+            rule: .hostKernelSea, inputs: "SEA at EL2 (host kernel)", result: "host: SEA in the kernel → die()",
             source: "arch/arm64/mm/fault.c do_sea → arm64_notify_die → die() (apei_claim_sea is asked for user-mode SEAs only); "
                 + "[model] an oops in host kernel context counts as host-panic"))
         return .hostPanic
@@ -109,22 +109,22 @@ extension ErrorRules {
 
     /// KVM's handling of an SError taken in guest context or pending at guest exit.
     private static func guestSError(_ syndrome: Syndrome?, evidence: inout [Evidence]) -> Verdict {
-        let (rule, result, source, verdict): (String, String, String, Verdict)
+        let (rule, result, source, verdict): (Rule, String, String, Verdict)
         switch syndrome {
         case nil:
-            (rule, result, source, verdict) = ("kvm-serror-no-ras", "KVM: no RAS → virtual SError",
+            (rule, result, source, verdict) = (.kvmSerrorNoRas, "KVM: no RAS → virtual SError",
                 "arch/arm64/kvm/handle_exit.c kvm_handle_guest_serror (!arm64_is_ras_serror), handle_exit_early → kvm_inject_vabt", .guestAbort)
         case .implementationDefined?:
-            (rule, result, source, verdict) = ("kvm-serror-ids", "KVM: IDS → virtual SError",
+            (rule, result, source, verdict) = (.kvmSerrorIds, "KVM: IDS → virtual SError",
                 "arch/arm64/kvm/handle_exit.c kvm_handle_guest_serror (arm64_is_ras_serror is false for IDS=1) → kvm_inject_vabt", .guestAbort)
         case .ce?, .ueo?:
-            (rule, result, source, verdict) = ("kvm-serror-ignored", "KVM: \(syndrome!.shortName) → ignored",
+            (rule, result, source, verdict) = (.kvmSerrorIgnored, "KVM: \(syndrome!.shortName) → ignored",
                 "arch/arm64/kernel/traps.c arm64_is_fatal_ras_serror (CE, UEO: the CPU can make progress)", .none)
         case .ueu?, .uer?:
-            (rule, result, source, verdict) = ("kvm-serror-recoverable", "KVM: \(syndrome!.shortName) → virtual SError",
+            (rule, result, source, verdict) = (.kvmSerrorRecoverable, "KVM: \(syndrome!.shortName) → virtual SError",
                 "arch/arm64/kernel/traps.c arm64_is_fatal_ras_serror (UEU, UER: fatal for the guest) → kvm_inject_vabt", .guestAbort)
         case .uc?, .uncategorized?:
-            (rule, result, source, verdict) = ("kvm-serror-uc", "KVM: \(syndrome!.shortName) → host panic",
+            (rule, result, source, verdict) = (.kvmSerrorUc, "KVM: \(syndrome!.shortName) → host panic",
                 "arch/arm64/kernel/traps.c arm64_is_fatal_ras_serror → arm64_serror_panic (uncategorized reads as UC)", .hostPanic)
         }
         evidence.append(Evidence(rule: rule, inputs: "SError \(syndrome?.chainText ?? "without syndrome") in guest context",
@@ -136,12 +136,12 @@ extension ErrorRules {
     private static func hostSError(_ syndrome: Syndrome?, evidence: inout [Evidence]) -> Verdict {
         let inputs = "SError \(syndrome?.chainText ?? "without syndrome") in host context"
         if let syndrome, syndrome == .ce || syndrome == .ueo {
-            evidence.append(Evidence(rule: "host-serror-ignored", inputs: inputs, result: "host: \(syndrome.shortName) → ignored",
+            evidence.append(Evidence(rule: .hostSerrorIgnored, inputs: inputs, result: "host: \(syndrome.shortName) → ignored",
                                      source: "arch/arm64/kernel/traps.c do_serror → arm64_is_fatal_ras_serror (CE, UEO: false)"))
             return .none
         }
         let what = syndrome.map(\.shortName) ?? "non-RAS SError"
-        evidence.append(Evidence(rule: "host-serror-panic", inputs: inputs, result: "host: \(what) → panic",
+        evidence.append(Evidence(rule: .hostSerrorPanic, inputs: inputs, result: "host: \(what) → panic",
                                  source: "arch/arm64/kernel/traps.c do_serror → arm64_serror_panic (non-RAS and IDS errors are not containable)"))
         return .hostPanic
     }

@@ -1,16 +1,16 @@
 /// One application of a named rule: what went in, what came out, and where the rule comes from.
 public struct Evidence: Hashable, Sendable, Codable {
-    /// The rule's stable kebab-case name, e.g. `rc-response` (listed in `docs/verdicts.md`).
-    public var rule: String
+    /// The rule applied (its name is stable; every rule is listed in `docs/verdicts.md`).
+    public var rule: Rule
     /// The facts the rule looked at, as short human text.
     public var inputs: String
     /// What the rule concluded, as the short text that appears in a chain.
     public var result: String
-    /// Where the rule comes from: a section of a specification, a Linux function, a DOMAIN.md
+    /// Where the rule comes from: a section of a specification, a Linux function, a docs/domain.md
     /// step, or the platform parameter that decided it.
     public var source: String
 
-    public init(rule: String, inputs: String, result: String, source: String) {
+    public init(rule: Rule, inputs: String, result: String, source: String) {
         self.rule = rule
         self.inputs = inputs
         self.result = result

@@ -1,10 +1,10 @@
 import ArmMemory
 
 /// Verdicts that need no injected fault: the access itself, or when it lands, is the finding
-/// (DOMAIN.md §0 hazards 2 and 3, §6, §7 scenarios 3, 6 and 7).
+/// (docs/domain.md §0 hazards 2 and 3, §6, §7 scenarios 3, 6 and 7).
 public enum HazardRules {
     /// Decides whether a guest write that reached the device during reclaim is `post-reclaim-write`
-    /// (DOMAIN.md §6).
+    /// (docs/domain.md §6).
     ///
     /// The reset is the boundary: a write that reaches the device before the reset does belongs to
     /// the old owner and is wiped by the reset; one that reaches it after the reset began is the
@@ -16,35 +16,35 @@ public enum HazardRules {
         if let reset = write.reset {
             let times = "write at \(write.arrival) ns, reset reached the device at \(reset.start) ns, ready at \(reset.ready) ns"
             if write.arrival < reset.start {
-                evidence.append(Evidence(rule: "write-before-reset", inputs: times, result: "write reached the device before the reset",
-                                         source: "DOMAIN.md §6: the reset wipes what the old owner wrote"))
+                evidence.append(Evidence(rule: .writeBeforeReset, inputs: times, result: "write reached the device before the reset",
+                                         source: "docs/domain.md §6: the reset wipes what the old owner wrote"))
                 verdict = .none
             } else if write.arrival < reset.ready && reset.discardsWrites {
-                evidence.append(Evidence(rule: "write-discarded-during-reset", inputs: times, result: "write discarded inside the reset window",
-                                         source: "DOMAIN.md §6; DOMAIN.md §3: during FLR the function may discard posted writes (device model parameter)"))
+                evidence.append(Evidence(rule: .writeDiscardedDuringReset, inputs: times, result: "write discarded inside the reset window",
+                                         source: "docs/domain.md §6; docs/domain.md §3: during FLR the function may discard posted writes (device model parameter)"))
                 verdict = .none
             } else {
                 let when = write.arrival < reset.ready ? "inside the reset window, not discarded" : "after the device became ready"
-                evidence.append(Evidence(rule: "write-after-reset", inputs: times, result: "write reached the device \(when)",
-                                         source: "DOMAIN.md §4 verdicts: a guest write that reached the device after its reset"))
+                evidence.append(Evidence(rule: .writeAfterReset, inputs: times, result: "write reached the device \(when)",
+                                         source: "docs/domain.md §4 verdicts: a guest write that reached the device after its reset"))
                 verdict = .postReclaimWrite
             }
         } else {
             let times = "write at \(write.arrival) ns, stage-2 unmap at \(write.stage2Unmap) ns, no reset"
             if write.arrival < write.stage2Unmap {
-                evidence.append(Evidence(rule: "write-before-unmap", inputs: times, result: "write reached the device before the unmap",
-                                         source: "DOMAIN.md §4 verdicts: post-reclaim-write starts at the stage-2 unmap"))
+                evidence.append(Evidence(rule: .writeBeforeUnmap, inputs: times, result: "write reached the device before the unmap",
+                                         source: "docs/domain.md §4 verdicts: post-reclaim-write starts at the stage-2 unmap"))
                 verdict = .none
             } else {
-                evidence.append(Evidence(rule: "write-after-unmap", inputs: times, result: "write reached the device after the unmap, with no reset between",
-                                         source: "DOMAIN.md §4 verdicts: a guest write that reached the device after the host began reclaiming it"))
+                evidence.append(Evidence(rule: .writeAfterUnmap, inputs: times, result: "write reached the device after the unmap, with no reset between",
+                                         source: "docs/domain.md §4 verdicts: a guest write that reached the device after the host began reclaiming it"))
                 verdict = .postReclaimWrite
             }
         }
         return VerdictDerivation(verdict: verdict, evidence: evidence)
     }
 
-    /// What unmap + TLBI + DSB guarantees for a write of this effective type (DOMAIN.md §6's table).
+    /// What unmap + TLBI + DSB guarantees for a write of this effective type (docs/domain.md §6's table).
     private static func completionGuarantee(_ write: ReclaimedWrite) -> Evidence {
         let guarantee = switch write.effectiveType {
         case .deviceNGnRnE: "complete at the endpoint or ordered onto the link before the reset"
@@ -52,13 +52,13 @@ public enum HazardRules {
         case .normalNC, .normalWT, .normalWB: "complete at the serialisation point, maybe merged or reordered; ahead of the reset only if ECAM and MMIO are ordered"
         }
         return Evidence(
-            rule: "reclaim-completion", inputs: "\(write.effectiveType.displayName) guest write; \(write.platform): \(write.orderingFacts)",
+            rule: .reclaimCompletion, inputs: "\(write.effectiveType.displayName) guest write; \(write.platform): \(write.orderingFacts)",
             result: "\(write.effectiveType.displayName) write \(guarantee)",
-            source: "DOMAIN.md §6 (Arm ARM B2.10.2: nE completes at the endpoint where the system requires acks; PCIe ordering table: a non-posted request may not pass a posted write)")
+            source: "docs/domain.md §6 (Arm ARM B2.10.2: nE completes at the endpoint where the system requires acks; PCIe ordering table: a non-posted request may not pass a posted write)")
     }
 
     /// Decides whether an access to a region whose state other guests share is `cross-guest`
-    /// (DOMAIN.md §0, §7 scenario 6).
+    /// (docs/domain.md §0, §7 scenario 6).
     ///
     /// The rule: on shared state (the GICv2 VCPU interface), any access with a Normal effective
     /// type (speculative reads, merged and reordered writes), or a write with a gathering Device
@@ -67,12 +67,12 @@ public enum HazardRules {
         let type = effectiveType.displayName
         guard region == .gicv2VCPUInterface else {
             return VerdictDerivation(verdict: .none, evidence: [Evidence(
-                rule: "shared-state-region", inputs: "\(region.rawValue) under \(policy)", result: "\(region.rawValue): state owned by this guest",
-                source: "DOMAIN.md §0: only the GICv2 VCPU interface's state is shared between guests")])
+                rule: .sharedStateRegion, inputs: "\(region.rawValue) under \(policy)", result: "\(region.rawValue): state owned by this guest",
+                source: "docs/domain.md §0: only the GICv2 VCPU interface's state is shared between guests")])
         }
         let shared = Evidence(
-            rule: "shared-state-region", inputs: "\(region.rawValue) under \(policy)", result: "\(region.rawValue): state shared between guests",
-            source: "DOMAIN.md §0: the GICv2 VCPU interface stays Device because it is shared")
+            rule: .sharedStateRegion, inputs: "\(region.rawValue) under \(policy)", result: "\(region.rawValue): state shared between guests",
+            source: "docs/domain.md §0: the GICv2 VCPU interface stays Device because it is shared")
         let access = isWrite ? "write" : "read"
         let (result, verdict): (String, Verdict) = if !effectiveType.isDevice {
             ("\(type) \(access) of shared state: speculation, merging, reordering", .crossGuest)
@@ -82,26 +82,26 @@ public enum HazardRules {
             ("\(type) \(access): no speculation, no gathering", .none)
         }
         return VerdictDerivation(verdict: verdict, evidence: [shared, Evidence(
-            rule: "shared-state-access", inputs: "\(type) \(access)", result: result,
-            source: "DOMAIN.md §0 and §7 scenario 6; Arm ARM B2.10.2 (G: gathering), §1 (Normal: speculative reads, merging)")])
+            rule: .sharedStateAccess, inputs: "\(type) \(access)", result: result,
+            source: "docs/domain.md §0 and §7 scenario 6; Arm ARM B2.10.2 (G: gathering), §1 (Normal: speculative reads, merging)")])
     }
 
     /// Decides whether an access's effective type is `forbidden-attribute`: cacheable (Normal-WT
-    /// or Normal-WB) on device memory (DOMAIN.md §0 hazard 2, §1, §7 scenario 7).
+    /// or Normal-WB) on device memory (docs/domain.md §0 hazard 2, §1, §7 scenario 7).
     public static func forbiddenAttribute(region: RegionKind, effectiveType: MemoryType, policy: String) -> VerdictDerivation {
         let type = effectiveType.displayName
         let inputs = "\(type) on \(region.rawValue) under \(policy)"
         guard effectiveType.isCacheable else {
             return VerdictDerivation(verdict: .none, evidence: [Evidence(
-                rule: "cacheable-device-memory", inputs: inputs, result: "\(type): not cacheable",
-                source: "DOMAIN.md §1: only a cacheable effective type on device memory is a finding")])
+                rule: .cacheableDeviceMemory, inputs: inputs, result: "\(type): not cacheable",
+                source: "docs/domain.md §1: only a cacheable effective type on device memory is a finding")])
         }
         let why = effectiveType == .normalWB
             ? "linefills read the device, dirty lines written back at any time (after reclaim too), tag access (MTE)"
             : "linefills read the device, stale lines outlive reclaim"
         return VerdictDerivation(verdict: .forbiddenAttribute, evidence: [Evidence(
-            rule: "cacheable-device-memory", inputs: inputs, result: "\(type) on device memory: \(why)",
-            source: "DOMAIN.md §0 hazard 2, §1; Arm ARM B2.10.5 (Normal cacheable memory)")])
+            rule: .cacheableDeviceMemory, inputs: inputs, result: "\(type) on device memory: \(why)",
+            source: "docs/domain.md §0 hazard 2, §1; Arm ARM B2.10.5 (Normal cacheable memory)")])
     }
 }
 

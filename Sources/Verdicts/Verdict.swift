@@ -1,6 +1,6 @@
-/// The outcome of one injected error or one hazard (DOMAIN.md §4, "Verdicts").
+/// The outcome of one injected error or one hazard (docs/domain.md §4, "Verdicts").
 ///
-/// Verdicts compare by severity in the order of DOMAIN.md's table, with ``notFired`` below
+/// Verdicts compare by severity in the order of docs/domain.md's table, with ``notFired`` below
 /// ``none``: `max()` over the verdicts of one case gives its worst outcome.
 public enum Verdict: String, CaseIterable, Hashable, Sendable, Codable, Comparable {
     /// The fault's target access never happened. Not counted as ``none``; neutral for containment.
@@ -25,7 +25,7 @@ public enum Verdict: String, CaseIterable, Hashable, Sendable, Codable, Comparab
     /// The spelling in reports, e.g. `host-panic`.
     public var name: String { rawValue }
 
-    /// Whether the effect stays within the guest that caused it (DOMAIN.md §4's "contained?").
+    /// Whether the effect stays within the guest that caused it (docs/domain.md §4's "contained?").
     ///
     /// ``notFired`` counts as contained: nothing happened, so nothing escaped.
     public var contained: Bool {
@@ -35,11 +35,14 @@ public enum Verdict: String, CaseIterable, Hashable, Sendable, Codable, Comparab
         }
     }
 
-    /// The position in DOMAIN.md's severity order: 0 for ``notFired`` up to 8 for ``hostPanic``.
+    /// The position in docs/domain.md's severity order: 0 for ``notFired`` up to 8 for ``hostPanic``.
     public var severity: Int { Verdict.allCases.firstIndex(of: self)! }
 
     public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.severity < rhs.severity }
 }
+
+/// Verdicts key JSON objects by name (e.g. a count per verdict).
+extension Verdict: CodingKeyRepresentable {}
 
 extension Verdict: CustomStringConvertible {
     public var description: String { name }

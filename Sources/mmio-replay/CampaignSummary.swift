@@ -18,7 +18,7 @@ struct CampaignSummary {
 
         let (cells, verdicts) = Comparison.cells(try store.verdictWeightsByPair())
         guard !cells.isEmpty else { text = out; return }
-        let header = ["policy", "platform"] + verdicts + ["contained", "uncontained"]
+        let header = ["policy", "platform"] + verdicts.map(\.name) + ["contained", "uncontained"]
         let rows = cells.map { cell in
             [cell.policy, cell.platform] + verdicts.map { "\(cell.verdicts[$0] ?? 0)" } + ["\(cell.contained)", "\(cell.uncontained)"]
         }

@@ -61,7 +61,7 @@ struct Compare: AsyncParsableCommand {
             if databases.count == 2 {
                 let regression = try Regression(first, try ResultStore.openExisting(path: databases[1]))
                 text = regression.text(ComparisonFormat(rawValue: format)!)
-                uncontained = regression.changes.contains { !(Verdict(rawValue: $0.to)?.contained ?? true) }
+                uncontained = regression.changes.contains { !$0.to.contained }
             } else {
                 let comparison: Comparison
                 do {

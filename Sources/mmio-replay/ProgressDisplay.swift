@@ -1,4 +1,5 @@
 import Campaigns
+import Verdicts
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -58,7 +59,8 @@ final class ProgressDisplay {
         }
         if p.resumed > 0 { text += "  (\(p.resumed) resumed)" }
         if !p.verdicts.isEmpty {
-            text += "  " + p.verdicts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            text += "  " + p.verdicts.nonZero.sorted { ($0.count, $1.verdict.name) > ($1.count, $0.verdict.name) }.prefix(4)
+                .map { "\($0.verdict.name) \($0.count)" }.joined(separator: ", ")
         }
         return text
     }

@@ -70,6 +70,12 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "How many device observations to list per pair (the rest are counted).")
     var deviceViewLimit: Int = 10_000
 
+    @Option(help: "How many hazards to list per pair (the rest are counted by kind).")
+    var hazardLimit: Int = 1_000
+
+    @Option(help: "How many verdicts the text output lists per pair (the rest are counted; --json lists every one).")
+    var verdictLimit: Int = 1_000
+
     @Flag(help: "Print JSON: one object per (policy, platform) pair.")
     var json = false
 
@@ -78,7 +84,10 @@ struct ReplayCommand: ParsableCommand {
             throw ValidationError("expected a schedule (\(Schedule.names.joined(separator: ", "))), found '\(schedule)'"
                 + (Suggestion.closest(to: schedule, among: Schedule.names).map { "; did you mean '\($0)'?" } ?? ""))
         }
-        guard deviceViewLimit >= 0 else { throw ValidationError("--device-view-limit must be at least 0") }
+        for (option, limit) in [("--device-view-limit", deviceViewLimit), ("--hazard-limit", hazardLimit), ("--verdict-limit", verdictLimit)]
+        where limit < 0 {
+            throw ValidationError("\(option) must be at least 0")
+        }
         for (option, given) in [("--tlp-pcap", tlpPcap), ("--timeline", timeline)] where given != nil {
             if max(policy.count, 1) * max(platform.count, 1) > 1 {
                 throw ValidationError("\(option) records one replay: give at most one --policy and one --platform")
@@ -125,7 +134,7 @@ struct ReplayCommand: ParsableCommand {
         let models = try resolveDeviceModels(deviceModels)
         let faults = try commandLineFaults() + resolveAll(faultFiles, FaultSet.resolve).flatMap { $0 }
         let options = ReplayOptions(schedule: Schedule(name: schedule, seed: seed)!, deviceViewLimit: deviceViewLimit,
-                                    guestStage1: try guestStage1(), faults: faults)
+                                    hazardLimit: hazardLimit, guestStage1: try guestStage1(), faults: faults)
         try reportingErrors {
             var reports: [ReplayReport] = []
             for policy in policies {
@@ -139,7 +148,7 @@ struct ReplayCommand: ParsableCommand {
                     try timelineWriter?.finish()
                 }
             }
-            print(json ? try jsonText(reports) : ReplayText.render(reports, trace: trace), terminator: json ? "\n" : "")
+            print(json ? try jsonText(reports) : ReplayText.render(reports, trace: trace, verdictLimit: verdictLimit), terminator: json ? "\n" : "")
         }
     }
 }

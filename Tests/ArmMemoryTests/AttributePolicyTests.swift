@@ -12,7 +12,7 @@ import ArmMemory
         #expect(AttributePolicy.kvmNormalNC.source == "KVM 6.9+, vfio-pci with VM_ALLOW_ANY_UNCACHED")
     }
 
-    /// (policy, region, guest stage-1, expected effective type), written out from DOMAIN.md §2.
+    /// (policy, region, guest stage-1, expected effective type), written out from docs/domain.md §2.
     @Test(arguments: [
         ("kvm-device", RegionKind.bar, MemoryType.normalNC, MemoryType.deviceNGnRE),
         ("kvm-device", .bar, .deviceNGnRnE, .deviceNGnRnE),
@@ -45,7 +45,7 @@ import ArmMemory
         #expect(policy.stage2Attribute(for: .bar, vmmStage1: .normalWT) == .type(.normalWT))
     }
 
-    /// The documented decisions for the region kinds DOMAIN.md leaves open.
+    /// The documented decisions for the region kinds docs/domain.md leaves open.
     @Test(arguments: [
         ("kvm-device", "device-ngnre", "device-ngnre"),
         ("kvm-normal-nc", "device-ngnre", "device-ngnre"),

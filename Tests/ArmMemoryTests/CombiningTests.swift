@@ -1,7 +1,7 @@
 import Testing
 import ArmMemory
 
-// Short names so the tables below read like DOMAIN.md §2.
+// Short names so the tables below read like docs/domain.md §2.
 private let nGnRnE = MemoryType.deviceNGnRnE
 private let nGnRE = MemoryType.deviceNGnRE
 private let nGRE = MemoryType.deviceNGRE
@@ -26,7 +26,7 @@ private func cells(columns: [Stage2Attribute], table: [[MemoryType]]) -> [Cell] 
     }
 }
 
-/// DOMAIN.md §2, HCR_EL2.FWB = 0, copied cell by cell.
+/// docs/domain.md §2, HCR_EL2.FWB = 0, copied cell by cell.
 private let fwb0Table = cells(
     columns: [0b0000, 0b0001, 0b0010, 0b0011, 0b0101, 0b1010, 0b1111].map { Stage2Attribute(memAttr: $0, fwb: false)! },
     table: [
@@ -40,7 +40,7 @@ private let fwb0Table = cells(
         /* WB     */ [nGnRnE, nGnRE, nGRE, GRE, NC, WT, WB],
     ])
 
-/// DOMAIN.md §2, HCR_EL2.FWB = 1: `0xx` Device combined, `101` Normal to NC, `110` WB, `111` S1.
+/// docs/domain.md §2, HCR_EL2.FWB = 1: `0xx` Device combined, `101` Normal to NC, `110` WB, `111` S1.
 private let fwb1Table = cells(
     columns: [0b000, 0b001, 0b010, 0b011, 0b101, 0b110, 0b111].map { Stage2Attribute(memAttr: $0, fwb: true)! },
     table: [

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct CLIGoldenTests {
     @Test(arguments: [
@@ -192,10 +193,6 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout == (try CLI.run(arguments)).stdout)
         let written = try String(contentsOfFile: json, encoding: .utf8)
-        let golden = CLI.fixtures.appendingPathComponent("timeline-late-posted-error.json").path
-        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil {
-            try written.write(toFile: golden, atomically: true, encoding: .utf8)
-        }
-        #expect(written == (try String(contentsOfFile: golden, encoding: .utf8)))
+        try Golden.expect(written, matches: CLI.fixtures.appendingPathComponent("timeline-late-posted-error.json").path)
     }
 }

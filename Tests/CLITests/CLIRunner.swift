@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `mmio-replay` binary from the package root, as a user would.
 enum CLI {
@@ -46,12 +47,6 @@ enum CLI {
         let result = try run(arguments)
         let transcript = "$ mmio-replay \(arguments.joined(separator: " "))\n[exit \(result.status)]\n--- stdout\n\(result.stdout)--- stderr\n\(result.stderr)"
         #expect(result.status == status, "\(arguments)", sourceLocation: sourceLocation)
-        let path = fixtures.appendingPathComponent(name + ".golden").path
-        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil {
-            try transcript.write(toFile: path, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(transcript == expected, "\(name).golden differs; rerun with RECORD_SNAPSHOTS=1 to re-record", sourceLocation: sourceLocation)
+        try Golden.expect(transcript, matches: fixtures.appendingPathComponent(name + ".golden").path, sourceLocation: sourceLocation)
     }
 }

@@ -1,12 +1,13 @@
 import CampaignStore
 import Foundation
 import Testing
+import Verdicts
 
 @Suite struct ExportTests {
     /// Two experiments, the second with a chain holding a comma, a quote and a newline, and
     /// evidence spread over lines.
     let records = [
-        experiment("00000000000000b2", verdict: "contained", weight: 3, seed: 42),
+        experiment("00000000000000b2", verdict: .guestAbort, weight: 3, seed: 42),
         experiment(
             "00000000000000a1", chain: "UR -> SError, \"panic\"\nthen FLR",
             evidence: "[{\"rule\": \"ur-to-serror\",\n  \"at\": 12.50}]"),
@@ -19,7 +20,7 @@ import Testing
                 id,golden,trace,policy,platform,schedule,seed,fault,kind,verdict,contained,weight,tlps,link_bytes,simulated_ns,steps,stopped_early,chain
                 00000000000000a1,1000000000000000,nvme-boot,normal-nc,neoverse-n1,in-order,,UR at bar0+0x44 read #3,UR,host-panic,false,1,120,7680,400000,950,true,"UR -> SError, ""panic""
                 then FLR"
-                00000000000000b2,1000000000000000,nvme-boot,normal-nc,neoverse-n1,random,42,UR at bar0+0x44 read #3,UR,contained,true,3,120,7680,400000,950,false,UR completion -> SError -> host panic
+                00000000000000b2,1000000000000000,nvme-boot,normal-nc,neoverse-n1,random,42,UR at bar0+0x44 read #3,UR,guest-abort,true,3,120,7680,400000,950,false,UR completion -> SError -> host panic
 
                 """)
         }
@@ -32,7 +33,7 @@ import Testing
             #expect(json == #"""
                 [
                 {"chain":"UR -> SError, \"panic\"\nthen FLR","contained":false,"evidence":[{"rule":"ur-to-serror","at":12.50}],"fault":"UR at bar0+0x44 read #3","golden":"1000000000000000","id":"00000000000000a1","kind":"UR","linkBytes":7680,"platform":"neoverse-n1","policy":"normal-nc","schedule":"in-order","seed":null,"simulatedNs":400000,"steps":950,"stoppedEarly":true,"tlps":120,"trace":"nvme-boot","verdict":"host-panic","weight":1},
-                {"chain":"UR completion -> SError -> host panic","contained":true,"evidence":[{"rule":"ur-to-serror"}],"fault":"UR at bar0+0x44 read #3","golden":"1000000000000000","id":"00000000000000b2","kind":"UR","linkBytes":7680,"platform":"neoverse-n1","policy":"normal-nc","schedule":"random","seed":42,"simulatedNs":400000,"steps":950,"stoppedEarly":false,"tlps":120,"trace":"nvme-boot","verdict":"contained","weight":3}
+                {"chain":"UR completion -> SError -> host panic","contained":true,"evidence":[{"rule":"ur-to-serror"}],"fault":"UR at bar0+0x44 read #3","golden":"1000000000000000","id":"00000000000000b2","kind":"UR","linkBytes":7680,"platform":"neoverse-n1","policy":"normal-nc","schedule":"random","seed":42,"simulatedNs":400000,"steps":950,"stoppedEarly":false,"tlps":120,"trace":"nvme-boot","verdict":"guest-abort","weight":3}
                 ]
 
                 """#)

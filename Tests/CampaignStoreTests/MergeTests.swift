@@ -1,12 +1,13 @@
 import CampaignStore
 import Foundation
 import Testing
+import Verdicts
 
 @Suite struct MergeTests {
     let all = (1...12).map { i in
         experiment(
             String(format: "%016llx", UInt64(i) &* 0x9E37_79B9_7F4A_7C15), golden: i % 2 == 0 ? "1000000000000000" : "2000000000000000",
-            verdict: i % 3 == 0 ? "contained" : "host-panic", weight: i % 4 + 1)
+            verdict: i % 3 == 0 ? .guestAbort : .hostPanic, weight: i % 4 + 1)
     }
 
     /// Shard `index` of 2: the experiments at even or odd positions.
@@ -77,7 +78,7 @@ import Testing
         try withTemporaryDirectory { directory in
             try makeStore(directory.file("s1.db"), shard: Shard(index: 1, count: 2), experiments: shard(1))
             var changed = shard(1)
-            changed[0].verdict = "guest-panic"
+            changed[0].verdict = .guestSilent
             try makeStore(directory.file("s1-changed.db"), shard: Shard(index: 1, count: 2), experiments: changed)
             try ResultStore.merge([directory.file("s1.db")], into: directory.file("merged.db"))
             let error = #expect(throws: StoreError.self) {

@@ -2,6 +2,7 @@ import CampaignStore
 import Foundation
 import GRDB
 import Testing
+import Verdicts
 
 @Suite struct ResultStoreTests {
     @Test func recordsRoundTrip() throws {
@@ -9,7 +10,7 @@ import Testing
             let goldens = [golden("2000000000000000", seed: .max), golden("1000000000000000")]
             var odd = experiment("00000000000000ff", seed: UInt64(Int64.max) + 7, chain: "é → ✓, \"quoted\"\nline")
             odd.simulatedNs = .max
-            let experiments = [experiment("0000000000000100", verdict: "contained", weight: 3), odd]
+            let experiments = [experiment("0000000000000100", verdict: .guestAbort, weight: 3), odd]
             let store = try ResultStore(path: directory.file("r.db"))
             try store.begin(sampleCampaign, shard: Shard(index: 2, count: 3))
             try store.insert(goldens: goldens)
@@ -78,7 +79,7 @@ import Testing
             #expect(try store.experimentIDs() == ["0000000000000001", "0000000000000002"])
 
             let conflict = #expect(throws: StoreError.self) {
-                try store.insert(experiments: [experiment("0000000000000001", verdict: "contained")])
+                try store.insert(experiments: [experiment("0000000000000001", verdict: .guestAbort)])
             }
             let message = conflict?.description ?? ""
             #expect(message.contains("experiment 0000000000000001"))
@@ -124,15 +125,32 @@ import Testing
         }
     }
 
+    /// Verdicts are read back into ``Verdict``: a stored name that is no verdict is an error,
+    /// in the rows, in the status counts and in the golden runs' counts.
+    @Test func storedTextThatIsNoVerdictIsAnError() throws {
+        try withTemporaryDirectory { directory in
+            let store = try makeStore(directory.file("r.db"), shard: .whole, experiments: [experiment("0000000000000001")])
+            #expect(try store.experiments().map(\.verdict) == [.hostPanic])
+            try DatabaseQueue(path: directory.file("r.db")).write { db in
+                try db.execute(sql: "UPDATE experiments SET verdict = 'guest-panic'")
+                try db.execute(sql: "UPDATE golden_runs SET verdicts = '{\"panic\":1}'")
+            }
+            for read in [{ _ = try store.experiments() }, { _ = try store.status() }, { _ = try store.goldens() }] as [() throws -> Void] {
+                let error = #expect(throws: StoreError.self, performing: read)
+                #expect(error?.description.contains("is not a verdict") == true)
+            }
+        }
+    }
+
     @Test func statusCountsRowsAndWeightsPerVerdict() throws {
         try withTemporaryDirectory { directory in
             let store = try makeStore(
                 directory.file("r.db"), shard: Shard(index: 1, count: 2),
                 experiments: [
-                    experiment("0000000000000003", verdict: "host-panic", weight: 4),
-                    experiment("0000000000000001", verdict: "contained", weight: 2),
-                    experiment("0000000000000002", verdict: "host-panic", weight: 1),
-                    experiment("0000000000000004", golden: "2000000000000000", verdict: "contained", weight: 5),
+                    experiment("0000000000000003", verdict: .hostPanic, weight: 4),
+                    experiment("0000000000000001", verdict: .guestAbort, weight: 2),
+                    experiment("0000000000000002", verdict: .hostPanic, weight: 1),
+                    experiment("0000000000000004", golden: "2000000000000000", verdict: .guestAbort, weight: 5),
                 ])
             var status = try store.status()
             #expect(status.campaign == sampleCampaign)
@@ -140,16 +158,16 @@ import Testing
             #expect(status.planned == nil && !status.isComplete)
             #expect(status.experiments == 4 && status.goldens == 2 && status.weightedTotal == 12)
             #expect(status.verdictCounts == [
-                VerdictCount(verdict: "contained", rows: 2, weight: 7), VerdictCount(verdict: "host-panic", rows: 2, weight: 5),
+                VerdictCount(verdict: .guestAbort, rows: 2, weight: 7), VerdictCount(verdict: .hostPanic, rows: 2, weight: 5),
             ])
 
             try store.setPlanned(5)
             status = try store.status()
             #expect(status.planned == 5 && !status.isComplete)
-            try store.insert(experiments: [experiment("0000000000000005", verdict: "guest-panic")])
+            try store.insert(experiments: [experiment("0000000000000005", verdict: .guestSilent)])
             status = try store.status()
             #expect(status.isComplete && status.weightedTotal == 13)
-            #expect(status.verdictCounts.map(\.verdict) == ["contained", "guest-panic", "host-panic"])
+            #expect(status.verdictCounts.map(\.verdict) == [.guestAbort, .guestSilent, .hostPanic])
         }
     }
 }

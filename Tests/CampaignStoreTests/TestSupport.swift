@@ -1,6 +1,7 @@
 import CampaignStore
 import Foundation
 import Testing
+import Verdicts
 
 /// Runs `body` with a new empty directory, removed afterwards.
 func withTemporaryDirectory(_ body: (URL) throws -> Void) throws {
@@ -19,24 +20,31 @@ extension URL {
 let sampleCampaign = CampaignInfo(
     name: "nvme-ur", specHash: "00112233445566ff", spec: "traces: [nvme-boot]\nfaults: [UR]\n", engineVersion: "0.9.0")
 
+/// Verdict counts with these values.
+func verdictCounts(_ values: [Verdict: Int]) -> VerdictCounts {
+    var counts = VerdictCounts()
+    for (verdict, count) in values { counts[verdict] = count }
+    return counts
+}
+
 func golden(_ id: String, seed: UInt64? = nil) -> GoldenRecord {
     GoldenRecord(
         id: id, trace: "nvme-boot", traceHash: "aa00bb11cc22dd33", policy: "normal-nc", platform: "neoverse-n1",
         schedule: seed == nil ? "in-order" : "random", seed: seed, events: 1200, tlps: 340, linkBytes: 21760,
         simulatedNs: 1_250_000, cpuWrites: 800, writeTransactions: 320, writeCombiningRatio: 2.5,
-        verdicts: #"{"contained":3,"host-panic":1}"#, sites: 40, experiments: 4)
+        verdicts: verdictCounts([.guestAbort: 3, .hostPanic: 1]), sites: 40, experiments: 4)
 }
 
 func experiment(
-    _ id: String, golden: String = "1000000000000000", verdict: String = "host-panic", weight: Int = 1,
+    _ id: String, golden: String = "1000000000000000", verdict: Verdict = .hostPanic, weight: Int = 1,
     seed: UInt64? = nil, chain: String = "UR completion -> SError -> host panic",
     evidence: String = #"[{"rule":"ur-to-serror"}]"#
 ) -> ExperimentRecord {
     ExperimentRecord(
         id: id, golden: golden, trace: "nvme-boot", policy: "normal-nc", platform: "neoverse-n1",
         schedule: seed == nil ? "in-order" : "random", seed: seed, fault: "UR at bar0+0x44 read #3", kind: "UR",
-        verdict: verdict, contained: verdict == "contained", chain: chain, evidence: evidence, tlps: 120,
-        linkBytes: 7680, simulatedNs: 400_000, steps: 950, stoppedEarly: verdict == "host-panic", weight: weight)
+        verdict: verdict, chain: chain, evidence: evidence, tlps: 120,
+        linkBytes: 7680, simulatedNs: 400_000, steps: 950, stoppedEarly: verdict == .hostPanic, weight: weight)
 }
 
 /// A database at `path` begun with `campaign` and `shard`, holding `experiments` and their

@@ -55,7 +55,7 @@ import Testing
         let early = try await Self.run(CampaignOptions(jobs: 2), spec: spec).store.experiments()
         let full = try await Self.run(CampaignOptions(jobs: 2, earlyStop: false), spec: spec).store.experiments()
         #expect(early.map(\.id) == full.map(\.id))
-        #expect(early.map { [$0.verdict, $0.chain, $0.evidence] } == full.map { [$0.verdict, $0.chain, $0.evidence] })
+        #expect(early.map { [$0.verdict.name, $0.chain, $0.evidence] } == full.map { [$0.verdict.name, $0.chain, $0.evidence] })
         #expect(full.allSatisfy { !$0.stoppedEarly })
     }
 

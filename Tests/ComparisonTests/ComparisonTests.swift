@@ -1,12 +1,13 @@
 import CampaignStore
 import Foundation
 import Testing
+import Verdicts
 @testable import Comparison
 
 /// A campaign with known answers: two policies on one platform, one pruned class that splits
 /// under the second policy.
 enum KnownCampaign {
-    static func database(changing verdict: String? = nil, spec: String = "faults:\n  sites: every\n") throws -> ResultStore {
+    static func database(changing verdict: Verdict? = nil, spec: String = "faults:\n  sites: every\n") throws -> ResultStore {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compare-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try ResultStore(path: directory.appendingPathComponent("known.db").path)
@@ -14,11 +15,11 @@ enum KnownCampaign {
         try store.insert(goldens: [golden("a0", "kvm-device", tlps: 100, cpuWrites: 10, writeTransactions: 10),
                                    golden("b0", "kvm-normal-nc", tlps: 80, cpuWrites: 10, writeTransactions: 5)])
         try store.insert(experiments: [
-            row("a1", "a0", "kvm-device", "UR at bar0+0x0 read #1", "host-panic", members: "1-3"),
-            row("a2", "a0", "kvm-device", "UR at bar0+0x4 write #1", "host-handled", members: "1"),
-            row("b1", "b0", "kvm-normal-nc", "UR at bar0+0x0 read #1", "guest-abort", members: "1-2"),
-            row("b2", "b0", "kvm-normal-nc", "UR at bar0+0x0 read #3", "host-panic", members: "3"),
-            row("b3", "b0", "kvm-normal-nc", "UR at bar0+0x4 write #1", verdict ?? "host-handled", members: "1"),
+            row("a1", "a0", "kvm-device", "UR at bar0+0x0 read #1", .hostPanic, members: "1-3"),
+            row("a2", "a0", "kvm-device", "UR at bar0+0x4 write #1", .hostHandled, members: "1"),
+            row("b1", "b0", "kvm-normal-nc", "UR at bar0+0x0 read #1", .guestAbort, members: "1-2"),
+            row("b2", "b0", "kvm-normal-nc", "UR at bar0+0x0 read #3", .hostPanic, members: "3"),
+            row("b3", "b0", "kvm-normal-nc", "UR at bar0+0x4 write #1", verdict ?? .hostHandled, members: "1"),
         ])
         try store.setPlanned(5)
         return store
@@ -27,16 +28,16 @@ enum KnownCampaign {
     static func golden(_ id: String, _ policy: String, tlps: Int, cpuWrites: Int, writeTransactions: Int) -> GoldenRecord {
         GoldenRecord(id: id, trace: "t", traceHash: "ffffffffffffffff", policy: policy, platform: "ras-sbsa", schedule: "in-order", seed: nil,
                      events: 50, tlps: tlps, linkBytes: tlps * 10, simulatedNs: 1_000, cpuWrites: cpuWrites, writeTransactions: writeTransactions,
-                     writeCombiningRatio: Double(cpuWrites) / Double(writeTransactions), verdicts: "{}", sites: 4, experiments: 2)
+                     writeCombiningRatio: Double(cpuWrites) / Double(writeTransactions), verdicts: VerdictCounts(), sites: 4, experiments: 2)
     }
 
-    static func row(_ id: String, _ golden: String, _ policy: String, _ fault: String, _ verdict: String, members: String) -> ExperimentRecord {
+    static func row(_ id: String, _ golden: String, _ policy: String, _ fault: String, _ verdict: Verdict, members: String) -> ExperimentRecord {
         let weight = members.split(separator: ",").reduce(0) { sum, part in
             let bounds = part.split(separator: "-").map { Int($0)! }
             return sum + bounds.last! - bounds.first! + 1
         }
         return ExperimentRecord(id: id, golden: golden, trace: "t", policy: policy, platform: "ras-sbsa", schedule: "in-order", seed: nil,
-                                fault: fault, kind: "UR", verdict: verdict, contained: verdict != "host-panic", chain: "\(policy) chain ⇒ \(verdict)",
+                                fault: fault, kind: "UR", verdict: verdict, chain: "\(policy) chain ⇒ \(verdict)",
                                 evidence: "[]", tlps: 1, linkBytes: 1, simulatedNs: 1, steps: 1, stoppedEarly: true, weight: weight, members: members)
     }
 }
@@ -45,13 +46,13 @@ enum KnownCampaign {
     @Test func weightedCountsPerPair() throws {
         let c = try Comparison(store: KnownCampaign.database(), sampled: false)
         #expect(c.cells.map(\.policy) == ["kvm-device", "kvm-normal-nc"])
-        #expect(c.cells[0].verdicts == ["host-panic": 3, "host-handled": 1])
-        #expect(c.cells[1].verdicts == ["guest-abort": 2, "host-panic": 1, "host-handled": 1])
+        #expect(c.cells[0].verdicts == [.hostPanic: 3, .hostHandled: 1])
+        #expect(c.cells[1].verdicts == [.guestAbort: 2, .hostPanic: 1, .hostHandled: 1])
         #expect(c.cells.map(\.sites) == [4, 4])
         #expect(c.cells.map(\.uncontained) == [3, 1])
         #expect(c.cells.map(\.contained) == [1, 3])
         #expect(c.cells.allSatisfy { $0.uncontainedRate == nil })
-        #expect(c.verdictOrder == ["host-panic", "host-handled", "guest-abort"])
+        #expect(c.verdictOrder == [.hostPanic, .hostHandled, .guestAbort])
         #expect(c.hasUncontained)
     }
 
@@ -131,7 +132,7 @@ enum KnownCampaign {
     }
 
     @Test func regressionListsOnlyChangedSites() throws {
-        let r = try Regression(KnownCampaign.database(), KnownCampaign.database(changing: "guest-silent"))
+        let r = try Regression(KnownCampaign.database(), KnownCampaign.database(changing: .guestSilent))
         #expect(r.comparedSites == 8 && r.onlyInA == 0 && r.onlyInB == 0)
         #expect(r.changes.map(\.site) == ["t, kvm-normal-nc, ras-sbsa, in-order: UR at bar0+0x4 write #1"])
         #expect(r.changes.map { "\($0.from)>\($0.to)" } == ["host-handled>guest-silent"])

@@ -37,7 +37,7 @@ import Testing
         #expect(device.read(bar: 0, offset: 0x100, size: 4, at: 1).status == .unsupportedRequest)
     }
 
-    /// DOMAIN.md §7 scenario 1: an 8-byte read of a 4-byte NVMe register gets CA; CAP accepts both.
+    /// docs/domain.md §7 scenario 1: an 8-byte read of a 4-byte NVMe register gets CA; CAP accepts both.
     @Test func nvmeRegisters() throws {
         var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "nvme")))
         #expect(device.read(bar: 0, offset: 0x0, size: 8, at: 0).data.low64 == 0x0040_1820_0f01_07ff)

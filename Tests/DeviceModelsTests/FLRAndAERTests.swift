@@ -24,7 +24,7 @@ import Testing
         #expect(nic.configRead(offset: 0x18, size: 4, at: 0).value == 0xffff_0008)
     }
 
-    /// AER defaults (DOMAIN.md §3): UR, CA, poisoned TLP, completion timeout, ECRC non-fatal;
+    /// AER defaults (docs/domain.md §3): UR, CA, poisoned TLP, completion timeout, ECRC non-fatal;
     /// malformed TLP, surprise down, DLP, flow control, receiver overflow fatal.
     @Test(arguments: UncorrectableError.allCases)
     func defaultSeverity(error: UncorrectableError) {

@@ -1,6 +1,7 @@
 import Foundation
 import Diagnostics
 import Testing
+import TestSupport
 @testable import MMIOTrace
 
 @Suite struct MTraceErrorTests {
@@ -63,7 +64,7 @@ import Testing
                 #expect(error.location.file == "bad.mtrace" && error.location.line >= 1 && error.location.column >= 1, "\(name)")
             }
         }
-        try expectMatchesGolden(transcript, "errors.golden")
+        try Golden.expect(transcript, matches: Fixtures.path("errors.golden"))
     }
 
     @Test func lineNumbersCountCommentsAndBlankLines() throws {

@@ -31,7 +31,7 @@ import Testing
         #expect(acked == ["platform-device"])
     }
 
-    /// Apart from the two DOMAIN.md distinctions, every built-in has quiet-pcie's transport.
+    /// Apart from the two docs/domain.md distinctions, every built-in has quiet-pcie's transport.
     @Test(arguments: PlatformProfile.builtIns)
     func otherwiseSharedTransport(profile: PlatformProfile) throws {
         var transport = profile.transport

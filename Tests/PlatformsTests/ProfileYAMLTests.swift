@@ -282,10 +282,10 @@ import Platforms
         #expect(!flow.yaml.contains("{"))
     }
 
-    /// The firmware-first example of `docs/platforms.md` (DOMAIN.md §7 scenario 8).
+    /// The firmware-first example of `docs/platforms.md` (docs/domain.md §7 scenario 8).
     @Test func documentedFirmwareFirstExample() throws {
         let profile = try PlatformProfile.load(yaml: """
-            # no-ras, but AER goes to firmware, which raises an SError (DOMAIN.md section 7, scenario 8).
+            # no-ras, but AER goes to firmware, which raises an SError (docs/domain.md section 7, scenario 8).
             name: no-ras-firmware-first
             summary: "no-ras with firmware-first AER: posted-write errors arrive as SErrors without syndrome"
             base: no-ras

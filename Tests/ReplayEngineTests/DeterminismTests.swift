@@ -26,7 +26,7 @@ import TraceSynthesis
         let b = try Harness.replay(text: Self.mixed, schedule: schedule)
         #expect(try Self.json(a) == Self.json(b))
         #expect(a.summary.events == 4000)
-        #expect(a.summary.tlps["MWr32", default: 0] > 0)
+        #expect(a.summary.tlps[.MWr32] > 0)
     }
 
     /// The synthetic workloads drive only registers their device models implement: a replay
@@ -35,7 +35,7 @@ import TraceSynthesis
     func generatedWorkloadsReplayWithoutErrors(policy: String) throws {
         let report = try Harness.replay(text: Self.mixed, policy: policy)
         #expect(report.verdicts.isEmpty, "\(report.verdicts.prefix(3).map(\.chain))")
-        #expect(report.deviceView.allSatisfy { ["accepted", "SC", "ready"].contains($0.outcome) })
+        #expect(report.deviceView.allSatisfy { ["accepted", "SC", "ready"].contains($0.outcome.description) })
     }
 
     /// The random schedule depends on its seed (and records it).

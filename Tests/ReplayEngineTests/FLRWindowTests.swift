@@ -1,7 +1,7 @@
 import Testing
 @testable import ReplayEngine
 
-/// Function Level Reset windows (DOMAIN.md §3): while the function resets, posted writes are
+/// Function Level Reset windows (docs/domain.md §3): while the function resets, posted writes are
 /// discarded (the model's `discard-posted`), non-posted requests get UR or CRS, and the device
 /// is back at reset values once ready.
 @Suite struct FLRWindowTests {
@@ -19,14 +19,14 @@ import Testing
 
     @Test func insideTheWindowWritesAreDiscardedAndRequestsRefused() throws {
         let report = try Harness.replay(text: Self.trace, policy: "kvm-device")
-        let flr = try #require(report.observations("FLR").first)
-        let ready = try #require(report.observations("ready").first)
+        let flr = try #require(report.observations(.flr).first)
+        let ready = try #require(report.observations(.ready).first)
         #expect(ready.timePs - flr.timePs == 100_000_000 * 1000)
         let during = report.deviceView.filter { $0.timePs > flr.timePs && $0.timePs < ready.timePs }
-        #expect(during.map(\.kind) == ["MWr", "MRd", "CfgRd"])
-        #expect(during.map(\.outcome) == ["discarded-in-reset", "UR", "CRS"])
+        #expect(during.map(\.kind) == [.memoryWrite, .memoryRead, .configRead])
+        #expect(during.map(\.outcome.description) == ["discarded-in-reset", "UR", "CRS"])
         let after = report.deviceView.filter { $0.timePs > ready.timePs }
-        #expect(after.map(\.outcome) == ["SC", "SC"])
+        #expect(after.map(\.outcome.description) == ["SC", "SC"])
         // Registers are back at their reset values: AQA reads 0, not what the guest wrote.
         #expect(after.first?.value == "0x0")
         #expect(after.last?.value == "0x101b36")
@@ -37,7 +37,7 @@ import Testing
     @Test func hotAndControllerResets() throws {
         let trace = Harness.header(guest: "device-ngnre") + "10 host reset hot nvme0\n"
         let hot = try Harness.replay(text: trace)
-        #expect(hot.observations("hot-reset").count == 1)
+        #expect(hot.observations(.hotReset).count == 1)
         let platform = """
             mtrace 1
             device wdt model=generic
@@ -46,9 +46,9 @@ import Testing
             2000 host write wdt0+0x0 4 0x1
             """
         let report = try Harness.replay(text: platform, platform: "platform-device")
-        let reset = try #require(report.observations("controller-reset").first)
+        let reset = try #require(report.observations(.controllerReset).first)
         let latency = Harness.platform("platform-device").transport.latency
         #expect(reset.timePs == UInt64(10 + latency.coreToSerialisationPoint + latency.serialisationPointToPlatformDevice + latency.resetController) * 1000)
-        #expect(report.observations("MWr").first?.outcome == "discarded-in-reset")
+        #expect(report.observations(.memoryWrite).first?.outcome.answer == .discardedInReset)
     }
 }

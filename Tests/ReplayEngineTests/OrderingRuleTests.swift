@@ -33,7 +33,7 @@ import Testing
         #expect(inOrder.arrivals == ["MWr bar0+0x1000", "MWr bar0+0x1040"])
         let adversarial = try Harness.replay(text: trace, schedule: .adversarial)
         #expect(adversarial.arrivals == ["MWr bar0+0x1040", "MWr bar0+0x1000"])
-        #expect(adversarial.hazards.map(\.kind) == ["out-of-order"])
+        #expect(adversarial.hazards.map(\.kind) == [.outOfOrder])
     }
 
     /// A DMB between two Normal-NC writes orders them, under every schedule.
@@ -59,7 +59,7 @@ import Testing
             20 vcpu0 dsb sy
             """
         let report = try Harness.replay(text: trace, schedule: .adversarial)
-        let times = report.observations("MWr").map { ($0.device, $0.timePs) }
+        let times = report.observations(.memoryWrite).map { ($0.device, $0.timePs) }
         #expect(times.map(\.0) == ["nic0", "nvme0"])
         // Per peripheral, each sees its single write: no out-of-order hazard for either device.
         #expect(report.hazards.isEmpty)
@@ -74,16 +74,16 @@ import Testing
             12 vcpu0 write wc+0x4 4 0x33333333
             """
         let merged = try Harness.replay(text: Harness.header(guest: "normal-nc") + stores + "\n20 vcpu0 dsb sy\n")
-        #expect(merged.observations("MWr").map { ($0.size, $0.value, $0.accesses) }.elementsEqual([(8, "0x3333333311111111", 3)], by: ==))
+        #expect(merged.observations(.memoryWrite).map { ($0.size, $0.value, $0.accesses) }.elementsEqual([(8, "0x3333333311111111", 3)], by: ==))
         let fenced = try Harness.replay(text: Harness.header(guest: "normal-nc") + """
             10 vcpu0 write wc+0x0 4 0x11111111
             11 vcpu0 dmb oshst
             12 vcpu0 write wc+0x4 4 0x22222222
             20 vcpu0 dsb sy
             """)
-        #expect(fenced.observations("MWr").map(\.size) == [4, 4])
+        #expect(fenced.observations(.memoryWrite).map(\.size) == [4, 4])
         let device = try Harness.replay(text: Harness.header(guest: "normal-nc") + stores + "\n20 vcpu0 dsb sy\n", policy: "kvm-device")
-        #expect(device.observations("MWr").map(\.size) == [4, 4, 4])
+        #expect(device.observations(.memoryWrite).map(\.size) == [4, 4, 4])
     }
 
     /// A merged write whose size the device does not accept is a merged-size hazard.
@@ -94,8 +94,8 @@ import Testing
             20 vcpu0 dsb sy
             """
         let report = try Harness.replay(text: trace)
-        #expect(report.observations("MWr").map(\.outcome) == ["CA"])
-        #expect(report.hazards.map(\.kind) == ["merged-size"])
+        #expect(report.observations(.memoryWrite).map(\.outcome.description) == ["CA"])
+        #expect(report.hazards.map(\.kind) == [.mergedSize])
     }
 
     /// A DSB waits for completion: an nGnRE write is complete at the serialisation point, an
@@ -109,7 +109,7 @@ import Testing
                 12 vcpu0 write nicregs+0x3818 4 0x2
                 """
             let report = try Harness.replay(text: trace, policy: policy)
-            return try #require(report.observations("MWr").first { $0.device == "nic0" }).timePs
+            return try #require(report.observations(.memoryWrite).first { $0.device == "nic0" }).timePs
         }
         let early = try secondArrival("device-ngnre", "kvm-device")
         let late = try secondArrival("device-ngnre", "strict-ngnrne")
@@ -128,17 +128,17 @@ import Testing
         let withTLBI = prefix + "40 host tlbi ipas2e1is bar0+0x0\n50 host dsb ish\n60 host reset flr nvme0\n"
         let withoutTLBI = prefix + "50 host dsb ish\n60 host reset flr nvme0\n"
         let forced = try Harness.replay(text: withTLBI, schedule: .adversarial)
-        #expect(forced.observations("MWr").first?.afterReset == false)
+        #expect(forced.observations(.memoryWrite).first?.afterReset == false)
         let unforced = try Harness.replay(text: withoutTLBI, schedule: .adversarial)
-        #expect(unforced.observations("MWr").first?.afterReset == true)
+        #expect(unforced.observations(.memoryWrite).first?.afterReset == true)
     }
 
     /// A guest access after the host removed the region from stage 2 faults and never arrives.
     @Test func accessAfterUnmapIsAStageTwoFault() throws {
         let trace = Harness.header(guest: "device-ngnre") + "10 host unmap bar0\n20 vcpu0 write bar0+0x1008 4 0x1\n"
         let report = try Harness.replay(text: trace)
-        #expect(report.observations("MWr").isEmpty)
-        #expect(report.hazards.map(\.kind) == ["stage2-fault"])
+        #expect(report.observations(.memoryWrite).isEmpty)
+        #expect(report.hazards.map(\.kind) == [.stage2Fault])
     }
 
     /// Normal mappings may be read speculatively: the adversarial schedule reads the NIC's
@@ -146,8 +146,8 @@ import Testing
     @Test func speculativeReadsOfReadSensitiveRegisters() throws {
         let trace = Harness.header(guest: "normal-nc") + "10 vcpu0 read nicregs+0x8 4\n"
         let normal = try Harness.replay(text: trace, schedule: .adversarial)
-        #expect(normal.hazards.contains { $0.kind == "speculative-read-sensitive" && $0.offset == 0xc0 })
-        #expect(normal.observations("MRd (speculative)").contains { $0.offset == 0xc0 })
+        #expect(normal.hazards.contains { $0.kind == .speculativeReadSensitive && $0.offset == 0xc0 })
+        #expect(normal.observations(.speculativeRead).contains { $0.offset == 0xc0 })
         let device = try Harness.replay(text: trace, policy: "kvm-device", schedule: .adversarial)
         #expect(device.hazards.isEmpty)
         let inOrder = try Harness.replay(text: trace, schedule: .inOrder)

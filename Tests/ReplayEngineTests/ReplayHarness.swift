@@ -41,8 +41,8 @@ enum Harness {
 extension ReplayReport {
     /// Memory writes and reads that reached devices, in arrival order, as `device:offset`.
     var arrivals: [String] {
-        deviceView.filter { $0.kind == "MWr" || $0.kind == "MRd" }.map { "\($0.kind) \($0.region ?? "-")+0x\(String($0.offset, radix: 16))" }
+        deviceView.filter { $0.kind == .memoryWrite || $0.kind == .memoryRead }.map { "\($0.kind.rawValue) \($0.region ?? "-")+0x\(String($0.offset, radix: 16))" }
     }
 
-    func observations(_ kind: String) -> [DeviceObservation] { deviceView.filter { $0.kind == kind } }
+    func observations(_ kind: ObservationKind) -> [DeviceObservation] { deviceView.filter { $0.kind == kind } }
 }

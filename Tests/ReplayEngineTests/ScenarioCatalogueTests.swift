@@ -5,8 +5,9 @@ import Platforms
 import Testing
 import Yams
 @testable import ReplayEngine
+import Verdicts
 
-/// The scenario catalogue (DOMAIN.md §7): every `traces/scenarios/NAME.mtrace` is replayed as
+/// The scenario catalogue (docs/domain.md §7): every `traces/scenarios/NAME.mtrace` is replayed as
 /// `mmio-replay replay` would (its `fault` lines included) under each case of its sidecar
 /// `NAME.expected.yaml`, and the distinct verdicts must be exactly the expected ones.
 @Suite struct ScenarioCatalogueTests {
@@ -19,7 +20,7 @@ import Yams
         var platforms: [String]
         var schedules: [Schedule]
         var stage1: [String: MemoryType]
-        var verdicts: [String]
+        var verdicts: Set<Verdict>
     }
 
     static func cases(of name: String) throws -> [Case] {
@@ -31,7 +32,7 @@ import Yams
                  platforms: try #require(item["platforms"] as? [String]),
                  schedules: (item["schedules"] as? [String] ?? ["in-order", "adversarial"]).map { Schedule(name: $0, seed: 1)! },
                  stage1: (item["s1"] as? [String: String] ?? [:]).mapValues { MemoryType(name: $0)! },
-                 verdicts: try #require(item["verdicts"] as? [String]).sorted())
+                 verdicts: Set(try #require(item["verdicts"] as? [String]).map { try #require(Verdict(rawValue: $0), "unknown verdict '\($0)'") }))
         }
     }
 
@@ -49,7 +50,7 @@ import Yams
                     for schedule in c.schedules {
                         let report = try Replay.run(MTraceReader(path: trace), policy: Harness.policy(policy), platform: platform,
                                                     options: ReplayOptions(schedule: schedule, guestStage1: c.stage1))
-                        let found = Set(report.verdicts.map(\.verdict)).sorted()
+                        let found = Set(report.verdicts.map(\.verdict))
                         #expect(found == c.verdicts, "\(name): \(policy) / \(platformName) / \(schedule.name) s1 \(c.stage1)")
                         #expect(report.verdicts.allSatisfy { !$0.evidence.isEmpty && $0.chain.hasSuffix("⇒ \($0.verdict)") })
                     }

@@ -1,7 +1,7 @@
 import Testing
 @testable import ReplayEngine
 
-/// DOMAIN.md §7 scenarios 3, 4 and 5: what arrives at the device, and in what order.
+/// docs/domain.md §7 scenarios 3, 4 and 5: what arrives at the device, and in what order.
 @Suite struct ScenarioTests {
     static let schedules: [Schedule] = [.inOrder, .adversarial]
 
@@ -12,15 +12,15 @@ import Testing
     func reclaimAfterWrites(policy: String, platform: String) throws {
         for schedule in Self.schedules {
             let report = try Harness.replay(file: "traces/scenarios/reclaim-after-writes.mtrace", policy: policy, platform: platform, schedule: schedule)
-            let doorbell = try #require(report.observations("MWr").first)
-            let flr = try #require(report.observations("FLR").first)
+            let doorbell = try #require(report.observations(.memoryWrite).first)
+            let flr = try #require(report.observations(.flr).first)
             let expectLate = platform == "split-ecam" && schedule == .adversarial && policy != "strict-ngnrne"
             #expect(doorbell.afterReset == expectLate, "\(policy) \(platform) \(schedule.name)")
             #expect((doorbell.timePs > flr.timePs) == expectLate, "\(policy) \(platform) \(schedule.name)")
             if expectLate {
-                let ready = try #require(report.observations("ready").first)
+                let ready = try #require(report.observations(.ready).first)
                 #expect(doorbell.timePs >= ready.timePs, "held until the device is ready again: the most damaging moment")
-                #expect(doorbell.outcome == "accepted", "lands on the reset device")
+                #expect(doorbell.outcome.answer == .accepted, "lands on the reset device")
             }
         }
     }
@@ -42,7 +42,7 @@ import Testing
             // The read overtakes the buffered doorbell, the read-back is answered from the
             // buffer, and the two buffered writes (R type, no barrier between) leave in reverse.
             #expect(normal.arrivals == ["MRd bar0+0x1c", "MWr bar0+0x24", "MWr bar0+0x1008"])
-            #expect(normal.hazards.map(\.kind) == ["read-from-buffer", "out-of-order"])
+            #expect(normal.hazards.map(\.kind) == [.readFromBuffer, .outOfOrder])
         }
     }
 
@@ -51,13 +51,13 @@ import Testing
     @Test(arguments: [Schedule.inOrder, .adversarial])
     func writeCombining(schedule: Schedule) throws {
         let normal = try Harness.replay(file: "traces/scenarios/write-combining.mtrace", policy: "kvm-normal-nc", platform: "quiet-pcie", schedule: schedule)
-        let pushes = normal.observations("MWr").filter { $0.region == "wc" }
+        let pushes = normal.observations(.memoryWrite).filter { $0.region == "wc" }
         #expect(pushes.count == 1)
         #expect(pushes.first?.size == 64 && pushes.first?.accesses == 8)
         let device = try Harness.replay(file: "traces/scenarios/write-combining.mtrace", policy: "kvm-device", platform: "quiet-pcie", schedule: schedule)
-        let stores = device.observations("MWr").filter { $0.region == "wc" }
+        let stores = device.observations(.memoryWrite).filter { $0.region == "wc" }
         #expect(stores.count == 8 && stores.allSatisfy { $0.size == 8 })
-        #expect(normal.summary.tlps["MWr32"] == 2 && device.summary.tlps["MWr32"] == 9)
+        #expect(normal.summary.tlps[.MWr32] == 2 && device.summary.tlps[.MWr32] == 9)
         #expect(normal.summary.linkBytes < device.summary.linkBytes)
         #expect(normal.summary.writeCombiningRatio == 4.5 && device.summary.writeCombiningRatio == 1)
     }

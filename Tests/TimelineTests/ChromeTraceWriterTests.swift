@@ -72,7 +72,7 @@ import Testing
         #expect(verdicts.sorted() == report.verdicts.map { "verdict \($0.verdict)" }.sorted())
         // One span per TLP on the link, as the summary counts them; the FLR is a span on the device.
         let tlpSpans = events.filter { $0["cat"] as? String == "tlp" }
-        #expect(tlpSpans.count == report.summary.tlps.values.reduce(0, +))
+        #expect(tlpSpans.count == report.summary.tlps.total)
         #expect(events.contains { $0["cat"] as? String == "reset" && $0["ph"] as? String == "X" && ($0["dur"] as! Double) > 0 })
     }
 

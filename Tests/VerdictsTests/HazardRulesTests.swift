@@ -21,14 +21,14 @@ import Verdicts
         reset.discardsWrites = discards
         let derivation = HazardRules.postReclaimWrite(Self.write(arrival: arrival, reset: reset))
         #expect(derivation.verdict == verdict)
-        #expect(derivation.evidence.map(\.rule) == ["reclaim-completion", rule])
+        #expect(derivation.evidence.map(\.rule.name) == ["reclaim-completion", rule])
     }
 
     @Test func postReclaimWriteWithoutReset() {
         #expect(HazardRules.postReclaimWrite(Self.write(arrival: 499, reset: nil)).verdict == .none)
         let late = HazardRules.postReclaimWrite(Self.write(arrival: 500, reset: nil))
         #expect(late.verdict == .postReclaimWrite)
-        #expect(late.evidence.last?.rule == "write-after-unmap")
+        #expect(late.evidence.last?.rule.name == "write-after-unmap")
     }
 
     @Test func completionGuaranteeFollowsTheEffectiveType() {
@@ -46,7 +46,7 @@ import Verdicts
         let type = attributes.effectiveType(guest: .normalNC, region: .gicv2VCPUInterface)
         let derivation = HazardRules.crossGuest(region: .gicv2VCPUInterface, effectiveType: type, isWrite: isWrite, policy: policy.0)
         #expect(derivation.verdict == policy.1)
-        #expect(derivation.evidence.map(\.rule) == ["shared-state-region", "shared-state-access"])
+        #expect(derivation.evidence.map(\.rule.name) == ["shared-state-region", "shared-state-access"])
     }
 
     @Test func crossGuestNeedsSharedStateAndARelaxedType() {
@@ -69,6 +69,6 @@ import Verdicts
         let wb = HazardRules.forbiddenAttribute(region: .bar, effectiveType: .normalWB, policy: "fwb-force-wb")
         #expect(wb.chain == "Normal-WB on device memory: linefills read the device, dirty lines written back at any time "
             + "(after reclaim too), tag access (MTE) ⇒ forbidden-attribute")
-        #expect(wb.evidence[0].rule == "cacheable-device-memory")
+        #expect(wb.evidence[0].rule.name == "cacheable-device-memory")
     }
 }

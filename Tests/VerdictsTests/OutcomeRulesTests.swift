@@ -3,7 +3,7 @@ import Platforms
 import Testing
 import Verdicts
 
-/// DOMAIN.md §4 step 4, row by row: phase 2 on paths with a given signal.
+/// docs/domain.md §4 step 4, row by row: phase 2 on paths with a given signal.
 @Suite struct OutcomeRulesTests {
     static let syndromes: [Syndrome?] = [nil, .implementationDefined, .ce, .ueo, .ueu, .uer, .uc, .uncategorized]
 
@@ -42,14 +42,14 @@ import Verdicts
     func serrorForHostAccesses(issuer: Issuer, row: (Syndrome?, Verdict)) throws {
         let derivation = Self.decide(try Self.path(.serror(row.0), performedBy: issuer), .inGuest)
         #expect(derivation.verdict == row.1)
-        #expect(derivation.evidence.first?.rule == "host-issuer-context")
+        #expect(derivation.evidence.first?.rule.name == "host-issuer-context")
     }
 
     @Test func rowRuleNames() throws {
-        let rules = Self.syndromes.map { Self.decide(try! Self.path(.serror($0)), .inGuest).evidence.last!.rule }
+        let rules = Self.syndromes.map { Self.decide(try! Self.path(.serror($0)), .inGuest).evidence.last!.rule.name }
         #expect(rules == ["kvm-serror-no-ras", "kvm-serror-ids", "kvm-serror-ignored", "kvm-serror-ignored",
                           "kvm-serror-recoverable", "kvm-serror-recoverable", "kvm-serror-uc", "kvm-serror-uc"])
-        let hostRules = Self.syndromes.map { Self.decide(try! Self.path(.serror($0)), .hostContext).evidence.last!.rule }
+        let hostRules = Self.syndromes.map { Self.decide(try! Self.path(.serror($0)), .hostContext).evidence.last!.rule.name }
         #expect(hostRules == ["host-serror-panic", "host-serror-panic", "host-serror-ignored", "host-serror-ignored",
                               "host-serror-panic", "host-serror-panic", "host-serror-panic", "host-serror-panic"])
     }
@@ -78,7 +78,7 @@ import Verdicts
         for context in Self.guestContexts + Self.hostContexts {
             let derivation = Self.decide(path, context, platform)
             #expect(derivation.verdict == verdict)
-            #expect(derivation.evidence.map(\.rule) == ["delivery-context", rule])
+            #expect(derivation.evidence.map(\.rule.name) == ["delivery-context", rule])
             #expect(derivation.evidence[0].result == "vCPU waiting on the load (in guest)")
         }
     }
@@ -96,7 +96,7 @@ import Verdicts
         platform.errors.firmwareClaimsSEA = claims
         let derivation = Self.decide(try Self.path(.synchronousAbort, performedBy: issuer, request: .memoryRead), .hostContext, platform)
         #expect(derivation.verdict == verdict)
-        #expect(derivation.evidence.map(\.rule) == [rule])
+        #expect(derivation.evidence.map(\.rule.name) == [rule])
     }
 
     @Test(arguments: [
@@ -117,7 +117,7 @@ import Verdicts
     func nativeAER(context: DeliveryContext) throws {
         let derivation = Self.decide(try Self.path(.aerInterrupt), context)
         #expect(derivation.verdict == .hostHandled)
-        #expect(derivation.evidence.map(\.rule) == ["aer-native"])
+        #expect(derivation.evidence.map(\.rule.name) == ["aer-native"])
     }
 
     @Test(arguments: [Verdict.guestSilent, .none])

@@ -2,7 +2,7 @@ import ArmMemory
 import Testing
 import Verdicts
 
-/// DOMAIN.md §7's expectations for the scenarios whose verdicts come from error incidents.
+/// docs/domain.md §7's expectations for the scenarios whose verdicts come from error incidents.
 @Suite struct ScenarioTests {
     /// Scenario 1, wrong-size-read: an 8-byte read the device answers with CA, per effective type and platform.
     @Test(arguments: [
@@ -42,19 +42,19 @@ import Verdicts
         #expect(early.verdict == .guestAbort)
     }
 
-    /// DOMAIN.md's evidence example, with the engine's access and TLP evidence prepended.
+    /// docs/domain.md's evidence example, with the engine's access and TLP evidence prepended.
     @Test func domainExampleChain() throws {
         let platform = TestPlatform.rasSBSA
         let path = platform.signal(try platform.incident(.completerAbort, .memoryRead, .deviceNGnRE))
         let derivation = ErrorRules.verdict(for: path, context: .inGuest, errors: platform.errors, ras: platform.ras).prepending([
-            Evidence(rule: "access", inputs: "guest read, 8 bytes at bar0+0x44",
+            Evidence(rule: .access, inputs: "guest read, 8 bytes at bar0+0x44",
                      result: "R 8 @bar0+0x44 [S1 Device-nGnRE, S2 Device-nGnRE → Device-nGnRE]", source: "Arm ARM D8.6.5"),
-            Evidence(rule: "tlp", inputs: "8-byte read", result: "MRd", source: "PCIe Base Spec"),
+            Evidence(rule: .tlp, inputs: "8-byte read", result: "MRd", source: "PCIe Base Spec"),
         ])
         #expect(derivation.chain == "R 8 @bar0+0x44 [S1 Device-nGnRE, S2 Device-nGnRE → Device-nGnRE] → MRd → device CA (injected) "
             + "→ RC: CA→SLVERR (ras-sbsa) → Device load error, core imprecise → SError AET=UC → vCPU in guest → "
             + "KVM: UC → host panic ⇒ host-panic")
-        #expect(derivation.evidence.map(\.rule) == [
+        #expect(derivation.evidence.map(\.rule.name) == [
             "access", "tlp", "error-origin", "rc-response", "device-load-error", "serror-syndrome", "delivery-context", "kvm-serror-uc",
         ])
     }
@@ -79,8 +79,8 @@ import Verdicts
                             for context in Self.contexts {
                                 let derivation = ErrorRules.verdict(for: path, context: context, errors: platform.errors, ras: platform.ras)
                                 count += 1
-                                #expect(derivation.evidence.first?.rule == "error-origin")
-                                #expect(derivation.evidence.allSatisfy { $0.rule.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" } })
+                                #expect(derivation.evidence.first?.rule.name == "error-origin")
+                                #expect(derivation.evidence.allSatisfy { $0.rule.name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" } })
                                 #expect(derivation.evidence.allSatisfy { !$0.source.isEmpty && !$0.result.isEmpty })
                                 // An error incident never yields a hazard verdict, and always fires.
                                 #expect([.none, .guestSilent, .guestAbort, .hostHandled, .hostPanic].contains(derivation.verdict))

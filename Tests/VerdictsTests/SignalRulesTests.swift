@@ -68,7 +68,7 @@ struct SignalCase: Sendable, CustomTestStringConvertible {
     func phaseOne(_ expected: SignalCase) throws {
         let path = expected.platform.signal(try expected.platform.incident(expected.error, expected.request, expected.type, issuer: expected.issuer))
         #expect(path.signal == expected.signal)
-        #expect(path.evidence.map(\.rule) == ["error-origin"] + expected.rules)
+        #expect(path.evidence.map(\.rule.name) == ["error-origin"] + expected.rules)
     }
 
     @Test func everyErrorKindIsCovered() {
@@ -77,7 +77,7 @@ struct SignalCase: Sendable, CustomTestStringConvertible {
 
     @Test func rootComplexEvidenceNamesTheTableEntry() throws {
         let path = TestPlatform.rasSBSA.signal(try TestPlatform.rasSBSA.incident(.unsupportedRequest, .memoryRead, .deviceNGnRE))
-        let rc = try #require(path.evidence.first { $0.rule == "rc-response" })
+        let rc = try #require(path.evidence.first { $0.rule.name == "rc-response" })
         #expect(rc.result == "RC: UR→DECERR (ras-sbsa)")
         #expect(rc.source == "ErrorParameters.rootComplexResponse[ur][memory-read]")
     }
@@ -98,7 +98,7 @@ struct SignalCase: Sendable, CustomTestStringConvertible {
         #expect(withDPC.evidence.map(\.result).contains("DPC completes it with CA"))
         platform.errors.dpc = false
         let withoutDPC = platform.signal(try platform.incident(.linkDown, .memoryRead, .deviceNGnRE))
-        #expect(withoutDPC.evidence.map(\.rule).contains("link-down-ur"))
+        #expect(withoutDPC.evidence.map(\.rule.name).contains("link-down-ur"))
         #expect(withoutDPC.signal == .serror(.uc))
     }
 
@@ -106,11 +106,11 @@ struct SignalCase: Sendable, CustomTestStringConvertible {
         var platform = TestPlatform.rasSBSA
         let unconsumed = platform.signal(try platform.incident(.completerAbort, .memoryRead, .normalNC, speculative: true))
         #expect(unconsumed.signal == .none(.none))
-        #expect(unconsumed.evidence.last?.rule == "speculative-load-unconsumed")
+        #expect(unconsumed.evidence.last?.rule.name == "speculative-load-unconsumed")
         platform.ras.speculativeErrorsSignalled = true
         let signalled = platform.signal(try platform.incident(.completerAbort, .memoryRead, .normalNC, speculative: true))
         #expect(signalled.signal == .serror(.uer))
-        #expect(signalled.evidence.map(\.rule).contains("speculative-load-signalled"))
+        #expect(signalled.evidence.map(\.rule.name).contains("speculative-load-signalled"))
         let fabricated = TestPlatform.quietPCIe.signal(try TestPlatform.quietPCIe.incident(.completerAbort, .memoryRead, .normalNC, speculative: true))
         #expect(fabricated.signal == .none(.none))
     }

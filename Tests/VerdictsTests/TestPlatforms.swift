@@ -3,7 +3,7 @@ import Platforms
 import Testing
 @testable import Verdicts
 
-/// The error and RAS parameters of DOMAIN.md §5's profiles, built here from the table's
+/// The error and RAS parameters of docs/domain.md §5's profiles, built here from the table's
 /// descriptions (the built-in YAML is written elsewhere).
 struct TestPlatform: Sendable, CustomTestStringConvertible {
     var name: String
@@ -58,7 +58,7 @@ struct TestPlatform: Sendable, CustomTestStringConvertible {
         return platform
     }()
 
-    /// The thread's syndromes (DOMAIN.md §4 step 3): Device → UC, Normal → UER.
+    /// The thread's syndromes (docs/domain.md §4 step 3): Device → UC, Normal → UER.
     static let threadSyndromes = SyndromeTable(deviceLoad: .uc, deviceStore: .uc, normalLoad: .uer, normalStore: .uer)
 
     static let sbsaTable: RootComplexResponseTable = {
