@@ -33,9 +33,9 @@ let package = Package(
         // Arm memory types, stage-1/stage-2 encodings and combining, attribute policies.
         .target(name: "ArmMemory", dependencies: ["YAMLInput", "Diagnostics", .product(name: "Yams", package: "Yams")]),
         // The trace model (topology + event stream) and the native `.mtrace` text codec.
-        .target(name: "MMIOTrace", dependencies: ["Diagnostics", "ArmMemory"]),
+        .target(name: "MMIOTrace", dependencies: ["Diagnostics", "ArmMemory", "PCIeTransport"]),
         // Seeded synthetic traces of realistic guest-driver workloads, for benchmarks and sizing.
-        .target(name: "TraceSynthesis", dependencies: ["ArmMemory", "MMIOTrace", "SeededRandom"]),
+        .target(name: "TraceSynthesis", dependencies: ["ArmMemory", "MMIOTrace", "PCIeTransport", "SeededRandom"]),
         // Seeded pseudo-random numbers: one seed, one sequence, on every machine and toolchain.
         .target(name: "SeededRandom"),
         // Platform profiles: every modelling choice of the CPU-to-device transport as a named parameter.
@@ -43,7 +43,8 @@ let package = Package(
         // Device models as data (YAML): register maps, config space, FLR and AER, as value-type state.
         .target(name: "DeviceModels", dependencies: ["YAMLInput", "Diagnostics", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
         // Injected PCIe errors: the fault model, its command-line grammar, YAML fault files, aer-inject files.
-        .target(name: "Faults", dependencies: ["YAMLInput", "Diagnostics", "MMIOTrace", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Faults", dependencies: ["YAMLInput", "Diagnostics", "MMIOTrace", "PCIeTransport", .product(name: "Yams", package: "Yams")]),
+        // The PCIe vocabulary (requests, errors, AER severity, bus/device/function, access data) and
         // TLPs as pure data: byte-exact headers, request splitting, ordering rules, link timing.
         .target(name: "PCIeTransport"),
         // The replay engine: a deterministic discrete-event model of the write path, interconnect,
@@ -57,10 +58,10 @@ let package = Package(
             ]
         ),
         // From an error or hazard to a verdict: named rules, each application recorded as evidence.
-        .target(name: "Verdicts", dependencies: ["ArmMemory", "Platforms"]),
+        .target(name: "Verdicts", dependencies: ["ArmMemory", "PCIeTransport", "Platforms"]),
         // Importers of captured formats (Linux mmiotrace, QEMU trace logs, ftrace kvm_mmio) into
         // the trace model, with a side file for what captures do not record.
-        .target(name: "Importers", dependencies: ["YAMLInput", "Diagnostics", "ArmMemory", "MMIOTrace", "Pcap", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Importers", dependencies: ["YAMLInput", "Diagnostics", "ArmMemory", "MMIOTrace", "PCIeTransport", "Pcap", .product(name: "Yams", package: "Yams")]),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap", "MMIOTrace", "PCIeTransport"]),
@@ -69,7 +70,7 @@ let package = Package(
         // Fault-injection campaigns: specs, golden runs, experiments forked from snapshots, pruning.
         .target(
             name: "Campaigns",
-            dependencies: ["Diagnostics", "YAMLInput", "ArmMemory", "MMIOTrace", "DeviceModels", "Platforms", "Faults", "Verdicts",
+            dependencies: ["Diagnostics", "YAMLInput", "ArmMemory", "MMIOTrace", "DeviceModels", "PCIeTransport", "Platforms", "Faults", "Verdicts",
                            "ReplayEngine", "Importers", "CampaignStore", "SeededRandom", .product(name: "Yams", package: "Yams")]
         ),
         // Campaign results compared across policies or platforms, and between campaigns: tables and HTML.
@@ -88,26 +89,26 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "ArmMemoryTests", dependencies: ["ArmMemory", "Diagnostics"]),
-        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace", "Diagnostics", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace", "Diagnostics", "PCIeTransport", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis", "SeededRandom"]),
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "PcapTests", dependencies: ["Pcap", "MMIOTrace", "PCIeTransport"]),
-        .testTarget(name: "ImportersTests", dependencies: ["Importers", "MMIOTrace", "Diagnostics"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "MMIOTrace", "Diagnostics", "PCIeTransport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ReplayEngineTests",
-            dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "DeviceModels", "TraceSynthesis", "Faults", "Verdicts", "SeededRandom",
+            dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "TraceSynthesis", "Faults", "Verdicts", "SeededRandom",
                            "Importers", "PCIeTransport", "Diagnostics",
                            .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport", "SeededRandom"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "Faults", "Diagnostics"]),
-        .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms"]),
+        .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms", "PCIeTransport"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "CampaignStore", "Verdicts"]),
         .testTarget(name: "CampaignStoreTests", dependencies: ["CampaignStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "CampaignsTests", dependencies: ["Campaigns", "CampaignStore", "ReplayEngine", "Faults", "Diagnostics", "TraceSynthesis", "MMIOTrace"],
+        .testTarget(name: "CampaignsTests", dependencies: ["Campaigns", "CampaignStore", "ReplayEngine", "Faults", "Diagnostics", "MMIOTrace", "PCIeTransport", "ArmMemory", "Platforms"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "TraceSynthesis", "SeededRandom"]),
+        .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "PCIeTransport", "SeededRandom"]),
         // End-to-end: runs the built binary and compares with golden files.
         .testTarget(name: "CLITests", dependencies: ["mmio-replay", "TestSupport"], exclude: ["Fixtures"]),
     ]

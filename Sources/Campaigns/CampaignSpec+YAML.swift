@@ -2,6 +2,7 @@ import ArmMemory
 import Diagnostics
 import Faults
 import Foundation
+import PCIeTransport
 import Platforms
 import ReplayEngine
 import YAMLInput
@@ -145,8 +146,8 @@ private struct CampaignSpecReader: YAMLReading {
         }
         let requests = try fields["requests"].map { n throws(InputError) in
             try list(n, what: "a list of requests") { item throws(InputError) in
-                let names = RequestFilter.allCases.map(\.spelling)
-                guard let request = RequestFilter(spelling: try scalar(item, expected: "a request")) else {
+                let names = RequestKind.allCases.map(\.spelling)
+                guard let request = RequestKind(spelling: try scalar(item, expected: "a request")) else {
                     throw error(item, expected: "a request (\(names.joined(separator: ", ")))", choices: names)
                 }
                 return request

@@ -1,5 +1,6 @@
 import Diagnostics
 import Faults
+import PCIeTransport
 import ReplayEngine
 
 /// A campaign: traces × policies × platforms × schedules (× seeds) × a fault space
@@ -38,7 +39,7 @@ public struct CampaignSpec: Hashable, Sendable {
         /// Only TLPs matching this target (and request, if it names one).
         public var match: TLPMatch?
         /// Only TLPs carrying one of these requests; nil: any.
-        public var requests: [RequestFilter]?
+        public var requests: [RequestKind]?
     }
 
     public var name: String

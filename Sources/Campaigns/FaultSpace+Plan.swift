@@ -2,6 +2,7 @@ import ArmMemory
 import Diagnostics
 import Faults
 import MMIOTrace
+import PCIeTransport
 import Platforms
 import ReplayEngine
 import SeededRandom
@@ -179,7 +180,7 @@ struct SiteTarget: Hashable {
     var device: DeviceID
     var region: RegionID?
     var offset: UInt64
-    var request: RequestFilter
+    var request: RequestKind
 }
 
 /// Fault sites that neither the device nor the verdict rules can tell apart: the same kind,
@@ -187,7 +188,7 @@ struct SiteTarget: Hashable {
 /// context epoch (docs/campaigns.md, "Pruning").
 struct PruningClass: Hashable {
     var kind: FaultKind
-    var request: RequestFilter
+    var request: RequestKind
     var device: DeviceID
     var region: RegionID?
     var offset: UInt64

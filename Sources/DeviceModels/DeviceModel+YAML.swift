@@ -1,4 +1,5 @@
 import Diagnostics
+import PCIeTransport
 import YAMLInput
 import Yams
 

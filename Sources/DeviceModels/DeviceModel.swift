@@ -1,3 +1,5 @@
+import PCIeTransport
+
 /// A device model: what a device's BARs and config space contain and how each register answers.
 ///
 /// Models are data: built-ins and user models alike are YAML files (``load(yaml:file:)``,

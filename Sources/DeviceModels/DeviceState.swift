@@ -115,7 +115,7 @@ public struct DeviceState: Hashable, Sendable {
     ///   register, straddles registers or has a size its register does not accept (a memory
     ///   range accepts anything inside it); `discardedDuringFLR` while an FLR is in progress
     ///   and the model discards posted writes.
-    public mutating func write(bar: UInt8, offset: UInt64, size: Int, data: AccessData, byteEnables: UInt64 = .max,
+    public mutating func write(bar: UInt8, offset: UInt64, size: Int, data: AccessValue, byteEnables: UInt64 = .max,
                                at time: UInt64) -> WriteOutcome {
         if model.flr.discardPosted, flrInProgress(at: time) { return .discardedDuringFLR }
         advance(to: time)
@@ -155,7 +155,7 @@ public struct DeviceState: Hashable, Sendable {
             case .wo, .doorbell: break
             case .rw, .ro, .w1c, .rc:
                 let shifted = values[index] >> UInt64(byteOffset * 8)
-                completion.data = AccessData(size == 8 ? shifted : shifted & ((1 << UInt64(size * 8)) - 1))
+                completion.data = AccessValue(size == 8 ? shifted : shifted & ((1 << UInt64(size * 8)) - 1))
                 if register.access == .rc {
                     values[index] = register.reset
                     completion.hadSideEffect = true
@@ -245,13 +245,13 @@ public enum WriteOutcome: Hashable, Sendable {
 public struct ReadCompletion: Hashable, Sendable {
     public var status: CompletionStatus
     /// The bytes read, byte 0 at the read's offset; zero unless the status is `sc`.
-    public var data: AccessData
+    public var data: AccessValue
     /// Whether the read changed the device (a read-to-clear register).
     public var hadSideEffect: Bool
     /// The AER error the completer logged for an unsupported read.
     public var aer: AERReport?
 
-    public init(status: CompletionStatus, data: AccessData = .zero, hadSideEffect: Bool = false, aer: AERReport? = nil) {
+    public init(status: CompletionStatus, data: AccessValue = .zero, hadSideEffect: Bool = false, aer: AERReport? = nil) {
         self.status = status
         self.data = data
         self.hadSideEffect = hadSideEffect

@@ -1,5 +1,6 @@
 import Diagnostics
 import MMIOTrace
+import PCIeTransport
 
 /// aer-inject error files (docs/importers.md §5) read as faults on a device's next TLP.
 ///

@@ -1,5 +1,6 @@
 import Diagnostics
 import MMIOTrace
+import PCIeTransport
 
 extension Fault {
     /// Reads a fault in the fault grammar (`docs/faults.md`):
@@ -85,7 +86,7 @@ enum FaultGrammar {
         case time(UInt64)
         case tlp(TLPMatch.Target)
 
-        func faultSite(request: RequestFilter?, occurrence: Occurrence) -> FaultSite {
+        func faultSite(request: RequestKind?, occurrence: Occurrence) -> FaultSite {
             switch self {
             case .event(let n): .event(n)
             case .time(let ns): .time(nanoseconds: ns)
@@ -96,7 +97,7 @@ enum FaultGrammar {
 
     /// What follows a site.
     struct Trailer {
-        var request: RequestFilter?
+        var request: RequestKind?
         var occurrence: Occurrence?
         var duration: UInt64?
     }
@@ -151,7 +152,7 @@ enum FaultGrammar {
             }
         }
         if case .tlp(let target) = value, allowedRequests(kind: kind, target: target).isEmpty {
-            let applicable = RequestFilter.allCases.filter(kind.applies(to:)).map(\.spelling)
+            let applicable = RequestKind.allCases.filter(kind.applies(to:)).map(\.spelling)
             throw InputError(word.location, expected: "a site for \(kind) (it applies to \(applicable.joined(separator: ", ")) only)",
                              found: Fault.targetText(target))
         }
@@ -160,7 +161,7 @@ enum FaultGrammar {
 
     /// Whether `word` can start what follows a site: a request, an occurrence, `for` or a comment.
     private static func canFollowSite(_ word: FaultWord) -> Bool {
-        RequestFilter(spelling: word.text) != nil || ["first", "every", "for"].contains(word.lowered) || word.text.hasPrefix("#")
+        RequestKind(spelling: word.text) != nil || ["first", "every", "for"].contains(word.lowered) || word.text.hasPrefix("#")
     }
 
     /// The optional request, occurrence and `for DURATION` after a site, in that order, then
@@ -174,7 +175,7 @@ enum FaultGrammar {
         var trailer = Trailer()
         var stage = target == nil ? Stage.duration : .request
         while let word = words.next(), word.text != "#" {
-            if stage <= .request, let target, let request = RequestFilter(spelling: word.text) {
+            if stage <= .request, let target, let request = RequestKind(spelling: word.text) {
                 trailer.request = try self.request(request, at: word, kind: kind, target: target)
                 stage = .occurrence
             } else if stage <= .occurrence, let occurrence = try occurrence(word, &words) {
@@ -208,8 +209,8 @@ enum FaultGrammar {
     }
 
     /// The requests a fault of `kind` at `target` can fire on.
-    static func allowedRequests(kind: FaultKind, target: TLPMatch.Target) -> [RequestFilter] {
-        RequestFilter.allCases.filter { request in
+    static func allowedRequests(kind: FaultKind, target: TLPMatch.Target) -> [RequestKind] {
+        RequestKind.allCases.filter { request in
             guard kind.applies(to: request) else { return false }
             if case .config = target { return request.isConfig }
             return true
@@ -217,8 +218,8 @@ enum FaultGrammar {
     }
 
     /// `request`, checked against the kind and the target.
-    static func request(_ request: RequestFilter, at word: FaultWord, kind: FaultKind,
-                        target: TLPMatch.Target) throws(InputError) -> RequestFilter {
+    static func request(_ request: RequestKind, at word: FaultWord, kind: FaultKind,
+                        target: TLPMatch.Target) throws(InputError) -> RequestKind {
         let allowed = allowedRequests(kind: kind, target: target)
         guard allowed.contains(request) else {
             throw InputError(word.location, expected: "a request for \(kind) at \(Fault.targetText(target)) "
@@ -228,9 +229,9 @@ enum FaultGrammar {
     }
 
     /// A request filter in any case, checked against the kind and the target.
-    static func request(_ word: FaultWord, kind: FaultKind, target: TLPMatch.Target) throws(InputError) -> RequestFilter {
-        guard let request = RequestFilter(spelling: word.text) else {
-            let choices = RequestFilter.allCases.map(\.spelling)
+    static func request(_ word: FaultWord, kind: FaultKind, target: TLPMatch.Target) throws(InputError) -> RequestKind {
+        guard let request = RequestKind(spelling: word.text) else {
+            let choices = RequestKind.allCases.map(\.spelling)
             throw InputError(word.location, expected: "a request (\(choices.joined(separator: ", ")))", found: word.text, choices: choices)
         }
         return try self.request(request, at: word, kind: kind, target: target)

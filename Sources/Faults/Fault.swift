@@ -1,5 +1,6 @@
 import Diagnostics
 import MMIOTrace
+import PCIeTransport
 
 /// One error to inject: what (``kind``), where (``site``), for how long (``duration``), and
 /// where the user wrote it (``location``).
@@ -38,7 +39,7 @@ public struct Fault: Hashable, Sendable {
     ///
     /// The parameters are those of ``TLPMatch/matches(tlpRegion:offset:device:bdf:request:)``.
     @inlinable
-    public func counts(tlpRegion: String?, offset: UInt64, device: String, bdf: PCIAddress?, request: RequestFilter) -> Bool {
+    public func counts(tlpRegion: String?, offset: UInt64, device: String, bdf: PCIAddress?, request: RequestKind) -> Bool {
         guard case .tlp(let match, _) = site, kind.applies(to: request) else { return false }
         return match.matches(tlpRegion: tlpRegion, offset: offset, device: device, bdf: bdf, request: request)
     }
@@ -54,7 +55,7 @@ extension Fault: CustomStringConvertible {
         case .time(let ns): text += Self.timeText(ns)
         case .tlp(let match, let occurrence):
             text += Self.targetText(match.target)
-            if let request = match.request { text += " \(request)" }
+            if let request = match.request { text += " \(request.spelling)" }
             if occurrence != .first { text += " \(occurrence)" }
         }
         if let duration { text += " for \(Self.timeText(duration))" }

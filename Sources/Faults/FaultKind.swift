@@ -1,3 +1,5 @@
+import PCIeTransport
+
 /// The kind of error a fault injects (docs/domain.md §3), spelled as in the fault grammar.
 ///
 /// Each kind applies to some requests only (``applies(to:)``): a fault counts and fires on a TLP
@@ -55,13 +57,13 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable, Codable {
 
     /// Whether a fault of this kind can fire on a TLP for `request`.
     @inlinable
-    public func applies(to request: RequestFilter) -> Bool {
+    public func applies(to request: RequestKind) -> Bool {
         switch self {
         case .ur, .ca, .ecrc, .malformed, .linkDown, .dpc, .decodeMiss, .correctable: true
-        case .poisonedCompletion: request == .read || request == .cfgRead
-        case .poisonedWrite: request == .write
-        case .poisoned: request == .read || request == .cfgRead || request == .write
-        case .completionTimeout, .unexpectedCompletion: request != .write
+        case .poisonedCompletion: request.isRead
+        case .poisonedWrite: request == .memoryWrite
+        case .poisoned: request != .configWrite
+        case .completionTimeout, .unexpectedCompletion: !request.isPosted
         }
     }
 
@@ -72,41 +74,34 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable, Codable {
     /// The kind that fires on a TLP for `request`: ``poisoned`` becomes ``poisonedCompletion``
     /// on a read and ``poisonedWrite`` on a write; every other kind is itself.
     @inlinable
-    public func effective(for request: RequestFilter) -> FaultKind {
+    public func effective(for request: RequestKind) -> FaultKind {
         guard self == .poisoned else { return self }
-        return request == .write ? .poisonedWrite : .poisonedCompletion
+        return request == .memoryWrite ? .poisonedWrite : .poisonedCompletion
+    }
+
+    /// The error a fault of this kind makes happen on `request`, where it acts on that request
+    /// itself: the one conversion from the fault grammar to the error vocabulary. `nil` for a
+    /// correctable error (no uncorrectable error at all) and for kinds that do not apply to the
+    /// request; link faults give the error every request they strike meets.
+    public func error(on request: RequestKind) -> ErrorKind? {
+        guard applies(to: request) else { return nil }
+        return switch effective(for: request) {
+        case .ur: .unsupportedRequest
+        case .ca: .completerAbort
+        case .poisonedCompletion: .poisonedCompletion
+        case .poisonedWrite: .poisonedWrite
+        case .completionTimeout: .completionTimeout
+        case .ecrc: .ecrc
+        case .malformed: .malformedTLP
+        case .unexpectedCompletion: .unexpectedCompletion
+        case .linkDown: .linkDown
+        case .dpc: .dpc
+        case .decodeMiss: .decodeMiss
+        case .correctable, .poisoned: nil
+        }
     }
 }
 
 extension FaultKind: CustomStringConvertible {
-    public var description: String { rawValue }
-}
-
-/// The request a TLP carries, as a fault's request filter names it.
-public enum RequestFilter: String, CaseIterable, Hashable, Sendable, Codable {
-    /// A memory read (MRd).
-    case read
-    /// A posted memory write (MWr).
-    case write
-    /// A configuration read (CfgRd).
-    case cfgRead = "cfg-read"
-    /// A configuration write (CfgWr).
-    case cfgWrite = "cfg-write"
-
-    /// The canonical spelling.
-    public var spelling: String { rawValue }
-
-    /// The filter spelled `spelling`, in any case.
-    public init?(spelling: some StringProtocol) {
-        guard let filter = Self.allCases.first(where: { $0.rawValue == spelling.lowercased() }) else { return nil }
-        self = filter
-    }
-
-    /// Whether the request targets configuration space.
-    @inlinable
-    public var isConfig: Bool { self == .cfgRead || self == .cfgWrite }
-}
-
-extension RequestFilter: CustomStringConvertible {
     public var description: String { rawValue }
 }

@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import PCIeTransport
 import YAMLInput
 import Yams
 
@@ -118,7 +119,7 @@ private struct FaultFileReader: YAMLReading {
         let target: TLPMatch.Target?
         if case .tlp(let t) = site { target = t } else { target = nil }
 
-        var request: RequestFilter?
+        var request: RequestKind?
         if let node = fields["request"] {
             words = try self.words(node, expected: "a request")
             let word = words.next() ?? FaultWord(text: "", location: words.end)

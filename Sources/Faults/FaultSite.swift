@@ -1,4 +1,5 @@
 import MMIOTrace
+import PCIeTransport
 
 /// Where a fault fires: an event of the trace, the TLPs that match a pattern, or a point in time.
 public enum FaultSite: Hashable, Sendable {
@@ -28,15 +29,15 @@ public struct TLPMatch: Hashable, Sendable {
 
     public var target: Target
     /// The request a TLP must carry; nil matches any.
-    public var request: RequestFilter?
+    public var request: RequestKind?
 
-    public init(_ target: Target, request: RequestFilter? = nil) {
+    public init(_ target: Target, request: RequestKind? = nil) {
         self.target = target
         self.request = request
     }
 
     /// Any TLP to the PCI function at `bdf`.
-    public init(bdf: PCIAddress, request: RequestFilter? = nil) {
+    public init(bdf: PCIAddress, request: RequestKind? = nil) {
         self.init(.address(bdf), request: request)
     }
 
@@ -49,7 +50,7 @@ public struct TLPMatch: Hashable, Sendable {
     ///   - bdf: That device's PCI address (nil for a platform device).
     ///   - request: The TLP's request.
     @inlinable
-    public func matches(tlpRegion: String?, offset: UInt64, device: String, bdf: PCIAddress?, request: RequestFilter) -> Bool {
+    public func matches(tlpRegion: String?, offset: UInt64, device: String, bdf: PCIAddress?, request: RequestKind) -> Bool {
         if let filter = self.request, filter != request { return false }
         switch target {
         case .named(let name): return tlpRegion == name || device == name

@@ -1,6 +1,7 @@
 import ArmMemory
 import Diagnostics
 import MMIOTrace
+import PCIeTransport
 
 /// Imports ftrace or `trace-cmd report` text with KVM's `kvm_mmio` and `kvm_unmap_hva_range`
 /// events as a stream of events (mapping in `docs/importers.md`).

@@ -1,6 +1,7 @@
 import ArmMemory
 import Diagnostics
 import MMIOTrace
+import PCIeTransport
 
 /// Imports a Linux mmiotrace capture (`trace_pipe` form with `VERSION`/`PCIDEV`, or `trace` form
 /// with `# tracer: mmiotrace` headers) as a stream of events (mapping in `docs/importers.md`).

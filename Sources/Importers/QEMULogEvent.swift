@@ -1,5 +1,6 @@
 import Diagnostics
 import MMIOTrace
+import PCIeTransport
 
 /// The trace events the importer reads itself (device-model events go through
 /// ``QEMULogMapping``).

@@ -1,6 +1,7 @@
 import ArmMemory
 import Diagnostics
 import MMIOTrace
+import PCIeTransport
 
 /// What the first pass learns: devices, BARs and which event streams the log has. Its size
 /// grows with the number of devices and BARs, never with the file.

@@ -1,6 +1,7 @@
 import ArmMemory
 import Diagnostics
 import MMIOTrace
+import PCIeTransport
 
 
 /// Reads a QEMU trace log ("log" backend, `-D FILE`) as a stream of trace events; the format,

@@ -1,5 +1,6 @@
 import Diagnostics
 import MMIOTrace
+import PCIeTransport
 
 /// A cursor over one line of a QEMU log, with the lexers its event formats need. Every failure
 /// is an ``InputError`` at the offending byte (columns are `position + 1`).

@@ -1,3 +1,5 @@
+import PCIeTransport
+
 /// A cursor over the bytes of one line, with the primitive lexers of the `.mtrace` grammar.
 /// Positions are byte offsets; columns reported to users are `position + 1`.
 struct ByteScanner {

@@ -1,5 +1,6 @@
 import ArmMemory
 import Diagnostics
+import PCIeTransport
 
 /// Reads the native `.mtrace` text format (docs/trace-format.md) as a stream: the header's
 /// topology when opened, then one event per call to ``next()``, in constant memory.

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import ArmMemory
+import PCIeTransport
 
 /// Writes a trace in the canonical `.mtrace` text form (docs/trace-format.md): the header, then
 /// one event per line, formatted straight into a byte buffer that is flushed in large blocks.

@@ -1,38 +1,11 @@
 import ArmMemory
 import Diagnostics
+import PCIeTransport
 
 /// The index of a device in ``Topology/devices``.
 public typealias DeviceID = UInt16
 /// The index of a region in ``Topology/regions``.
 public typealias RegionID = UInt16
-
-/// A PCI function address, `domain:bus:device.function`.
-public struct PCIAddress: Hashable, Sendable {
-    public var domain: UInt16
-    public var bus: UInt8
-    public var device: UInt8
-    public var function: UInt8
-
-    public init(domain: UInt16 = 0, bus: UInt8, device: UInt8, function: UInt8) {
-        self.domain = domain
-        self.bus = bus
-        self.device = device
-        self.function = function
-    }
-
-    /// The 16-bit requester/completer ID (bus << 8 | device << 3 | function).
-    public var routingID: UInt16 { UInt16(bus) << 8 | UInt16(device & 0x1f) << 3 | UInt16(function & 7) }
-}
-
-extension PCIAddress: CustomStringConvertible {
-    public var description: String {
-        func hex(_ v: some BinaryInteger, _ width: Int) -> String {
-            let s = String(v, radix: 16)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(hex(domain, 4)):\(hex(bus, 2)):\(hex(device, 2)).\(function)"
-    }
-}
 
 /// A device the trace talks to.
 public struct Device: Hashable, Sendable {

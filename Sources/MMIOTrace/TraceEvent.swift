@@ -1,4 +1,5 @@
 import ArmMemory
+import PCIeTransport
 
 /// A point in a trace's time, in nanoseconds from an arbitrary origin.
 public struct TraceTime: Hashable, Comparable, Sendable {

@@ -21,7 +21,7 @@ public enum MemoryReadSplitter {
     ///     packet's.
     ///   - body: Receives each TLP.
     public static func split<Failure: Error>(
-        address: UInt64, byteCount: Int, limits: TransferLimits = TransferLimits(), requester: PCIeID,
+        address: UInt64, byteCount: Int, limits: TransferLimits = TransferLimits(), requester: PCIAddress,
         attributes: TLPAttributes = [], trafficClass: UInt8 = 0,
         nextTag: () -> UInt16, _ body: (TLP) throws(Failure) -> Void
     ) throws(Failure) {

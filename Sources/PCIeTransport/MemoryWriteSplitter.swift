@@ -27,7 +27,7 @@ public enum MemoryWriteSplitter {
     ///   - body: Receives each TLP.
     public static func split<Failure: Error>(
         address: UInt64, byteMask: UInt64, data: SIMD8<UInt64>, limits: TransferLimits = TransferLimits(),
-        requester: PCIeID, attributes: TLPAttributes = [], trafficClass: UInt8 = 0,
+        requester: PCIAddress, attributes: TLPAttributes = [], trafficClass: UInt8 = 0,
         _ body: (TLP) throws(Failure) -> Void
     ) throws(Failure) {
         precondition(address & 3 == 0, "the write window must start DW-aligned")

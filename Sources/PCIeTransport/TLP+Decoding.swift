@@ -43,7 +43,7 @@ extension TLP {
         switch kind {
         case .memoryRead32, .memoryRead64, .memoryWrite32, .memoryWrite64, .configRead0, .configWrite0:
             length = dataLength
-            requesterID = PCIeID(rawValue: UInt16(dw1 >> 16))
+            requesterID = PCIAddress(routingID: UInt16(dw1 >> 16))
             tag |= UInt16(dw1 >> 8 & 0xff)
             firstByteEnables = UInt8(dw1 & 0xf)
             lastByteEnables = UInt8(dw1 >> 4 & 0xf)
@@ -51,12 +51,12 @@ extension TLP {
             case .memoryRead32, .memoryWrite32: address = UInt64(dw2 & ~3)
             case .memoryRead64, .memoryWrite64: address = UInt64(dw2) << 32 | UInt64(dw(3) & ~3)
             default:
-                targetID = PCIeID(rawValue: UInt16(dw2 >> 16))
+                targetID = PCIAddress(routingID: UInt16(dw2 >> 16))
                 register = UInt16(dw2 >> 8 & 0xf) << 6 | UInt16(dw2 >> 2 & 0x3f)
             }
         case .completion, .completionWithData:
             length = kind.hasData ? dataLength : 0
-            completerID = PCIeID(rawValue: UInt16(dw1 >> 16))
+            completerID = PCIAddress(routingID: UInt16(dw1 >> 16))
             guard let status = CompletionStatus(rawValue: UInt8(dw1 >> 13 & 0x7)) else {
                 throw TLPFormatError(.reservedStatus, at: 6, "Completion Status \(dw1 >> 13 & 0x7) is reserved (SC 0, UR 1, CRS 2, CA 4)")
             }
@@ -64,17 +64,17 @@ extension TLP {
             byteCountModified = dw1 & 0x1000 != 0
             let byteCountField = Int(dw1 & 0xfff)
             byteCount = byteCountField == 0 ? 4096 : byteCountField
-            requesterID = PCIeID(rawValue: UInt16(dw2 >> 16))
+            requesterID = PCIAddress(routingID: UInt16(dw2 >> 16))
             tag |= UInt16(dw2 >> 8 & 0xff)
             lowerAddress = UInt8(dw2 & 0x7f)
         case .message(let routing), .messageWithData(let routing):
             length = kind.hasData ? dataLength : 0
-            requesterID = PCIeID(rawValue: UInt16(dw1 >> 16))
+            requesterID = PCIAddress(routingID: UInt16(dw1 >> 16))
             tag |= UInt16(dw1 >> 8 & 0xff)
             messageCode = MessageCode(rawValue: UInt8(dw1 & 0xff))
             switch routing {
             case .byAddress: address = UInt64(dw2) << 32 | UInt64(dw(3) & ~3)
-            case .byID: targetID = PCIeID(rawValue: UInt16(dw2 >> 16))
+            case .byID: targetID = PCIAddress(routingID: UInt16(dw2 >> 16))
             case .toRootComplex, .broadcastFromRootComplex, .local, .gatheredToRootComplex: break
             }
         }

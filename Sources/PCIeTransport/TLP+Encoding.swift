@@ -25,12 +25,12 @@ extension TLP {
         case .configRead0, .configWrite0:
             precondition(register < 1024, "a configuration register number has 10 bits")
             header.setDW(1, requestDW1(byte7: byteEnables))
-            header.setDW(2, UInt32(targetID.rawValue) << 16 | UInt32(register >> 6) << 8 | UInt32(register & 0x3f) << 2)
+            header.setDW(2, UInt32(targetID.routingID) << 16 | UInt32(register >> 6) << 8 | UInt32(register & 0x3f) << 2)
         case .completion, .completionWithData:
             precondition((1...4096).contains(byteCount), "a completion's byte count is 1 to 4096")
-            header.setDW(1, UInt32(completerID.rawValue) << 16 | UInt32(completionStatus.rawValue) << 13
+            header.setDW(1, UInt32(completerID.routingID) << 16 | UInt32(completionStatus.rawValue) << 13
                 | (byteCountModified ? 1 : 0) << 12 | UInt32(byteCount & 0xfff))
-            header.setDW(2, UInt32(requesterID.rawValue) << 16 | tag8 << 8 | UInt32(lowerAddress & 0x7f))
+            header.setDW(2, UInt32(requesterID.routingID) << 16 | tag8 << 8 | UInt32(lowerAddress & 0x7f))
         case .message(let routing), .messageWithData(let routing):
             header.setDW(1, requestDW1(byte7: messageCode.rawValue))
             switch routing {
@@ -38,7 +38,7 @@ extension TLP {
                 header.setDW(2, UInt32(truncatingIfNeeded: address >> 32))
                 header.setDW(3, UInt32(truncatingIfNeeded: address) & ~3)
             case .byID:
-                header.setDW(2, UInt32(targetID.rawValue) << 16)
+                header.setDW(2, UInt32(targetID.routingID) << 16)
             case .toRootComplex, .broadcastFromRootComplex, .local, .gatheredToRootComplex:
                 break
             }
@@ -52,7 +52,7 @@ extension TLP {
 
     /// Bytes 4–7 of a request header: Requester ID, Tag[7:0], then `byte7`.
     private func requestDW1(byte7: UInt8) -> UInt32 {
-        UInt32(requesterID.rawValue) << 16 | UInt32(tag & 0xff) << 8 | UInt32(byte7)
+        UInt32(requesterID.routingID) << 16 | UInt32(tag & 0xff) << 8 | UInt32(byte7)
     }
 
     /// The TLP's size in bytes as the transaction layer hands it down: header, payload and,

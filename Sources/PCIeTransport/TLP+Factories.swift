@@ -7,7 +7,7 @@ extension TLP {
     /// otherwise.
     public static func memoryRead(
         address: UInt64, length: Int, firstByteEnables: UInt8, lastByteEnables: UInt8,
-        requester: PCIeID, tag: UInt16, attributes: TLPAttributes = [], trafficClass: UInt8 = 0
+        requester: PCIAddress, tag: UInt16, attributes: TLPAttributes = [], trafficClass: UInt8 = 0
     ) -> TLP {
         TLP(
             kind: address > largest32BitAddress ? .memoryRead64 : .memoryRead32, trafficClass: trafficClass,
@@ -20,7 +20,7 @@ extension TLP {
     /// and MWr64 otherwise. Posted writes need no tag; it defaults to 0.
     public static func memoryWrite(
         address: UInt64, firstByteEnables: UInt8, lastByteEnables: UInt8, payload: TLPPayload,
-        requester: PCIeID, tag: UInt16 = 0, attributes: TLPAttributes = [], trafficClass: UInt8 = 0
+        requester: PCIAddress, tag: UInt16 = 0, attributes: TLPAttributes = [], trafficClass: UInt8 = 0
     ) -> TLP {
         TLP(
             kind: address > largest32BitAddress ? .memoryWrite64 : .memoryWrite32, trafficClass: trafficClass,
@@ -31,7 +31,7 @@ extension TLP {
 
     /// A Type 0 configuration read of the DW `register` (byte offset / 4) of `target`.
     public static func configRead(
-        target: PCIeID, register: UInt16, firstByteEnables: UInt8, requester: PCIeID, tag: UInt16
+        target: PCIAddress, register: UInt16, firstByteEnables: UInt8, requester: PCIAddress, tag: UInt16
     ) -> TLP {
         TLP(
             kind: .configRead0, length: 1, requesterID: requester, tag: tag, firstByteEnables: firstByteEnables,
@@ -43,7 +43,7 @@ extension TLP {
     /// `target`; `firstByteEnables` selects the bytes of `value` written (bit 0: its least
     /// significant byte, at the register's byte offset).
     public static func configWrite(
-        target: PCIeID, register: UInt16, firstByteEnables: UInt8, value: UInt32, requester: PCIeID, tag: UInt16
+        target: PCIAddress, register: UInt16, firstByteEnables: UInt8, value: UInt32, requester: PCIAddress, tag: UInt16
     ) -> TLP {
         TLP(
             kind: .configWrite0, length: 1, requesterID: requester, tag: tag, firstByteEnables: firstByteEnables,
@@ -53,7 +53,7 @@ extension TLP {
 
     /// A completion without data (Cpl): the answer to a non-posted write, or a failed request.
     public static func completion(
-        status: CompletionStatus, completer: PCIeID, requester: PCIeID, tag: UInt16, byteCount: Int,
+        status: CompletionStatus, completer: PCIAddress, requester: PCIAddress, tag: UInt16, byteCount: Int,
         lowerAddress: UInt8 = 0, attributes: TLPAttributes = [], trafficClass: UInt8 = 0
     ) -> TLP {
         TLP(
@@ -66,7 +66,7 @@ extension TLP {
     /// request, the first at `lowerAddress` (the low seven address bits of the first enabled
     /// byte).
     public static func completionWithData(
-        completer: PCIeID, requester: PCIeID, tag: UInt16, byteCount: Int, lowerAddress: UInt8,
+        completer: PCIAddress, requester: PCIAddress, tag: UInt16, byteCount: Int, lowerAddress: UInt8,
         payload: TLPPayload, attributes: TLPAttributes = [], trafficClass: UInt8 = 0
     ) -> TLP {
         TLP(
@@ -79,7 +79,7 @@ extension TLP {
     /// A message without data, e.g. `.message(.errorNonFatal, requester: device)`; error
     /// messages are routed to the root complex and use traffic class 0.
     public static func message(
-        _ code: MessageCode, routing: MessageRouting = .toRootComplex, requester: PCIeID, tag: UInt16 = 0
+        _ code: MessageCode, routing: MessageRouting = .toRootComplex, requester: PCIAddress, tag: UInt16 = 0
     ) -> TLP {
         TLP(kind: .message(routing), requesterID: requester, tag: tag, messageCode: code)
     }

@@ -23,7 +23,7 @@ public struct TLP: Hashable, Sendable {
     /// 1024 as 0); 0 for Cpl and Msg, whose Length is reserved.
     public var length: Int
     /// The requester (bytes 4–5 of requests; bytes 8–9 of completions).
-    public var requesterID: PCIeID
+    public var requesterID: PCIAddress
     /// The tag: 10 bits with T9 and T8 in byte 1 bits 7 and 3 (10-Bit Tag Requester), the low
     /// eight bits in byte 6 of requests, byte 10 of completions.
     public var tag: UInt16
@@ -36,7 +36,7 @@ public struct TLP: Hashable, Sendable {
     /// address-routed message.
     public var address: UInt64
     /// The completer of a completion (bytes 4–5).
-    public var completerID: PCIeID
+    public var completerID: PCIAddress
     /// The completion status (byte 6 bits 7:5).
     public var completionStatus: CompletionStatus
     /// BCM, Byte Count Modified (byte 6 bit 4): set only by PCI-X completers.
@@ -46,7 +46,7 @@ public struct TLP: Hashable, Sendable {
     /// Lower Address[6:0] of a completion (byte 11).
     public var lowerAddress: UInt8
     /// The function a configuration request or an ID-routed message targets (bytes 8–9).
-    public var targetID: PCIeID
+    public var targetID: PCIAddress
     /// A configuration request's register as a DW index, 0 through 1023: Extended Register
     /// Number in byte 10 bits 3:0, Register Number in byte 11 bits 7:2 (byte offset = 4 ×
     /// register).
@@ -60,11 +60,11 @@ public struct TLP: Hashable, Sendable {
     /// the fields a kind uses consistently.
     public init(
         kind: TLPKind, trafficClass: UInt8 = 0, attributes: TLPAttributes = [], isPoisoned: Bool = false,
-        digest: UInt32? = nil, length: Int = 0, requesterID: PCIeID = PCIeID(rawValue: 0), tag: UInt16 = 0,
+        digest: UInt32? = nil, length: Int = 0, requesterID: PCIAddress = PCIAddress(routingID: 0), tag: UInt16 = 0,
         firstByteEnables: UInt8 = 0, lastByteEnables: UInt8 = 0, address: UInt64 = 0,
-        completerID: PCIeID = PCIeID(rawValue: 0), completionStatus: CompletionStatus = .successful,
+        completerID: PCIAddress = PCIAddress(routingID: 0), completionStatus: CompletionStatus = .successful,
         byteCountModified: Bool = false, byteCount: Int = 0, lowerAddress: UInt8 = 0,
-        targetID: PCIeID = PCIeID(rawValue: 0), register: UInt16 = 0, messageCode: MessageCode = MessageCode(rawValue: 0),
+        targetID: PCIAddress = PCIAddress(routingID: 0), register: UInt16 = 0, messageCode: MessageCode = MessageCode(rawValue: 0),
         payload: TLPPayload = TLPPayload()
     ) {
         self.kind = kind

@@ -1,4 +1,5 @@
-/// A TLP's data payload, up to 64 bytes stored inline: no allocation per TLP.
+/// A TLP's data payload: an ``AccessValue`` (up to 64 bytes, inline: no allocation per TLP) and
+/// how many of its bytes are on the wire.
 ///
 /// Byte `i` is the `i`-th byte on the wire, the one at the lowest address plus `i`; it lives in
 /// bits `8 * (i % 8)` of `words[i / 8]` (little-endian, as an Arm store lays out its register).
@@ -8,26 +9,35 @@ public struct TLPPayload: Hashable, Sendable {
     /// The most bytes a payload holds.
     public static let capacity = 64
 
-    /// The bytes, eight per word, little-endian.
-    public private(set) var words: SIMD8<UInt64>
+    /// The bytes, as the access that carries them.
+    public private(set) var value: AccessValue
     /// The number of bytes, 0 through 64.
     public private(set) var count: Int
 
     /// An empty payload.
     public init() {
-        words = .zero
+        value = .zero
         count = 0
+    }
+
+    /// The bytes, eight per word, little-endian.
+    public var words: SIMD8<UInt64> { value.words }
+
+    /// The first `count` bytes of `value`.
+    public init(_ value: AccessValue, count: Int) {
+        self.init(words: value.words, count: count)
     }
 
     /// The first `count` bytes of `words` (the rest are cleared).
     public init(words: SIMD8<UInt64>, count: Int) {
         precondition((0...Self.capacity).contains(count), "a payload holds 0 to 64 bytes")
-        self.words = words
-        self.count = count
+        var kept = words
         for index in 0..<8 {
-            let kept = min(max(count - index * 8, 0), 8)
-            self.words[index] &= kept == 8 ? ~0 : (1 &<< UInt64(kept * 8)) &- 1
+            let bytes = min(max(count - index * 8, 0), 8)
+            kept[index] &= bytes == 8 ? ~0 : (1 &<< UInt64(bytes * 8)) &- 1
         }
+        value = AccessValue(words: kept)
+        self.count = count
     }
 
     /// One DW, its least significant byte first on the wire.
@@ -51,7 +61,7 @@ public struct TLPPayload: Hashable, Sendable {
     /// Byte `index` (below ``count``).
     public subscript(index: Int) -> UInt8 {
         precondition(index >= 0 && index < count, "payload byte \(index) out of range")
-        return UInt8(truncatingIfNeeded: words[index / 8] >> UInt64(index % 8 * 8))
+        return value.byte(index)
     }
 
     /// DW `index`, bytes `4 * index ..< 4 * index + 4` with the first one least significant.
@@ -63,7 +73,7 @@ public struct TLPPayload: Hashable, Sendable {
     /// Appends one DW (the payload must have room and hold whole DWs).
     mutating func append(dword: UInt32) {
         precondition(count % 4 == 0 && count + 4 <= Self.capacity, "no room for another DW")
-        words[count / 8] |= UInt64(dword) << UInt64(count % 8 * 8)
+        value.words[count / 8] |= UInt64(dword) << UInt64(count % 8 * 8)
         count += 4
     }
 

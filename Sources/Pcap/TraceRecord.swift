@@ -1,4 +1,5 @@
 import MMIOTrace
+import PCIeTransport
 
 /// The record format of trace events in LINKTYPE_USER0 files (docs/pcap.md): a record type byte,
 /// then a fixed little-endian layout per event kind.

@@ -1,3 +1,5 @@
+import PCIeTransport
+
 /// How a platform turns PCIe errors into what the CPU sees (docs/domain.md §3 "Errors", §4 steps 1
 /// and 4, §5): the root complex's response table, undeliverable writes, how posted-write
 /// errors are signalled, DPC, and firmware-first handling.
@@ -10,8 +12,8 @@ public struct ErrorParameters: Hashable, Sendable {
     public var postedErrorSignalling: PostedErrorSignalling
     /// Whether Downstream Port Containment is enabled on the root port.
     public var dpc: Bool
-    /// How DPC completes outstanding non-posted requests (the DPC Completion Control).
-    public var dpcCompletion: DPCCompletion
+    /// How DPC completes outstanding non-posted requests (UR or CA).(the DPC Completion Control).
+    public var dpcCompletion: ErrorResponse
     /// On firmware-first platforms, whether the firmware claims a synchronous external abort
     /// (APEI/GHES) so that the host handles it.
     public var firmwareClaimsSEA: Bool
@@ -25,7 +27,7 @@ public struct ErrorParameters: Hashable, Sendable {
     public var completionTimeout: Int
 
     public init(rootComplexResponse: RootComplexResponseTable, undeliverableWrite: UndeliverableWrite,
-                postedErrorSignalling: PostedErrorSignalling, dpc: Bool, dpcCompletion: DPCCompletion, firmwareClaimsSEA: Bool,
+                postedErrorSignalling: PostedErrorSignalling, dpc: Bool, dpcCompletion: ErrorResponse, firmwareClaimsSEA: Bool,
                 errorSignalLatency: Int, serrorLatency: Int, completionTimeout: Int) {
         self.rootComplexResponse = rootComplexResponse
         self.undeliverableWrite = undeliverableWrite
@@ -52,49 +54,34 @@ public enum BusResponse: String, Hashable, Sendable, CaseIterable {
     case decerr
 }
 
-/// The errors a non-posted request can end with at the root complex.
-public enum NonPostedError: String, Hashable, Sendable, CaseIterable {
-    /// Completion with Unsupported Request status.
-    case unsupportedRequest = "ur"
-    /// Completion with Completer Abort status.
-    case completerAbort = "ca"
-    /// A completion with the EP (poisoned) bit set.
-    case poisonedCompletion = "poisoned-completion"
-    /// No completion arrived in time (including after a malformed request or a link failure).
-    case completionTimeout = "completion-timeout"
-    /// The address decodes to no root port or window.
-    case decodeMiss = "decode-miss"
-}
-
-/// The kinds of non-posted request the root complex answers for the CPU.
-public enum NonPostedRequest: String, Hashable, Sendable, CaseIterable {
-    case memoryRead = "memory-read"
-    case configRead = "config-read"
-    case configWrite = "config-write"
-}
-
-/// The root complex's bus response for each (error, request) pair; every pair has an entry.
+/// The root complex's bus response for each (error, request) pair of
+/// ``ErrorKind/rootComplexAnswered`` × ``RequestKind/nonPosted``; every pair has an entry.
 public struct RootComplexResponseTable: Hashable, Sendable {
-    private var entries: [NonPostedError: [NonPostedRequest: BusResponse]]
+    private var entries: [ErrorKind: [RequestKind: BusResponse]]
 
     /// A table answering every pair with `response`, then adjusted with ``set(_:for:_:)``.
     public init(uniform response: BusResponse) {
-        entries = Dictionary(uniqueKeysWithValues: NonPostedError.allCases.map { error in
-            (error, Dictionary(uniqueKeysWithValues: NonPostedRequest.allCases.map { ($0, response) }))
+        entries = Dictionary(uniqueKeysWithValues: ErrorKind.rootComplexAnswered.map { error in
+            (error, Dictionary(uniqueKeysWithValues: RequestKind.nonPosted.map { ($0, response) }))
         })
     }
 
-    public func response(to error: NonPostedError, on request: NonPostedRequest) -> BusResponse {
-        entries[error]![request]!
+    /// The response to `error` (one of ``ErrorKind/rootComplexAnswered``) on the non-posted `request`.
+    public func response(to error: ErrorKind, on request: RequestKind) -> BusResponse {
+        guard let response = entries[error]?[request] else {
+            preconditionFailure("the root complex table answers \(ErrorKind.rootComplexAnswered) on non-posted requests, not \(error) on \(request)")
+        }
+        return response
     }
 
     /// The response to `error` on `request`, as ``response(to:on:)`` and ``set(_:for:_:)``.
-    public subscript(error: NonPostedError, request: NonPostedRequest) -> BusResponse {
+    public subscript(error: ErrorKind, request: RequestKind) -> BusResponse {
         get { response(to: error, on: request) }
         set { set(newValue, for: error, request) }
     }
 
-    public mutating func set(_ response: BusResponse, for error: NonPostedError, _ request: NonPostedRequest) {
+    public mutating func set(_ response: BusResponse, for error: ErrorKind, _ request: RequestKind) {
+        precondition(entries[error]?[request] != nil, "the root complex table has no entry for \(error) on \(request)")
         entries[error]![request] = response
     }
 }
@@ -115,12 +102,6 @@ public enum PostedErrorSignalling: String, Hashable, Sendable, CaseIterable {
     case firmwareFirstSError = "firmware-first-serror"
     /// Firmware first, as a synchronous external abort.
     case firmwareFirstSEA = "firmware-first-sea"
-}
-
-/// How DPC completes outstanding non-posted requests.
-public enum DPCCompletion: String, Hashable, Sendable, CaseIterable {
-    case unsupportedRequest = "ur"
-    case completerAbort = "ca"
 }
 
 /// The core's RAS behaviour for external aborts (docs/domain.md §4 steps 2 and 3): which load

@@ -1,4 +1,5 @@
 import Diagnostics
+import PCIeTransport
 import Yams
 
 /// Profiles as YAML (format in `docs/platforms.md`): reading with `base:` inheritance, and
@@ -258,7 +259,7 @@ extension ErrorParameters {
             .choice("posted-error-signalling", \.postedErrorSignalling, expected: "a posted-error signalling path",
                     all: PostedErrorSignalling.allCases, name: \.rawValue),
             .bool("dpc", \.dpc),
-            .choice("dpc-completion", \.dpcCompletion, expected: "a DPC completion status", all: DPCCompletion.allCases, name: \.rawValue),
+            .choice("dpc-completion", \.dpcCompletion, expected: "a DPC completion status", all: ErrorResponse.allCases, name: \.rawValue),
             .bool("firmware-claims-sea", \.firmwareClaimsSEA),
             .nanoseconds("error-signal-latency-ns", \.errorSignalLatency),
             .nanoseconds("serror-latency-ns", \.serrorLatency),
@@ -269,15 +270,15 @@ extension ErrorParameters {
     /// The starting point of a profile without a base, every key of which is required.
     static let zero = Self(
         rootComplexResponse: RootComplexResponseTable(uniform: .okayAllOnes), undeliverableWrite: .silentDrop,
-        postedErrorSignalling: .aerInterrupt, dpc: false, dpcCompletion: .unsupportedRequest, firmwareClaimsSEA: false,
+        postedErrorSignalling: .aerInterrupt, dpc: false, dpcCompletion: .ur, firmwareClaimsSEA: false,
         errorSignalLatency: 0, serrorLatency: 0, completionTimeout: 0)
 }
 
 extension RootComplexResponseTable {
     /// One row per error kind, one key per request kind in each.
     static var yamlFields: [YAMLField<Self>] {
-        NonPostedError.allCases.map { error in
-            .section(error.rawValue, \.self, NonPostedRequest.allCases.map { request in
+        ErrorKind.rootComplexAnswered.map { error in
+            .section(error.rawValue, \.self, RequestKind.nonPosted.map { request in
                 .choice(request.rawValue, \.[error, request], expected: "a bus response", all: BusResponse.allCases, name: \.rawValue)
             })
         }

@@ -26,7 +26,7 @@ struct Endpoint {
     }
 
     mutating func write(bar: UInt8, offset: UInt64, size: Int, byteMask: UInt64, value: AccessValue, at time: SimTime) -> WriteResult {
-        let outcome = state.write(bar: bar, offset: offset, size: size, data: AccessData(words: value.words), byteEnables: byteMask,
+        let outcome = state.write(bar: bar, offset: offset, size: size, data: value, byteEnables: byteMask,
                                   at: time.picoseconds)
         var sizeRejected = false
         if case .unsupported = outcome {

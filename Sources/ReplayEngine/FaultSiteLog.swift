@@ -1,6 +1,7 @@
 import ArmMemory
 import Faults
 import MMIOTrace
+import PCIeTransport
 
 /// One TLP of a golden run that a fault could strike: where it went, what it carried, and the
 /// context it was sent in (docs/campaigns.md, "Fault sites" and "Pruning").
@@ -16,7 +17,7 @@ public struct FaultSiteRecord: Hashable, Sendable {
     public var region: RegionID?
     /// The offset in the region, or in configuration space.
     public var offset: UInt64
-    public var request: RequestFilter
+    public var request: RequestKind
     /// Bytes the TLP carries or asks for.
     public var bytes: Int
     /// The access's effective memory type.
@@ -45,7 +46,7 @@ extension Simulation {
     }
 
     /// Records a TLP as a fault site of the golden run.
-    mutating func logSite(_ t: Transaction, offset: UInt64, request: RequestFilter, bytes: Int) {
+    mutating func logSite(_ t: Transaction, offset: UInt64, request: RequestKind, bytes: Int) {
         siteLog?.sites.append(FaultSiteRecord(step: steps, timePs: now.picoseconds, agent: t.agent, device: t.device, region: t.region,
                                               offset: offset, request: request, bytes: bytes, type: t.type, accesses: t.accesses,
                                               speculative: t.kind == .speculativeRead, epoch: contextEpoch))

@@ -62,7 +62,7 @@ public struct DeviceOutcome: Hashable, Sendable, Encodable, CustomStringConverti
         let text = switch answer {
         case .accepted: "accepted"
         case .completion(let status): status.abbreviation
-        case .writeRefused(let response): response == .ur ? "UR" : "CA"
+        case .writeRefused(let response): response.completionStatus.abbreviation
         case .discardedInReset: "discarded-in-reset"
         case .injectedWriteError(let error): "\(error.rawValue) (injected)"
         case .ready: "ready"

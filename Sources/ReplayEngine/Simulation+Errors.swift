@@ -15,7 +15,7 @@ extension Simulation {
 
     /// The fault (index) that fires on a TLP of `t` covering `offset` (`bytes` long), if any: the
     /// first listed fault whose site matches and whose occurrence counter fires.
-    mutating func faultForTLP(_ t: Transaction, offset: UInt64, request: RequestFilter, bytes: Int) -> Int32 {
+    mutating func faultForTLP(_ t: Transaction, offset: UInt64, request: RequestKind, bytes: Int) -> Int32 {
         if siteLog != nil { logSite(t, offset: offset, request: request, bytes: bytes) }
         guard hasTLPFaults else { return -1 }
         let device = setup.topology.devices[Int(t.device)]

@@ -6,7 +6,7 @@ import PCIeTransport
 /// the byte counting; the engine only needs masks, sizes and kinds).
 extension Simulation {
     /// The requester ID of CPU-originated requests: the root port (00:00.0).
-    static let rootPortID = PCIeID(bus: 0, device: 0, function: 0)
+    static let rootPortID = PCIAddress(bus: 0, device: 0, function: 0)
 
     /// Calls `body` with each MWr TLP's byte mask within the line, its bytes on the wire, its
     /// kind and the TLP, in address order.
@@ -25,9 +25,8 @@ extension Simulation {
     }
 
     /// The requester ID of a device (its BDF; 00:00.0 for a platform device).
-    func deviceID(_ device: DeviceID) -> PCIeID {
-        guard let bdf = setup.topology.devices[Int(device)].bdf else { return PCIeID(rawValue: 0) }
-        return PCIeID(bus: bdf.bus, device: bdf.device, function: bdf.function)
+    func deviceID(_ device: DeviceID) -> PCIAddress {
+        setup.topology.devices[Int(device)].bdf ?? PCIAddress(routingID: 0)
     }
 
     /// Takes the next request tag.

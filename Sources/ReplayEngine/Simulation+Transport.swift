@@ -106,7 +106,7 @@ extension Simulation {
                 var fault = t.fault
                 if fault < 0 {
                     let offset = lineAddress + UInt64(piece.mask.trailingZeroBitCount) &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
-                    fault = faultForTLP(t, offset: offset, request: .write, bytes: piece.mask.nonzeroBitCount)
+                    fault = faultForTLP(t, offset: offset, request: .memoryWrite, bytes: piece.mask.nonzeroBitCount)
                 }
                 if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(piece.name)", mask: piece.mask, last: last) { continue }
                 countTLP(piece.name, bytes: piece.wireBytes, downstream: true)
@@ -123,7 +123,7 @@ extension Simulation {
             let (name, bytes) = readRequestTLP(address: t.address)
             if t.fault < 0 {
                 let offset = t.address &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
-                transactions[id].fault = faultForTLP(t, offset: offset, request: .read, bytes: Int(t.size))
+                transactions[id].fault = faultForTLP(t, offset: offset, request: .memoryRead, bytes: Int(t.size))
             }
             if transactions[id].fault >= 0,
                atRootComplexFault(id, fault: transactions[id].fault, request: .memoryRead, tlp: "\(name)", mask: 0, last: true) { return }
@@ -136,8 +136,7 @@ extension Simulation {
         case .configRead, .configWrite, .flr:
             let payload = t.kind == .configRead ? 0 : 4
             let request: RequestKind = t.kind == .configRead ? .configRead : .configWrite
-            if t.fault < 0 { transactions[id].fault = faultForTLP(t, offset: t.address, request: t.kind == .configRead ? .cfgRead : .cfgWrite,
-                                                                 bytes: Int(t.size)) }
+            if t.fault < 0 { transactions[id].fault = faultForTLP(t, offset: t.address, request: request, bytes: Int(t.size)) }
             if transactions[id].fault >= 0,
                atRootComplexFault(id, fault: transactions[id].fault, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0", mask: 0, last: true) { return }
             if linkOutage(at: now) != nil {
@@ -234,8 +233,8 @@ extension Simulation {
         let outcome = endpoints[Int(t.device)].write(bar: bar, offset: offset, size: Int(end - first), byteMask: mask >> first, value: value, at: now)
         noteArrivalOrder(t)
         if case .unsupported(let response, let aer) = outcome.outcome {
-            incident(response == .ur ? .unsupportedRequest : .completerAbort, on: t, request: .memoryWrite, offset: offset, size: Int(end - first),
-                     tlp: "MWr", fault: -1, severity: aer.severity == .fatal ? .fatal : .nonFatal, masked: aer.masked,
+            incident(response.error, on: t, request: .memoryWrite, offset: offset, size: Int(end - first),
+                     tlp: "MWr", fault: -1, severity: aer.severity, masked: aer.masked,
                      respondedAt: nil, messageAt: aer.masked ? nil : errorMessageArrival(t, fatal: aer.severity == .fatal))
         }
         if fault >= 0 { correctableNoted(t, fault: fault, offset: offset) }
@@ -266,17 +265,17 @@ extension Simulation {
         let t = transactions[id]
         var injected: FaultKind?
         if t.fault >= 0 {
-            let kind = faults[Int(t.fault)].fault.kind.effective(for: t.kind == .configRead ? .cfgRead : t.kind == .read || t.kind == .speculativeRead ? .read : .cfgWrite)
-            if [.completionTimeout, .malformed, .ecrc].contains(kind) {
+            injected = faults[Int(t.fault)].fault.kind
+            if let error = injected?.error(on: t.request), [.completionTimeout, .malformedTLP, .ecrc].contains(error) {
                 // The device discards the request: no completion ever comes.
                 transactions[id].delivered = true
-                let error: ErrorKind = kind == .completionTimeout ? .completionTimeout : kind == .malformed ? .malformedTLP : .ecrc
                 queue.schedule(.completionTimeout(id, fault: t.fault, error: UInt8(ErrorKind.allCases.firstIndex(of: error)!)),
                                at: now + .nanoseconds(UInt64(max(setup.errors.completionTimeout, 0))), priority: .completion)
                 return
             }
-            injected = kind
         }
+        // An injected UR or CA replaces the device's own completion status.
+        let injectedStatus = injected?.error(on: t.request)?.completionStatus
         let recording = roomToObserve()
         let device = recording ? setup.topology.devices[Int(t.device)].name : ""
         let agent = recording ? agents[Int(t.agent)].agent.description : ""
@@ -291,8 +290,7 @@ extension Simulation {
         case .read, .speculativeRead:
             let (bar, offset) = regionOffset(t, byte: t.address)
             var (status, value) = endpoints[Int(t.device)].read(bar: bar, offset: offset, size: Int(t.size), at: now)
-            if injected == .ur { status = .unsupportedRequest }
-            if injected == .ca { status = .completerAbort }
+            if let injectedStatus { status = injectedStatus }
             if t.kind == .read { noteArrivalOrder(t) }
             if recording {
                 observation.kind = t.kind == .read ? .memoryRead : .speculativeRead
@@ -308,8 +306,7 @@ extension Simulation {
             if write { newContextEpoch() }  // the device's error reporting may change (AER masks)
             var (status, value) = endpoints[Int(t.device)].config(write: write, offset: UInt16(t.address), size: Int(t.size),
                                                                   value: UInt32(truncatingIfNeeded: t.data[0]), at: now)
-            if injected == .ur { status = .unsupportedRequest }
-            if injected == .ca { status = .completerAbort }
+            if let injectedStatus { status = injectedStatus }
             observation.kind = write ? .configWrite : .configRead
             observation.value = "0x" + String(write ? t.data[0] : UInt64(value), radix: 16)
             responseBytes = write || status != .successful ? 0 : 4
@@ -331,7 +328,7 @@ extension Simulation {
             if observation.afterReset { report.summary.arrivalsAfterReset += 1 }
         }
         if recording {
-            observation.outcome.injected = injected.map { _ in faults[Int(t.fault)].fault.kind }
+            observation.outcome.injected = injected
             observeDevice(observation, device: t.device)
         }
         transactions[id].delivered = true
@@ -342,27 +339,20 @@ extension Simulation {
     /// Turns an errored non-posted request into an incident: the device model's own UR/CA, or
     /// an injected fault.
     private mutating func requestErrors(_ t: Transaction, status: CompletionStatus, injected: FaultKind?, completedAt: SimTime) {
-        let request: RequestKind = switch t.kind {
-        case .read, .speculativeRead: .memoryRead
-        case .configRead: .configRead
-        default: .configWrite
-        }
+        let request = t.request
         let (_, offset) = t.region != nil ? regionOffset(t, byte: t.address) : (0, t.address)
         let tlp = switch request {
         case .memoryRead: "MRd"
         case .configRead: "CfgRd0"
         default: "CfgWr0"
         }
-        var error: ErrorKind?
-        switch injected {
-        case .ur: error = .unsupportedRequest
-        case .ca: error = .completerAbort
-        case .poisonedCompletion, .poisoned: error = .poisonedCompletion
-        case .unexpectedCompletion: error = .unexpectedCompletion
-        case .correctable: correctableNoted(t, fault: t.fault, offset: offset)
-        default:
-            if status == .unsupportedRequest { error = .unsupportedRequest }
-            if status == .completerAbort { error = .completerAbort }
+        // The injected error where it acts on the completion; otherwise the status says
+        // whether the device answered an error of its own (CRS is none).
+        var error = ErrorKind(status)
+        if injected == .correctable { correctableNoted(t, fault: t.fault, offset: offset) }
+        if let injectedError = injected?.error(on: request),
+           [.unsupportedRequest, .completerAbort, .poisonedCompletion, .unexpectedCompletion].contains(injectedError) {
+            error = injectedError
         }
         guard let error, t.kind != .flr, t.kind != .hotReset, t.kind != .controllerReset else { return }
         incident(error, on: t, request: request, offset: offset, size: Int(t.size), tlp: tlp, fault: injected == nil ? -1 : t.fault,
@@ -372,7 +362,7 @@ extension Simulation {
     /// A request the device discarded: the root complex's Completion Timeout ends it.
     mutating func completionTimedOut(_ id: TransactionID, fault: Int32, error: UInt8) {
         let t = transactions[id]
-        let request: RequestKind = t.kind == .configRead ? .configRead : t.kind == .configWrite || t.kind == .flr ? .configWrite : .memoryRead
+        let request = t.request
         let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
         incident(ErrorKind.allCases[Int(error)], on: t, request: request, offset: offset, size: Int(t.size),
                  tlp: request == .memoryRead ? "MRd" : request == .configRead ? "CfgRd0" : "CfgWr0", fault: fault,
@@ -427,14 +417,9 @@ extension Simulation {
 
     /// The write error an injected fault makes the device answer, if it acts on the write itself.
     func injectedWriteError(_ fault: Int32) -> ErrorKind? {
-        switch faults[Int(fault)].fault.kind.effective(for: .write) {
-        case .ur: .unsupportedRequest
-        case .ca: .completerAbort
-        case .poisonedWrite, .poisoned: .poisonedWrite
-        case .ecrc: .ecrc
-        case .malformed: .malformedTLP
-        default: nil
-        }
+        guard let error = faults[Int(fault)].fault.kind.error(on: .memoryWrite),
+              [.unsupportedRequest, .completerAbort, .poisonedWrite, .ecrc, .malformedTLP].contains(error) else { return nil }
+        return error
     }
 
     /// A fault the root complex itself acts on (a link fault starting now, a decode miss);

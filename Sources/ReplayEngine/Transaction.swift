@@ -1,5 +1,6 @@
 import ArmMemory
 import MMIOTrace
+import PCIeTransport
 
 /// An index into the transaction table.
 typealias TransactionID = Int32
@@ -16,6 +17,17 @@ struct Transaction {
         case hotReset
         /// A write to a platform reset controller.
         case controllerReset
+    }
+
+    /// The request the transaction is on the bus (a reset is the configuration write, or the
+    /// controller write, that starts it).
+    var request: RequestKind {
+        switch kind {
+        case .write, .controllerReset: .memoryWrite
+        case .read, .speculativeRead: .memoryRead
+        case .configRead: .configRead
+        case .configWrite, .flr, .hotReset: .configWrite
+        }
     }
 
     /// Which way a transaction leaves the serialisation point.

@@ -1,5 +1,6 @@
 import ArmMemory
 import MMIOTrace
+import PCIeTransport
 
 /// One gathering line of a core's write-combining buffer: the bytes written to an aligned
 /// 64-byte line of a gathering memory type (Device-GRE, Normal-NC, Normal-WT) or, for Normal-WB,

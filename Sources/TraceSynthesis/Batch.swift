@@ -1,4 +1,5 @@
 import MMIOTrace
+import PCIeTransport
 import SeededRandom
 
 /// One burst of a vCPU's activity: a few events issued back to back, which a pause of some

@@ -1,5 +1,6 @@
 import ArmMemory
 import MMIOTrace
+import PCIeTransport
 import SeededRandom
 
 /// The synthetic NIC `nic0` (0000:02:00.0): an e1000e register file in BAR0 (128 KiB at

@@ -1,5 +1,6 @@
 import ArmMemory
 import MMIOTrace
+import PCIeTransport
 import SeededRandom
 
 /// The synthetic NVMe controller `nvme0` (0000:01:00.0): BAR0 at 0xfe400000, 16 KiB, registers

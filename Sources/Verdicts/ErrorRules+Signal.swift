@@ -1,3 +1,4 @@
+import PCIeTransport
 import Platforms
 
 /// The rules that take an error incident to a verdict (docs/domain.md §4), in two phases: ``signal(for:errors:ras:)``
@@ -61,7 +62,8 @@ public enum ErrorRules {
                 source: "PCIe Base Spec: the receiver discards an Unexpected Completion and logs it (AER)"))
             return .errorMessage
         }
-        guard let request = incident.request.nonPosted else {
+        let request = incident.request
+        guard !request.isPosted else {
             switch error {
             case .linkDown, .dpc, .decodeMiss:
                 return undeliverableWrite(incident, errors: errors, evidence: &evidence)
@@ -79,13 +81,13 @@ public enum ErrorRules {
         let response = errors.rootComplexResponse.response(to: tableError, on: request)
         evidence.append(Evidence(
             rule: .rcResponse, inputs: "\(tableError.rawValue) on \(request.rawValue)",
-            result: "RC: \(tableError.chainText)→\(response.chainText) (\(incident.platform))",
+            result: "RC: \(tableError.tableText)→\(response.chainText) (\(incident.platform))",
             source: "ErrorParameters.rootComplexResponse[\(tableError.rawValue)][\(request.rawValue)]"))
         return BusOutcome(response, request: incident.request)
     }
 
     /// The entry of the root complex's table a non-posted request ends with.
-    private static func nonPostedError(_ incident: ErrorIncident, errors: ErrorParameters, evidence: inout [Evidence]) -> NonPostedError {
+    private static func nonPostedError(_ incident: ErrorIncident, errors: ErrorParameters, evidence: inout [Evidence]) -> ErrorKind {
         let request = incident.request.rawValue
         switch incident.error {
         case .unsupportedRequest: return .unsupportedRequest
@@ -112,10 +114,10 @@ public enum ErrorRules {
                 source: "PCIe Base Spec: a Downstream Port whose Link is down completes non-posted requests with UR; ErrorParameters.dpc"))
             return .unsupportedRequest
         case .linkDown, .dpc:
-            let completion: NonPostedError = errors.dpcCompletion == .unsupportedRequest ? .unsupportedRequest : .completerAbort
+            let completion = errors.dpcCompletion.error
             evidence.append(Evidence(
                 rule: .dpcCompletion, inputs: "\(incident.error.rawValue), DPC on, \(request)",
-                result: "DPC completes it with \(completion.chainText)",
+                result: "DPC completes it with \(completion.tableText)",
                 source: "ErrorParameters.dpcCompletion (DPC Completion Control)"))
             return completion
         case .unexpectedCompletion:

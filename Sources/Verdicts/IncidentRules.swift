@@ -1,3 +1,5 @@
+import PCIeTransport
+
 /// Outcomes the engine reaches before, or instead of, the error rules: errors that end at the
 /// device (masked, correctable), incidents that cannot exist, and faults that struck nothing.
 public enum IncidentRules {

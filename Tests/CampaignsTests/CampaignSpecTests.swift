@@ -1,6 +1,7 @@
 import Diagnostics
 import Faults
 import Foundation
+import PCIeTransport
 import Testing
 @testable import Campaigns
 
@@ -51,8 +52,8 @@ import Testing
         #expect(spec.policies == ["kvm-device", "strict-ngnrne"])
         #expect(spec.schedules == [.inOrder, .random(seed: 3), .random(seed: 4)])
         #expect(spec.faults.kinds == [.ur, .poisonedWrite])
-        #expect(spec.faults.match == TLPMatch(.named("bar0"), request: .write))
-        #expect(spec.faults.requests == [.write])
+        #expect(spec.faults.match == TLPMatch(.named("bar0"), request: .memoryWrite))
+        #expect(spec.faults.requests == [.memoryWrite])
         #expect(spec.faults.sites == .sample(10, seed: 9))
     }
 
@@ -70,7 +71,7 @@ import Testing
         #expect(try sites("{every: 4}") == .everyNth(4))
         #expect(try sites("{sample: 7}") == .sample(7, seed: 1))
         guard case .list(let faults) = try sites("{list: ['bar0+0x10 read #2', event 3]}") else { Issue.record("not a list"); return }
-        #expect(faults.map(\.site) == [.tlp(TLPMatch(.region("bar0", offsets: 0x10...0x10), request: .read), .nth(2)), .event(3)])
+        #expect(faults.map(\.site) == [.tlp(TLPMatch(.region("bar0", offsets: 0x10...0x10), request: .memoryRead), .nth(2)), .event(3)])
     }
 
     @Test func locatedErrors() {

@@ -4,6 +4,7 @@ import MMIOTrace
 import Platforms
 import ReplayEngine
 import ArmMemory
+import PCIeTransport
 import Testing
 @testable import Campaigns
 
@@ -27,7 +28,7 @@ import Testing
 
     @Test func everySiteOncePerApplicableKind() throws {
         let (log, topology, errors) = try Self.golden()
-        #expect(log.sites.map(\.request) == [.write, .read, .write, .read])
+        #expect(log.sites.map(\.request) == [.memoryWrite, .memoryRead, .memoryWrite, .memoryRead])
         let plan = space([.ur, .poisonedWrite], .every).plan(log: log, topology: topology, errors: errors, pruning: false)
         #expect(plan.experiments.map(\.fault.description) == [
             "UR at bar0+0x1008 write #1", "poisoned-write at bar0+0x1008 write #1", "UR at bar0+0x1c read #1",

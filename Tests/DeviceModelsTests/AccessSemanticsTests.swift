@@ -29,32 +29,32 @@ func semantics() throws -> DeviceState {
 @Suite struct AccessSemanticsTests {
     @Test func readWrite() throws {
         var device = try semantics()
-        #expect(device.read(bar: 0, offset: 0, size: 4, at: 0) == ReadCompletion(status: .successful, data: AccessData(0x1122_3344)))
-        #expect(device.write(bar: 0, offset: 1, size: 1, data: AccessData(0xaa), at: 1) == .accepted)
+        #expect(device.read(bar: 0, offset: 0, size: 4, at: 0) == ReadCompletion(status: .successful, data: AccessValue(0x1122_3344)))
+        #expect(device.write(bar: 0, offset: 1, size: 1, data: AccessValue(0xaa), at: 1) == .accepted)
         #expect(device.read(bar: 0, offset: 0, size: 4, at: 2).data.low64 == 0x1122_aa44)
         #expect(device.read(bar: 0, offset: 2, size: 2, at: 3).data.low64 == 0x1122)
         // Byte enables: only byte 3 of a 4-byte write lands.
-        #expect(device.write(bar: 0, offset: 0, size: 4, data: AccessData(0xdead_beef), byteEnables: 0b1000, at: 4) == .accepted)
+        #expect(device.write(bar: 0, offset: 0, size: 4, data: AccessValue(0xdead_beef), byteEnables: 0b1000, at: 4) == .accepted)
         #expect(device.read(bar: 0, offset: 0, size: 4, at: 5).data.low64 == 0xde22_aa44)
     }
 
     /// Writes to a read-only register are accepted and ignored, as PCIe and NVMe specify.
     @Test func readOnlyIgnoresWrites() throws {
         var device = try semantics()
-        #expect(device.write(bar: 0, offset: 4, size: 4, data: AccessData(1), at: 0) == .accepted)
+        #expect(device.write(bar: 0, offset: 4, size: 4, data: AccessValue(1), at: 0) == .accepted)
         #expect(device.read(bar: 0, offset: 4, size: 4, at: 1).data.low64 == 0xcafe)
     }
 
     @Test func writeOnlyReadsZero() throws {
         var device = try semantics()
-        #expect(device.write(bar: 0, offset: 8, size: 4, data: AccessData(0x55), at: 0) == .accepted)
+        #expect(device.write(bar: 0, offset: 8, size: 4, data: AccessValue(0x55), at: 0) == .accepted)
         #expect(device.read(bar: 0, offset: 8, size: 4, at: 1) == ReadCompletion(status: .successful))
         #expect(device.value(ofRegister: "WO", at: 1) == 0x55)
     }
 
     @Test func writeOneToClear() throws {
         var device = try semantics()
-        _ = device.write(bar: 0, offset: 0xc, size: 4, data: AccessData(0x0f), at: 0)
+        _ = device.write(bar: 0, offset: 0xc, size: 4, data: AccessValue(0x0f), at: 0)
         #expect(device.read(bar: 0, offset: 0xc, size: 4, at: 1).data.low64 == 0xf0)
     }
 
@@ -67,14 +67,14 @@ func semantics() throws -> DeviceState {
         #expect(!device.isReadSensitive(bar: 0, offset: 0x0, size: 0x10))
         #expect(!device.isReadSensitive(bar: 0, offset: 0x800, size: 64))
         // Writes are ignored; the device's own value (none here) stays until a read clears it.
-        #expect(device.write(bar: 0, offset: 0x10, size: 4, data: AccessData(7), at: 0) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x10, size: 4, data: AccessValue(7), at: 0) == .accepted)
         let first = device.read(bar: 0, offset: 0x10, size: 4, at: 1)
         #expect(first.status == .successful && first.hadSideEffect)
     }
 
     @Test func doorbellsCountAndReadZero() throws {
         var device = try semantics()
-        for i in 0..<3 { #expect(device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(UInt64(i)), at: UInt64(i)) == .accepted) }
+        for i in 0..<3 { #expect(device.write(bar: 0, offset: 0x14, size: 4, data: AccessValue(UInt64(i)), at: UInt64(i)) == .accepted) }
         #expect(device.doorbellWrites(ofRegister: "DB") == 3)
         #expect(device.doorbellWrites(ofRegister: "RW") == 0)
         #expect(device.totalDoorbellWrites == 3)
@@ -86,7 +86,7 @@ func semantics() throws -> DeviceState {
         var device = try semantics()
         #expect(device.read(bar: 0, offset: 0x18, size: 8, at: 0).data.low64 == 0x0102_0304_0506_0708)
         #expect(device.read(bar: 0, offset: 0x1c, size: 4, at: 0).data.low64 == 0x0102_0304)
-        #expect(device.write(bar: 0, offset: 0x1c, size: 4, data: AccessData(0xaabb_ccdd), at: 1) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x1c, size: 4, data: AccessValue(0xaabb_ccdd), at: 1) == .accepted)
         #expect(device.read(bar: 0, offset: 0x18, size: 8, at: 2).data.low64 == 0xaabb_ccdd_0506_0708)
         #expect(!device.acceptsSize(bar: 0, offset: 0x1a, size: 4))
         #expect(!device.acceptsSize(bar: 0, offset: 0x18, size: 2))
@@ -95,9 +95,9 @@ func semantics() throws -> DeviceState {
     /// Memory ranges take any size and alignment, merge byte-enabled bytes, and read back.
     @Test func memoryRangeMergesBytes() throws {
         var device = try semantics()
-        let line = AccessData(bytes: (0..<64).map { UInt8($0 + 1) })
+        let line = AccessValue(bytes: (0..<64).map { UInt8($0 + 1) })
         #expect(device.write(bar: 0, offset: 0x800, size: 64, data: line, at: 0) == .accepted)
-        #expect(device.write(bar: 0, offset: 0x803, size: 3, data: AccessData(0xccbbaa), byteEnables: 0b101, at: 1) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x803, size: 3, data: AccessValue(0xccbbaa), byteEnables: 0b101, at: 1) == .accepted)
         let read = device.read(bar: 0, offset: 0x801, size: 6, at: 2)
         #expect(read.status == .successful && !read.hadSideEffect)
         #expect((0..<6).map { read.data.byte($0) } == [2, 3, 0xaa, 5, 0xcc, 7])
@@ -123,12 +123,12 @@ func semantics() throws -> DeviceState {
     /// A copy is a snapshot: each evolves on its own.
     @Test func snapshotEvolvesIndependently() throws {
         var original = try semantics()
-        _ = original.write(bar: 0, offset: 0, size: 4, data: AccessData(1), at: 0)
+        _ = original.write(bar: 0, offset: 0, size: 4, data: AccessValue(1), at: 0)
         var snapshot = original
-        _ = original.write(bar: 0, offset: 0, size: 4, data: AccessData(2), at: 1)
-        _ = original.write(bar: 0, offset: 0x14, size: 4, data: AccessData(2), at: 1)
-        _ = original.write(bar: 0, offset: 0x800, size: 1, data: AccessData(9), at: 1)
-        _ = snapshot.write(bar: 0, offset: 0, size: 4, data: AccessData(3), at: 1)
+        _ = original.write(bar: 0, offset: 0, size: 4, data: AccessValue(2), at: 1)
+        _ = original.write(bar: 0, offset: 0x14, size: 4, data: AccessValue(2), at: 1)
+        _ = original.write(bar: 0, offset: 0x800, size: 1, data: AccessValue(9), at: 1)
+        _ = snapshot.write(bar: 0, offset: 0, size: 4, data: AccessValue(3), at: 1)
         _ = snapshot.read(bar: 0, offset: 0x100, size: 4, at: 2)
         #expect(original.read(bar: 0, offset: 0, size: 4, at: 3).data.low64 == 2)
         #expect(snapshot.read(bar: 0, offset: 0, size: 4, at: 3).data.low64 == 3)

@@ -32,7 +32,7 @@ import Testing
     @Test func generic() throws {
         var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "generic")))
         #expect(device.model.registers.count == 64 && device.model.registers.last?.offset == 0xfc)
-        #expect(device.write(bar: 0, offset: 0xfe, size: 2, data: AccessData(0xbeef), at: 0) == .accepted)
+        #expect(device.write(bar: 0, offset: 0xfe, size: 2, data: AccessValue(0xbeef), at: 0) == .accepted)
         #expect(device.read(bar: 0, offset: 0xfc, size: 4, at: 1).data.low64 == 0xbeef_0000)
         #expect(device.read(bar: 0, offset: 0x100, size: 4, at: 1).status == .unsupportedRequest)
     }
@@ -45,10 +45,10 @@ import Testing
         #expect(device.read(bar: 0, offset: 0x8, size: 4, at: 0).data.low64 == 0x0001_0400)
         #expect(device.read(bar: 0, offset: 0x1c, size: 8, at: 0).status == .completerAbort)
         #expect(device.aer.status == UncorrectableError.completerAbort.bit)
-        #expect(device.write(bar: 0, offset: 0x28, size: 8, data: AccessData(0x6adc000), at: 1) == .accepted)
-        #expect(device.write(bar: 0, offset: 0x1008, size: 4, data: AccessData(1), at: 2) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x28, size: 8, data: AccessValue(0x6adc000), at: 1) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x1008, size: 4, data: AccessValue(1), at: 2) == .accepted)
         #expect(device.doorbellWrites(ofRegister: "SQTDBL1") == 1)
-        #expect(device.write(bar: 0, offset: 0x1000, size: 8, data: AccessData(1), at: 3) == .unsupported(
+        #expect(device.write(bar: 0, offset: 0x1000, size: 8, data: AccessValue(1), at: 3) == .unsupported(
             .ca, AERReport(error: .completerAbort, severity: .nonFatal, masked: false)))
         #expect(device.model.registerIndex(named: "CQHDBL64") != nil)
     }
@@ -58,18 +58,18 @@ import Testing
     @Test func nvmeEnableSetsReadyAfterTheDelay() throws {
         var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "nvme")))
         let us: UInt64 = 1_000_000  // picoseconds
-        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0x460061), at: 10 * us)
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessValue(0x460061), at: 10 * us)
         #expect(device.read(bar: 0, offset: 0x1c, size: 4, at: 10 * us + 999_999).data.low64 == 0)
         #expect(device.read(bar: 0, offset: 0x1c, size: 4, at: 11 * us).data.low64 == 1)
         // Disable then re-enable before the disable lands: RDY never drops.
-        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0x460060), at: 20 * us)
-        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0x460061), at: 20 * us + 500_000)
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessValue(0x460060), at: 20 * us)
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessValue(0x460061), at: 20 * us + 500_000)
         #expect(device.value(ofRegister: "CSTS", at: 21 * us) == 1)
         #expect(device.value(ofRegister: "CSTS", at: 22 * us) == 1)
         // Shutdown notification: SHST = 10b, as Linux saw (CSTS 0x9).
-        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0x464061), at: 30 * us)
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessValue(0x464061), at: 30 * us)
         #expect(device.value(ofRegister: "CSTS", at: 31 * us) == 0x9)
-        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0), at: 40 * us)
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessValue(0), at: 40 * us)
         #expect(device.value(ofRegister: "CSTS", at: 41 * us) == 0)
     }
 
@@ -78,13 +78,13 @@ import Testing
         #expect(device.read(bar: 0, offset: 0x8, size: 4, at: 0).data.low64 == 0x80283)
         #expect(device.isReadSensitive(bar: 0, offset: 0xc0) && device.isReadSensitive(bar: 0, offset: 0x4124))
         #expect(!device.isReadSensitive(bar: 0, offset: 0x8, size: 4))
-        #expect(device.write(bar: 0, offset: 0x3918, size: 4, data: AccessData(5), at: 1) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x3918, size: 4, data: AccessValue(5), at: 1) == .accepted)
         #expect(device.doorbellWrites(ofRegister: "TDT1") == 1)
-        #expect(device.write(bar: 0, offset: 0x3818, size: 2, data: AccessData(5), at: 1) == .unsupported(
+        #expect(device.write(bar: 0, offset: 0x3818, size: 2, data: AccessValue(5), at: 1) == .unsupported(
             .ur, AERReport(error: .unsupportedRequest, severity: .nonFatal, masked: false)))
         // BAR2: one 64-byte write-combined push, read back at any size.
         #expect(device.model.bar(2)?.prefetchable == true)
-        let push = AccessData(bytes: (0..<64).map { UInt8(0x80 | $0) })
+        let push = AccessValue(bytes: (0..<64).map { UInt8(0x80 | $0) })
         #expect(device.write(bar: 2, offset: 0x40, size: 64, data: push, at: 2) == .accepted)
         #expect(device.read(bar: 2, offset: 0x7c, size: 4, at: 3).data.low64 == 0xbfbe_bdbc)
         #expect(!device.isShared(bar: 2))
@@ -95,13 +95,13 @@ import Testing
     @Test func e1000eHandshakes() throws {
         var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "e1000e")))
         #expect(device.read(bar: 0, offset: 0x8, size: 4, at: 0).data.low64 == 0x80283)
-        #expect(device.write(bar: 0, offset: 0x20, size: 4, data: AccessData(0x0822_0000), at: 1) == .accepted)  // PHY read op
+        #expect(device.write(bar: 0, offset: 0x20, size: 4, data: AccessValue(0x0822_0000), at: 1) == .accepted)  // PHY read op
         #expect(device.read(bar: 0, offset: 0x20, size: 4, at: 2).data.low64 == 0x1822_0000)
-        #expect(device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(0x1), at: 3) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x14, size: 4, data: AccessValue(0x1), at: 3) == .accepted)
         #expect(device.read(bar: 0, offset: 0x14, size: 4, at: 4).data.low64 == 0x3)
-        #expect(device.write(bar: 0, offset: 0x0, size: 4, data: AccessData(0x0414_0241), at: 5) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x0, size: 4, data: AccessValue(0x0414_0241), at: 5) == .accepted)
         #expect(device.read(bar: 0, offset: 0x0, size: 4, at: 6).data.low64 == 0x0014_0241)
-        #expect(device.write(bar: 0, offset: 0x2918, size: 4, data: AccessData(7), at: 7) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x2918, size: 4, data: AccessValue(7), at: 7) == .accepted)
         #expect(device.doorbellWrites(ofRegister: "RDT1") == 1)
         #expect(device.read(bar: 3, offset: 0x4c, size: 4, at: 8).data.low64 == 1)
         #expect(device.read(bar: 3, offset: 0x50, size: 4, at: 8).status == .unsupportedRequest)

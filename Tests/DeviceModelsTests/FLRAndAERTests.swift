@@ -62,10 +62,10 @@ import Testing
     /// earlier requests unexpected, registers at reset values afterwards; AER status kept.
     @Test func flrThroughConfigSpace() throws {
         var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "nvme")))
-        _ = device.write(bar: 0, offset: 0x24, size: 4, data: AccessData(0x1f001f), at: 0)
-        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(1), at: 0)
-        _ = device.write(bar: 0, offset: 0x2000, size: 4, data: AccessData(0xfee0_1004), at: 0)
-        _ = device.write(bar: 0, offset: 0x1000, size: 4, data: AccessData(1), at: 0)
+        _ = device.write(bar: 0, offset: 0x24, size: 4, data: AccessValue(0x1f001f), at: 0)
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessValue(1), at: 0)
+        _ = device.write(bar: 0, offset: 0x2000, size: 4, data: AccessValue(0xfee0_1004), at: 0)
+        _ = device.write(bar: 0, offset: 0x1000, size: 4, data: AccessValue(1), at: 0)
         _ = device.read(bar: 0, offset: 0x1c, size: 8, at: 0)  // CA: logged, sticky
         _ = device.configWrite(offset: 0x04, size: 2, value: 0x0006, at: 0)
         #expect(device.value(ofRegister: "CSTS", at: 1 * ms) == 1)
@@ -75,8 +75,8 @@ import Testing
         #expect(device.flrStartedAt == start)
         #expect(device.flrInProgress(at: start) && device.flrInProgress(at: start + 100 * ms - 1))
         #expect(!device.flrInProgress(at: start + 100 * ms) && !device.flrInProgress(at: start - 1))
-        #expect(device.write(bar: 0, offset: 0x24, size: 4, data: AccessData(7), at: start + ms) == .discardedDuringFLR)
-        #expect(device.write(bar: 0, offset: 0x1000, size: 4, data: AccessData(2), at: start + ms) == .discardedDuringFLR)
+        #expect(device.write(bar: 0, offset: 0x24, size: 4, data: AccessValue(7), at: start + ms) == .discardedDuringFLR)
+        #expect(device.write(bar: 0, offset: 0x1000, size: 4, data: AccessValue(2), at: start + ms) == .discardedDuringFLR)
         #expect(device.read(bar: 0, offset: 0x0, size: 4, at: start + ms) == ReadCompletion(status: .unsupportedRequest))
         #expect(device.configRead(offset: 0, size: 4, at: start + ms).status == .configurationRetry)
         #expect(device.configWrite(offset: 0x88, size: 2, value: 0x8000, at: start + ms) == .configurationRetry)
@@ -96,13 +96,13 @@ import Testing
         #expect(device.configRead(offset: 0x88, size: 2, at: ready).value == 0)
         #expect(device.doorbellWrites(ofRegister: "SQTDBL0") == 1)
         #expect(device.aer.status == UncorrectableError.completerAbort.bit | UncorrectableError.unexpectedCompletion.bit)
-        #expect(device.write(bar: 0, offset: 0x24, size: 4, data: AccessData(7), at: ready) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x24, size: 4, data: AccessValue(7), at: ready) == .accepted)
     }
 
     /// A pending CSTS.RDY from before the FLR never lands after it.
     @Test func flrDropsPendingSideEffects() throws {
         var device = DeviceState(model: try #require(DeviceModel.builtIn(named: "nvme")))
-        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessData(1), at: 0)
+        _ = device.write(bar: 0, offset: 0x14, size: 4, data: AccessValue(1), at: 0)
         device.initiateFLR(at: 1)
         #expect(device.value(ofRegister: "CSTS", at: 200 * ms) == 0)
     }
@@ -116,7 +116,7 @@ import Testing
             bars: {0: {size: 16, registers: [{name: R, offset: 0}]}}
             """, file: "k.yaml"))
         device.initiateFLR(at: 0)
-        #expect(device.write(bar: 0, offset: 0, size: 4, data: AccessData(5), at: 10) == .accepted)
+        #expect(device.write(bar: 0, offset: 0, size: 4, data: AccessValue(5), at: 10) == .accepted)
         #expect(device.read(bar: 0, offset: 0, size: 4, at: 999_999) == ReadCompletion(status: .completerAbort))
         #expect(device.read(bar: 0, offset: 0, size: 4, at: 1_000_000).data.low64 == 5)
     }

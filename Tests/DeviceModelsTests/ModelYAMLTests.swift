@@ -1,5 +1,6 @@
 import DeviceModels
 import Diagnostics
+import PCIeTransport
 import Testing
 
 @Suite struct ModelYAMLTests {
@@ -42,10 +43,10 @@ import Testing
         #expect(effect.targetValue && effect.delayNs == 0)
 
         var device = DeviceState(model: model)
-        _ = device.write(bar: 0, offset: 0x10, size: 4, data: AccessData(2), at: 0)
+        _ = device.write(bar: 0, offset: 0x10, size: 4, data: AccessValue(2), at: 0)
         #expect(device.read(bar: 0, offset: 0x14, size: 4, at: 0).data.low64 == 0x8000_0001)
-        #expect(device.write(bar: 0, offset: 0x38, size: 8, data: AccessData(1), at: 1) == .accepted)
-        #expect(device.write(bar: 0, offset: 0x38, size: 4, data: AccessData(1), at: 1)
+        #expect(device.write(bar: 0, offset: 0x38, size: 8, data: AccessValue(1), at: 1) == .accepted)
+        #expect(device.write(bar: 0, offset: 0x38, size: 4, data: AccessValue(1), at: 1)
             == .unsupported(.ca, AERReport(error: .completerAbort, severity: .fatal, masked: false)))
     }
 

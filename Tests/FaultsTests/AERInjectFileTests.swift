@@ -1,6 +1,7 @@
 import Diagnostics
 import Faults
 import MMIOTrace
+import PCIeTransport
 import Testing
 
 @Suite struct AERInjectFileTests {

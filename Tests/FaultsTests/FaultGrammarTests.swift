@@ -1,6 +1,7 @@
 import Diagnostics
 import Faults
 import MMIOTrace
+import PCIeTransport
 import Testing
 
 let cli = SourceLocation(file: "<command line>", line: 1, column: 1)
@@ -9,25 +10,25 @@ let cli = SourceLocation(file: "<command line>", line: 1, column: 1)
     /// The grammar's examples (docs/faults.md) and the faults they denote.
     static let examples: [(String, Fault)] = [
         ("CA at bar0+0x44 read",
-         Fault(kind: .ca, site: .tlp(TLPMatch(.region("bar0", offsets: 0x44...0x44), request: .read), .first), location: cli)),
+         Fault(kind: .ca, site: .tlp(TLPMatch(.region("bar0", offsets: 0x44...0x44), request: .memoryRead), .first), location: cli)),
         ("UR at bar0+0x40..0x4f write every",
-         Fault(kind: .ur, site: .tlp(TLPMatch(.region("bar0", offsets: 0x40...0x4f), request: .write), .every), location: cli)),
+         Fault(kind: .ur, site: .tlp(TLPMatch(.region("bar0", offsets: 0x40...0x4f), request: .memoryWrite), .every), location: cli)),
         ("poisoned-completion at bar0+0x1c read #3",
-         Fault(kind: .poisonedCompletion, site: .tlp(TLPMatch(.region("bar0", offsets: 0x1c...0x1c), request: .read), .nth(3)),
+         Fault(kind: .poisonedCompletion, site: .tlp(TLPMatch(.region("bar0", offsets: 0x1c...0x1c), request: .memoryRead), .nth(3)),
                location: cli)),
         ("UR at bar0 write every 4",
-         Fault(kind: .ur, site: .tlp(TLPMatch(.named("bar0"), request: .write), .everyNth(4)), location: cli)),
+         Fault(kind: .ur, site: .tlp(TLPMatch(.named("bar0"), request: .memoryWrite), .everyNth(4)), location: cli)),
         ("completion-timeout at nvme0 read",
-         Fault(kind: .completionTimeout, site: .tlp(TLPMatch(.named("nvme0"), request: .read), .first), location: cli)),
+         Fault(kind: .completionTimeout, site: .tlp(TLPMatch(.named("nvme0"), request: .memoryRead), .first), location: cli)),
         ("UR at event 12", Fault(kind: .ur, site: .event(12), location: cli)),
         ("link-down at 5us for 2ms", Fault(kind: .linkDown, site: .time(nanoseconds: 5_000), duration: 2_000_000, location: cli)),
         ("DPC at 1500ns", Fault(kind: .dpc, site: .time(nanoseconds: 1_500), location: cli)),
         ("CA at cfg nvme0 cfg-read",
-         Fault(kind: .ca, site: .tlp(TLPMatch(.config(device: "nvme0", offsets: nil), request: .cfgRead), .first), location: cli)),
+         Fault(kind: .ca, site: .tlp(TLPMatch(.config(device: "nvme0", offsets: nil), request: .configRead), .first), location: cli)),
         ("ECRC at 0000:01:00.0",
          Fault(kind: .ecrc, site: .tlp(TLPMatch(bdf: PCIAddress(bus: 1, device: 0, function: 0)), .first), location: cli)),
         ("link-down at nvme0 write #2 for 1s",
-         Fault(kind: .linkDown, site: .tlp(TLPMatch(.named("nvme0"), request: .write), .nth(2)), duration: 1_000_000_000,
+         Fault(kind: .linkDown, site: .tlp(TLPMatch(.named("nvme0"), request: .memoryWrite), .nth(2)), duration: 1_000_000_000,
                location: cli)),
         ("malformed at cfg nvme0+0x4..0x7", Fault(kind: .malformed,
                                                   site: .tlp(TLPMatch(.config(device: "nvme0", offsets: 0x4...0x7)), .first),

@@ -1,6 +1,7 @@
 import Diagnostics
 import Faults
 import MMIOTrace
+import PCIeTransport
 import Testing
 
 @Suite struct MatchingTests {
@@ -12,7 +13,7 @@ import Testing
         var offset: UInt64
         var device = "nvme0"
         var bdf: PCIAddress? = MatchingTests.nvme
-        var request: RequestFilter
+        var request: RequestKind
     }
 
     static func matches(_ spec: String, _ tlp: TLP) throws -> Bool {
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func targets() throws {
-        let read44 = TLP(region: "bar0", offset: 0x44, request: .read)
+        let read44 = TLP(region: "bar0", offset: 0x44, request: .memoryRead)
         #expect(try Self.matches("CA at bar0+0x44 read", read44))
         #expect(try !Self.matches("CA at bar0+0x44 write", read44))
         #expect(try !Self.matches("CA at bar0+0x40 read", read44))
@@ -35,7 +36,7 @@ import Testing
         #expect(try !Self.matches("CA at 0000:02:00.0", read44))
         #expect(try !Self.matches("CA at cfg nvme0", read44))
 
-        let cfgRead4 = TLP(region: nil, offset: 0x4, request: .cfgRead)
+        let cfgRead4 = TLP(region: nil, offset: 0x4, request: .configRead)
         #expect(try Self.matches("CA at cfg nvme0 cfg-read", cfgRead4))
         #expect(try Self.matches("CA at cfg nvme0+0x4", cfgRead4))
         #expect(try !Self.matches("CA at cfg nvme0+0x8", cfgRead4))
@@ -43,15 +44,15 @@ import Testing
         #expect(try !Self.matches("CA at cfg nic0", cfgRead4))
         #expect(try Self.matches("CA at nvme0", cfgRead4))
 
-        let platform = TLP(region: "regs", offset: 0, device: "uart", bdf: nil, request: .write)
+        let platform = TLP(region: "regs", offset: 0, device: "uart", bdf: nil, request: .memoryWrite)
         #expect(try Self.matches("UR at uart", platform))
         #expect(try !Self.matches("UR at 0000:00:00.0", platform))
     }
 
     /// A kind counts only the TLPs it applies to; event and time sites count no TLP.
     @Test func kindsApply() throws {
-        let write = TLP(region: "bar0", offset: 0, request: .write)
-        let read = TLP(region: "bar0", offset: 0, request: .read)
+        let write = TLP(region: "bar0", offset: 0, request: .memoryWrite)
+        let read = TLP(region: "bar0", offset: 0, request: .memoryRead)
         #expect(try !Self.matches("poisoned-completion at bar0", write))
         #expect(try Self.matches("poisoned-completion at bar0", read))
         #expect(try Self.matches("poisoned-write at bar0", write))
@@ -59,9 +60,9 @@ import Testing
         #expect(try Self.matches("poisoned at nvme0", write))
         #expect(try !Self.matches("UR at event 3", read))
         #expect(try !Self.matches("link-down at 5us", read))
-        #expect(FaultKind.poisoned.effective(for: .write) == .poisonedWrite)
-        #expect(FaultKind.poisoned.effective(for: .cfgRead) == .poisonedCompletion)
-        #expect(FaultKind.ur.effective(for: .write) == .ur)
+        #expect(FaultKind.poisoned.effective(for: .memoryWrite) == .poisonedWrite)
+        #expect(FaultKind.poisoned.effective(for: .configRead) == .poisonedCompletion)
+        #expect(FaultKind.ur.effective(for: .memoryWrite) == .ur)
         #expect(FaultKind.allCases.filter(\.isLinkEvent) == [.linkDown, .dpc])
     }
 
@@ -96,8 +97,8 @@ import Testing
             #expect(FaultKind(spelling: kind.spelling.lowercased()) == kind)
         }
         #expect(FaultKind(spelling: "poisoned_write") == nil)
-        #expect(RequestFilter(spelling: "CFG-Read") == .cfgRead)
-        #expect(RequestFilter(spelling: "any") == nil)
+        #expect(RequestKind(spelling: "CFG-Read") == .configRead)
+        #expect(RequestKind(spelling: "any") == nil)
     }
 
     /// Equality ignores where a fault came from.

@@ -1,6 +1,7 @@
 import Foundation
 import Importers
 import MMIOTrace
+import PCIeTransport
 import Testing
 
 @Suite struct MmiotraceReaderTests {

@@ -2,6 +2,7 @@ import Diagnostics
 import Foundation
 import Importers
 import MMIOTrace
+import PCIeTransport
 import Testing
 
 @Suite struct QEMULogEventTests {

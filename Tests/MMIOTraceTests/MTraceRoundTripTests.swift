@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import PCIeTransport
 import SeededRandom
 import Testing
 @testable import MMIOTrace

@@ -2,8 +2,8 @@ import Testing
 import PCIeTransport
 
 @Suite struct LinkQueueTests {
-    static let rootPort = PCIeID(bus: 0, device: 0, function: 0)
-    static let device = PCIeID(bus: 1, device: 0, function: 0)
+    static let rootPort = PCIAddress(bus: 0, device: 0, function: 0)
+    static let device = PCIAddress(bus: 1, device: 0, function: 0)
     let write = TLP.memoryWrite(address: 0x1000, firstByteEnables: 0xf, lastByteEnables: 0, payload: TLPPayload(dword: 1), requester: rootPort)
     let read = TLP.memoryRead(address: 0x1000, length: 1, firstByteEnables: 0xf, lastByteEnables: 0, requester: rootPort, tag: 1)
     let completion = TLP.completion(status: .successful, completer: device, requester: rootPort, tag: 2, byteCount: 4)

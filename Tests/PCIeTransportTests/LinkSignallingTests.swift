@@ -2,7 +2,7 @@ import Testing
 import PCIeTransport
 
 @Suite struct LinkParametersTests {
-    let rootPort = PCIeID(bus: 0, device: 0, function: 0)
+    let rootPort = PCIAddress(bus: 0, device: 0, function: 0)
 
     func write(bytes: Int) -> TLP {
         TLP.memoryWrite(

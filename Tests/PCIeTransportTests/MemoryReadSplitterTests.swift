@@ -2,7 +2,7 @@ import Testing
 import PCIeTransport
 
 @Suite struct MemoryReadSplitterTests {
-    let rootPort = PCIeID(bus: 0, device: 0, function: 0)
+    let rootPort = PCIAddress(bus: 0, device: 0, function: 0)
 
     func split(_ address: UInt64, _ byteCount: Int, limits: TransferLimits = TransferLimits()) -> [TLP] {
         var tlps: [TLP] = []

@@ -2,7 +2,7 @@ import Testing
 import PCIeTransport
 
 @Suite struct MemoryWriteSplitterTests {
-    let rootPort = PCIeID(bus: 0, device: 0, function: 0)
+    let rootPort = PCIAddress(bus: 0, device: 0, function: 0)
     let line: UInt64 = 0xfe40_0000
     /// Byte `i` of the line is `i + 1`, so every byte is distinguishable.
     let data = TLPPayload((1...64).map { UInt8($0) }).words

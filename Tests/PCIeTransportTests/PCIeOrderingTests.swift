@@ -21,8 +21,8 @@ import PCIeTransport
     }
 
     @Test func completionsOfOneTransactionStayInOrder() {
-        let requester = PCIeID(bus: 0, device: 0, function: 0)
-        let completer = PCIeID(bus: 1, device: 0, function: 0)
+        let requester = PCIAddress(bus: 0, device: 0, function: 0)
+        let completer = PCIAddress(bus: 1, device: 0, function: 0)
         let first = TLP.completionWithData(
             completer: completer, requester: requester, tag: 7, byteCount: 128, lowerAddress: 0, payload: TLPPayload(dword: 1)
         )

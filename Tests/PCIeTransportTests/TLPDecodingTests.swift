@@ -69,7 +69,7 @@ import PCIeTransport
     }
 
     static func randomTLP(_ random: inout TestRandom) -> TLP {
-        let requester = PCIeID(rawValue: UInt16(truncatingIfNeeded: random.next()))
+        let requester = PCIAddress(routingID: UInt16(truncatingIfNeeded: random.next()))
         let tag = UInt16(random.next(below: 1024))
         let attributes = TLPAttributes(rawValue: UInt8(random.next(below: 4)))
         let trafficClass = UInt8(random.next(below: 8))
@@ -105,7 +105,7 @@ import PCIeTransport
                 )
             }
         case 2:
-            let target = PCIeID(rawValue: UInt16(truncatingIfNeeded: random.next()))
+            let target = PCIAddress(routingID: UInt16(truncatingIfNeeded: random.next()))
             let register = UInt16(random.next(below: 1024))
             let enables = UInt8(random.next(below: 16))
             tlp = random.nextBool()
@@ -115,7 +115,7 @@ import PCIeTransport
                     value: UInt32(truncatingIfNeeded: random.next()), requester: requester, tag: tag
                 )
         case 3:
-            let completer = PCIeID(rawValue: UInt16(truncatingIfNeeded: random.next()))
+            let completer = PCIAddress(routingID: UInt16(truncatingIfNeeded: random.next()))
             let byteCount = random.next(in: 1...4096)
             let lowerAddress = UInt8(random.next(below: 128))
             if random.nextBool() {
@@ -140,7 +140,7 @@ import PCIeTransport
                 tlp.length = tlp.payload.dwordCount
             }
             if routing == .byAddress { tlp.address = random.next() & ~3 }
-            if routing == .byID { tlp.targetID = PCIeID(rawValue: UInt16(truncatingIfNeeded: random.next())) }
+            if routing == .byID { tlp.targetID = PCIAddress(routingID: UInt16(truncatingIfNeeded: random.next())) }
         }
         tlp.isPoisoned = random.next(below: 8) == 0
         if random.next(below: 8) == 0 { tlp.digest = UInt32(truncatingIfNeeded: random.next()) }

@@ -3,8 +3,8 @@ import PCIeTransport
 
 /// Hand-computed header vectors: each byte derived in a comment from the PCIe Base Spec layouts.
 @Suite struct TLPEncodingTests {
-    let rootPort = PCIeID(bus: 0, device: 0, function: 0)
-    let device = PCIeID(bus: 1, device: 0, function: 0)
+    let rootPort = PCIAddress(bus: 0, device: 0, function: 0)
+    let device = PCIAddress(bus: 1, device: 0, function: 0)
 
     /// Encodes `tlp`, compares with `expected`, and decodes it back.
     func check(_ tlp: TLP, header expected: [UInt8], payload: [UInt8] = [], sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -103,7 +103,7 @@ import PCIeTransport
 
     @Test func configRead0OfAnExtendedRegister() throws {
         // Byte offset 0x104 of 02:03.1 (DW 0x41): Extended Register Number 1, Register Number 1.
-        let target = PCIeID(bus: 2, device: 3, function: 1)
+        let target = PCIAddress(bus: 2, device: 3, function: 1)
         let tlp = TLP.configRead(target: target, register: 0x104 / 4, firstByteEnables: 0xf, requester: rootPort, tag: 2)
         try check(
             tlp,
@@ -239,7 +239,7 @@ import PCIeTransport
     }
 
     @Test func idDescription() {
-        #expect(PCIeID(bus: 0x3a, device: 0x1f, function: 7).description == "3a:1f.7")
-        #expect(PCIeID(bus: 0x3a, device: 0x1f, function: 7).rawValue == 0x3aff)
+        #expect(PCIAddress(bus: 0x3a, device: 0x1f, function: 7).shortDescription == "3a:1f.7")
+        #expect(PCIAddress(bus: 0x3a, device: 0x1f, function: 7).routingID == 0x3aff)
     }
 }

@@ -4,8 +4,8 @@ import PCIeTransport
 import Testing
 
 @Suite struct PcapTLPTests {
-    static let root = PCIeID(rawValue: 0)
-    static let device = PCIeID(bus: 1, device: 0, function: 0)
+    static let root = PCIAddress(routingID: 0)
+    static let device = PCIAddress(bus: 1, device: 0, function: 0)
 
     /// One TLP of each kind the dissector tests check, with its direction.
     static let captured: [CapturedTLP] = [

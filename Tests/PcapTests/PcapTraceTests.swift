@@ -1,6 +1,7 @@
 import Foundation
 import MMIOTrace
 import Pcap
+import PCIeTransport
 import Testing
 
 @Suite struct PcapTraceTests {

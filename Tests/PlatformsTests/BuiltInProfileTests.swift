@@ -1,3 +1,4 @@
+import PCIeTransport
 import Testing
 @testable import Platforms
 
@@ -57,8 +58,8 @@ import Testing
 
     @Test func quietPCIeFabricatesAllOnesAndSignalsByAER() throws {
         let errors = try #require(PlatformProfile.builtIn(named: "quiet-pcie")).errors
-        for error in NonPostedError.allCases {
-            for request in NonPostedRequest.allCases {
+        for error in ErrorKind.rootComplexAnswered {
+            for request in RequestKind.nonPosted {
                 #expect(errors.rootComplexResponse[error, request] == .okayAllOnes)
             }
         }
@@ -73,8 +74,8 @@ import Testing
         let table = profile.errors.rootComplexResponse
         #expect(table[.unsupportedRequest, .memoryRead] == .decerr)
         #expect(table[.completerAbort, .memoryRead] == .slverr)
-        for error in NonPostedError.allCases {
-            for request in NonPostedRequest.allCases {
+        for error in ErrorKind.rootComplexAnswered {
+            for request in RequestKind.nonPosted {
                 #expect(table[error, request] == ([.unsupportedRequest, .decodeMiss].contains(error) ? .decerr : .slverr))
             }
         }
@@ -116,7 +117,7 @@ import Testing
         }
         #expect(profile.errors.postedErrorSignalling == .aerInterrupt)
         #expect(!profile.errors.firmwareClaimsSEA)
-        #expect(profile.errors.dpc && profile.errors.dpcCompletion == .unsupportedRequest)
+        #expect(profile.errors.dpc && profile.errors.dpcCompletion == .ur)
         #expect(profile.errors.errorSignalLatency == 2_000 && profile.errors.serrorLatency == 100)
         #expect(profile.errors.completionTimeout == 50_000)
     }

@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import PCIeTransport
 import Testing
 import Platforms
 
@@ -245,8 +246,8 @@ import Platforms
         expected.source = "file c.yaml, based on built-in ras-sbsa"
         expected.errors.rootComplexResponse[.completerAbort, .memoryRead] = .decerr
         #expect(profile == expected)
-        for error in NonPostedError.allCases {
-            for request in NonPostedRequest.allCases where (error, request) != (.completerAbort, .memoryRead) {
+        for error in ErrorKind.rootComplexAnswered {
+            for request in RequestKind.nonPosted where (error, request) != (.completerAbort, .memoryRead) {
                 #expect(profile.errors.rootComplexResponse[error, request] == sbsa.errors.rootComplexResponse[error, request])
             }
         }

@@ -1,5 +1,6 @@
 import ArmMemory
 import Platforms
+import PCIeTransport
 import Testing
 import Verdicts
 

@@ -1,4 +1,5 @@
 import ArmMemory
+import PCIeTransport
 import Testing
 import Verdicts
 

@@ -1,5 +1,6 @@
 import ArmMemory
 import Platforms
+import PCIeTransport
 import Testing
 import Verdicts
 
@@ -92,7 +93,7 @@ struct SignalCase: Sendable, CustomTestStringConvertible {
     @Test func linkDownAndDPCCompletion() throws {
         var platform = TestPlatform.rasSBSA
         platform.errors.rootComplexResponse.set(.okayZeros, for: .completerAbort, .memoryRead)
-        platform.errors.dpcCompletion = .completerAbort
+        platform.errors.dpcCompletion = .ca
         let withDPC = platform.signal(try platform.incident(.linkDown, .memoryRead, .deviceNGnRE))
         #expect(withDPC.signal == .none(.guestSilent))
         #expect(withDPC.evidence.map(\.result).contains("DPC completes it with CA"))

@@ -1,5 +1,6 @@
 import ArmMemory
 import Platforms
+import PCIeTransport
 import Testing
 @testable import Verdicts
 
@@ -18,7 +19,7 @@ struct TestPlatform: Sendable, CustomTestStringConvertible {
     static let quietPCIe = TestPlatform(
         name: "quiet-pcie",
         errors: ErrorParameters(rootComplexResponse: RootComplexResponseTable(uniform: .okayAllOnes), undeliverableWrite: .silentDrop,
-                                postedErrorSignalling: .aerInterrupt, dpc: true, dpcCompletion: .unsupportedRequest,
+                                postedErrorSignalling: .aerInterrupt, dpc: true, dpcCompletion: .ur,
                                 firmwareClaimsSEA: false, errorSignalLatency: 2_000, serrorLatency: 200, completionTimeout: 50_000),
         ras: RASParameters(featRAS: false, deviceLoadPrecise: false, normalLoadPrecise: false, syndromes: threadSyndromes,
                            firmwareSyndrome: .uc, speculativeErrorsSignalled: false))
@@ -28,7 +29,7 @@ struct TestPlatform: Sendable, CustomTestStringConvertible {
     static let rasSBSA = TestPlatform(
         name: "ras-sbsa",
         errors: ErrorParameters(rootComplexResponse: sbsaTable, undeliverableWrite: .errorResponse, postedErrorSignalling: .aerInterrupt,
-                                dpc: true, dpcCompletion: .unsupportedRequest, firmwareClaimsSEA: false,
+                                dpc: true, dpcCompletion: .ur, firmwareClaimsSEA: false,
                                 errorSignalLatency: 2_000, serrorLatency: 200, completionTimeout: 50_000),
         ras: RASParameters(featRAS: true, deviceLoadPrecise: false, normalLoadPrecise: true, syndromes: threadSyndromes,
                            firmwareSyndrome: .uc, speculativeErrorsSignalled: false))
@@ -45,7 +46,7 @@ struct TestPlatform: Sendable, CustomTestStringConvertible {
     static let noRAS = TestPlatform(
         name: "no-ras",
         errors: ErrorParameters(rootComplexResponse: RootComplexResponseTable(uniform: .slverr), undeliverableWrite: .errorResponse,
-                                postedErrorSignalling: .aerInterrupt, dpc: true, dpcCompletion: .unsupportedRequest,
+                                postedErrorSignalling: .aerInterrupt, dpc: true, dpcCompletion: .ur,
                                 firmwareClaimsSEA: false, errorSignalLatency: 2_000, serrorLatency: 200, completionTimeout: 50_000),
         ras: RASParameters(featRAS: false, deviceLoadPrecise: false, normalLoadPrecise: false, syndromes: threadSyndromes,
                            firmwareSyndrome: .uc, speculativeErrorsSignalled: false))
@@ -63,7 +64,7 @@ struct TestPlatform: Sendable, CustomTestStringConvertible {
 
     static let sbsaTable: RootComplexResponseTable = {
         var table = RootComplexResponseTable(uniform: .slverr)
-        for request in NonPostedRequest.allCases { table.set(.decerr, for: .unsupportedRequest, request) }
+        for request in RequestKind.nonPosted { table.set(.decerr, for: .unsupportedRequest, request) }
         return table
     }()
 

@@ -1,3 +1,4 @@
+import PCIeTransport
 import Platforms
 
 extension BusResponse {
@@ -12,15 +13,31 @@ extension BusResponse {
     }
 }
 
-extension NonPostedError {
-    /// The error as evidence chains write it, e.g. `CA`.
-    var chainText: String {
+extension ErrorKind {
+    /// The error as the evidence chain's first links write it, e.g. `device CA`.
+    public var chainText: String {
+        switch self {
+        case .unsupportedRequest: "device UR"
+        case .completerAbort: "device CA"
+        case .poisonedCompletion: "poisoned completion (EP)"
+        case .poisonedWrite: "poisoned write (EP)"
+        case .completionTimeout: "completion timeout"
+        case .ecrc: "ECRC error"
+        case .malformedTLP: "malformed TLP"
+        case .unexpectedCompletion: "unexpected completion"
+        case .linkDown: "link down"
+        case .dpc: "DPC triggered"
+        case .decodeMiss: "decode miss"
+        }
+    }
+
+    /// The error as a root complex table entry writes it in a chain, e.g. `CA`.
+    var tableText: String {
         switch self {
         case .unsupportedRequest: "UR"
         case .completerAbort: "CA"
         case .poisonedCompletion: "poisoned Cpl"
-        case .completionTimeout: "completion timeout"
-        case .decodeMiss: "decode miss"
+        default: chainText
         }
     }
 }

@@ -1,5 +1,6 @@
 /// The data of one access, up to 64 bytes, as a little-endian integer: byte `i` of the access
-/// (at address + i) is bits `8i ..< 8i+8`. Stored inline so that events never allocate.
+/// (at address + i) is bits `8i ..< 8i+8`. Stored inline so that events never allocate. The one
+/// type for access data: trace events, device models and TLP payloads all carry it.
 public struct AccessValue: Hashable, Sendable {
     /// Eight 64-bit words, least significant first.
     public var words: SIMD8<UInt64>
@@ -9,6 +10,13 @@ public struct AccessValue: Hashable, Sendable {
         var words = SIMD8<UInt64>()
         words[0] = value
         self.words = words
+    }
+
+    /// Bytes `0..<bytes.count` from `bytes` (at most 64).
+    public init(bytes: [UInt8]) {
+        precondition(bytes.count <= 64, "an access carries at most 64 bytes")
+        self.init(words: SIMD8<UInt64>())
+        for (i, b) in bytes.enumerated() { setByte(i, b) }
     }
 
     public static let zero = AccessValue(0)
