@@ -1,7 +1,7 @@
 import Verdicts
 
 /// One golden (fault-free) run of a campaign: the reference its experiments fork from.
-public struct GoldenRecord: Codable, Hashable, Sendable {
+public struct GoldenRecord: Hashable, Sendable {
     /// 16 hex digits, stable across runs.
     public var id: String
     /// The trace's name as the spec names it.
@@ -64,7 +64,7 @@ public struct GoldenRecord: Codable, Hashable, Sendable {
 }
 
 /// One experiment: a golden run replayed with one injected fault, and its verdict.
-public struct ExperimentRecord: Codable, Hashable, Sendable {
+public struct ExperimentRecord: Hashable, Sendable {
     /// 16 hex digits, a stable hash of what decides the experiment.
     public var id: String
     /// The id of the `GoldenRecord` it forks from.

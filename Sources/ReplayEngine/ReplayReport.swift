@@ -46,17 +46,6 @@ public struct DeviceOutcome: Hashable, Sendable, Encodable, CustomStringConverti
         self.injected = injected
     }
 
-    /// Whether the device answered with an error of its own: a UR or CA completion, or a refused
-    /// write, with no injected fault behind it.
-    public var isDeviceError: Bool {
-        guard injected == nil else { return false }
-        switch answer {
-        case .completion(let status): return status == .unsupportedRequest || status == .completerAbort
-        case .writeRefused: return true
-        case .accepted, .discardedInReset, .injectedWriteError, .ready: return false
-        }
-    }
-
     /// `accepted`, `SC`, `UR`, `CA (CA injected)`, `discarded-in-reset`, `ur (injected)`, `ready`.
     public var description: String {
         let text = switch answer {

@@ -18,7 +18,7 @@ public enum HazardKind: String, CaseIterable, Hashable, Sendable, Codable {
 
 /// How many hazards of each kind, indexed by ``HazardKind``. Encodes as an object from kind to
 /// count, listing only the kinds that occurred.
-public struct HazardCounts: Hashable, Sendable, Codable {
+public struct HazardCounts: Hashable, Sendable, Encodable {
     private var counts = [Int](repeating: 0, count: HazardKind.allCases.count)
     private static let index = Dictionary(uniqueKeysWithValues: HazardKind.allCases.enumerated().map { ($1, $0) })
 
@@ -35,16 +35,6 @@ public struct HazardCounts: Hashable, Sendable, Codable {
     }
 
     public var total: Int { counts.reduce(0, +) }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        for (name, count) in try container.decode([String: Int].self) {
-            guard let kind = HazardKind(rawValue: name) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown hazard kind '\(name)'")
-            }
-            self[kind] = count
-        }
-    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

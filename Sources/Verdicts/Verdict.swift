@@ -47,3 +47,13 @@ extension Verdict: CodingKeyRepresentable {}
 extension Verdict: CustomStringConvertible {
     public var description: String { name }
 }
+
+/// Where a verdict comes from.
+public enum VerdictOrigin: String, CaseIterable, Hashable, Sendable, Codable {
+    /// An injected fault.
+    case injected
+    /// The device model's own error answer (a UR or CA it gives without any fault).
+    case device
+    /// A hazard that needs no fault (post-reclaim write, cross-guest, forbidden attribute).
+    case hazard
+}

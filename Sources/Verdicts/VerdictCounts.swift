@@ -1,16 +1,6 @@
-/// Where a verdict comes from.
-public enum VerdictOrigin: String, CaseIterable, Hashable, Sendable, Codable {
-    /// An injected fault.
-    case injected
-    /// The device model's own error answer (a UR or CA it gives without any fault).
-    case device
-    /// A hazard that needs no fault (post-reclaim write, cross-guest, forbidden attribute).
-    case hazard
-}
-
 /// How many verdicts of each kind, indexed by ``Verdict``. Encodes as an object from verdict
 /// name to count, listing only the verdicts that occurred.
-public struct VerdictCounts: Hashable, Sendable, Codable {
+public struct VerdictCounts: Hashable, Sendable, Encodable {
     private var counts = [Int](repeating: 0, count: Verdict.allCases.count)
 
     public init() {}
@@ -32,20 +22,6 @@ public struct VerdictCounts: Hashable, Sendable, Codable {
     public var uncontained: Int { Verdict.allCases.filter { !$0.contained }.reduce(0) { $0 + counts[$1.severity] } }
 
     public var isEmpty: Bool { total == 0 }
-
-    public static func += (lhs: inout VerdictCounts, rhs: VerdictCounts) {
-        for i in lhs.counts.indices { lhs.counts[i] += rhs.counts[i] }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        for (name, count) in try container.decode([String: Int].self) {
-            guard let verdict = Verdict(rawValue: name) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown verdict '\(name)'")
-            }
-            counts[verdict.severity] = count
-        }
-    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
