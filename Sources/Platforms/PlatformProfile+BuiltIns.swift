@@ -43,6 +43,7 @@ extension PlatformProfile {
             line-bytes: 64
             drain-timeout-ns: 1000
           host-reset:
+            mechanism: flr
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
@@ -121,6 +122,7 @@ extension PlatformProfile {
             line-bytes: 64
             drain-timeout-ns: 1000
           host-reset:
+            mechanism: flr
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
@@ -199,6 +201,7 @@ extension PlatformProfile {
             line-bytes: 64
             drain-timeout-ns: 1000
           host-reset:
+            mechanism: flr
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
@@ -277,6 +280,7 @@ extension PlatformProfile {
             line-bytes: 64
             drain-timeout-ns: 1000
           host-reset:
+            mechanism: flr
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
@@ -355,6 +359,7 @@ extension PlatformProfile {
             line-bytes: 64
             drain-timeout-ns: 1000
           host-reset:
+            mechanism: flr
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000
@@ -433,6 +438,7 @@ extension PlatformProfile {
             line-bytes: 64
             drain-timeout-ns: 1000
           host-reset:
+            mechanism: reset-controller
             transactions-pending-timeout-ns: 700_000_000
             flr-wait-ns: 100_000_000
             ready-timeout-ns: 60_000_000_000

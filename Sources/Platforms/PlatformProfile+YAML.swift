@@ -239,6 +239,7 @@ extension WriteCombiningParameters {
 extension HostResetParameters {
     static var yamlFields: [YAMLField<Self>] {
         [
+            .choice("mechanism", \.mechanism, expected: "a host reset mechanism", all: HostResetMechanism.allCases, name: \.rawValue),
             .nanoseconds("transactions-pending-timeout-ns", \.transactionsPendingTimeout),
             .nanoseconds("flr-wait-ns", \.flrWait),
             .nanoseconds("ready-timeout-ns", \.readyTimeout),
@@ -246,7 +247,7 @@ extension HostResetParameters {
     }
 
     /// The starting point of a profile without a base, every key of which is required.
-    static let zero = Self(transactionsPendingTimeout: 0, flrWait: 0, readyTimeout: 0)
+    static let zero = Self(mechanism: .flr, transactionsPendingTimeout: 0, flrWait: 0, readyTimeout: 0)
 }
 
 extension ErrorParameters {

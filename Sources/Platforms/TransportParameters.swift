@@ -219,6 +219,8 @@ public struct WriteCombiningParameters: Hashable, Sendable {
 ///
 /// How the device behaves during its FLR belongs to device models, not here.
 public struct HostResetParameters: Hashable, Sendable {
+    /// How the host resets a device it reclaims (a trace's `reset flr`).
+    public var mechanism: HostResetMechanism
     /// The longest the host waits for Transactions Pending to clear before setting the FLR bit
     /// anyway: Linux `pci_wait_for_pending` sleeps 100 + 200 + 400 ms.
     public var transactionsPendingTimeout: Int
@@ -229,9 +231,19 @@ public struct HostResetParameters: Hashable, Sendable {
     /// `PCIE_RESET_READY_POLL_MS`, 60 s.
     public var readyTimeout: Int
 
-    public init(transactionsPendingTimeout: Int, flrWait: Int, readyTimeout: Int) {
+    public init(mechanism: HostResetMechanism = .flr, transactionsPendingTimeout: Int, flrWait: Int, readyTimeout: Int) {
+        self.mechanism = mechanism
         self.transactionsPendingTimeout = transactionsPendingTimeout
         self.flrWait = flrWait
         self.readyTimeout = readyTimeout
     }
+}
+
+/// How the host resets a device it reclaims (docs/domain.md §5, §6).
+public enum HostResetMechanism: String, Hashable, Sendable, CaseIterable {
+    /// A Function Level Reset: a configuration write of Initiate FLR, on the ECAM path.
+    case flr
+    /// A write to the platform's reset controller: another target, on another interconnect path
+    /// (the `platform-device` profile's devices).
+    case resetController = "reset-controller"
 }

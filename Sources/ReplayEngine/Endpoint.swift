@@ -54,6 +54,12 @@ struct Endpoint {
         return SimTime(picoseconds: state.flrReadyAt)
     }
 
+    /// When the device is ready again, if a reset of the function began exactly at `time` (a
+    /// configuration write of Initiate FLR just arrived).
+    func resetStarted(at time: SimTime) -> SimTime? {
+        state.flrStartedAt == time.picoseconds ? SimTime(picoseconds: state.flrReadyAt) : nil
+    }
+
     /// Offsets in `range` of BAR `bar` whose reads have side effects.
     func readSensitiveOffsets(bar: UInt8, in range: Range<UInt64>) -> [UInt64] {
         guard let layout = state.model.bar(bar) else { return [] }

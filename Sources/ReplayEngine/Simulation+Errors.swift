@@ -62,6 +62,23 @@ extension Simulation {
         }
         let until = faults[Int(i)].fault.duration.map { now + .nanoseconds($0) } ?? .never
         linkDown = LinkOutage(fault: i, from: now, until: until)
+        cutRequestsInFlight(by: i)
+    }
+
+    /// Surprise down or DPC ends the non-posted requests the root complex accepted onto the link
+    /// and has not completed (docs/domain.md §3, §10 "paths and links"): a request still on its
+    /// way down is lost when it would arrive; one the device already has gets no completion, so
+    /// the root complex completes it now with UR or CA (the rules decide which).
+    mutating func cutRequestsInFlight(by fault: Int32) {
+        for id in Array(transactions.ids) {
+            let t = transactions[id]
+            guard t.path != .platform, t.linkSequence >= 0, !t.complete, t.cutByLink < 0, t.request != .memoryWrite else { continue }
+            transactions[id].cutByLink = fault
+            guard t.delivered else { continue }
+            let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
+            incident(faults[Int(fault)].fault.kind == .dpc ? .dpc : .linkDown, on: t, request: t.request, offset: offset, size: Int(t.size),
+                     tlp: t.requestTLPName, fault: fault, respondedAt: now + setup.timing.rootComplexToCore, messageAt: nil)
+        }
     }
 
     /// Whether the link is down now (for the outage's fault, if so).
@@ -248,15 +265,22 @@ extension Simulation {
         let ordering = setup.timing.ecamMMIOOrdered ? "ECAM and MMIO ordered in the interconnect" : "ECAM and MMIO not ordered in the interconnect"
         for candidate in reclaimCandidates {
             let t = candidate.transaction
-            // The reset that matters: the first one of the device that began after the access
-            // was made (before or after its arrival).
-            let reset = resets.first { $0.device == t.device && $0.start > t.issued }
+            // The resets that matter: the first of the device that began after the access was made
+            // (before or after its arrival), reclaim resets first (docs/domain.md §10).
+            let began = t.guestVM.flatMap { reclaimBegan[$0] }
+            let later = resets.lazy.filter { $0.device == t.device && $0.start > t.issued }.map { record in
+                DeviceReset(start: Int(record.start.nanoseconds), ready: Int(record.ready.nanoseconds), discardsWrites: candidate.discarded,
+                            requester: record.requester, afterReclaimBegan: began.map { $0 <= record.start } ?? false)
+            }
+            let reset = later.first(where: \.isReclaim)
             let write = ReclaimedWrite(effectiveType: t.type, arrival: Int(candidate.arrival.nanoseconds),
-                                       stage2Unmap: Int((candidate.unmappedAt ?? reset?.start ?? candidate.arrival).nanoseconds),
-                                       reset: reset.map { DeviceReset(start: Int($0.start.nanoseconds), ready: Int($0.ready.nanoseconds),
-                                                                      discardsWrites: candidate.discarded) },
-                                       orderingFacts: ordering, platform: platformName)
+                                       stage2Unmap: candidate.unmappedAt.map { Int($0.nanoseconds) }, reset: reset,
+                                       ownerReset: reset == nil ? later.first : nil, orderingFacts: ordering, platform: platformName)
             let derivation = HazardRules.postReclaimWrite(write)
+            if let owner = write.ownerReset, reset == nil, write.arrival >= owner.start, !(candidate.discarded && write.arrival < owner.ready) {
+                hazard(.afterOwnReset, agent: t.agent, device: t.device, region: t.region, offset: candidate.offset, at: candidate.arrival,
+                       "write reached the device after the reset the \(owner.requester.rawValue) requested at \(owner.start) ns")
+            }
             guard derivation.verdict != .none else { continue }
             record(derivation.prepending(candidate.evidence),
                    into: verdictTemplate(t, offset: candidate.offset, origin: .hazard, at: candidate.arrival))
@@ -315,11 +339,12 @@ struct ReclaimCandidate {
     var evidence: [Evidence]
 }
 
-/// A reset of a device: when it began and when the device was ready again.
+/// A reset of a device: when it began, when the device was ready again, and who asked for it.
 struct ResetRecord {
     var device: DeviceID
     var start: SimTime
     var ready: SimTime
+    var requester: Issuer
 }
 
 /// A link outage caused by a fault.

@@ -30,12 +30,14 @@ extension Simulation {
             newContextEpoch()
             tornDown.insert(vm)
             unmappedVMs.insert(vm)
+            if reclaimBegan[vm] == nil { reclaimBegan[vm] = now }
             for r in setup.topology.regions.indices where unmapTimes[UInt32(vm) << 16 | UInt32(r)] == nil {
                 unmapTimes[UInt32(vm) << 16 | UInt32(r)] = now
             }
         case .unmap(let region, let vm):
             newContextEpoch()
             unmappedVMs.insert(vm)
+            if reclaimBegan[vm] == nil { reclaimBegan[vm] = now }
             if unmapTimes[UInt32(vm) << 16 | UInt32(region)] == nil { unmapTimes[UInt32(vm) << 16 | UInt32(region)] = now }
         case .tlbi(let tlbi):
             let scope = AgentState.TLBIScope(vm: tlbi.vm, region: tlbi.operation == .ipas2e1is ? tlbi.region : nil)
@@ -270,13 +272,16 @@ extension Simulation {
         send(id, reorderable: false)
     }
 
+    /// A reset the host (or the VMM, through vfio) asks for. An FLR is a configuration write,
+    /// unless the platform resets its devices through the reset controller
+    /// (`host-reset.mechanism`), another target on another path.
     private mutating func reset(_ kind: ResetKind, device: DeviceID, agent a: Int32) {
         let transactionKind: Transaction.Kind = switch kind {
-        case .flr: .flr
+        case .flr: setup.timing.resetsThroughController ? .controllerReset : .flr
         case .hot: .hotReset
         case .controller: .controllerReset
         }
-        let t = Transaction(kind: transactionKind, agent: a, type: .deviceNGnRnE, path: kind == .controller ? .platform : .ecam,
+        let t = Transaction(kind: transactionKind, agent: a, type: .deviceNGnRnE, path: transactionKind == .controllerReset ? .platform : .ecam,
                             device: device, region: nil, address: 0, size: 0, mask: 0, data: SIMD8(),
                             programOrder: agents[Int(a)].programOrder, accesses: 1, guestVM: nil, issued: now)
         send(transactions.insert(t), reorderable: false)

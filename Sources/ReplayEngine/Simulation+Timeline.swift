@@ -50,9 +50,9 @@ extension Simulation {
     func timelineInterconnect(_ t: Transaction, channel c: Int, until arrival: SimTime, held: Bool = false) {
         guard let timeline else { return }
         let path = switch c {
-        case 0: setup.timing.ecamMMIOOrdered ? "mmio+ecam" : "mmio"
-        case 1: "ecam"
-        default: "platform"
+        case Self.ecamChannel: "ecam"
+        case Self.resetControllerChannel: "reset controller"
+        default: (t.path == .platform ? "platform " : setup.timing.ecamMMIOOrdered ? "mmio+ecam " : "mmio ") + deviceName(t.device)
         }
         timeline.record(TimelineEntry(track: .interconnect(c), trackName: "interconnect \(path)",
                                       name: held ? "held \(t.kind) \(hex(t.address))" : "\(t.kind) \(hex(t.address))",

@@ -17,13 +17,25 @@ extension Simulation {
         return t.path == .platform && !setup.timing.endpointAcknowledgesWrites
     }
 
-    private func channel(for path: Transaction.Path) -> Int {
-        switch path {
-        case .mmio: 0
-        case .ecam: setup.timing.ecamMMIOOrdered ? 0 : 1
-        case .platform: 2
+    /// The interconnect path a transaction takes (docs/domain.md §3, §10 "paths and links"): each
+    /// device has its own (its BARs, or its platform bus target), which its configuration
+    /// requests share where the profile orders ECAM behind MMIO; otherwise ECAM is one path of its
+    /// own. A reset-controller write goes to the reset controller, another target on another
+    /// path. Ordering holds within a path only.
+    func channel(for t: Transaction) -> Int {
+        switch t.path {
+        case .mmio: Self.firstDeviceChannel + Int(t.device)
+        case .ecam: setup.timing.ecamMMIOOrdered ? Self.firstDeviceChannel + Int(t.device) : Self.ecamChannel
+        case .platform: t.kind == .controllerReset ? Self.resetControllerChannel : Self.firstDeviceChannel + Int(t.device)
         }
     }
+
+    /// The ECAM path, where ECAM is not ordered with MMIO.
+    static let ecamChannel = 0
+    /// The path to the platform's reset controller.
+    static let resetControllerChannel = 1
+    /// Device `d`'s path is `firstDeviceChannel + d`.
+    static let firstDeviceChannel = 2
 
     private func latency(for path: Transaction.Path) -> SimDuration {
         switch path {
@@ -36,11 +48,12 @@ extension Simulation {
     mutating func atSerialization(_ id: TransactionID) {
         let t = transactions[id]
         if completesAtSerialization(t) { acknowledge(id, delay: setup.timing.coreToSerialization) }
-        let c = channel(for: t.path)
+        let c = channel(for: t)
         releaseHeld(channel: c)
         // Adversarial: a write the architecture already considers complete may take "finite
         // time" to go further; hold it at the most damaging point.
         if t.kind == .write, completesAtSerialization(t), decisions.take() {
+            if held[c].isEmpty { heldPaths.append(c) }
             held[c].append(id)
             if timeline != nil { timelineInterconnect(t, channel: c, until: now, held: true) }
             return
@@ -70,11 +83,13 @@ extension Simulation {
         guard !held[c].isEmpty else { return }
         let ids = held[c]
         held[c] = []
+        heldPaths.removeAll { $0 == c }
         for id in ids { enter(id, channel: c) }
     }
 
     mutating func releaseEverythingHeld() {
-        for c in held.indices { releaseHeld(channel: c) }
+        // Oldest hold first: "finite time" ends for every path, in the order the writes waited.
+        while let c = heldPaths.first { releaseHeld(channel: c) }
     }
 
     /// The acknowledgement (or completion) travels back to the core, arriving after `delay`;
@@ -263,6 +278,9 @@ extension Simulation {
 
     mutating func requestArrives(_ id: TransactionID) {
         let t = transactions[id]
+        if t.path != .platform, t.kind != .hotReset, t.cutByLink >= 0 || linkOutage(at: now) != nil {
+            return lostOnLink(id, request: t.request, tlp: t.requestTLPName, mask: 0, last: true, cutBy: t.cutByLink)
+        }
         var injected: FaultKind?
         if t.fault >= 0 {
             injected = faults[Int(t.fault)].fault.kind
@@ -307,6 +325,11 @@ extension Simulation {
             var (status, value) = endpoints[Int(t.device)].config(write: write, offset: UInt16(t.address), size: Int(t.size),
                                                                   value: UInt32(truncatingIfNeeded: t.data[0]), at: now)
             if let injectedStatus { status = injectedStatus }
+            if write, let ready = endpoints[Int(t.device)].resetStarted(at: now) {
+                // The write set Initiate FLR: the function resets itself (the guest's own FLR
+                // when a vCPU asked for it).
+                deviceReset(t.device, requestedBy: t.agent, ready: ready)
+            }
             observation.kind = write ? .configWrite : .configRead
             observation.value = "0x" + String(write ? t.data[0] : UInt64(value), radix: 16)
             responseBytes = write || status != .successful ? 0 : 4
@@ -316,10 +339,7 @@ extension Simulation {
             observation.kind = t.kind == .flr ? .flr : t.kind == .hotReset ? .hotReset : .controllerReset
             observation.afterReset = false
             newContextEpoch()
-            let ready = endpoints[Int(t.device)].reset(at: now)
-            resetStarted[Int(t.device)] = now
-            resets.append(ResetRecord(device: t.device, start: now, ready: ready))
-            queue.schedule(.resetComplete(t.device), at: ready, priority: .resetComplete)
+            deviceReset(t.device, requestedBy: t.agent, ready: endpoints[Int(t.device)].reset(at: now))
         case .write:
             preconditionFailure("writes arrive through writeArrives")
         }
@@ -334,6 +354,19 @@ extension Simulation {
         transactions[id].delivered = true
         let completedAt = respond(id, payloadBytes: responseBytes, status: completionStatus, data: completionData)
         requestErrors(t, status: completionStatus, injected: injected, completedAt: completedAt)
+    }
+
+    /// Records a reset of `device` that reached it now, requested by agent `a`, and schedules
+    /// its completion.
+    private mutating func deviceReset(_ device: DeviceID, requestedBy a: Int32, ready: SimTime) {
+        let requester: Issuer = switch agents[Int(a)].agent.role {
+        case .vcpu: .guestVCPU
+        case .vmm: .vmm
+        case .host: .host
+        }
+        resetStarted[Int(device)] = now
+        resets.append(ResetRecord(device: device, start: now, ready: ready, requester: requester))
+        queue.schedule(.resetComplete(device), at: ready, priority: .resetComplete)
     }
 
     /// Turns an errored non-posted request into an incident: the device model's own UR/CA, or
@@ -441,9 +474,10 @@ extension Simulation {
         }
     }
 
-    /// A TLP lost because the link is down (or contained by DPC).
-    mutating func lostOnLink(_ id: TransactionID, request: RequestKind, tlp: String, mask: UInt64, last: Bool) {
-        guard let fault = linkOutage(at: now) else { return }
+    /// A TLP lost because the link is down (or contained by DPC), or was cut off by the outage
+    /// of `cutBy` while on its way.
+    mutating func lostOnLink(_ id: TransactionID, request: RequestKind, tlp: String, mask: UInt64, last: Bool, cutBy: Int32 = -1) {
+        guard let fault = cutBy >= 0 ? cutBy : linkOutage(at: now) else { return }
         let t = transactions[id]
         let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
         let error: ErrorKind = faults[Int(fault)].fault.kind == .dpc ? .dpc : .linkDown
@@ -496,6 +530,6 @@ extension Simulation {
                                   linkSequence: nil, afterReset: false), device: device)
         }
         // Adversarial: writes held in the interconnect leave just after the reset completes.
-        for c in held.indices where held[c].contains(where: { transactions[$0].device == device }) { releaseHeld(channel: c) }
+        for c in heldPaths where held[c].contains(where: { transactions[$0].device == device }) { releaseHeld(channel: c) }
     }
 }

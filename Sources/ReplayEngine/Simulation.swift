@@ -91,11 +91,13 @@ struct Simulation {
     /// The next event of the stream, read ahead.
     var lookahead: TraceEvent?
     var inputExhausted = false
-    /// Per path: when its last transaction reaches the far end (paths are FIFO).
-    var pathTail: [SimTime] = [.zero, .zero, .zero]
+    /// Per path (``channel(for:)``): when its last transaction reaches the far end (paths are FIFO).
+    var pathTail: ContiguousArray<SimTime>
     /// Adversarial: complete writes held in a path, in order (released by later traffic on the
     /// path, by their device's reset completing, or at the end).
-    var held: [[TransactionID]] = [[], [], []]
+    var held: ContiguousArray<[TransactionID]>
+    /// The paths that hold writes, in the order their oldest held write was held.
+    var heldPaths: [Int] = []
     var linkDownBusy = SimTime.zero
     /// How many TLPs have been put on the downstream link.
     var linkSequence = 0
@@ -105,6 +107,8 @@ struct Simulation {
     /// VMs the host has begun reclaiming (any region unmapped), and VMs torn down.
     var unmappedVMs = Set<UInt16>()
     var tornDown = Set<UInt16>()
+    /// When the host began reclaiming each VM: its first stage-2 unmap, or its teardown.
+    var reclaimBegan: [UInt16: SimTime] = [:]
     var resetStarted: ContiguousArray<SimTime?>
     let platformName: String
     /// The replay's injected faults.
@@ -153,6 +157,9 @@ struct Simulation {
         self.faults = ContiguousArray(faults.map(FaultState.init))
         hasTLPFaults = self.faults.contains { !$0.isTimeOrEvent }
         resetStarted = ContiguousArray(repeating: nil, count: setup.topology.devices.count)
+        let paths = Self.firstDeviceChannel + setup.topology.devices.count
+        pathTail = ContiguousArray(repeating: .zero, count: paths)
+        held = ContiguousArray(repeating: [], count: paths)
         var seed: UInt64?
         if case .random(let s) = schedule { seed = s }
         report = ReplayReport(policy: policyName, platform: platformName, schedule: schedule.name, seed: seed, summary: ReplaySummary(),
@@ -274,10 +281,11 @@ struct Simulation {
 
     // MARK: - Recording
 
-    mutating func hazard(_ kind: HazardKind, agent: Int32, device: DeviceID?, region: RegionID?, offset: UInt64?, _ detail: String) {
+    mutating func hazard(_ kind: HazardKind, agent: Int32, device: DeviceID?, region: RegionID?, offset: UInt64?, at time: SimTime? = nil,
+                         _ detail: String) {
         report.hazardCounts[kind] += 1
         guard report.hazards.count < setup.hazardLimit else { report.hazardsNotListed += 1; return }
-        report.hazards.append(Hazard(kind: kind, timePs: now.picoseconds, agent: agents[Int(agent)].agent.description,
+        report.hazards.append(Hazard(kind: kind, timePs: (time ?? now).picoseconds, agent: agents[Int(agent)].agent.description,
                                      device: device.map { setup.topology.devices[Int($0)].name },
                                      region: region.map { setup.topology.regions[Int($0)].name }, offset: offset, detail: detail))
     }

@@ -67,6 +67,19 @@ struct Transaction {
     var acknowledged = false
     /// Whether the device has received all of it.
     var delivered = false
+    /// The link fault (index) whose outage cut this request off after the root complex had
+    /// accepted it, or -1.
+    var cutByLink: Int32 = -1
+
+    /// The request TLP's name in evidence chains.
+    var requestTLPName: String {
+        switch kind {
+        case .read, .speculativeRead: "MRd"
+        case .configRead: "CfgRd0"
+        case .write, .controllerReset: "MWr"
+        case .configWrite, .flr, .hotReset: "CfgWr0"
+        }
+    }
 }
 
 /// Transactions in flight, in a table whose slots are reused: no allocation per transaction once

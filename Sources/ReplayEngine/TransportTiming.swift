@@ -37,6 +37,8 @@ struct TransportTiming: Hashable, Sendable {
     var cacheEviction: SimDuration
     /// How long a reset keeps a platform device (reset controller) or hot-reset link down.
     var resetControllerLatency: SimDuration
+    /// Whether the host resets devices through the reset controller rather than with an FLR.
+    var resetsThroughController: Bool
 }
 
 extension TransportTiming {
@@ -59,7 +61,8 @@ extension TransportTiming {
                   writeCombiningLines: transport.writeCombining.buffers,
                   writeCombiningTimeout: ns(transport.writeCombining.drainTimeout),
                   cacheEviction: ns(l.cacheEviction),
-                  resetControllerLatency: ns(l.resetController))
+                  resetControllerLatency: ns(l.resetController),
+                  resetsThroughController: transport.hostReset.mechanism == .resetController)
     }
 
     /// Time on the wire for `bytes` (framing included by the caller).

@@ -14,6 +14,9 @@ public enum HazardKind: String, CaseIterable, Hashable, Sendable, Codable {
     case stage2Fault = "stage2-fault"
     /// An access outside every declared region.
     case outsideRegion = "outside-region"
+    /// A guest write that reached its device after a reset the guest (or the VMM for it)
+    /// requested, with no reclaim: the driver raced its own reset.
+    case afterOwnReset = "after-own-reset"
 }
 
 /// How many hazards of each kind, indexed by ``HazardKind``. Encodes as an object from kind to

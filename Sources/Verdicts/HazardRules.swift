@@ -9,8 +9,17 @@ public enum HazardRules {
     /// The reset is the boundary: a write that reaches the device before the reset does belongs to
     /// the old owner and is wiped by the reset; one that reaches it after the reset began is the
     /// hazard, unless the function discards it inside the reset window. Without a reset, the
-    /// stage-2 unmap is the boundary.
+    /// stage-2 unmap is the boundary. Only a reclaim reset counts (``DeviceReset/isReclaim``): a
+    /// reset the guest asked for itself, or the VMM did for it while its mappings stayed, is the
+    /// owner's business, so without an unmap such a write is `none` (docs/domain.md §10).
     public static func postReclaimWrite(_ write: ReclaimedWrite) -> VerdictDerivation {
+        if write.reset == nil, write.stage2Unmap == nil {
+            let owner = write.ownerReset.map { "reset requested by the \($0.requester.rawValue) at \($0.start) ns" } ?? "no reset"
+            return VerdictDerivation(verdict: .none, evidence: [Evidence(
+                rule: .resetByOwner, inputs: "write at \(write.arrival) ns; \(owner); no stage-2 unmap, no teardown",
+                result: "the device's owner reset it: not a reclaim",
+                source: "docs/domain.md §10 (who reclaims): only an unmap, a teardown or a host-issued reset begins a reclaim")])
+        }
         var evidence = [completionGuarantee(write)]
         let verdict: Verdict
         if let reset = write.reset {
@@ -29,9 +38,9 @@ public enum HazardRules {
                                          source: "docs/domain.md §4 verdicts: a guest write that reached the device after its reset"))
                 verdict = .postReclaimWrite
             }
-        } else {
-            let times = "write at \(write.arrival) ns, stage-2 unmap at \(write.stage2Unmap) ns, no reset"
-            if write.arrival < write.stage2Unmap {
+        } else if let unmap = write.stage2Unmap {
+            let times = "write at \(write.arrival) ns, stage-2 unmap at \(unmap) ns, no reclaim reset"
+            if write.arrival < unmap {
                 evidence.append(Evidence(rule: .writeBeforeUnmap, inputs: times, result: "write reached the device before the unmap",
                                          source: "docs/domain.md §4 verdicts: post-reclaim-write starts at the stage-2 unmap"))
                 verdict = .none
@@ -40,6 +49,8 @@ public enum HazardRules {
                                          source: "docs/domain.md §4 verdicts: a guest write that reached the device after the host began reclaiming it"))
                 verdict = .postReclaimWrite
             }
+        } else {
+            preconditionFailure("handled above: neither a reclaim reset nor an unmap")
         }
         return VerdictDerivation(verdict: verdict, evidence: evidence)
     }
@@ -112,26 +123,31 @@ public struct ReclaimedWrite: Hashable, Sendable {
     public var effectiveType: MemoryType
     /// When the write reached the device.
     public var arrival: Int
-    /// When the host removed the guest's stage-2 mapping.
-    public var stage2Unmap: Int
-    /// The device's reset, if the host reset it.
+    /// When the host removed the guest's stage-2 mapping (or tore the VM down), if it did.
+    public var stage2Unmap: Int?
+    /// The first reclaim reset of the device after the write was made (``DeviceReset/isReclaim``).
     public var reset: DeviceReset?
+    /// The first reset of the device after the write was made that is not a reclaim (the guest's
+    /// own, or the VMM's for it), when there is no reclaim reset.
+    public var ownerReset: DeviceReset?
     /// The platform facts that decided the ordering, as text (e.g. `ECAM and MMIO not ordered in the interconnect`).
     public var orderingFacts: String
     /// The platform profile's name.
     public var platform: String
 
-    public init(effectiveType: MemoryType, arrival: Int, stage2Unmap: Int, reset: DeviceReset?, orderingFacts: String, platform: String) {
+    public init(effectiveType: MemoryType, arrival: Int, stage2Unmap: Int?, reset: DeviceReset?, ownerReset: DeviceReset? = nil,
+                orderingFacts: String, platform: String) {
         self.effectiveType = effectiveType
         self.arrival = arrival
         self.stage2Unmap = stage2Unmap
         self.reset = reset
+        self.ownerReset = ownerReset
         self.orderingFacts = orderingFacts
         self.platform = platform
     }
 }
 
-/// A device reset during reclaim (an FLR, or a reset-controller write), as the device saw it.
+/// A device reset (an FLR, a hot reset, or a reset-controller write), as the device saw it.
 public struct DeviceReset: Hashable, Sendable {
     /// When the reset request reached the device, in ns.
     public var start: Int
@@ -139,10 +155,21 @@ public struct DeviceReset: Hashable, Sendable {
     public var ready: Int
     /// Whether the function discards posted writes while the reset is in progress.
     public var discardsWrites: Bool
+    /// Who asked for it: the host kernel, the VMM, or the guest (its own Initiate FLR).
+    public var requester: Issuer
+    /// Whether the host had begun reclaiming the writer's VM (a stage-2 unmap or the teardown)
+    /// when the reset reached the device.
+    public var afterReclaimBegan: Bool
 
-    public init(start: Int, ready: Int, discardsWrites: Bool) {
+    public init(start: Int, ready: Int, discardsWrites: Bool, requester: Issuer = .host, afterReclaimBegan: Bool = true) {
         self.start = start
         self.ready = ready
         self.discardsWrites = discardsWrites
+        self.requester = requester
+        self.afterReclaimBegan = afterReclaimBegan
     }
+
+    /// Whether the reset is part of a reclaim: issued by the host kernel (vfio's release or
+    /// reset path), or by anyone once the host began reclaiming the VM (docs/domain.md §10).
+    public var isReclaim: Bool { requester == .host || afterReclaimBegan }
 }

@@ -97,6 +97,9 @@ public enum Rule: String, CaseIterable, Hashable, Sendable, Codable {
     // MARK: Hazards that need no fault (docs/domain.md §0, §6)
     /// What stage-2 unmap + TLBI + DSB guarantees for a write of this effective type.
     case reclaimCompletion = "reclaim-completion"
+    /// A write after a reset the device's owner asked for (the guest, or the VMM for it with the
+    /// mappings in place), with no unmap: not a reclaim, none (a driver hazard at most).
+    case resetByOwner = "reset-by-owner"
     /// A reclaimed write that reached the device before its reset: wiped with the old owner's state, none.
     case writeBeforeReset = "write-before-reset"
     /// A reclaimed write the function discarded inside the reset window: none.

@@ -38,7 +38,9 @@ import Testing
         var transport = profile.transport
         transport.ecamMMIOOrdered = true
         transport.endpointAcknowledgesWrites = false
+        transport.hostReset.mechanism = .flr
         #expect(transport == PlatformProfile.builtIns[0].transport)
+        #expect(profile.transport.hostReset.mechanism == (profile.name == "platform-device" ? .resetController : .flr))
     }
 
     @Test func quietPCIeValues() throws {

@@ -213,7 +213,7 @@ import Platforms
         #expect {
             try PlatformProfile.load(yaml: text, file: "q.yaml")
         } throws: { error in
-            (error as? InputError)?.description == "q.yaml:41:9: error: expected key 'config-write' in "
+            (error as? InputError)?.description == "q.yaml:42:9: error: expected key 'config-write' in "
                 + "errors.root-complex-response.ca, found none; give every key, or start from a built-in with 'base:'"
         }
     }

@@ -58,7 +58,7 @@ import Testing
         let (report, data) = try Self.replay("traces/scenarios/reclaim-after-writes.mtrace", faults: ["UR at bar0+0x1008 write"])
         let events = try Self.events(try #require(data))
         let names = Self.threadNames(events)
-        for track in ["vcpu0", "host", "interconnect mmio+ecam", "write buffer vcpu0", "link ↓ (to device)", "link ↑ (to root complex)", "nvme0", "faults and verdicts"] {
+        for track in ["vcpu0", "host", "interconnect mmio+ecam nvme0", "write buffer vcpu0", "link ↓ (to device)", "link ↑ (to root complex)", "nvme0", "faults and verdicts"] {
             #expect(names.values.contains(track), "track \(track) in \(names.values.sorted())")
         }
         // Every drawn entry is on a named track.
@@ -82,7 +82,7 @@ import Testing
         let events = try Self.events(try #require(data))
         let names = Self.threadNames(events)
         let ecam = try #require(names.first { $0.value == "interconnect ecam" }?.key)
-        #expect(names.values.contains("interconnect mmio"))
+        #expect(names.values.contains("interconnect mmio nvme0"))
         #expect(events.filter { $0["tid"] as? Int == ecam && $0["ph"] as? String == "X" }.compactMap { $0["name"] as? String } == ["flr 0x0"])
     }
 
