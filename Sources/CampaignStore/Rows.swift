@@ -62,7 +62,7 @@ enum StoredVerdict {
     }
 
     static func encode(_ counts: VerdictCounts) -> String {
-        "{" + counts.nonZero.sorted { $0.verdict.name < $1.verdict.name }.map { "\"\($0.verdict.name)\":\($0.count)" }
+        "{" + counts.nonZero.sorted { $0.kind.name < $1.kind.name }.map { "\"\($0.kind.name)\":\($0.count)" }
             .joined(separator: ",") + "}"
     }
 

@@ -161,29 +161,12 @@ public struct VerdictSite: Hashable, Sendable, Comparable {
     public static func < (a: VerdictSite, b: VerdictSite) -> Bool { a.key.lexicographicallyPrecedes(b.key) }
 }
 
-/// TLPs counted by kind, indexed by ``TLPName``. Encodes as an object from kind name to count,
-/// listing only the kinds that occurred.
-public struct TLPCounts: Hashable, Sendable, Encodable {
-    var counts = [Int](repeating: 0, count: TLPName.allCases.count)
+/// TLPs counted by kind.
+public typealias TLPCounts = KindCounts<TLPName>
 
-    public init() {}
-
-    public subscript(kind: TLPName) -> Int {
-        get { counts[Int(kind.rawValue)] }
-        set { counts[Int(kind.rawValue)] = newValue }
-    }
-
-    /// The kinds that occurred, with their counts, in ``TLPName`` order.
-    public var nonZero: [(kind: TLPName, count: Int)] {
-        TLPName.allCases.compactMap { self[$0] > 0 ? ($0, self[$0]) : nil }
-    }
-
-    public var total: Int { counts.reduce(0, +) }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(Dictionary(uniqueKeysWithValues: nonZero.map { ($0.kind.name, $0.count) }))
-    }
+extension TLPName: CountedKind {
+    public var countIndex: Int { Int(rawValue) }
+    public var countName: String { name }
 }
 
 /// Counts of one replay under one (policy, platform).

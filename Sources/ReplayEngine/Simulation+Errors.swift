@@ -53,26 +53,30 @@ extension Simulation {
         }
     }
 
-    /// The link goes down (surprise down) or DPC contains it, for the fault's duration.
-    mutating func linkFault(_ i: Int32) {
+    /// The link below root port `port` goes down (surprise down) or DPC contains it, for the
+    /// fault's duration; every root port's link when the fault names no TLP (a time or an event).
+    mutating func linkFault(_ i: Int32, port: Int? = nil) {
         newContextEpoch()
         if case .time = faults[Int(i)].fault.site {
             faults[Int(i)].fired += 1
             timelineFault(Int(i))
         }
         let until = faults[Int(i)].fault.duration.map { now + .nanoseconds($0) } ?? .never
-        linkDown = LinkOutage(fault: i, from: now, until: until)
-        cutRequestsInFlight(by: i)
+        for p in port.map({ [$0] }) ?? Array(linkDown.indices) {
+            linkDown[p] = LinkOutage(fault: i, from: now, until: until)
+        }
+        cutRequestsInFlight(by: i, port: port)
     }
 
     /// Surprise down or DPC ends the non-posted requests the root complex accepted onto the link
     /// and has not completed (docs/domain.md §3, §10 "paths and links"): a request still on its
     /// way down is lost when it would arrive; one the device already has gets no completion, so
     /// the root complex completes it now with UR or CA (the rules decide which).
-    mutating func cutRequestsInFlight(by fault: Int32) {
+    mutating func cutRequestsInFlight(by fault: Int32, port: Int?) {
         for id in Array(transactions.ids) {
             let t = transactions[id]
-            guard t.path != .platform, t.linkSequence >= 0, !t.complete, t.cutByLink < 0, t.request != .memoryWrite else { continue }
+            guard t.path != .platform, t.linkSequence >= 0, !t.complete, t.cutByLink < 0, t.request != .memoryWrite,
+                  port.map({ $0 == setup.rootPort[Int(t.device)] }) ?? true else { continue }
             transactions[id].cutByLink = fault
             guard t.delivered else { continue }
             let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
@@ -81,9 +85,9 @@ extension Simulation {
         }
     }
 
-    /// Whether the link is down now (for the outage's fault, if so).
-    func linkOutage(at time: SimTime) -> Int32? {
-        guard let outage = linkDown, outage.from <= time, time < outage.until else { return nil }
+    /// Whether the link of `t`'s device is down now (for the outage's fault, if so).
+    func linkOutage(at time: SimTime, for t: Transaction) -> Int32? {
+        guard let outage = linkDown[setup.rootPort[Int(t.device)]], outage.from <= time, time < outage.until else { return nil }
         return outage.fault
     }
 

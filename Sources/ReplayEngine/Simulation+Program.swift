@@ -142,7 +142,8 @@ extension Simulation {
             index = agents[Int(a)][keyPath: lines].count - 1
         }
         let i = index!
-        agents[Int(a)][keyPath: lines][i].merge(address: access.address, size: Int(access.size), value: access.value)
+        agents[Int(a)][keyPath: lines][i].merge(address: access.address, size: Int(access.size), value: access.value,
+                                                programOrder: agents[Int(a)].programOrder)
         agents[Int(a)][keyPath: lines][i].accesses += 1
         agents[Int(a)][keyPath: lines][i].lastWrite = now
         agents[Int(a)][keyPath: lines][i].generation &+= 1
@@ -165,7 +166,9 @@ extension Simulation {
         let t = Transaction(kind: .write, agent: a, type: line.type, path: path(for: setup.regions[Int(line.region!)].kind), device: line.device, region: line.region,
                             address: line.lineAddress + UInt64(line.mask.trailingZeroBitCount), size: 0, mask: line.mask, data: line.data,
                             programOrder: line.firstProgramOrder, accesses: line.accesses, guestVM: line.guestVM, issued: line.firstWrite)
-        send(transactions.insert(t), reorderable: true)
+        let id = transactions.insert(t)
+        if line.accesses > 1 { transactions[id].byteOrders = line.byteOrders }
+        send(id, reorderable: true)
     }
 
     /// Drains every gathering line (a store barrier, a read that must come from the endpoint,

@@ -68,7 +68,7 @@ extension Simulation {
         if timeline != nil { timelineInterconnect(t, channel: c, until: arrival) }
         if t.path == .platform {
             if t.kind == .write {
-                queue.schedule(.writeArrives(id, mask: t.mask, last: true, link: -1, fault: t.fault), at: arrival, priority: .delivery)
+                queue.schedule(.writeArrives(id, mask: t.mask, link: -1, fault: t.fault), at: arrival, priority: .delivery)
             } else {
                 let delay = t.kind == .controllerReset ? setup.timing.resetControllerLatency : .zero
                 queue.schedule(.requestArrives(id), at: arrival + delay, priority: .delivery)
@@ -116,21 +116,21 @@ extension Simulation {
             Self.forEachWriteTLP(lineAddress: lineAddress, mask: t.mask, data: t.data, timing: setup.timing) { mask, wireBytes, name, tlp in
                 pieces.append((mask, wireBytes, name, observing ? tlp : nil))
             }
-            for (i, piece) in pieces.enumerated() {
-                let last = i == pieces.count - 1
+            transactions[id].piecesLeft = UInt8(pieces.count)
+            for piece in pieces {
                 var fault = t.fault
                 if fault < 0 {
                     let offset = lineAddress + UInt64(piece.mask.trailingZeroBitCount) &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
                     fault = faultForTLP(t, offset: offset, request: .memoryWrite, bytes: piece.mask.nonzeroBitCount)
                 }
-                if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(piece.name)", mask: piece.mask, last: last) { continue }
+                if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(piece.name)") { continue }
                 countTLP(piece.name, bytes: piece.wireBytes, downstream: true)
-                if linkOutage(at: now) != nil {
-                    lostOnLink(id, request: .memoryWrite, tlp: "\(piece.name)", mask: piece.mask, last: last)
+                if linkOutage(at: now, for: t) != nil {
+                    lostOnLink(id, request: .memoryWrite, tlp: "\(piece.name)")
                     continue
                 }
-                let (arrival, sequence) = transmitDownstream(wireBytes: piece.wireBytes, tlp: piece.tlp)
-                queue.schedule(.writeArrives(id, mask: piece.mask, last: last, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
+                let (arrival, sequence) = transmitDownstream(wireBytes: piece.wireBytes, tlp: piece.tlp, device: t.device)
+                queue.schedule(.writeArrives(id, mask: piece.mask, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
             }
             pieces.removeAll(keepingCapacity: true)
             scratchPieces = pieces
@@ -141,11 +141,12 @@ extension Simulation {
                 transactions[id].fault = faultForTLP(t, offset: offset, request: .memoryRead, bytes: Int(t.size))
             }
             if transactions[id].fault >= 0,
-               atRootComplexFault(id, fault: transactions[id].fault, request: .memoryRead, tlp: "\(name)", mask: 0, last: true) { return }
+               atRootComplexFault(id, fault: transactions[id].fault, request: .memoryRead, tlp: "\(name)") { return }
             countTLP(name, bytes: bytes, downstream: true)
-            if linkOutage(at: now) != nil { return lostOnLink(id, request: .memoryRead, tlp: "\(name)", mask: 0, last: true) }
+            if linkOutage(at: now, for: t) != nil { return lostOnLink(id, request: .memoryRead, tlp: "\(name)") }
             transactions[id].tag = takeTag()
-            let (arrival, sequence) = transmitDownstream(wireBytes: bytes, tlp: observesTLPs ? requestTLP(transactions[id], tag: transactions[id].tag) : nil)
+            let (arrival, sequence) = transmitDownstream(wireBytes: bytes, tlp: observesTLPs ? requestTLP(transactions[id], tag: transactions[id].tag) : nil,
+                                                         device: t.device)
             transactions[id].linkSequence = Int32(sequence)
             queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .configRead, .configWrite, .flr:
@@ -153,14 +154,15 @@ extension Simulation {
             let request: RequestKind = t.kind == .configRead ? .configRead : .configWrite
             if t.fault < 0 { transactions[id].fault = faultForTLP(t, offset: t.address, request: request, bytes: Int(t.size)) }
             if transactions[id].fault >= 0,
-               atRootComplexFault(id, fault: transactions[id].fault, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0", mask: 0, last: true) { return }
-            if linkOutage(at: now) != nil {
-                return lostOnLink(id, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0", mask: 0, last: true)
+               atRootComplexFault(id, fault: transactions[id].fault, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0") { return }
+            if linkOutage(at: now, for: t) != nil {
+                return lostOnLink(id, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0")
             }
             countTLP(t.kind == .configRead ? .CfgRd0 : .CfgWr0, bytes: 12 + payload + setup.timing.framingBytesPerTLP, downstream: true)
             transactions[id].tag = takeTag()
             let (arrival, sequence) = transmitDownstream(wireBytes: 12 + payload + setup.timing.framingBytesPerTLP,
-                                                         tlp: observesTLPs ? requestTLP(transactions[id], tag: transactions[id].tag) : nil)
+                                                         tlp: observesTLPs ? requestTLP(transactions[id], tag: transactions[id].tag) : nil,
+                                                         device: t.device)
             transactions[id].linkSequence = Int32(sequence)
             queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .hotReset:
@@ -174,22 +176,24 @@ extension Simulation {
 
     /// Transmits `wireBytes` downstream after everything already queued (the link is FIFO, so
     /// nothing passes a posted write); returns the arrival and the TLP's position on the link.
-    private mutating func transmitDownstream(wireBytes: Int, tlp: TLP?) -> (SimTime, Int) {
-        let start = max(now + setup.timing.rootComplexToLink, linkDownBusy)
+    private mutating func transmitDownstream(wireBytes: Int, tlp: TLP?, device: DeviceID) -> (SimTime, Int) {
+        let port = setup.rootPort[Int(device)]
+        let start = max(now + setup.timing.rootComplexToLink, linkDownBusy[port])
         if let tlp { tlpObserver?.observe(tlp, downstream: true, timePs: start.picoseconds) }
-        linkDownBusy = start + setup.timing.wireTime(bytes: wireBytes)
-        linkSequence += 1
-        if timeline != nil { timelineTLP(tlp, downstream: true, start: start, arrival: linkDownBusy + setup.timing.linkPropagation) }
-        return (linkDownBusy + setup.timing.linkPropagation, linkSequence - 1)
+        linkDownBusy[port] = start + setup.timing.wireTime(bytes: wireBytes)
+        linkSequence[port] += 1
+        if timeline != nil { timelineTLP(tlp, downstream: true, start: start, arrival: linkDownBusy[port] + setup.timing.linkPropagation) }
+        return (linkDownBusy[port] + setup.timing.linkPropagation, linkSequence[port] - 1)
     }
 
     /// Transmits a completion or message upstream; returns its arrival at the root complex.
-    private mutating func transmitUpstream(wireBytes: Int, ready: SimTime, tlp: TLP? = nil) -> SimTime {
-        let start = max(ready, linkUpBusy)
+    private mutating func transmitUpstream(wireBytes: Int, ready: SimTime, tlp: TLP? = nil, device: DeviceID) -> SimTime {
+        let port = setup.rootPort[Int(device)]
+        let start = max(ready, linkUpBusy[port])
         if let tlp { tlpObserver?.observe(tlp, downstream: false, timePs: start.picoseconds) }
-        linkUpBusy = start + setup.timing.wireTime(bytes: wireBytes)
-        if timeline != nil { timelineTLP(tlp, downstream: false, start: start, arrival: linkUpBusy + setup.timing.linkPropagation) }
-        return linkUpBusy + setup.timing.linkPropagation
+        linkUpBusy[port] = start + setup.timing.wireTime(bytes: wireBytes)
+        if timeline != nil { timelineTLP(tlp, downstream: false, start: start, arrival: linkUpBusy[port] + setup.timing.linkPropagation) }
+        return linkUpBusy[port] + setup.timing.linkPropagation
     }
 
     // MARK: - At the device
@@ -206,21 +210,36 @@ extension Simulation {
         return t.issued < started
     }
 
-    private mutating func noteArrivalOrder(_ t: Transaction) {
+    /// Judges arrival order per CPU access carried (docs/domain.md §1 arrival order): a TLP of a
+    /// gathered line carries the accesses that wrote its bytes (`mask`, within the line), each
+    /// with its own program order; a plain access carries one.
+    private mutating func noteArrivalOrder(_ t: Transaction, mask: UInt64 = 0) {
+        var first = t.programOrder, latest = t.programOrder
+        if t.accesses > 1, mask != 0 {
+            var bytes = mask, lowest = UInt8.max, highest = UInt8.min
+            while bytes != 0 {
+                let byte = bytes.trailingZeroBitCount
+                bytes &= bytes - 1
+                lowest = min(lowest, t.byteOrders[byte])
+                highest = max(highest, t.byteOrders[byte])
+            }
+            first = t.programOrder + UInt64(lowest)
+            latest = t.programOrder + UInt64(highest)
+        }
         let key = UInt64(t.agent) << 16 | UInt64(t.device)
         let last = lastArrivedOrder[key] ?? 0
-        if t.programOrder < last {
+        if first < last {
             hazard(.outOfOrder, agent: t.agent, device: t.device, region: t.region,
                    offset: t.region.map { t.address - setup.regions[Int($0)].base },
-                   "access #\(t.programOrder) arrived after access #\(last) of the same agent")
+                   "access #\(first) arrived after access #\(last) of the same agent")
         }
-        lastArrivedOrder[key] = max(last, t.programOrder)
+        lastArrivedOrder[key] = max(last, latest)
     }
 
-    mutating func writeArrives(_ id: TransactionID, mask: UInt64, last: Bool, link: Int32, fault: Int32) {
+    mutating func writeArrives(_ id: TransactionID, mask: UInt64, link: Int32, fault: Int32) {
         let t = transactions[id]
-        if t.path != .platform, linkOutage(at: now) != nil {
-            return lostOnLink(id, request: .memoryWrite, tlp: "MWr", mask: mask, last: last)
+        if t.path != .platform, linkOutage(at: now, for: t) != nil {
+            return lostOnLink(id, request: .memoryWrite, tlp: "MWr")
         }
         if afterReset(t) { report.summary.arrivalsAfterReset += 1 }
         let lineAddress = t.address & ~(BufferLine.lineSize - 1)
@@ -232,7 +251,7 @@ extension Simulation {
             value.setByte(i, UInt8(truncatingIfNeeded: t.data[byte >> 3] >> UInt64((byte & 7) * 8)))
         }
         if fault >= 0, let kind = injectedWriteError(fault) {
-            noteArrivalOrder(t)
+            noteArrivalOrder(t, mask: mask)
             incident(kind, on: t, request: .memoryWrite, offset: offset, size: Int(end - first), tlp: "MWr", fault: fault,
                      respondedAt: nil, messageAt: errorMessageArrival(t, fatal: kind.defaultSeverity == .fatal))
             if roomToObserve() {
@@ -243,10 +262,10 @@ extension Simulation {
                                                 programOrder: t.programOrder, accesses: Int(t.accesses),
                                                 linkSequence: link < 0 ? nil : Int(link), afterReset: afterReset(t)), device: t.device)
             }
-            return finishWrite(id, last: last)
+            return finishWrite(id)
         }
         let outcome = endpoints[Int(t.device)].write(bar: bar, offset: offset, size: Int(end - first), byteMask: mask >> first, value: value, at: now)
-        noteArrivalOrder(t)
+        noteArrivalOrder(t, mask: mask)
         if case .unsupported(let response, let aer) = outcome.outcome {
             incident(response.error, on: t, request: .memoryWrite, offset: offset, size: Int(end - first),
                      tlp: "MWr", fault: -1, severity: aer.severity, masked: aer.masked,
@@ -258,17 +277,21 @@ extension Simulation {
             hazard(.mergedSize, agent: t.agent, device: t.device, region: t.region, offset: offset,
                    "\(t.accesses) writes merged into one \(end - first)-byte write, which the device answered \(outcome.deviceOutcome)")
         }
-        guard roomToObserve() else { return finishWrite(id, last: last) }
+        guard roomToObserve() else { return finishWrite(id) }
         observeDevice(DeviceObservation(timePs: now.picoseconds, device: setup.topology.devices[Int(t.device)].name, kind: .memoryWrite,
                                   agent: agents[Int(t.agent)].agent.description, region: t.region.map { setup.topology.regions[Int($0)].name },
                                   offset: offset, size: Int(end - first), value: value.description, outcome: outcome.deviceOutcome,
                                   programOrder: t.programOrder, accesses: Int(t.accesses), linkSequence: link < 0 ? nil : Int(link),
                                   afterReset: afterReset(t)), device: t.device)
-        finishWrite(id, last: last)
+        finishWrite(id)
     }
 
-    mutating func finishWrite(_ id: TransactionID, last: Bool) {
-        guard last else { return }
+    /// One TLP of a write is done with (delivered, or ended before the device); the write is
+    /// delivered once all of them are, whatever order they end in (a piece lost at the root
+    /// complex may end before earlier pieces reach the device).
+    mutating func finishWrite(_ id: TransactionID) {
+        transactions[id].piecesLeft -= 1
+        guard transactions[id].piecesLeft == 0 else { return }
         transactions[id].delivered = true
         if transactions[id].path == .platform {
             acknowledge(id, delay: setup.timing.serializationToPlatformDevice + setup.timing.coreToSerialization)
@@ -278,8 +301,8 @@ extension Simulation {
 
     mutating func requestArrives(_ id: TransactionID) {
         let t = transactions[id]
-        if t.path != .platform, t.kind != .hotReset, t.cutByLink >= 0 || linkOutage(at: now) != nil {
-            return lostOnLink(id, request: t.request, tlp: t.requestTLPName, mask: 0, last: true, cutBy: t.cutByLink)
+        if t.path != .platform, t.kind != .hotReset, t.cutByLink >= 0 || linkOutage(at: now, for: t) != nil {
+            return lostOnLink(id, request: t.request, tlp: t.requestTLPName, cutBy: t.cutByLink)
         }
         var injected: FaultKind?
         if t.fault >= 0 {
@@ -432,7 +455,7 @@ extension Simulation {
                         : .completion(status: status, completer: completer, requester: Self.rootPortID, tag: t.tag,
                                       byteCount: t.kind == .configWrite || t.kind == .flr ? 4 : count)
                 }
-                let atRootComplex = transmitUpstream(wireBytes: bytes, ready: ready, tlp: completion)
+                let atRootComplex = transmitUpstream(wireBytes: bytes, ready: ready, tlp: completion, device: t.device)
                 delay = (atRootComplex - now) + setup.timing.rootComplexToCore
             }
         }
@@ -445,7 +468,7 @@ extension Simulation {
         let bytes = 16 + setup.timing.framingBytesPerTLP
         countTLP(.Msg, bytes: bytes, downstream: false)
         let message: TLP? = observesTLPs ? .message(fatal ? .errorFatal : .errorNonFatal, requester: deviceID(t.device)) : nil
-        return transmitUpstream(wireBytes: bytes, ready: now + setup.timing.deviceResponse, tlp: message)
+        return transmitUpstream(wireBytes: bytes, ready: now + setup.timing.deviceResponse, tlp: message, device: t.device)
     }
 
     /// The write error an injected fault makes the device answer, if it acts on the write itself.
@@ -457,17 +480,18 @@ extension Simulation {
 
     /// A fault the root complex itself acts on (a link fault starting now, a decode miss);
     /// returns whether the TLP went no further.
-    mutating func atRootComplexFault(_ id: TransactionID, fault: Int32, request: RequestKind, tlp: String, mask: UInt64, last: Bool) -> Bool {
+    mutating func atRootComplexFault(_ id: TransactionID, fault: Int32, request: RequestKind, tlp: String) -> Bool {
         switch faults[Int(fault)].fault.kind {
         case .linkDown, .dpc:
-            if linkOutage(at: now) == nil { linkFault(fault) }
+            let t = transactions[id]
+            if linkOutage(at: now, for: t) == nil { linkFault(fault, port: setup.rootPort[Int(t.device)]) }
             return false
         case .decodeMiss:
             let t = transactions[id]
             let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
             incident(.decodeMiss, on: t, request: request, offset: offset, size: Int(t.size), tlp: tlp, fault: fault,
                      respondedAt: now + setup.timing.rootComplexToCore, messageAt: nil)
-            endAtRootComplex(id, request: request, last: last)
+            endAtRootComplex(id, request: request)
             return true
         default:
             return false
@@ -476,21 +500,21 @@ extension Simulation {
 
     /// A TLP lost because the link is down (or contained by DPC), or was cut off by the outage
     /// of `cutBy` while on its way.
-    mutating func lostOnLink(_ id: TransactionID, request: RequestKind, tlp: String, mask: UInt64, last: Bool, cutBy: Int32 = -1) {
-        guard let fault = cutBy >= 0 ? cutBy : linkOutage(at: now) else { return }
+    mutating func lostOnLink(_ id: TransactionID, request: RequestKind, tlp: String, cutBy: Int32 = -1) {
+        guard let fault = cutBy >= 0 ? cutBy : linkOutage(at: now, for: transactions[id]) else { return }
         let t = transactions[id]
         let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
         let error: ErrorKind = faults[Int(fault)].fault.kind == .dpc ? .dpc : .linkDown
         incident(error, on: t, request: request, offset: offset, size: Int(t.size), tlp: tlp, fault: fault,
                  respondedAt: now + setup.timing.rootComplexToCore, messageAt: nil)
-        endAtRootComplex(id, request: request, last: last)
+        endAtRootComplex(id, request: request)
     }
 
     /// A request the root complex ends itself: a write goes no further; a non-posted request is
     /// completed back to its core (with the error the rules chose).
-    private mutating func endAtRootComplex(_ id: TransactionID, request: RequestKind, last: Bool) {
+    private mutating func endAtRootComplex(_ id: TransactionID, request: RequestKind) {
         if request == .memoryWrite {
-            finishWrite(id, last: last)
+            finishWrite(id)
         } else {
             transactions[id].delivered = true
             acknowledge(id, delay: setup.timing.rootComplexToCore)

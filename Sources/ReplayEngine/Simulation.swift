@@ -16,7 +16,7 @@ enum SimEvent {
     case atSerialization(TransactionID)
     case atRootComplex(TransactionID)
     /// One write TLP (the bytes of `mask` within the transaction's line) reaches the device.
-    case writeArrives(TransactionID, mask: UInt64, last: Bool, link: Int32, fault: Int32)
+    case writeArrives(TransactionID, mask: UInt64, link: Int32, fault: Int32)
     /// A non-posted request (read, configuration access, reset) reaches the device.
     case requestArrives(TransactionID)
     /// The completion or acknowledgement of a transaction reaches its core.
@@ -62,6 +62,12 @@ struct SimulationSetup {
     let hazardLimit: Int
     /// ``topology``'s regions, flattened for the hot path.
     let regions: ContiguousArray<RegionInfo>
+    /// Per device: the root port whose link it is below (docs/domain.md §10 "paths and links").
+    /// [model] A PCIe device is below the root port of its bus: devices on one bus share a link;
+    /// platform devices have none (port 0, never used).
+    let rootPort: ContiguousArray<Int>
+    /// How many root ports (links) the topology has, at least one.
+    let rootPorts: Int
 
     init(topology: Topology, policy: AttributePolicy, platform: PlatformProfile, deviceViewLimit: Int, hazardLimit: Int) {
         self.topology = topology
@@ -75,6 +81,15 @@ struct SimulationSetup {
             let r = topology.regions[i]
             return RegionInfo(base: r.base, size: r.size, device: r.device, bar: topology.barIndex(of: RegionID(i)), kind: r.kind)
         })
+        var ports: [UInt32: Int] = [:]  // (domain, bus) -> port, in order of first appearance
+        rootPort = ContiguousArray(topology.devices.map { device in
+            guard let bdf = device.bdf else { return 0 }
+            let key = UInt32(bdf.domain) << 8 | UInt32(bdf.bus)
+            if let port = ports[key] { return port }
+            ports[key] = ports.count
+            return ports.count - 1
+        })
+        rootPorts = max(ports.count, 1)
     }
 }
 
@@ -98,10 +113,11 @@ struct Simulation {
     var held: ContiguousArray<[TransactionID]>
     /// The paths that hold writes, in the order their oldest held write was held.
     var heldPaths: [Int] = []
-    var linkDownBusy = SimTime.zero
-    /// How many TLPs have been put on the downstream link.
-    var linkSequence = 0
-    var linkUpBusy = SimTime.zero
+    /// Per root port's link: when each direction is free again, and how many TLPs have been put
+    /// on the downstream direction.
+    var linkDownBusy: ContiguousArray<SimTime>
+    var linkSequence: ContiguousArray<Int>
+    var linkUpBusy: ContiguousArray<SimTime>
     /// When each (vm << 16 | region) was removed from stage 2.
     var unmapTimes: [UInt32: SimTime] = [:]
     /// VMs the host has begun reclaiming (any region unmapped), and VMs torn down.
@@ -114,7 +130,8 @@ struct Simulation {
     /// The replay's injected faults.
     var faults: ContiguousArray<FaultState>
     var hasTLPFaults: Bool
-    var linkDown: LinkOutage?
+    /// Per root port: the link fault that has its link down, if any.
+    var linkDown: ContiguousArray<LinkOutage?>
     /// Errors whose asynchronous signal is on its way (slots reused once delivered, so memory
     /// does not grow with the number of errors).
     var pendingSignals = ContiguousArray<PendingSignal?>()
@@ -160,6 +177,10 @@ struct Simulation {
         let paths = Self.firstDeviceChannel + setup.topology.devices.count
         pathTail = ContiguousArray(repeating: .zero, count: paths)
         held = ContiguousArray(repeating: [], count: paths)
+        linkDownBusy = ContiguousArray(repeating: .zero, count: setup.rootPorts)
+        linkUpBusy = ContiguousArray(repeating: .zero, count: setup.rootPorts)
+        linkSequence = ContiguousArray(repeating: 0, count: setup.rootPorts)
+        linkDown = ContiguousArray(repeating: nil, count: setup.rootPorts)
         var seed: UInt64?
         if case .random(let s) = schedule { seed = s }
         report = ReplayReport(policy: policyName, platform: platformName, schedule: schedule.name, seed: seed, summary: ReplaySummary(),
@@ -199,7 +220,7 @@ struct Simulation {
             active = drainTimeout(a, address, generation, cache: cache)
         case .atSerialization(let t): atSerialization(t)
         case .atRootComplex(let t): atRootComplex(t)
-        case .writeArrives(let t, let mask, let last, let link, let fault): writeArrives(t, mask: mask, last: last, link: link, fault: fault)
+        case .writeArrives(let t, let mask, let link, let fault): writeArrives(t, mask: mask, link: link, fault: fault)
         case .requestArrives(let t): requestArrives(t)
         case .completionArrives(let t): completionArrives(t)
         case .resetComplete(let d): resetComplete(d)

@@ -173,7 +173,7 @@ extension Simulation {
         if agents.contains(where: { $0.pendingFault >= 0 }) { return false }
         return !queue.contains { event in
             switch event {
-            case .writeArrives(_, _, _, _, let fault), .completionTimeout(_, let fault, _): fault >= 0
+            case .writeArrives(_, _, _, let fault), .completionTimeout(_, let fault, _): fault >= 0
             default: false
             }
         }

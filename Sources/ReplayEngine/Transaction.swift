@@ -67,6 +67,11 @@ struct Transaction {
     var acknowledged = false
     /// Whether the device has received all of it.
     var delivered = false
+    /// For a write carrying several accesses: per byte of the line, the program order of the
+    /// access that wrote it, as an offset from ``programOrder`` (zero for a single access).
+    var byteOrders = SIMD64<UInt8>()
+    /// A write's TLPs not yet delivered or ended (one until the root complex splits it).
+    var piecesLeft: UInt8 = 1
     /// The link fault (index) whose outage cut this request off after the root complex had
     /// accepted it, or -1.
     var cutByLink: Int32 = -1

@@ -14,6 +14,9 @@ struct BufferLine {
     var region: RegionID?
     var guestVM: UInt16?
     var firstProgramOrder: UInt64
+    /// Per byte: the program order of the store that last wrote it, as an offset from
+    /// ``firstProgramOrder`` (at most 255), so that arrival order is judged per access.
+    var byteOrders = SIMD64<UInt8>()
     var accesses: UInt16
     /// When the program made the line's first store.
     var firstWrite: SimTime
@@ -25,14 +28,17 @@ struct BufferLine {
 
     var isFull: Bool { mask == .max }
 
-    /// Merges `size` bytes of `value` at `address` (which must lie in this line).
-    mutating func merge(address: UInt64, size: Int, value: AccessValue) {
+    /// Merges `size` bytes of `value` at `address` (which must lie in this line), written by the
+    /// access at `programOrder`.
+    mutating func merge(address: UInt64, size: Int, value: AccessValue, programOrder: UInt64) {
         let offset = Int(address - lineAddress)
+        let order = UInt8(min(programOrder &- firstProgramOrder, 255))
         for i in 0..<size {
             let byte = offset + i
             let shift = UInt64((byte & 7) * 8)
             data[byte >> 3] = (data[byte >> 3] & ~(0xff << shift)) | UInt64(value.byte(i)) << shift
             mask |= 1 << UInt64(byte)
+            byteOrders[byte] = order
         }
     }
 

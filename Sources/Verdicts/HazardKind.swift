@@ -18,29 +18,3 @@ public enum HazardKind: String, CaseIterable, Hashable, Sendable, Codable {
     /// requested, with no reclaim: the driver raced its own reset.
     case afterOwnReset = "after-own-reset"
 }
-
-/// How many hazards of each kind, indexed by ``HazardKind``. Encodes as an object from kind to
-/// count, listing only the kinds that occurred.
-public struct HazardCounts: Hashable, Sendable, Encodable {
-    private var counts = [Int](repeating: 0, count: HazardKind.allCases.count)
-    private static let index = Dictionary(uniqueKeysWithValues: HazardKind.allCases.enumerated().map { ($1, $0) })
-
-    public init() {}
-
-    public subscript(kind: HazardKind) -> Int {
-        get { counts[Self.index[kind]!] }
-        set { counts[Self.index[kind]!] = newValue }
-    }
-
-    /// The kinds that occurred, with their counts, in declaration order.
-    public var nonZero: [(kind: HazardKind, count: Int)] {
-        HazardKind.allCases.compactMap { self[$0] > 0 ? ($0, self[$0]) : nil }
-    }
-
-    public var total: Int { counts.reduce(0, +) }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(Dictionary(uniqueKeysWithValues: nonZero.map { ($0.kind.rawValue, $0.count) }))
-    }
-}

@@ -59,8 +59,8 @@ final class ProgressDisplay {
         }
         if p.resumed > 0 { text += "  (\(p.resumed) resumed)" }
         if !p.verdicts.isEmpty {
-            text += "  " + p.verdicts.nonZero.sorted { ($0.count, $1.verdict.name) > ($1.count, $0.verdict.name) }.prefix(4)
-                .map { "\($0.verdict.name) \($0.count)" }.joined(separator: ", ")
+            text += "  " + p.verdicts.nonZero.sorted { ($0.count, $1.kind.name) > ($1.count, $0.kind.name) }.prefix(4)
+                .map { "\($0.kind.name) \($0.count)" }.joined(separator: ", ")
         }
         return text
     }

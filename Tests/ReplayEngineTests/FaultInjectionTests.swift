@@ -82,6 +82,6 @@ import Testing
         let report = try Replay.run(MTraceReader(text: trace), policy: Harness.policy("kvm-device"), platform: Harness.platform("ras-sbsa"),
                                     options: ReplayOptions(faults: [try Self.fault("UR at bar0+0x1008 write every")]))
         #expect(report.verdicts.map(\.verdict.name) == ["host-handled", "host-handled"])
-        #expect(report.verdictCounts.nonZero.map { "\($0.verdict)=\($0.count)" } == ["host-handled=2"])
+        #expect(report.verdictCounts.nonZero.map { "\($0.kind)=\($0.count)" } == ["host-handled=2"])
     }
 }

@@ -44,4 +44,38 @@ import Testing
         let late = try Self.replay("\(kind) at \(completed + 1_000)ns")
         #expect(late.verdicts.filter { $0.origin == .injected }.map(\.evidence.last?.rule) == [.faultWithoutEffect])
     }
+
+    /// A write-back line split into several TLPs, one of which is lost at the root complex when
+    /// the link goes down: the write is delivered only once every piece has ended, whatever the
+    /// order (this crashed: the last piece ended first and the transaction was retired early).
+    @Test(arguments: ["link-down", "DPC"])
+    func aLineLosingOnePieceAtTheRootComplex(kind: String) throws {
+        let fault = try Fault.parse("\(kind) at bar0+0x24 write #1", location: SourceLocation(file: "test", line: 1, column: 1))
+        let report = try Replay.run(MTraceReader(path: Harness.packageRoot.appendingPathComponent("traces/nvme-doorbell.mtrace").path),
+                                    policy: Harness.policy("fwb-force-wb"), platform: Harness.platform("quiet-pcie"),
+                                    options: ReplayOptions(faults: [fault]))
+        let injected = report.verdicts.filter { $0.origin == .injected }
+        #expect(!injected.isEmpty && injected.allSatisfy { $0.fault == "\(kind) at bar0+0x24 write #1" })
+        #expect(injected.contains { $0.verdict == .guestSilent }, "writes lost on the link: \(injected.map(\.chain))")
+    }
+
+    /// Each root port has its own link (docs/domain.md §10): a link-down below the NVMe's root
+    /// port (bus 1) does not touch the NIC below another (bus 2).
+    @Test(arguments: ["link-down", "DPC"])
+    func anOutageStaysBelowItsRootPort(kind: String) throws {
+        let trace = Harness.header(guest: "device-ngnre") + """
+            100 vcpu0 write bar0+0x1008 4 0x7
+            200 vcpu0 read nicregs+0x8 4
+            300 vcpu0 read bar0+0x1c 4
+            """
+        let fault = try Fault.parse("\(kind) at bar0+0x1008 write", location: SourceLocation(file: "test", line: 1, column: 1))
+        let report = try Replay.run(MTraceReader(text: trace), policy: Harness.policy("kvm-device"), platform: Harness.platform("ras-sbsa"),
+                                    options: ReplayOptions(faults: [fault]))
+        let nic = try #require(report.observations(.memoryRead).first { $0.device == "nic0" })
+        #expect(nic.outcome.answer == .completion(.successful))
+        #expect(report.observations(.memoryRead).allSatisfy { $0.device == "nic0" }, "the NVMe read never reaches its device")
+        let injected = report.verdicts.filter { $0.origin == .injected }
+        #expect(injected.count == 2, "the write and the later NVMe read: \(injected.map(\.chain))")
+        #expect(injected.allSatisfy { $0.device == "nvme0" })
+    }
 }

@@ -28,3 +28,31 @@ import Testing
         #expect(report.arrivals == ["MWr bar0+0x1008", "MRd bar0+0x1c"])
     }
 }
+
+/// Arrival order is judged per CPU access, not per TLP (docs/domain.md §1): two Normal-NC writes
+/// gathered into one line, drained as two TLPs in address order, arrive in reverse program order.
+@Suite struct GatheredArrivalOrderTests {
+    @Test func twoAccessesOfOneLineArriveReversed() throws {
+        let trace = Harness.header(guest: "normal-nc") + """
+            100 vcpu0 write wc+0x70 4 0x1
+            110 vcpu0 write wc+0x40 4 0x2
+            """
+        let report = try Harness.replay(text: trace, policy: "kvm-normal-nc", platform: "quiet-pcie", schedule: .inOrder)
+        let writes = report.observations(.memoryWrite)
+        #expect(writes.map(\.offset) == [0x40, 0x70], "one gathered line, two TLPs in address order")
+        #expect(writes.allSatisfy { $0.accesses == 2 })
+        #expect(report.hazards.map(\.kind) == [.outOfOrder])
+        #expect(report.hazards.first?.detail == "access #1 arrived after access #2 of the same agent")
+    }
+
+    /// In program order, the same two TLPs raise nothing.
+    @Test func twoAccessesOfOneLineInOrder() throws {
+        let trace = Harness.header(guest: "normal-nc") + """
+            100 vcpu0 write wc+0x40 4 0x2
+            110 vcpu0 write wc+0x70 4 0x1
+            """
+        let report = try Harness.replay(text: trace, policy: "kvm-normal-nc", platform: "quiet-pcie", schedule: .inOrder)
+        #expect(report.observations(.memoryWrite).count == 2)
+        #expect(report.hazards.isEmpty)
+    }
+}
