@@ -8,6 +8,10 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable {
     public static let zero = SimTime(picoseconds: 0)
     /// Later than any event of a replay: "held until the end".
     public static let never = SimTime(picoseconds: .max)
+    /// The latest time a trace event may have: half the picosecond range, so that the latencies,
+    /// timeouts and resets after the last event stay representable (a later one used to wrap
+    /// into the past and spin).
+    public static let latestEventNanoseconds = UInt64.max / 2 / 1000
 
     @inlinable public var nanoseconds: UInt64 { picoseconds / 1000 }
 

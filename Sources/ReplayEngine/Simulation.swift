@@ -1,4 +1,5 @@
 import ArmMemory
+import Diagnostics
 import Faults
 import MMIOTrace
 import PCIeTransport
@@ -237,6 +238,12 @@ struct Simulation {
 
     mutating func readAhead(_ source: some TraceEventSource) throws {
         if let event = try source.next() {
+            guard event.time.nanoseconds <= SimTime.latestEventNanoseconds else {
+                throw InputError(SourceLocation(file: source.fileName, line: source.line, column: 1),
+                                 expected: "an event time of at most \(SimTime.latestEventNanoseconds) ns (about 106 days: the replay counts "
+                                     + "picoseconds in 64 bits, with room for what follows the last event)",
+                                 found: "\(event.time.nanoseconds) ns")
+            }
             lookahead = event
             queue.schedule(.traceInput, at: max(SimTime(nanoseconds: event.time.nanoseconds), now), priority: .traceInput)
         } else {

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import MMIOTrace
 import Testing
@@ -63,5 +64,22 @@ import TraceSynthesis
         try copy.run(copyReader)
         #expect(original.report.summary.events == 4000)
         #expect(try Self.json(original.report) == Self.json(copy.report))
+    }
+}
+
+/// A trace time the replay cannot represent is a located error, never a wrap (which used to
+/// schedule the event in the past and spin forever).
+@Suite struct TimeRangeTests {
+    @Test(arguments: [SimTime.latestEventNanoseconds + 1, 18_446_744_073_709_550, UInt64.max])
+    func eventTimesBeyondTheRangeAreLocatedErrors(ns: UInt64) throws {
+        let trace = Harness.header(guest: "device-ngnre") + "100 vcpu0 write bar0+0x1008 4 0x7\n\(ns) vcpu0 read bar0+0x1c 4\n"
+        let error = #expect(throws: InputError.self) { try Harness.replay(text: trace) }
+        #expect(error?.description.contains(":1: error: expected an event time of at most") == true, "\(error?.description ?? "")")
+    }
+
+    @Test func theLatestEventTimeReplays() throws {
+        let trace = Harness.header(guest: "device-ngnre") + "\(SimTime.latestEventNanoseconds) vcpu0 read bar0+0x1c 4\n"
+        let report = try Harness.replay(text: trace)
+        #expect(report.summary.events == 1 && report.observations(.memoryRead).count == 1)
     }
 }
