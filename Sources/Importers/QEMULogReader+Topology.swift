@@ -25,6 +25,10 @@ struct QEMULogSurvey {
     var sawDecodedConfig = false
     var sawPCIConfig = false
     var sawVFIORegion = false
+    /// The first timestamp of the log: event times are made relative to it (QEMU stamps lines
+    /// with wall-clock time, nanoseconds since the Unix epoch, which a replay cannot count in
+    /// picoseconds).
+    var firstTime: UInt64?
 
     mutating func function(_ address: PCIAddress, name: String?) {
         if functionNames[address] == nil {
@@ -68,8 +72,9 @@ extension QEMULogReader {
         var survey = QEMULogSurvey()
         while let bytes = try lines.nextLine() {
             var s = QEMULogScanner(bytes, file: fileName, line: lines.lineNumber)
-            guard case .event(let key, _, let name) = try s.classify() else { continue }
+            guard case .event(let key, let time, let name) = try s.classify() else { continue }
             if let key, !survey.threads.contains(key) { survey.threads.append(key) }
+            if survey.firstTime == nil { survey.firstTime = time }
             guard let event = QEMULogEvent(s, name) else { continue }
             switch event {
             case .opsRead, .opsWrite:

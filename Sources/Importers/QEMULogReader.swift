@@ -134,7 +134,11 @@ public final class QEMULogReader: CaptureSource {
             case .event(let k, let time, let n):
                 key = k
                 name = n
-                if let time {
+                if let stamp = time {
+                    // Relative to the log's first timestamp (the wall clock is kept out of results).
+                    let origin = survey.firstTime ?? 0
+                    let time = stamp >= origin ? stamp - origin : 0
+                    if stamp < origin { warn(at: 0, "time is \(origin - stamp) ns before the log's first timestamp; the event is placed at 0") }
                     if time < now {
                         warn(at: 0, "time goes backwards by \(now - time) ns; the event keeps its time")
                     }

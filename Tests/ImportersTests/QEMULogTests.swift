@@ -107,7 +107,8 @@ func qemuLogError(_ text: String, mapping: QEMULogMapping = .builtIn) -> String?
         let events = try drain(reader)
         let firstRead = try #require(events.first { if case .read = $0.kind { true } else { false } })
         #expect(firstRead.kind == .read(MemoryAccess(address: 0xfe40_0008, region: 1, size: 4, value: AccessValue(0x10400))))
-        #expect(firstRead.time == TraceTime(nanoseconds: 1_795_246_887_824_048_000))
+        // Relative to the log's first timestamp (1_795_246_887_740_883 µs after the epoch).
+        #expect(firstRead.time == TraceTime(nanoseconds: 83_165_000))
         #expect(firstRead.agent == .vcpu(0))
         let marker10 = try #require(events.first { $0.kind == .mark("ioport80 0xa") })
         #expect(marker10.agent == .vcpu(1))
@@ -158,7 +159,8 @@ func qemuLogError(_ text: String, mapping: QEMULogMapping = .builtIn) -> String?
     @Test func threadIdAndSecondsMicroseconds() throws {
         let (reader, events) = try Self.events("prefix-pid.log")
         #expect(events.map(\.kind) == Self.kinds)
-        #expect(events.map(\.time.nanoseconds) == [1_795_246_887_824_653_000, 1_795_246_887_824_702_000, 1_795_246_896_206_567_000])
+        // Relative to the log's first timestamp, 1_795_246_887.780958 s after the epoch.
+        #expect(events.map(\.time.nanoseconds) == [43_695_000, 43_744_000, 8_425_609_000])
         #expect(events.map(\.agent) == [.vcpu(0), .vcpu(0), .vcpu(1)])
         #expect(events.map { _ in reader.fileName.hasSuffix("prefix-pid.log") } == [true, true, true])
         #expect(reader.line == 6)
@@ -167,8 +169,9 @@ func qemuLogError(_ text: String, mapping: QEMULogMapping = .builtIn) -> String?
     @Test func iso8601() throws {
         let (_, events) = try Self.events("prefix-iso.log")
         #expect(events.map(\.kind) == Self.kinds)
-        // 2025-07-01T12:00:00Z is 1751371200 s after the epoch.
-        #expect(events.map(\.time.nanoseconds) == [1_751_371_200_123_457_000, 1_751_371_201_000_000_000, 1_751_371_202_000_000_001])
+        // Relative to the log's first timestamp, 2025-07-01T12:00:00.123456Z (1751371200 s after
+        // the epoch, and 123,456 µs).
+        #expect(events.map(\.time.nanoseconds) == [1_000, 876_544_000, 1_876_544_001])
         #expect(events.map(\.agent) == [.vcpu(0), .vcpu(0), .vcpu(0)])
     }
 
@@ -181,13 +184,19 @@ func qemuLogError(_ text: String, mapping: QEMULogMapping = .builtIn) -> String?
 
     @Test func timeGoingBackwardsWarns() throws {
         let text = """
-            1@10.000002:pci_update_mappings_add nvme 01:00.0 0,0xfe400000+0x4000
+            1@10.000000:pci_update_mappings_add nvme 01:00.0 0,0xfe400000+0x4000
+            1@10.000002:memory_region_ops_write cpu 0 mr 0x1 addr 0xfe400010 value 0x1 size 4 name 'nvme'
             1@10.000001:memory_region_ops_write cpu 0 mr 0x1 addr 0xfe400014 value 0x1 size 4 name 'nvme'
             memory_region_ops_write cpu 0 mr 0x1 addr 0xfe400018 value 0x1 size 4 name 'nvme'
+            0@9.999999:memory_region_ops_write cpu 0 mr 0x1 addr 0xfe40001c value 0x1 size 4 name 'nvme'
             """
         let reader = try QEMULogReader(text: text, fileName: "t.log")
         let events = try drain(reader)
-        #expect(events.map(\.time.nanoseconds) == [10_000_001_000, 10_000_001_000])
-        #expect(reader.warnings.map(\.description) == ["t.log:2:1: warning: time goes backwards by 1000 ns; the event keeps its time"])
+        #expect(events.map(\.time.nanoseconds) == [2_000, 1_000, 1_000, 0])
+        #expect(reader.warnings.map(\.description) == [
+            "t.log:3:1: warning: time goes backwards by 1000 ns; the event keeps its time",
+            "t.log:5:1: warning: time is 1000 ns before the log's first timestamp; the event is placed at 0",
+            "t.log:5:1: warning: time goes backwards by 1000 ns; the event keeps its time",
+        ])
     }
 }
