@@ -12,11 +12,12 @@ struct Inspect: ParsableCommand {
 
             Captures (Linux mmiotrace, QEMU trace logs, ftrace kvm_mmio, pcap) are read directly;
             for them inspect also prints the capture's warnings and a ready-to-edit side file
-            (--map) with what the capture does not record.
+            (--map) with what the capture does not record; --side-file prints that side file alone,
+            as YAML to save and edit.
 
             Examples:
               mmio-replay inspect traces/nvme-doorbell.mtrace --json
-              mmio-replay inspect capture.mmiotrace > capture.yaml   # then edit, and use --map capture.yaml
+              mmio-replay inspect capture.mmiotrace --side-file > capture.yaml   # then edit, and use --map capture.yaml
             """
     )
 
@@ -28,11 +29,24 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Flag(help: "Print only the capture's side file (YAML for --map), nothing else.")
+    var sideFile = false
+
+    func validate() throws {
+        if json && sideFile { throw ValidationError("--side-file prints YAML: give it without --json") }
+    }
+
     func run() throws {
         try reportingErrors {
             let source = try input.open(trace)
-            let summary = try TraceSummary.of(source)
             let capture = source as? any CaptureSource
+            if sideFile {
+                guard let capture else {
+                    throw ValidationError("'\(trace)' is a .mtrace trace, which declares everything itself: --side-file is for captures")
+                }
+                return print(capture.sideFileTemplate(), terminator: "")
+            }
+            let summary = try TraceSummary.of(source)
             if json {
                 print(try jsonText(InspectJSON(summary: summary, captureWarnings: capture?.warnings.map(\.description),
                                                sideFile: capture?.sideFileTemplate())))
