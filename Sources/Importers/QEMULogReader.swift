@@ -254,6 +254,11 @@ public final class QEMULogReader: CaptureSource {
                 guard write else { return ignore("memory_region_ops_read 'ioport80'") }
                 return .mark("ioport80 0x\(String(access.value, radix: 16))")
             }
+            if s.matches("gpex_ioport_window", at: name.lowerBound), name.count == 18 {
+                // arm64 virt's PCI I/O window: test harnesses write phase markers to port 0x80.
+                guard write else { return ignore("memory_region_ops_read 'gpex_ioport_window'") }
+                return .mark("gpex_ioport_window 0x\(String(access.address, radix: 16)) 0x\(String(access.value, radix: 16))")
+            }
             if s.matches("pci-conf-idx", at: name.lowerBound), name.count == 12 {
                 if write, access.size == 4, access.address & 3 == 0 { cf8 = UInt32(access.value) }
                 return ignore("memory_region_ops_* 'pci-conf-idx' (CF8 address)")

@@ -182,6 +182,19 @@ func qemuLogError(_ text: String, mapping: QEMULogMapping = .builtIn) -> String?
         #expect(reader.otherLines == 1)
     }
 
+    /// arm64 `virt` phase markers: port 0x80 writes land in the PCI I/O window, kept as marks.
+    @Test func gpexIOPortWindowWritesAreMarks() throws {
+        let text = """
+            memory_region_ops_write cpu 0 mr 0x1 addr 0x80 value 0xa size 1 name 'gpex_ioport_window'
+            memory_region_ops_read cpu 0 mr 0x1 addr 0x80 value 0x0 size 1 name 'gpex_ioport_window'
+            memory_region_ops_write cpu 0 mr 0x1 addr 0x80 value 0x63 size 1 name 'gpex_ioport_window'
+            """
+        let reader = try QEMULogReader(text: text, fileName: "arm64.log")
+        let events = try drain(reader)
+        #expect(events.map(\.kind) == [.mark("gpex_ioport_window 0x80 0xa"), .mark("gpex_ioport_window 0x80 0x63")])
+        #expect(reader.ignored["memory_region_ops_read 'gpex_ioport_window'"] == 1)
+    }
+
     @Test func timeGoingBackwardsWarns() throws {
         let text = """
             1@10.000000:pci_update_mappings_add nvme 01:00.0 0,0xfe400000+0x4000
