@@ -51,6 +51,9 @@ struct MemoryRegionAccess {
     var size: UInt8
     /// The `name '...'` field's text (without quotes), absent in older QEMU.
     var name: Range<Int>?
+    /// The vCPU that made the access; nil for `cpu -1`: no vCPU (QEMU's main loop, an I/O
+    /// thread, a device model acting on its own).
+    var cpu: UInt64?
 }
 
 /// `vfio_region_read/write`: an access through a vfio region of an assigned device.
@@ -95,7 +98,12 @@ extension QEMULogScanner {
     mutating func memoryRegionAccess() throws(InputError) -> MemoryRegionAccess {
         skipSpaces()
         try expect("cpu ")
-        _ = try decimal("a cpu index")
+        var cpu: UInt64?
+        if position + 1 < bytes.count, bytes[position] == UInt8(ascii: "-"), bytes[position + 1] == UInt8(ascii: "1") {
+            position += 2
+        } else {
+            cpu = try decimal("a cpu index (or -1: no vCPU)")
+        }
         try expect(" mr ")
         _ = try word("a MemoryRegion pointer")
         try expect(" addr ")
@@ -116,7 +124,7 @@ extension QEMULogScanner {
             position = close
             try expectEnd()
         }
-        return MemoryRegionAccess(address: address, value: value, size: size, name: name)
+        return MemoryRegionAccess(address: address, value: value, size: size, name: name, cpu: cpu)
     }
 
     /// `(%s:region%d+0x%x, 0x%x, %d)` (write) or `(%s:region%d+0x%x, %d) = 0x%x` (read).

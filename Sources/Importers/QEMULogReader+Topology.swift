@@ -29,6 +29,8 @@ struct QEMULogSurvey {
     /// with wall-clock time, nanoseconds since the Unix epoch, which a replay cannot count in
     /// picoseconds).
     var firstTime: UInt64?
+    /// Whether some access was made by no vCPU (`cpu -1`).
+    var sawAccessWithoutCPU = false
 
     mutating func function(_ address: PCIAddress, name: String?) {
         if functionNames[address] == nil {
@@ -80,6 +82,7 @@ extension QEMULogReader {
             case .opsRead, .opsWrite:
                 survey.sawMemoryRegionOps = true
                 let access = try s.memoryRegionAccess()
+                if access.cpu == nil { survey.sawAccessWithoutCPU = true }
                 if let name = access.name {
                     let text = s.text(name)
                     if text == "pcie-mmcfg-mmio" || text == "pci-conf-data" { survey.sawDecodedConfig = true }

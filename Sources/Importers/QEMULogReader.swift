@@ -55,6 +55,12 @@ public final class QEMULogReader: CaptureSource {
     /// The current guest base and size of each BAR region (nil while unmapped; always nil for
     /// vfio regions, which events name by index), by region ID.
     private var live: [(base: UInt64, size: UInt64)?]
+    /// Whether the event being converted is an access made by no vCPU (`cpu -1`).
+    private var accessWithoutCPU = false
+    /// Who makes the accesses no vCPU makes (`cpu -1`): [model] QEMU itself, the VMM of VM 0 (its
+    /// main loop, I/O threads, device emulation), never a guest vCPU, so they stay out of guest
+    /// verdicts.
+    static let noVCPUAgent = Agent.vmm(vm: 0)
     /// The last value written to port 0xcf8.
     private var cf8: UInt32 = 0
 
@@ -100,7 +106,7 @@ public final class QEMULogReader: CaptureSource {
         self.survey = survey
         self.settings = settings
         // Sorted by key: the topology's mappings must not depend on dictionary order.
-        let agents = [defaultAgent] + byKey.sorted { $0.key < $1.key }.map(\.value)
+        let agents = [defaultAgent] + byKey.sorted { $0.key < $1.key }.map(\.value) + (survey.sawAccessWithoutCPU ? [Self.noVCPUAgent] : [])
         tables = Self.topology(survey, settings: settings, agents: agents)
         topology = tables.topology
         live = Array(repeating: nil, count: tables.topology.regions.count)
@@ -145,9 +151,10 @@ public final class QEMULogReader: CaptureSource {
                     now = time
                 }
             }
+            accessWithoutCPU = false
             guard let kind = try convert(&s, name: name) else { continue }
             line = lines.lineNumber
-            let agent = key.flatMap { agentByKey[$0] } ?? defaultAgent
+            let agent = accessWithoutCPU ? Self.noVCPUAgent : key.flatMap { agentByKey[$0] } ?? defaultAgent
             return TraceEvent(time: TraceTime(nanoseconds: now), agent: agent, kind: kind)
         }
         return nil
@@ -249,6 +256,7 @@ public final class QEMULogReader: CaptureSource {
 
     private func memoryRegionOps(_ s: inout QEMULogScanner, write: Bool) throws -> EventKind? {
         let access = try s.memoryRegionAccess()
+        accessWithoutCPU = access.cpu == nil
         if let name = access.name {
             if s.matches("ioport80", at: name.lowerBound), name.count == 8 {
                 guard write else { return ignore("memory_region_ops_read 'ioport80'") }

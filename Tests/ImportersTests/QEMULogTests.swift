@@ -182,6 +182,20 @@ func qemuLogError(_ text: String, mapping: QEMULogMapping = .builtIn) -> String?
         #expect(reader.otherLines == 1)
     }
 
+    /// Accesses no vCPU made (`cpu -1`: QEMU's main loop, I/O threads, device emulation) are
+    /// QEMU's own, the VMM's, never a guest vCPU's.
+    @Test func accessesWithoutAVCPUAreTheVMMs() throws {
+        let text = """
+            1@10.000000:pci_update_mappings_add nvme 01:00.0 0,0xfe400000+0x4000
+            1@10.000001:memory_region_ops_write cpu 0 mr 0x1 addr 0xfe400014 value 0x1 size 4 name 'nvme'
+            2@10.000002:memory_region_ops_read cpu -1 mr 0x1 addr 0xfe40001c value 0x1 size 4 name 'nvme'
+            """
+        let reader = try QEMULogReader(text: text, fileName: "full.log")
+        let events = try drain(reader)
+        #expect(events.map(\.agent) == [.vcpu(0), .vmm(vm: 0)])
+        #expect(reader.topology.mappings.contains { $0.addressSpace == .vmm(vm: 0) })
+    }
+
     /// arm64 `virt` phase markers: port 0x80 writes land in the PCI I/O window, kept as marks.
     @Test func gpexIOPortWindowWritesAreMarks() throws {
         let text = """
