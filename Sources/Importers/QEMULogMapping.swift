@@ -68,7 +68,10 @@ public struct QEMULogMapping: Hashable, Sendable {
     }
 
     /// QEMU's NVMe model (`hw/nvme/trace-events`): register accesses and the reset; doorbell
-    /// events are ignored because the doorbell write itself is a register write.
+    /// events are ignored because the doorbell write itself is a register write. The model's
+    /// reset handler is a mark: QEMU runs it at power-on and machine reset (the device starts
+    /// fresh; not an FLR that makes it answer UR for 100 ms), and after a guest's Initiate FLR,
+    /// whose configuration write the importer already keeps (the device model resets on it).
     public static let builtIn: QEMULogMapping = {
         func pattern(_ text: String) -> QEMULogPattern {
             guard let pattern = try? QEMULogPattern(text) else { preconditionFailure("built-in pattern '\(text)'") }
@@ -79,7 +82,7 @@ public struct QEMULogMapping: Hashable, Sendable {
             "pci_nvme_mmio_read": Entry(kind: .read, pattern: pattern("addr 0x{offset} size {size}"), device: "nvme"),
             "pci_nvme_mmio_doorbell_sq": Entry(kind: .ignore),
             "pci_nvme_mmio_doorbell_cq": Entry(kind: .ignore),
-            "pci_nvme_pci_reset": Entry(kind: .resetFLR, device: "nvme"),
+            "pci_nvme_pci_reset": Entry(kind: .mark),
         ])
     }()
 

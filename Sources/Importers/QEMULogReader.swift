@@ -154,7 +154,10 @@ public final class QEMULogReader: CaptureSource {
             accessWithoutCPU = false
             guard let kind = try convert(&s, name: name) else { continue }
             line = lines.lineNumber
-            let agent = accessWithoutCPU ? Self.noVCPUAgent : key.flatMap { agentByKey[$0] } ?? defaultAgent
+            var agent = accessWithoutCPU ? Self.noVCPUAgent : key.flatMap { agentByKey[$0] } ?? defaultAgent
+            // QEMU performs resets itself (through vfio for an assigned device): the VMM's, whatever
+            // thread logged them.
+            if case .reset = kind { agent = .vmm(vm: agent.vm) }
             return TraceEvent(time: TraceTime(nanoseconds: now), agent: agent, kind: kind)
         }
         return nil

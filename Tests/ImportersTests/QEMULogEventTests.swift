@@ -92,7 +92,7 @@ import Testing
         #expect(try drain(reader).map(\.kind) == [
             .write(MemoryAccess(address: 0xfe40_0014, region: 0, size: 4, value: AccessValue(0x460001))),
             .read(MemoryAccess(address: 0xfe40_001c, region: 0, size: 4, hasValue: false)),
-            .reset(.flr, device: 0),
+            .mark("pci_nvme_pci_reset PCI Function Level Reset"),
         ])
         #expect(reader.ignored["pci_nvme_mmio_doorbell_sq"] == 1)
     }
@@ -139,7 +139,7 @@ import Testing
         ("pci_update_mappings_add nvme 01:00.0 0,0xfe400000", "t.log:1:50: error: expected '+', found end of line"),
         ("msix_write_config dev nvme enabled 2 masked 0", "t.log:1:36: error: expected 0 or 1, found '2'"),
         ("pci_nvme_mmio_write addr 0x14 data 0x0", "t.log:1:39: error: expected a space (mapping of 'pci_nvme_mmio_write': \"addr 0x{offset} data 0x{value} size {size}\"), found end of line"),
-        ("pci_nvme_pci_reset PCI Function Level Reset", "t.log:1:1: error: 'pci_nvme_pci_reset' names device 'nvme', which the log does not declare (devices: none)"),
+        ("pci_nvme_mmio_read addr 0x1C size 4", "t.log:1:1: error: 'pci_nvme_mmio_read' names device 'nvme', which the log does not declare (devices: none)"),
         ("pci_update_mappings_add nvme 01:00.0 0,0xfe400000+0x4000\npci_nvme_mmio_write addr 0x14 data 0x1ff size 1", "t.log:2:21: error: value 0x1ff does not fit in 1 byte"),
     ]
 
