@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Verdicts", dependencies: ["ArmMemory", "PCIeTransport", "Platforms"]),
         // Importers of captured formats (Linux mmiotrace, QEMU trace logs, ftrace kvm_mmio) into
         // the trace model, with a side file for what captures do not record.
-        .target(name: "Importers", dependencies: ["YAMLInput", "Diagnostics", "ArmMemory", "MMIOTrace", "PCIeTransport", "Pcap", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Importers", dependencies: ["YAMLInput", "Diagnostics", "ArmMemory", "DeviceModels", "MMIOTrace", "PCIeTransport", "Pcap", .product(name: "Yams", package: "Yams")]),
         // libpcap, wrapped so that no C type escapes.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap", "MMIOTrace", "PCIeTransport"]),

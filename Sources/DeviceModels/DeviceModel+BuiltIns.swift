@@ -5,6 +5,16 @@
 /// from.
 extension DeviceModel {
     /// The built-in models in a fixed order: generic, nvme, nic, e1000e, gicv2.
+    /// The built-in models that stand for a real device (QEMU's NVMe controller, its e1000e), in
+    /// the order they are tried when a capture names a device by its PCI IDs.
+    static let realDevices = ["nvme", "e1000e"]
+
+    /// The built-in model of the real device with these PCI IDs (vendor and device), if there
+    /// is one: what a capture's device gets when its side file names no model.
+    public static func builtIn(vendorID: UInt16, deviceID: UInt16) -> DeviceModel? {
+        realDevices.lazy.compactMap { builtIn(named: $0) }.first { $0.pci?.vendorID == vendorID && $0.pci?.deviceID == deviceID }
+    }
+
     public static let builtIns: [DeviceModel] = [
         ("generic", genericYAML), ("nvme", nvmeYAML), ("nic", nicYAML), ("e1000e", e1000eYAML), ("gicv2", gicv2YAML),
     ].map { name, yaml in

@@ -43,12 +43,14 @@ public struct CaptureSettings: Hashable, Sendable {
         agents[key] ?? derived ?? defaultAgent
     }
 
-    /// Applies the side file to an importer's topology: each device's model, and the stage-1
-    /// type of each region the capture maps (or the side file names) in every address space the
-    /// capture's agents use.
-    func apply(to topology: inout Topology, spaces: [AddressSpace], mapped: (RegionID) -> Bool) {
+    /// Applies the side file to an importer's topology: each device's model (the side file's,
+    /// else the one `identified` chose from what the capture says of the device, else
+    /// ``defaultModel``), and the stage-1 type of each region the capture maps (or the side file
+    /// names) in every address space the capture's agents use.
+    func apply(to topology: inout Topology, spaces: [AddressSpace], identified: [String: String] = [:], mapped: (RegionID) -> Bool) {
         for i in topology.devices.indices {
-            topology.devices[i].model = models[topology.devices[i].name] ?? Self.defaultModel
+            let name = topology.devices[i].name
+            topology.devices[i].model = models[name] ?? identified[name] ?? Self.defaultModel
         }
         let regions = topology.regions.indices.filter { mapped(RegionID($0)) || stage1[topology.regions[$0].name] != nil }
         topology.mappings = spaces.flatMap { space in

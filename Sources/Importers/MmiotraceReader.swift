@@ -1,4 +1,5 @@
 import ArmMemory
+import DeviceModels
 import Diagnostics
 import MMIOTrace
 import PCIeTransport
@@ -96,8 +97,11 @@ public final class MmiotraceReader: CaptureSource {
         }
         addUnknownRegions(mappedRanges)
         let spaces = Array(Set(([fallbackAgent] + agents.values).map(\.addressSpace))).sorted()
-        settings.apply(to: &topology, spaces: spaces) { mappedBARs.contains(Int($0)) || Int($0) >= Int(barCount) }
+        settings.apply(to: &topology, spaces: spaces, identified: identifiedModels) { mappedBARs.contains(Int($0)) || Int($0) >= Int(barCount) }
     }
+
+    /// The built-in model each `PCIDEV` device's vendor and device ID chose, by device name.
+    private var identifiedModels: [String: String] = [:]
 
     /// The number of regions that came from `PCIDEV` lines (the rest come from `MAP` lines).
     private var barCount: RegionID = 0
@@ -108,7 +112,7 @@ public final class MmiotraceReader: CaptureSource {
         let bdfRange = s.token()
         guard bdfRange.count == 4, let bdf = s.hex(bdfRange, prefixed: false) else { throw s.expected("a bus and devfn (4 hex digits)", bdfRange) }
         let idRange = s.token()
-        guard idRange.count == 8, s.hex(idRange, prefixed: false) != nil else { throw s.expected("a vendor and device id (8 hex digits)", idRange) }
+        guard idRange.count == 8, let ids = s.hex(idRange, prefixed: false) else { throw s.expected("a vendor and device id (8 hex digits)", idRange) }
         _ = try s.field("an IRQ (hex)") { s, r in s.hex(r, prefixed: false) }
         var starts: [UInt64] = []
         var sizes: [UInt64] = []
@@ -131,6 +135,9 @@ public final class MmiotraceReader: CaptureSource {
         }
         let device = DeviceID(topology.devices.count)
         topology.devices.append(Device(name: name, bdf: address))
+        if let model = DeviceModel.builtIn(vendorID: UInt16(truncatingIfNeeded: ids >> 16), deviceID: UInt16(truncatingIfNeeded: ids)) {
+            identifiedModels[name] = model.name
+        }
         var bar = 0
         while bar < 6 {
             let raw = starts[bar], size = sizes[bar]

@@ -155,7 +155,8 @@ extension QEMULogReader {
                 name = "\(name)-\(n)"
             }
             used.insert(name)
-            let model = settings.models[name] ?? (logName == "nvme" ? "nvme" : CaptureSettings.defaultModel)
+            // QEMU names a device by its model's type name: its own NVMe controller and e1000e.
+            let model = settings.models[name] ?? (["nvme", "e1000e"].contains(logName) ? logName : CaptureSettings.defaultModel)
             topology.devices.append(Device(name: name, bdf: bdf, model: model))
             let id = DeviceID(topology.devices.count - 1)
             if tables.deviceByLogName[logName] == nil { tables.deviceByLogName[logName] = id }

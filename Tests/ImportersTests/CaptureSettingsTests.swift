@@ -9,7 +9,7 @@ import Testing
             # mmio-replay side file: what the capture does not record.
             stage1:            # region name → memory type (default device-ngnre, as ioremap)
               nvme0-bar0: Device-nGnRnE
-            models:            # device name → device model (default generic)
+            models:            # device name → device model (default: the built-in its PCI IDs name, else generic)
               nvme0: nvme
             agents:            # captured key → agent (vcpu0, vcpu1, vmm, host, vm1.vcpu0)
               "0": vcpu0
