@@ -158,6 +158,9 @@ public final class QEMULogReader: CaptureSource {
             // QEMU performs resets itself (through vfio for an assigned device): the VMM's, whatever
             // thread logged them.
             if case .reset = kind { agent = .vmm(vm: agent.vm) }
+            // A vfio region QEMU unmaps leaves the guest's memory map: KVM removes it from stage 2,
+            // a host action (the trace format's `host unmap`).
+            if case .unmap = kind { agent = .host }
             return TraceEvent(time: TraceTime(nanoseconds: now), agent: agent, kind: kind)
         }
         return nil
