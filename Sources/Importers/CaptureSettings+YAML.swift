@@ -42,7 +42,10 @@ extension CaptureSettings {
     ///   - topology: The importer's topology, side file applied.
     ///   - agents: The captured agent keys with their current agents, in order.
     ///   - regions: Whether to write the `regions:` list.
-    public func template(for topology: Topology, agents: [(key: String, agent: String)], regions: Bool = false) -> String {
+    ///
+    /// - Parameter modelReasons: by device name, why it got its model, written as a comment.
+    public func template(for topology: Topology, agents: [(key: String, agent: String)], modelReasons: [String: String] = [:],
+                         regions: Bool = false) -> String {
         func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
         var out = "# mmio-replay side file: what the capture does not record.\n"
         out += "stage1:" + (topology.regions.isEmpty ? " {}" : "") + "            # region name → memory type (default device-ngnre, as ioremap)\n"
@@ -52,7 +55,7 @@ extension CaptureSettings {
         }
         out += "models:" + (topology.devices.isEmpty ? " {}" : "") + "            # device name → device model (default: the built-in its PCI IDs name, else generic)\n"
         for device in topology.devices {
-            out += "  \(Self.yamlQuoted(device.name)): \(Self.yamlQuoted(device.model))\n"
+            out += "  \(Self.yamlQuoted(device.name)): \(Self.yamlQuoted(device.model))" + (modelReasons[device.name].map { "   # \($0)" } ?? "") + "\n"
         }
         out += "agents:" + (agents.isEmpty ? " {}" : "") + "            # captured key → agent (vcpu0, vcpu1, vmm, host, vm1.vcpu0)\n"
         for (key, agent) in agents {

@@ -47,10 +47,23 @@ public struct CaptureSettings: Hashable, Sendable {
     /// else the one `identified` chose from what the capture says of the device, else
     /// ``defaultModel``), and the stage-1 type of each region the capture maps (or the side file
     /// names) in every address space the capture's agents use.
-    func apply(to topology: inout Topology, spaces: [AddressSpace], identified: [String: String] = [:], mapped: (RegionID) -> Bool) {
+    ///
+    /// - Parameter identified: by device name, the built-in model the capture's own description
+    ///   of the device names, and why (e.g. `PCI IDs 1b36:0010`).
+    /// - Returns: by device name, why it got its model (for the side-file template).
+    @discardableResult
+    func apply(to topology: inout Topology, spaces: [AddressSpace], identified: [String: (model: String, reason: String)] = [:],
+               mapped: (RegionID) -> Bool) -> [String: String] {
+        var reasons: [String: String] = [:]
         for i in topology.devices.indices {
             let name = topology.devices[i].name
-            topology.devices[i].model = models[name] ?? identified[name] ?? Self.defaultModel
+            if let model = models[name] {
+                (topology.devices[i].model, reasons[name]) = (model, "from the side file")
+            } else if let chosen = identified[name] {
+                (topology.devices[i].model, reasons[name]) = (chosen.model, chosen.reason)
+            } else {
+                (topology.devices[i].model, reasons[name]) = (Self.defaultModel, "no built-in model for this device")
+            }
         }
         let regions = topology.regions.indices.filter { mapped(RegionID($0)) || stage1[topology.regions[$0].name] != nil }
         topology.mappings = spaces.flatMap { space in
@@ -58,6 +71,7 @@ public struct CaptureSettings: Hashable, Sendable {
                 Mapping(addressSpace: space, region: RegionID(i), type: stage1[topology.regions[i].name] ?? Self.defaultStage1)
             }
         }
+        return reasons
     }
 }
 

@@ -29,6 +29,8 @@ public final class FtraceReader: CaptureSource {
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
     private var agentCache: [String: Agent] = [:]
+    /// Why each device got its model, by device name.
+    private var modelReasons: [String: String] = [:]
     private var warningList = CaptureWarnings()
     private var pending: [TraceEvent] = []
     /// True during the first pass, which counts ``skippedEvents``.
@@ -57,7 +59,8 @@ public final class FtraceReader: CaptureSource {
     }
 
     public func sideFileTemplate() -> String {
-        settings.template(for: topology, agents: agentKeys.map { ($0, agent(comm: $0, pid: nil).description) }, regions: true)
+        settings.template(for: topology, agents: agentKeys.map { ($0, agent(comm: $0, pid: nil).description) }, modelReasons: modelReasons,
+                          regions: true)
     }
 
     /// The agent of a thread: the side file's `comm-pid`, then `comm` entry, then `CPU N/KVM` →
@@ -224,7 +227,7 @@ public final class FtraceReader: CaptureSource {
         }
         agentKeys = comms.sorted()
         let used = [fallbackAgent] + Array(agents.values) + agentKeys.map { agent(comm: $0, pid: nil) }
-        settings.apply(to: &topology, spaces: Array(Set(used.map(\.addressSpace))).sorted()) { _ in true }
+        modelReasons = settings.apply(to: &topology, spaces: Array(Set(used.map(\.addressSpace))).sorted()) { _ in true }
     }
 
     /// The parts of the inclusive range `range` no region of `regions` covers.

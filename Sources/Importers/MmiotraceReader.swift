@@ -52,7 +52,7 @@ public final class MmiotraceReader: CaptureSource {
     }
 
     public func sideFileTemplate() -> String {
-        settings.template(for: topology, agents: agentKeys.map { ($0, (agents[$0] ?? fallbackAgent).description) })
+        settings.template(for: topology, agents: agentKeys.map { ($0, (agents[$0] ?? fallbackAgent).description) }, modelReasons: modelReasons)
     }
 
     // MARK: - Pass 1: topology
@@ -97,11 +97,13 @@ public final class MmiotraceReader: CaptureSource {
         }
         addUnknownRegions(mappedRanges)
         let spaces = Array(Set(([fallbackAgent] + agents.values).map(\.addressSpace))).sorted()
-        settings.apply(to: &topology, spaces: spaces, identified: identifiedModels) { mappedBARs.contains(Int($0)) || Int($0) >= Int(barCount) }
+        modelReasons = settings.apply(to: &topology, spaces: spaces, identified: identifiedModels) { mappedBARs.contains(Int($0)) || Int($0) >= Int(barCount) }
     }
 
     /// The built-in model each `PCIDEV` device's vendor and device ID chose, by device name.
-    private var identifiedModels: [String: String] = [:]
+    private var identifiedModels: [String: (model: String, reason: String)] = [:]
+    /// Why each device got its model, by device name.
+    private var modelReasons: [String: String] = [:]
 
     /// The number of regions that came from `PCIDEV` lines (the rest come from `MAP` lines).
     private var barCount: RegionID = 0
@@ -135,8 +137,9 @@ public final class MmiotraceReader: CaptureSource {
         }
         let device = DeviceID(topology.devices.count)
         topology.devices.append(Device(name: name, bdf: address))
-        if let model = DeviceModel.builtIn(vendorID: UInt16(truncatingIfNeeded: ids >> 16), deviceID: UInt16(truncatingIfNeeded: ids)) {
-            identifiedModels[name] = model.name
+        let vendor = UInt16(truncatingIfNeeded: ids >> 16), deviceID = UInt16(truncatingIfNeeded: ids)
+        if let model = DeviceModel.builtIn(vendorID: vendor, deviceID: deviceID) {
+            identifiedModels[name] = (model.name, "PCI IDs \(s.text(idRange.lowerBound..<idRange.lowerBound + 4)):\(s.text(idRange.lowerBound + 4..<idRange.upperBound))")
         }
         var bar = 0
         while bar < 6 {

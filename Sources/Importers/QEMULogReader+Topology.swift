@@ -156,7 +156,14 @@ extension QEMULogReader {
             }
             used.insert(name)
             // QEMU names a device by its model's type name: its own NVMe controller and e1000e.
-            let model = settings.models[name] ?? (["nvme", "e1000e"].contains(logName) ? logName : CaptureSettings.defaultModel)
+            let model: String
+            if let chosen = settings.models[name] {
+                (model, tables.modelReasons[name]) = (chosen, "from the side file")
+            } else if ["nvme", "e1000e"].contains(logName) {
+                (model, tables.modelReasons[name]) = (logName, "QEMU device type \(logName)")
+            } else {
+                (model, tables.modelReasons[name]) = (CaptureSettings.defaultModel, "no built-in model for this device")
+            }
             topology.devices.append(Device(name: name, bdf: bdf, model: model))
             let id = DeviceID(topology.devices.count - 1)
             if tables.deviceByLogName[logName] == nil { tables.deviceByLogName[logName] = id }
@@ -241,4 +248,6 @@ struct QEMULogTables {
     var deviceByLogName: [String: DeviceID] = [:]
     var vfioDevice: [PCIAddress: DeviceID] = [:]
     var barRegion: [BARRegionKey: RegionID] = [:]
+    /// Why each device got its model, by device name.
+    var modelReasons: [String: String] = [:]
 }

@@ -45,7 +45,7 @@ public final class QEMULogReader: CaptureSource {
     public func sideFileTemplate() -> String {
         settings.template(for: topology, agents: survey.threads.sorted().map { key in
             (String(key), (agentByKey[key] ?? defaultAgent).description)
-        })
+        }, modelReasons: tables.modelReasons)
     }
     private let tables: QEMULogTables
     private let defaultAgent: Agent

@@ -58,11 +58,13 @@ import Testing
         let reader = try MmiotraceReader(path: MmiotraceReaderTests.sample, settings: CaptureSettings(models: ["dev-01-00-0": "nvme"]))
         let template = reader.sideFileTemplate()
         #expect(template.contains("  dev-01-00-0-bar0: device-ngnre\n"))
-        #expect(template.contains("  dev-01-00-0: nvme\n"))
+        #expect(template.contains("  dev-01-00-0: nvme   # from the side file\n"))
+        #expect(template.contains("  dev-02-00-0: e1000e   # PCI IDs 8086:10d3\n"), "the model its PCI IDs name, and why")
         #expect(template.contains("agents:            # captured key → agent (vcpu0, vcpu1, vmm, host, vm1.vcpu0)\n  \"0\": vcpu0\n"))
         #expect(!template.contains("regions:"))
         let loaded = try CaptureSettings.load(yaml: template, file: "template")
         #expect(loaded.stage1.count == 7 && loaded.models.count == 8 && loaded.models["dev-01-00-0"] == "nvme")
+        #expect(loaded.models["dev-02-00-0"] == "e1000e")
         #expect(loaded.agents == ["0": "vcpu0"] && loaded.defaultAgent == "vcpu0")
     }
 
