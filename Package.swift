@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Faults", targets: ["Faults"]),
         .library(name: "Campaigns", targets: ["Campaigns"]),
         .library(name: "CampaignStore", targets: ["CampaignStore"]),
+        .library(name: "SeededRandom", targets: ["SeededRandom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "Platforms", package: "mmio-replay"),
                 .product(name: "Importers", package: "mmio-replay"),
                 .product(name: "Pcap", package: "mmio-replay"),
+                .product(name: "SeededRandom", package: "mmio-replay"),
             ],
             path: "Benchmarks/TraceParsing",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

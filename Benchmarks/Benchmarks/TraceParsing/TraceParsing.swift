@@ -5,6 +5,7 @@ import Importers
 import Pcap
 import Platforms
 import ReplayEngine
+import SeededRandom
 import ArmMemory
 import TraceSynthesis
 
