@@ -79,8 +79,7 @@ extension Simulation {
                   port.map({ $0 == setup.rootPort[Int(t.device)] }) ?? true else { continue }
             transactions[id].cutByLink = fault
             guard t.delivered else { continue }
-            let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
-            incident(faults[Int(fault)].fault.kind == .dpc ? .dpc : .linkDown, on: t, request: t.request, offset: offset, size: Int(t.size),
+            incident(faults[Int(fault)].fault.kind == .dpc ? .dpc : .linkDown, on: t, request: t.request, offset: requestOffset(t), size: Int(t.size),
                      tlp: t.requestTLPName, fault: fault, respondedAt: now + setup.timing.rootComplexToCore, messageAt: nil)
         }
     }
@@ -92,6 +91,20 @@ extension Simulation {
     }
 
     // MARK: - Incidents
+
+    /// Who agent `a` is, as the verdict rules name issuers.
+    func issuer(of a: Int32) -> Issuer {
+        switch agents[Int(a)].agent.role {
+        case .vcpu: .guestVCPU
+        case .vmm: .vmm
+        case .host: .host
+        }
+    }
+
+    /// Where request `t` strikes: the offset in its region, or its configuration-space offset.
+    func requestOffset(_ t: Transaction) -> UInt64 {
+        t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
+    }
 
     /// Describes the access an error hit, as the first links of its evidence chain: the access,
     /// its attributes (stage 1, stage 2, effective type) and its TLP.
@@ -127,11 +140,7 @@ extension Simulation {
     mutating func incident(_ error: ErrorKind, on t: Transaction, request: RequestKind, offset: UInt64, size: Int, tlp: String,
                            fault: Int32, severity: AERSeverity? = nil, masked: Bool = false, respondedAt: SimTime?, messageAt: SimTime?) {
         if fault >= 0 { faults[Int(fault)].incidents += 1 }
-        let issuer: Issuer = switch agents[Int(t.agent)].agent.role {
-        case .vcpu: .guestVCPU
-        case .vmm: .vmm
-        case .host: .host
-        }
+        let issuer = issuer(of: t.agent)
         let prefix = accessEvidence(t, offset: offset, size: size, tlp: tlp)
         let template = verdictTemplate(t, offset: offset, origin: fault >= 0 ? .injected : .device, fault: fault)
         if masked {

@@ -154,9 +154,9 @@ extension Simulation {
             let request: RequestKind = t.kind == .configRead ? .configRead : .configWrite
             if t.fault < 0 { transactions[id].fault = faultForTLP(t, offset: t.address, request: request, bytes: Int(t.size)) }
             if transactions[id].fault >= 0,
-               atRootComplexFault(id, fault: transactions[id].fault, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0") { return }
+               atRootComplexFault(id, fault: transactions[id].fault, request: request, tlp: t.requestTLPName) { return }
             if linkOutage(at: now, for: t) != nil {
-                return lostOnLink(id, request: request, tlp: t.kind == .configRead ? "CfgRd0" : "CfgWr0")
+                return lostOnLink(id, request: request, tlp: t.requestTLPName)
             }
             countTLP(t.kind == .configRead ? .CfgRd0 : .CfgWr0, bytes: 12 + payload + setup.timing.framingBytesPerTLP, downstream: true)
             transactions[id].tag = takeTag()
@@ -382,13 +382,8 @@ extension Simulation {
     /// Records a reset of `device` that reached it now, requested by agent `a`, and schedules
     /// its completion.
     private mutating func deviceReset(_ device: DeviceID, requestedBy a: Int32, ready: SimTime) {
-        let requester: Issuer = switch agents[Int(a)].agent.role {
-        case .vcpu: .guestVCPU
-        case .vmm: .vmm
-        case .host: .host
-        }
         resetStarted[Int(device)] = now
-        resets.append(ResetRecord(device: device, start: now, ready: ready, requester: requester))
+        resets.append(ResetRecord(device: device, start: now, ready: ready, requester: issuer(of: a)))
         queue.schedule(.resetComplete(device), at: ready, priority: .resetComplete)
     }
 
@@ -396,12 +391,8 @@ extension Simulation {
     /// an injected fault.
     private mutating func requestErrors(_ t: Transaction, status: CompletionStatus, injected: FaultKind?, completedAt: SimTime) {
         let request = t.request
-        let (_, offset) = t.region != nil ? regionOffset(t, byte: t.address) : (0, t.address)
-        let tlp = switch request {
-        case .memoryRead: "MRd"
-        case .configRead: "CfgRd0"
-        default: "CfgWr0"
-        }
+        let offset = requestOffset(t)
+        let tlp = t.requestTLPName
         // The injected error where it acts on the completion; otherwise the status says
         // whether the device answered an error of its own (CRS is none).
         var error = ErrorKind(status)
@@ -419,9 +410,8 @@ extension Simulation {
     mutating func completionTimedOut(_ id: TransactionID, fault: Int32, error: UInt8) {
         let t = transactions[id]
         let request = t.request
-        let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
-        incident(ErrorKind.allCases[Int(error)], on: t, request: request, offset: offset, size: Int(t.size),
-                 tlp: request == .memoryRead ? "MRd" : request == .configRead ? "CfgRd0" : "CfgWr0", fault: fault,
+        incident(ErrorKind.allCases[Int(error)], on: t, request: request, offset: requestOffset(t), size: Int(t.size),
+                 tlp: t.requestTLPName, fault: fault,
                  respondedAt: now + setup.timing.rootComplexToCore, messageAt: nil)
         acknowledge(id, delay: setup.timing.rootComplexToCore)
     }
@@ -488,7 +478,7 @@ extension Simulation {
             return false
         case .decodeMiss:
             let t = transactions[id]
-            let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
+            let offset = requestOffset(t)
             incident(.decodeMiss, on: t, request: request, offset: offset, size: Int(t.size), tlp: tlp, fault: fault,
                      respondedAt: now + setup.timing.rootComplexToCore, messageAt: nil)
             endAtRootComplex(id, request: request)
@@ -503,7 +493,7 @@ extension Simulation {
     mutating func lostOnLink(_ id: TransactionID, request: RequestKind, tlp: String, cutBy: Int32 = -1) {
         guard let fault = cutBy >= 0 ? cutBy : linkOutage(at: now, for: transactions[id]) else { return }
         let t = transactions[id]
-        let offset = t.region.map { t.address - setup.regions[Int($0)].base } ?? t.address
+        let offset = requestOffset(t)
         let error: ErrorKind = faults[Int(fault)].fault.kind == .dpc ? .dpc : .linkDown
         incident(error, on: t, request: request, offset: offset, size: Int(t.size), tlp: tlp, fault: fault,
                  respondedAt: now + setup.timing.rootComplexToCore, messageAt: nil)
