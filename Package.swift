@@ -72,17 +72,19 @@ let package = Package(
         .target(
             name: "Campaigns",
             dependencies: ["Diagnostics", "YAMLInput", "ArmMemory", "MMIOTrace", "DeviceModels", "PCIeTransport", "Platforms", "Faults", "Verdicts",
-                           "ReplayEngine", "Importers", "CampaignStore", "SeededRandom", .product(name: "Yams", package: "Yams")]
+                           "ReplayEngine", "Importers", "CampaignStore", "ModelLearning", "SeededRandom", .product(name: "Yams", package: "Yams")]
         ),
         // Campaign results compared across policies or platforms, and between campaigns: tables and HTML.
         .target(name: "Comparison", dependencies: ["CampaignStore", "Verdicts", .product(name: "Yams", package: "Yams")]),
+        // Device models learned from a trace's recorded accesses, for devices with no built-in model.
+        .target(name: "ModelLearning", dependencies: ["ArmMemory", "DeviceModels", "Diagnostics", "MMIOTrace", "PCIeTransport"]),
         // A replay's timeline as Chrome trace-event JSON (Perfetto, chrome://tracing).
         .target(name: "Timeline", dependencies: ["MMIOTrace", "ReplayEngine"]),
         .executableTarget(
             name: "mmio-replay",
             dependencies: [
                 "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "DeviceModels", "Platforms", "ReplayEngine", "Pcap", "PCIeTransport",
-                "Faults", "Importers", "Timeline", "Campaigns", "CampaignStore", "Comparison", "Verdicts",
+                "Faults", "Importers", "Timeline", "Campaigns", "CampaignStore", "Comparison", "Verdicts", "ModelLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -94,12 +96,13 @@ let package = Package(
         .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis", "SeededRandom"]),
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
         .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),
+        .testTarget(name: "ModelLearningTests", dependencies: ["ModelLearning", "DeviceModels", "Importers", "MMIOTrace", "ReplayEngine", "Platforms"], exclude: []),
         .testTarget(name: "PcapTests", dependencies: ["Pcap", "MMIOTrace", "PCIeTransport"]),
         .testTarget(name: "ImportersTests", dependencies: ["Importers", "MMIOTrace", "Diagnostics", "PCIeTransport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ReplayEngineTests",
             dependencies: ["ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "TraceSynthesis", "Faults", "Verdicts", "SeededRandom",
-                           "Importers", "PCIeTransport", "Diagnostics",
+                           "Importers", "PCIeTransport", "Diagnostics", "ModelLearning", "DeviceModels",
                            .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport", "SeededRandom"]),

@@ -4,6 +4,7 @@ import Diagnostics
 import Foundation
 import Importers
 import MMIOTrace
+import ModelLearning
 import Platforms
 import ReplayEngine
 
@@ -14,6 +15,8 @@ struct CampaignInputs: Sendable {
         var trace: LoadedTrace
         /// Of the trace's bytes, its side file's and its format.
         var hash: String
+        /// The models learned from the trace for its devices with no built-in model.
+        var learnedModels: [DeviceModel]
     }
 
     struct Named<Value: Sendable>: Sendable {
@@ -40,7 +43,9 @@ struct CampaignInputs: Sendable {
             var hash = StableHash([format.name])
             hash.add(bytes: try Data(contentsOf: URL(fileURLWithPath: path)))
             if let map = entry.map { hash.add(bytes: try Data(contentsOf: URL(fileURLWithPath: CampaignSpec.path(map, in: directory)))) }
-            return Trace(trace: try LoadedTrace(reading: source, name: entry.name), hash: hash.hex)
+            let trace = try LoadedTrace(reading: source, name: entry.name)
+            let learned = try ModelLearner.learning(topology: trace.topology, events: trace.events).models(source: entry.name)
+            return Trace(trace: trace, hash: hash.hex, learnedModels: learned)
         }
         policies = try spec.policies.map { name in
             try Self.named(name, in: directory, isBuiltIn: AttributePolicy.builtIns.contains { $0.name == name }, AttributePolicy.resolve)

@@ -115,7 +115,8 @@ public enum CampaignRunner {
 
     static func start(_ config: GoldenConfig, inputs: CampaignInputs) throws -> SteppedReplay {
         try SteppedReplay(trace: inputs.traces[config.trace].trace, policy: inputs.policies[config.policy].value,
-                          platform: inputs.platforms[config.platform].value, models: inputs.models, options: replayOptions(config.schedule))
+                          platform: inputs.platforms[config.platform].value,
+                          models: inputs.models + inputs.traces[config.trace].learnedModels, options: replayOptions(config.schedule))
     }
 
     /// Replays without faults, logging fault sites and keeping snapshots; plans the experiments.

@@ -15,6 +15,14 @@ extension DeviceModel {
         realDevices.lazy.compactMap { builtIn(named: $0) }.first { $0.pci?.vendorID == vendorID && $0.pci?.deviceID == deviceID }
     }
 
+    /// The model name that asks for a model learned from the trace's own recorded accesses
+    /// (the ModelLearning module): what a captured device with no built-in model gets. The
+    /// learned model of device `D` is named `learned-D`.
+    public static let learnedName = "learned"
+
+    /// The name of the model learned for the device named `device`.
+    public static func learnedName(of device: String) -> String { "learned-" + device }
+
     public static let builtIns: [DeviceModel] = [
         ("generic", genericYAML), ("nvme", nvmeYAML), ("nic", nicYAML), ("e1000e", e1000eYAML), ("gicv2", gicv2YAML),
     ].map { name, yaml in
@@ -45,12 +53,15 @@ extension DeviceModel {
         """
 
     /// An NVMe controller as QEMU 7.2 models it (`1b36:0010`), reset values as Linux 6.1 read
-    /// them (`traces/captures`). Wrong-size accesses get CA (docs/domain.md §7 scenario 1).
+    /// them (`traces/captures`). Wrong-size accesses get CA (docs/domain.md §7 scenario 1);
+    /// offsets with no register read 0 and ignore writes, as QEMU's controller answers its whole
+    /// register block (reserved registers read 0 in the NVMe specification).
     static let nvmeYAML = """
         name: nvme
-        summary: "NVMe controller (QEMU 1b36:0010): BAR0 16 KiB, doorbells from 0x1000; CA for unsupported accesses"
+        summary: "NVMe controller (QEMU 1b36:0010): BAR0 16 KiB, doorbells from 0x1000; CA for wrong-size accesses"
         pci: {vendor-id: 0x1b36, device-id: 0x0010, class: 0x010802, revision: 0x02}
         unsupported: ca
+        unmapped: zero
         flr: {ready-after-ns: 100000000, discard-posted: true, non-posted: ur}
         bars:
           0:
@@ -113,11 +124,14 @@ extension DeviceModel {
     /// Intel 82574L (e1000e) as QEMU 7.2 emulates it and Linux 6.1's e1000e driver drives it: the
     /// registers of BAR0 the driver uses (offsets as in its register header) and the MSI-X table
     /// of BAR3; reset values as first read in traces/captures. docs/device-models.md lists them.
+    /// Every other offset of a BAR reads 0 and ignores writes: QEMU's e1000e answers its whole
+    /// BAR so (an unknown register is logged, never refused), and so does the 82574L.
     static let e1000eYAML = """
         name: e1000e
-        summary: "Intel 82574L (8086:10d3) as in QEMU: BAR0 128 KiB registers, BAR3 MSI-X (5 vectors); UR"
+        summary: "Intel 82574L (8086:10d3) as in QEMU: BAR0 128 KiB registers, BAR3 MSI-X (5 vectors); other offsets read 0"
         pci: {vendor-id: 0x8086, device-id: 0x10d3, class: 0x020000}
         unsupported: ur
+        unmapped: zero
         bars:
           0:
             size: 0x20000

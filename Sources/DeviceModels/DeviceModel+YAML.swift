@@ -7,7 +7,7 @@ import Yams
 extension DeviceModel {
     /// The keys of a model file, of a BAR, of a register, of a side effect and its target, of
     /// `pci`, `flr` and `aer`.
-    static let modelKeys = ["name", "summary", "pci", "unsupported", "bars", "flr", "aer"]
+    static let modelKeys = ["name", "summary", "pci", "unsupported", "unmapped", "bars", "flr", "aer"]
     static let barKeys = ["size", "prefetchable", "shared", "memory", "registers"]
     static let memoryKeys = ["offset", "size"]
     static let registerKeys = ["name", "offset", "sizes", "access", "reset", "count", "stride", "side-effects"]
@@ -65,6 +65,7 @@ private struct ModelYAMLReader: YAMLReading {
         let summary = try fields["summary"].map { node throws(InputError) in try scalar(node, expected: "a one-line summary") }
         let pci = try fields["pci"].map { node throws(InputError) in try pciIdentity(node) }
         let unsupported = try fields["unsupported"].map { node throws(InputError) in try errorResponse(node) } ?? .ur
+        let unmapped = try fields["unmapped"].map { node throws(InputError) in try unmappedResponse(node) }
         let flr = try fields["flr"].map { node throws(InputError) in try flrBehaviour(node) } ?? FLRBehaviour()
         let aer = try fields["aer"].map { node throws(InputError) in try aerRegisters(node) } ?? AERRegisters()
         guard let barsNode = fields["bars"] else {
@@ -72,7 +73,7 @@ private struct ModelYAMLReader: YAMLReading {
         }
         let bars = try self.bars(barsNode)
         return DeviceModel(name: name, summary: summary ?? "user model from \(file)", source: source, pci: pci,
-                           unsupported: unsupported, bars: bars, flr: flr, aer: aer)
+                           unsupported: unsupported, unmapped: unmapped, bars: bars, flr: flr, aer: aer)
     }
 
     // MARK: BARs and registers
@@ -307,6 +308,15 @@ private struct ModelYAMLReader: YAMLReading {
             throw error(node, expected: expected, choices: names)
         }
         return response
+    }
+
+    private func unmappedResponse(_ node: Node) throws(InputError) -> UnmappedResponse {
+        let choices = ErrorResponse.allCases.map(\.rawValue) + ["zero"]
+        let expected = "what an offset with no register gets (ur, ca, zero)"
+        let text = try scalar(node, expected: expected)
+        if text == "zero" { return .zero }
+        guard let response = ErrorResponse(rawValue: text) else { throw error(node, expected: expected, choices: choices) }
+        return .error(response)
     }
 
     // MARK: Nodes

@@ -15,8 +15,11 @@ public struct DeviceModel: Hashable, Sendable {
     public let source: String
     /// The PCI identity in config space; nil for a platform device, which has no config space.
     public let pci: PCIIdentity?
-    /// What an access to no register, or with a size its register does not accept, gets.
+    /// What an access with a size or alignment its register does not accept, straddling
+    /// registers, or outside every BAR gets.
     public let unsupported: ErrorResponse
+    /// What an access inside a BAR that touches no register and no memory range gets.
+    public let unmapped: UnmappedResponse
     /// The BARs, by increasing index.
     public let bars: [BAR]
     /// Function Level Reset behaviour.
@@ -48,12 +51,13 @@ public struct DeviceModel: Hashable, Sendable {
     }
 
     init(name: String, summary: String, source: String, pci: PCIIdentity?, unsupported: ErrorResponse,
-         bars: [BAR], flr: FLRBehaviour, aer: AERRegisters) {
+         unmapped: UnmappedResponse? = nil, bars: [BAR], flr: FLRBehaviour, aer: AERRegisters) {
         self.name = name
         self.summary = summary
         self.source = source
         self.pci = pci
         self.unsupported = unsupported
+        self.unmapped = unmapped ?? .error(unsupported)
         self.bars = bars.sorted { $0.index < $1.index }
         self.flr = flr
         self.aer = aer
@@ -110,6 +114,23 @@ public struct DeviceModel: Hashable, Sendable {
             if slots[mid].end <= offset { low = mid + 1 } else { high = mid }
         }
         return low < slots.count && slots[low].start <= offset ? low : nil
+    }
+}
+
+/// What a device answers for an offset of its BAR where it decodes nothing.
+public enum UnmappedResponse: Hashable, Sendable {
+    /// An Unsupported Request or Completer Abort, as for any unsupported access.
+    case error(ErrorResponse)
+    /// Reads complete with zero data and writes are dropped (read-as-zero, writes-ignored): what
+    /// devices that decode their whole BAR do, QEMU's e1000e among them.
+    case zero
+
+    /// The spelling in model files: `ur`, `ca` or `zero`.
+    public var spelling: String {
+        switch self {
+        case .error(let response): response.rawValue
+        case .zero: "zero"
+        }
     }
 }
 

@@ -120,6 +120,10 @@ public struct DeviceState: Hashable, Sendable {
         if model.flr.discardPosted, flrInProgress(at: time) { return .discardedDuringFLR }
         advance(to: time)
         guard let target = target(bar: bar, offset: offset, size: size) else {
+            if isUnmapped(bar: bar, offset: offset, size: size) {
+                if case .error(let response) = model.unmapped { return .unsupported(response, logError(response.aerError)) }
+                return .accepted
+            }
             return .unsupported(model.unsupported, logError(model.unsupported.aerError))
         }
         let enables = size == 64 ? byteEnables : byteEnables & ((1 << UInt64(size)) - 1)
@@ -142,7 +146,11 @@ public struct DeviceState: Hashable, Sendable {
         if flrInProgress(at: time) { return ReadCompletion(status: model.flr.nonPosted.completionStatus) }
         advance(to: time)
         guard let target = target(bar: bar, offset: offset, size: size) else {
-            let response = model.unsupported
+            var response = model.unsupported
+            if isUnmapped(bar: bar, offset: offset, size: size) {
+                guard case .error(let unmapped) = model.unmapped else { return ReadCompletion(status: .successful) }
+                response = unmapped
+            }
             return ReadCompletion(status: response.completionStatus, aer: logError(response.aerError))
         }
         var completion = ReadCompletion(status: .successful)
@@ -181,6 +189,21 @@ public struct DeviceState: Hashable, Sendable {
         if slot.register < 0 { return .memory(start: Int(slot.storage) + byteOffset) }
         guard model.registers[Int(slot.register)].sizes.accepts(size), byteOffset % size == 0 else { return nil }
         return .register(index: Int(slot.register), byteOffset: byteOffset)
+    }
+
+    /// Whether the access lies inside a BAR and touches no register or memory range.
+    func isUnmapped(bar: UInt8, offset: UInt64, size: Int) -> Bool {
+        guard bar < 6, size > 0, size <= 64, model.barSizes[Int(bar)] > 0,
+              offset < model.barSizes[Int(bar)], UInt64(size) <= model.barSizes[Int(bar)] - offset else { return false }
+        let slots = model.layouts[Int(bar)]
+        let end = offset + UInt64(size)
+        var low = 0
+        var high = slots.count
+        while low < high {
+            let mid = (low + high) / 2
+            if slots[mid].end <= offset { low = mid + 1 } else { high = mid }
+        }
+        return low == slots.count || slots[low].start >= end
     }
 
     mutating func writeRegister(_ index: Int, byteOffset: Int, size: Int, data: UInt64, enables: UInt64, at time: UInt64) {

@@ -53,7 +53,7 @@ extension CaptureSettings {
             let type = topology.mappings.first { $0.region == RegionID(i) }?.type ?? Self.defaultStage1
             out += "  \(Self.yamlQuoted(region.name)): \(type.name)\n"
         }
-        out += "models:" + (topology.devices.isEmpty ? " {}" : "") + "            # device name → device model (default: the built-in its PCI IDs name, else generic)\n"
+        out += "models:" + (topology.devices.isEmpty ? " {}" : "") + "            # device name → device model (default: the built-in its PCI IDs name, else learned)\n"
         for device in topology.devices {
             out += "  \(Self.yamlQuoted(device.name)): \(Self.yamlQuoted(device.model))" + (modelReasons[device.name].map { "   # \($0)" } ?? "") + "\n"
         }

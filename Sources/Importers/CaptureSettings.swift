@@ -1,4 +1,5 @@
 import ArmMemory
+import DeviceModels
 import Diagnostics
 import MMIOTrace
 
@@ -34,8 +35,9 @@ public struct CaptureSettings: Hashable, Sendable {
 
     /// The stage-1 type a capture's region gets when the side file says nothing.
     public static let defaultStage1: MemoryType = .deviceNGnRE
-    /// The device model a captured device gets when the side file says nothing.
-    public static let defaultModel = "generic"
+    /// The device model a captured device with no built-in model gets when the side file says
+    /// nothing: one learned from the capture's own accesses.
+    public static let defaultModel = DeviceModel.learnedName
 
     /// The agent spelling for a captured key: the side file's entry, else `derived` (an
     /// importer's own reading of the key, e.g. `CPU 3/KVM` → `vcpu3`), else ``defaultAgent``.
@@ -62,7 +64,7 @@ public struct CaptureSettings: Hashable, Sendable {
             } else if let chosen = identified[name] {
                 (topology.devices[i].model, reasons[name]) = (chosen.model, chosen.reason)
             } else {
-                (topology.devices[i].model, reasons[name]) = (Self.defaultModel, "no built-in model for this device")
+                (topology.devices[i].model, reasons[name]) = (Self.defaultModel, "no built-in model for this device: learned from the capture (inspect --learn-models DIR writes it)")
             }
         }
         let regions = topology.regions.indices.filter { mapped(RegionID($0)) || stage1[topology.regions[$0].name] != nil }

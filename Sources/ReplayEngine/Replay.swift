@@ -48,7 +48,11 @@ public struct UnknownDeviceModelError: Error, Hashable, Sendable, CustomStringCo
     public var model: String
     public var suggestion: String?
     public var description: String {
-        "device '\(device)' uses model '\(model)', which is neither a built-in device model ("
+        if model == DeviceModel.learnedName {
+            return "device '\(device)' has no built-in model and its model learned from the trace ('\(DeviceModel.learnedName(of: device))') "
+                + "was not given (learning reads the trace twice: save standard input to a file)"
+        }
+        return "device '\(device)' uses model '\(model)', which is neither a built-in device model ("
             + DeviceModel.builtIns.map(\.name).joined(separator: ", ") + ") nor one given with --device-model"
             + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
     }
@@ -84,7 +88,8 @@ public enum Replay {
         let topology = try overriding(declared, guestStage1: options.guestStage1)
         var endpoints = ContiguousArray<Endpoint>()
         for device in topology.devices {
-            guard let model = models.first(where: { $0.name == device.model }) ?? DeviceModel.builtIn(named: device.model) else {
+            let name = device.model == DeviceModel.learnedName ? DeviceModel.learnedName(of: device.name) : device.model
+            guard let model = models.first(where: { $0.name == name }) ?? DeviceModel.builtIn(named: name) else {
                 throw UnknownDeviceModelError(device: device.name, model: device.model,
                                               suggestion: Suggestion.closest(to: device.model, among: (models + DeviceModel.builtIns).map(\.name)))
             }

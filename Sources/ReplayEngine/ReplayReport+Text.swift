@@ -74,6 +74,21 @@ public enum ReplayText {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// The recorded reads the models answered differently, when there are any: the places that
+    /// differed most often, and the first few reads.
+    static func readValues(_ reads: ReadComparison) -> String {
+        guard reads.differing > 0 else { return "" }
+        func place(_ region: String?, _ offset: UInt64) -> String { "\(region ?? "cfg")+0x\(String(offset, radix: 16))" }
+        var out = "  read values: \(reads.differing) of \(reads.compared) recorded reads differ from what the device models answered\n"
+        let shown = reads.registers.sorted { $0.count > $1.count }.prefix(ReadComparison.examplesKept)
+        out += "    most often: " + shown.map { "\($0.device) \(place($0.region, $0.offset)) ×\($0.count)" }.joined(separator: ", ")
+        out += reads.registers.count > shown.count ? ", ... (\(reads.registers.count) places)\n" : "\n"
+        for e in reads.examples {
+            out += "    \(e.timePs / 1000) ns  \(e.agent)  \(e.device) \(place(e.region, e.offset))  \(e.size)B  recorded \(e.recorded), answered \(e.answered)\n"
+        }
+        return out
+    }
+
     static func detail(_ r: ReplayReport, trace: String, verdictLimit: Int) -> String {
         let s = r.summary
         var out = "== \(trace): \(header(r))\n"
@@ -81,6 +96,7 @@ public enum ReplayText {
         out += "  TLPs: \(tlpList(s.tlps))\n"
         out += "  link bytes: \(s.linkBytes) (downstream \(s.linkBytesDownstream), upstream \(s.linkBytesUpstream))\n"
         out += "  write-combining ratio: \(ratio(s)) (\(s.cpuWrites) CPU writes in \(s.writeTransactions) write transactions)\n"
+        out += readValues(s.reads)
         let uncontained = r.verdictCounts.uncontained
         out += "verdicts: \(r.verdictCounts.total)" + (uncontained > 0 ? " (\(uncontained) uncontained)" : "") + "\n"
         for v in r.verdicts.prefix(verdictLimit) {

@@ -189,6 +189,8 @@ public struct ReplaySummary: Encodable, Hashable, Sendable {
     /// Requests (write TLPs, reads, config accesses) issued before their device's latest reset
     /// began that arrived after it.
     public var arrivalsAfterReset = 0
+    /// Recorded read values against the device models' answers.
+    public var reads = ReadComparison()
 }
 
 /// The result of replaying a trace under one policy, platform and schedule.

@@ -232,10 +232,11 @@ extension Simulation {
             drainBuffer(a) { $0.overlaps(address: access.address, size: size) }
         }
         if type < .deviceNGRE { flushWindow(a) }
-        let t = Transaction(kind: .read, agent: a, type: type, path: path(for: r.kind), device: r.device, region: region,
-                            address: access.address, size: access.size, mask: 0, data: SIMD8(),
+        var t = Transaction(kind: .read, agent: a, type: type, path: path(for: r.kind), device: r.device, region: region,
+                            address: access.address, size: access.size, mask: 0, data: access.hasValue ? access.value.words : SIMD8(),
                             programOrder: agents[Int(a)].programOrder, accesses: 1,
                             guestVM: agent.role == .vcpu ? agent.vm : nil, issued: now)
+        t.hasRecordedValue = access.hasValue
         let id = transactions.insert(t)
         agents[Int(a)].block = .load(id)
         send(id, reorderable: type >= .deviceNGRE)
@@ -267,9 +268,10 @@ extension Simulation {
     private mutating func configAccess(_ access: ConfigAccess, write: Bool, agent a: Int32) {
         var data = SIMD8<UInt64>()
         data[0] = UInt64(access.value)
-        let t = Transaction(kind: write ? .configWrite : .configRead, agent: a, type: .deviceNGnRnE, path: .ecam, device: access.device,
+        var t = Transaction(kind: write ? .configWrite : .configRead, agent: a, type: .deviceNGnRnE, path: .ecam, device: access.device,
                             region: nil, address: UInt64(access.offset), size: access.size, mask: 0, data: data,
                             programOrder: agents[Int(a)].programOrder, accesses: 1, guestVM: nil, issued: now)
+        t.hasRecordedValue = !write && access.hasValue
         let id = transactions.insert(t)
         if !write { agents[Int(a)].block = .load(id) }
         send(id, reorderable: false)

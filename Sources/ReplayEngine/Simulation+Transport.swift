@@ -333,6 +333,7 @@ extension Simulation {
             var (status, value) = endpoints[Int(t.device)].read(bar: bar, offset: offset, size: Int(t.size), at: now)
             if let injectedStatus { status = injectedStatus }
             if t.kind == .read { noteArrivalOrder(t) }
+            if t.hasRecordedValue, status == .successful { compareRead(t, offset: offset, answered: value) }
             if recording {
                 observation.kind = t.kind == .read ? .memoryRead : .speculativeRead
                 observation.region = t.region.map { setup.topology.regions[Int($0)].name }
@@ -348,6 +349,7 @@ extension Simulation {
             var (status, value) = endpoints[Int(t.device)].config(write: write, offset: UInt16(t.address), size: Int(t.size),
                                                                   value: UInt32(truncatingIfNeeded: t.data[0]), at: now)
             if let injectedStatus { status = injectedStatus }
+            if t.hasRecordedValue, status == .successful { compareRead(t, offset: t.address, answered: AccessValue(UInt64(value))) }
             if write, let ready = endpoints[Int(t.device)].resetStarted(at: now) {
                 // The write set Initiate FLR: the function resets itself (the guest's own FLR
                 // when a vCPU asked for it).
@@ -377,6 +379,28 @@ extension Simulation {
         transactions[id].delivered = true
         let completedAt = respond(id, payloadBytes: responseBytes, status: completionStatus, data: completionData)
         requestErrors(t, status: completionStatus, injected: injected, completedAt: completedAt)
+    }
+
+    /// Compares a read's recorded value with the device's answer (docs/device-models.md).
+    private mutating func compareRead(_ t: Transaction, offset: UInt64, answered: AccessValue) {
+        report.summary.reads.compared += 1
+        let recorded = AccessValue(words: t.data)
+        guard !AccessValue.equal(recorded, answered, size: Int(t.size)) else { return }
+        report.summary.reads.differing += 1
+        let key = ReadPlace(device: t.device, region: t.region.map(Int32.init) ?? -1, offset: offset)
+        let device = setup.topology.devices[Int(t.device)].name
+        let region = t.region.map { setup.topology.regions[Int($0)].name }
+        if let index = divergingPlaces[key] {
+            report.summary.reads.registers[index].count += 1
+        } else {
+            divergingPlaces[key] = report.summary.reads.registers.count
+            report.summary.reads.registers.append(RegisterDivergence(device: device, region: region, offset: offset, count: 1))
+        }
+        if report.summary.reads.examples.count < ReadComparison.examplesKept {
+            report.summary.reads.examples.append(ReadDivergence(timePs: now.picoseconds, device: device, agent: agents[Int(t.agent)].agent.description,
+                                                                region: region, offset: offset, size: Int(t.size),
+                                                                recorded: recorded.description, answered: answered.description))
+        }
     }
 
     /// Records a reset of `device` that reached it now, requested by agent `a`, and schedules

@@ -144,6 +144,8 @@ struct Simulation {
     /// Per (agent, device): the highest program order seen at the device.
     var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 16 | device
     var report: ReplayReport
+    /// Where reads differed from the recording: index into the report's per-register list.
+    var divergingPlaces: [ReadPlace: Int] = [:]
     /// Reused storage for the TLPs of one write (mask, bytes on the wire, kind, and the TLP
     /// itself when someone observes TLPs).
     var scratchPieces = ContiguousArray<(mask: UInt64, wireBytes: Int, name: TLPName, tlp: TLP?)>()
@@ -344,4 +346,12 @@ struct Simulation {
         report.summary.tlps[kind] += 1
         if downstream { report.summary.linkBytesDownstream += bytes } else { report.summary.linkBytesUpstream += bytes }
     }
+}
+
+/// A device location a read can target: a register of a region, or a config-space offset.
+struct ReadPlace: Hashable {
+    var device: DeviceID
+    /// The region, or -1 for configuration space.
+    var region: Int32
+    var offset: UInt64
 }

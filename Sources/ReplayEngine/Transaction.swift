@@ -72,6 +72,8 @@ struct Transaction {
     var byteOrders = SIMD64<UInt8>()
     /// A write's TLPs not yet delivered or ended (one until the root complex splits it).
     var piecesLeft: UInt8 = 1
+    /// For a read: whether ``data`` holds the value the trace recorded for it.
+    var hasRecordedValue = false
     /// The link fault (index) whose outage cut this request off after the root complex had
     /// accepted it, or -1.
     var cutByLink: Int32 = -1

@@ -1,6 +1,9 @@
 import ArgumentParser
+import DeviceModels
+import Foundation
 import Importers
 import MMIOTrace
+import ModelLearning
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +35,11 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print only the capture's side file (YAML for --map), nothing else.")
     var sideFile = false
 
+    @Option(help: ArgumentHelp("Write the model learned for each device with no built-in model to DIR/learned-DEVICE.yaml.",
+                               discussion: "Replays learn the same models by themselves; save them to edit, then pass them with --device-model.",
+                               valueName: "DIR"))
+    var learnModels: String?
+
     func validate() throws {
         if json && sideFile { throw ValidationError("--side-file prints YAML: give it without --json") }
     }
@@ -46,6 +54,7 @@ struct Inspect: ParsableCommand {
                 }
                 return print(capture.sideFileTemplate(), terminator: "")
             }
+            if let learnModels { try writeLearnedModels(to: learnModels) }
             let summary = try TraceSummary.of(source)
             if json {
                 print(try jsonText(InspectJSON(summary: summary, captureWarnings: capture?.warnings.map(\.description),
@@ -60,6 +69,21 @@ struct Inspect: ParsableCommand {
                 print(capture.sideFileTemplate(), terminator: "")
             }
         }
+    }
+}
+
+extension Inspect {
+    /// Writes the learned models of the trace's devices that have no built-in model.
+    func writeLearnedModels(to directory: String) throws {
+        guard trace != "-" else { throw ValidationError("--learn-models reads the trace twice: save standard input to a file first") }
+        let files = try ModelLearner.learning(from: input.open(trace)).yamlFiles(source: (trace as NSString).lastPathComponent)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for file in files {
+            let path = (directory as NSString).appendingPathComponent(DeviceModel.learnedName(of: file.device) + ".yaml")
+            try file.yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            printError("wrote \(path)")
+        }
+        if files.isEmpty { printError("every device has a built-in model: nothing to learn") }
     }
 }
 

@@ -136,13 +136,14 @@ struct ReplayCommand: ParsableCommand {
         let options = ReplayOptions(schedule: Schedule(name: schedule, seed: seed)!, deviceViewLimit: deviceViewLimit,
                                     hazardLimit: hazardLimit, guestStage1: try guestStage1(), faults: faults)
         try reportingErrors {
+            let learned = try input.learnedModels(trace)
             var reports: [ReplayReport] = []
             for policy in policies {
                 for platform in platforms {
                     let capture = try tlpPcap.map { path throws(PcapError) in try TLPCapture(path: path) }
                     let title = "\(trace) · \(policy.name) · \(platform.name) · \(options.schedule.name)"
                     let timelineWriter = try timeline.map { path throws(InputUnavailableError) in try ChromeTraceWriter(path: path, title: title) }
-                    reports.append(try Replay.run(input.open(trace), policy: policy, platform: platform, models: models, options: options,
+                    reports.append(try Replay.run(input.open(trace), policy: policy, platform: platform, models: models + learned, options: options,
                                                   tlpObserver: capture, timeline: timelineWriter))
                     try capture?.finish()
                     try timelineWriter?.finish()

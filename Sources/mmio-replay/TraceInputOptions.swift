@@ -1,7 +1,10 @@
 import ArgumentParser
+import DeviceModels
+import Foundation
 import Diagnostics
 import Importers
 import MMIOTrace
+import ModelLearning
 
 /// How a command reads its trace: any supported format, detected by content unless given, with
 /// a side file for what captures do not record.
@@ -19,6 +22,14 @@ struct TraceInputOptions: ParsableArguments {
             throw ValidationError("expected an input format (\(names.joined(separator: ", "))), found '\(format)'"
                 + (Suggestion.closest(to: format, among: names).map { "; did you mean '\($0)'?" } ?? ""))
         }
+    }
+
+    /// The models learned from the trace at `path` for its devices with no built-in model (none
+    /// when every device has one, or for standard input, which cannot be read twice): the trace
+    /// is read once more, to its end.
+    func learnedModels(_ path: String) throws -> [DeviceModel] {
+        guard path != "-" else { return [] }
+        return try ModelLearner.learning(from: open(path)).models(source: (path as NSString).lastPathComponent)
     }
 
     /// Opens `path` as a stream of events.

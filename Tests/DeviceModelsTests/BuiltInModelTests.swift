@@ -26,7 +26,28 @@ import Testing
         let report = AERReport(error: response.aerError, severity: .nonFatal, masked: false)
         #expect(device.read(bar: 0, offset: 0x14, size: 8, at: 0) == ReadCompletion(status: response.completionStatus, aer: report))
         #expect(device.aer.status == response.aerError.bit)
-        #expect(device.write(bar: 0, offset: 0xff0, size: 2, data: .zero, at: 1) == .unsupported(response, report))
+        #expect(device.write(bar: 0, offset: 0x15, size: 2, data: .zero, at: 1) == .unsupported(response, report))
+    }
+
+    /// Offsets with no register: an error where the model says so, else read 0 and writes
+    /// dropped (nvme and e1000e decode their whole BARs, as QEMU's do).
+    @Test(arguments: [("generic", UnmappedResponse.error(.ur)), ("nvme", .zero), ("nic", .error(.ur)), ("e1000e", .zero), ("gicv2", .error(.ur))])
+    func unmappedOffsets(name: String, response: UnmappedResponse) throws {
+        let model = try #require(DeviceModel.builtIn(named: name))
+        #expect(model.unmapped == response)
+        var device = DeviceState(model: model)
+        let offset: UInt64 = name == "e1000e" ? 0xfc : 0xff0
+        let read = device.read(bar: 0, offset: offset, size: 4, at: 0)
+        let write = device.write(bar: 0, offset: offset, size: 4, data: AccessValue(0xffff_ffff), at: 1)
+        switch response {
+        case .zero:
+            #expect(read == ReadCompletion(status: .successful) && write == .accepted)
+            #expect(device.read(bar: 0, offset: offset, size: 4, at: 2).data == .zero && device.aer.status == 0)
+        case .error(let error):
+            #expect(read.status == error.completionStatus)
+            #expect(write == .unsupported(error, AERReport(error: error.aerError, severity: .nonFatal, masked: false)))
+        }
+        #expect(device.read(bar: 0, offset: model.bar(0)!.size, size: 4, at: 3).status != .successful, "past the BAR is unsupported")
     }
 
     @Test func generic() throws {
@@ -104,7 +125,8 @@ import Testing
         #expect(device.write(bar: 0, offset: 0x2918, size: 4, data: AccessValue(7), at: 7) == .accepted)
         #expect(device.doorbellWrites(ofRegister: "RDT1") == 1)
         #expect(device.read(bar: 3, offset: 0x4c, size: 4, at: 8).data.low64 == 1)
-        #expect(device.read(bar: 3, offset: 0x50, size: 4, at: 8).status == .unsupportedRequest)
+        #expect(device.read(bar: 3, offset: 0x50, size: 4, at: 8).data == .zero)
+        #expect(device.read(bar: 3, offset: 0x4c, size: 8, at: 8).status == .unsupportedRequest)
         #expect(device.read(bar: 0, offset: 0x5404, size: 4, at: 8).data.low64 == 0x8000_5634)
     }
 

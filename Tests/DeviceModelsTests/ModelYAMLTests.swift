@@ -53,9 +53,11 @@ import Testing
     /// Bad files and the exact error each gives.
     @Test(arguments: [
         ("name: d\nbar:\n  0: {size: 16}\n",
-         "d.yaml:2:1: error: expected a model key (name, summary, pci, unsupported, bars, flr, aer), found 'bar'; did you mean 'bars'?"),
+         "d.yaml:2:1: error: expected a model key (name, summary, pci, unsupported, unmapped, bars, flr, aer), found 'bar'; did you mean 'bars'?"),
         ("summary: x\nbars: {}\n",
          "d.yaml:1:1: error: expected key 'name' (the model's name), found none"),
+        ("name: d\nunmapped: zeros\nbars:\n  0: {size: 16}\n",
+         "d.yaml:2:11: error: expected what an offset with no register gets (ur, ca, zero), found 'zeros'; did you mean 'zero'?"),
         ("name: d\nbars:\n  6: {size: 16}\n",
          "d.yaml:3:3: error: expected a BAR number (0-5), found '6'"),
         ("name: d\nbars:\n  0: {size: 100}\n",

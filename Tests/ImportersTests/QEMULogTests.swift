@@ -42,7 +42,7 @@ func qemuLogError(_ text: String, mapping: QEMULogMapping = .builtIn) -> String?
         let devices = reader.topology.devices
         #expect(devices.map(\.name) == ["pcie-root-port", "nvme"])
         #expect(devices.map { $0.bdf?.description } == ["0000:00:10.0", "0000:01:00.0"])
-        #expect(devices.map(\.model) == ["generic", "nvme"])
+        #expect(devices.map(\.model) == ["learned", "nvme"])
         let regions = reader.topology.regions
         #expect(regions.map(\.name) == ["pcie-root-port-bar0", "nvme-bar0"])
         #expect(regions.map(\.base) == [0xfe60_0000, 0xfe40_0000])

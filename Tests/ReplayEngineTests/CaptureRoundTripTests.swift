@@ -1,6 +1,7 @@
 import Foundation
 import Importers
 import MMIOTrace
+import ModelLearning
 import Testing
 @testable import ReplayEngine
 
@@ -11,6 +12,8 @@ import Testing
     static let captures: [String] = [
         "traces/captures/x86-q35-nvme.log",
         "traces/captures/x86-q35-nvme-e1000e.mmiotrace",
+        "traces/captures/arm64-virt-nvme.log",
+        "traces/captures/x86-q35-full.log",
         "Tests/ImportersTests/Fixtures/ftrace/kvm-mmio.ftrace",
         "Tests/ImportersTests/Fixtures/ftrace/kvm-mmio.trace-cmd",
         "Tests/ImportersTests/Fixtures/qemu/vfio.log",
@@ -30,10 +33,13 @@ import Testing
         let text = writer.text
         let readBack = try LoadedTrace(reading: MTraceReader(text: text), name: capture)
         #expect(readBack.topology.devices == source.topology.devices && readBack.topology.regions == source.topology.regions)
+        // Devices with no built-in model learn theirs from either form alike.
+        let models = try ModelLearner.learning(from: Self.open(capture)).models(source: capture)
+        #expect(try ModelLearner.learning(from: MTraceReader(text: text)).models(source: capture) == models)
         for policy in ["kvm-device", "kvm-normal-nc"] {
             for platform in ["quiet-pcie", "ras-sbsa"] {
-                let direct = try Replay.run(Self.open(capture), policy: Harness.policy(policy), platform: Harness.platform(platform))
-                let converted = try Replay.run(MTraceReader(text: text), policy: Harness.policy(policy), platform: Harness.platform(platform))
+                let direct = try Replay.run(Self.open(capture), policy: Harness.policy(policy), platform: Harness.platform(platform), models: models)
+                let converted = try Replay.run(MTraceReader(text: text), policy: Harness.policy(policy), platform: Harness.platform(platform), models: models)
                 #expect(PresentationInvarianceTests.Result(direct) == PresentationInvarianceTests.Result(converted), "\(capture) \(policy) \(platform)")
             }
         }

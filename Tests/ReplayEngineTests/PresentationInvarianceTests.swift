@@ -1,7 +1,9 @@
 import ArmMemory
+import DeviceModels
 import Foundation
 import Importers
 import MMIOTrace
+import ModelLearning
 import PCIeTransport
 import Platforms
 import Testing
@@ -57,6 +59,8 @@ import Verdicts
     struct Input: CustomStringConvertible, Sendable {
         var name: String
         var trace: LoadedTrace
+        /// Models learned for the devices that have no built-in model.
+        var models: [DeviceModel] = []
         /// Real captures are long: they run under the policies that tell platforms apart.
         var isCapture = false
         var description: String { name }
@@ -76,7 +80,9 @@ import Verdicts
         for file in ["x86-q35-nvme.log", "x86-q35-nvme-e1000e.mmiotrace"] {
             let path = captures.appendingPathComponent(file).path
             let source = try! openTrace(path: path, format: try! CaptureFormat.detect(path: path))
-            inputs.append(Input(name: file, trace: try! LoadedTrace(reading: source, name: file), isCapture: true))
+            let trace = try! LoadedTrace(reading: source, name: file)
+            let models = try! ModelLearner.learning(topology: trace.topology, events: trace.events).models(source: file)
+            inputs.append(Input(name: file, trace: trace, models: models, isCapture: true))
         }
         for workload in [Workload.nvme, .nic, .mixed] {
             let generator = WorkloadGenerator(workload: workload, events: 1_500, seed: 11)
@@ -90,7 +96,7 @@ import Verdicts
         let options = presentation.map { ReplayOptions(schedule: schedule, deviceViewLimit: $0.deviceViewLimit, hazardLimit: $0.hazardLimit) }
             ?? ReplayOptions(schedule: schedule)
         let observer = presentation?.observed == true ? NullObserver() : nil
-        return try Replay.run(LoadedTraceSource(input.trace, position: 0), policy: policy, platform: platform, options: options,
+        return try Replay.run(LoadedTraceSource(input.trace, position: 0), policy: policy, platform: platform, models: input.models, options: options,
                               tlpObserver: observer, timeline: observer)
     }
 
