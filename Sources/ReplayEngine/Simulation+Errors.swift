@@ -288,7 +288,8 @@ extension Simulation {
             let reset = later.first(where: \.isReclaim)
             let write = ReclaimedWrite(effectiveType: t.type, arrival: Int(candidate.arrival.nanoseconds),
                                        stage2Unmap: candidate.unmappedAt.map { Int($0.nanoseconds) }, reset: reset,
-                                       ownerReset: reset == nil ? later.first : nil, orderingFacts: ordering, platform: platformName)
+                                       ownerReset: reset == nil ? later.first : nil, orderingFacts: ordering, platform: platformName,
+                                       awaitedByDSB: t.awaitedByDSB || t.type != .deviceNGnRnE)
             let derivation = HazardRules.postReclaimWrite(write)
             if let owner = write.ownerReset, reset == nil, write.arrival >= owner.start, !(candidate.discarded && write.arrival < owner.ready) {
                 hazard(.afterOwnReset, agent: t.agent, device: t.device, region: t.region, offset: candidate.offset, at: candidate.arrival,

@@ -17,6 +17,7 @@ extension Simulation {
             flushWindow(a)
             forceTLBIScopes(of: a)
             agents[Int(a)].block = .barrier
+            releaseHeldAwaited(by: a)
             checkBarrier(a)
         case .barrier(.isb): break
         case .guestExit:
@@ -250,10 +251,12 @@ extension Simulation {
         let page = address & ~0xfff
         let once = isAdversarial
         if once, agents[Int(a)].speculatedPages.contains(page) { return }
-        guard decisions.take() else { return }
-        if once { agents[Int(a)].speculatedPages.insert(page) }
         let lo = max(page, r.base) - r.base, hi = min(page + 0x1000, r.base + r.size) - r.base
-        for offset in endpoints[Int(r.device)].readSensitiveOffsets(bar: r.bar, in: lo..<hi) {
+        let offsets = endpoints[Int(r.device)].readSensitiveOffsets(bar: r.bar, in: lo..<hi)
+        // Nothing to expose: no open choice (the explorer would otherwise branch on a no-op).
+        guard !offsets.isEmpty, decisions.take() else { return }
+        if once { agents[Int(a)].speculatedPages.insert(page) }
+        for offset in offsets {
             hazard(.speculativeReadSensitive, agent: a, device: r.device, region: region, offset: offset,
                    "speculative read of a read-sensitive register through a \(agents[Int(a)].effectiveTypes[Int(region)].displayName) mapping")
             let t = Transaction(kind: .speculativeRead, agent: a, type: .normalNC, path: path(for: r.kind), device: r.device, region: region,

@@ -50,9 +50,12 @@ extension Simulation {
         if completesAtSerialization(t) { acknowledge(id, delay: setup.timing.coreToSerialization) }
         let c = channel(for: t)
         releaseHeld(channel: c)
-        // Adversarial: a write the architecture already considers complete may take "finite
-        // time" to go further; hold it at the most damaging point.
-        if t.kind == .write, completesAtSerialization(t), decisions.take() {
+        // Adversarial: a write may take "finite time" to go further (docs/domain.md §10 timing
+        // freedom): a complete one, or one no DSB waits for yet (a DSB that comes to wait for it
+        // releases it); hold it to the most damaging point.
+        let awaited = isAwaited(t)
+        if awaited { transactions[id].awaitedByDSB = true }
+        if t.kind == .write, completesAtSerialization(t) || !awaited, decisions.take() {
             if held[c].isEmpty { heldPaths.append(c) }
             held[c].append(id)
             if timeline != nil { timelineInterconnect(t, channel: c, until: now, held: true) }
@@ -85,6 +88,29 @@ extension Simulation {
         held[c] = []
         heldPaths.removeAll { $0 == c }
         for id in ids { enter(id, channel: c) }
+    }
+
+    /// Whether a DSB is waiting for `t` now: its own agent's, or one waiting for a TLBI whose
+    /// scope covers the mapping `t` went through.
+    func isAwaited(_ t: Transaction) -> Bool {
+        agents.indices.contains { i in
+            guard agents[i].block == .barrier else { return false }
+            return Int(t.agent) == i || agents[i].pendingTLBIs.contains { scope in
+                t.guestVM == scope.vm && (scope.region == nil || scope.region == t.region)
+            }
+        }
+    }
+
+    /// Releases every path holding a write that is not complete and that the DSB agent `a` has
+    /// just begun waiting for (with the writes held before it in that path: a path is first in,
+    /// first out).
+    mutating func releaseHeldAwaited(by a: Int32) {
+        let scopes = agents[Int(a)].pendingTLBIs
+        func awaits(_ t: Transaction) -> Bool {
+            !t.complete && (t.agent == a || scopes.contains { $0.vm == t.guestVM && ($0.region == nil || $0.region == t.region) })
+        }
+        for id in transactions.ids where awaits(transactions[id]) { transactions[id].awaitedByDSB = true }
+        for c in heldPaths where held[c].contains(where: { awaits(transactions[$0]) }) { releaseHeld(channel: c) }
     }
 
     mutating func releaseEverythingHeld() {

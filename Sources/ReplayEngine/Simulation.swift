@@ -257,6 +257,7 @@ struct Simulation {
         guard let event = lookahead else { return }
         lookahead = nil
         report.summary.events += 1
+        decisions.eventNumber = report.summary.events
         let a = agentIndex(event.agent)
         if !faults.isEmpty { faultsAtEvent(report.summary.events, agent: a) }
         // Trace input runs last at its instant, so an idle agent can issue the event at once,

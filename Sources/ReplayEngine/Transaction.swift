@@ -74,6 +74,9 @@ struct Transaction {
     var piecesLeft: UInt8 = 1
     /// For a read: whether ``data`` holds the value the trace recorded for it.
     var hasRecordedValue = false
+    /// Whether a DSB has waited for it (docs/domain.md §10 timing freedom: until then it may
+    /// stay in its path for any finite time).
+    var awaitedByDSB = false
     /// The link fault (index) whose outage cut this request off after the root complex had
     /// accepted it, or -1.
     var cutByLink: Int32 = -1

@@ -57,6 +57,12 @@ public enum HazardRules {
 
     /// What unmap + TLBI + DSB guarantees for a write of this effective type (docs/domain.md §6's table).
     private static func completionGuarantee(_ write: ReclaimedWrite) -> Evidence {
+        guard write.awaitedByDSB else {
+            return Evidence(
+                rule: .reclaimCompletion, inputs: "\(write.effectiveType.displayName) guest write; no DSB waited for it; \(write.platform): \(write.orderingFacts)",
+                result: "\(write.effectiveType.displayName) write never waited for: it may stay in its path for any finite time, past a reset on another path",
+                source: "docs/domain.md §10 timing freedom (Arm ARM B2.10.2: only a DSB waits for completion)")
+        }
         let guarantee = switch write.effectiveType {
         case .deviceNGnRnE: "complete at the endpoint or ordered onto the link before the reset"
         case .deviceNGnRE, .deviceNGRE, .deviceGRE: "complete at the serialisation point; ahead of the reset only if ECAM and MMIO are ordered"
@@ -134,9 +140,13 @@ public struct ReclaimedWrite: Hashable, Sendable {
     public var orderingFacts: String
     /// The platform profile's name.
     public var platform: String
+    /// Whether a DSB waited for the write (its own agent's, or the host's after a TLBI of its
+    /// mapping): only then is it complete in docs/domain.md §1's sense.
+    public var awaitedByDSB: Bool
 
     public init(effectiveType: MemoryType, arrival: Int, stage2Unmap: Int?, reset: DeviceReset?, ownerReset: DeviceReset? = nil,
-                orderingFacts: String, platform: String) {
+                orderingFacts: String, platform: String, awaitedByDSB: Bool = true) {
+        self.awaitedByDSB = awaitedByDSB
         self.effectiveType = effectiveType
         self.arrival = arrival
         self.stage2Unmap = stage2Unmap

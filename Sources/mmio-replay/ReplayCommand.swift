@@ -43,8 +43,21 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "A platform profile name or YAML file (repeatable; default quiet-pcie).")
     var platform: [String] = []
 
-    @Option(help: "in-order, adversarial or random.")
+    @Option(help: "in-order, adversarial, random, explore (every execution the rules allow, docs/explore.md) or witness:FILE (one the explorer wrote).")
     var schedule: String = "in-order"
+
+    @Option(help: "explore: replay at most this many executions.")
+    var exploreExecutions: Int = 20_000
+
+    @Option(help: "explore: only executions that differ from the in-order or adversarial one in at most this many choices (default: no limit).")
+    var exploreDeviations: Int?
+
+    @Option(help: ArgumentHelp("explore: open only the choices met while reading trace events FROM to TO (1-based); the rest stay in-order.",
+                               valueName: "FROM-TO"))
+    var exploreWindow: String?
+
+    @Option(help: "explore: write one witness schedule per possible verdict and hazard here (default: mmio-replay-witnesses in the temporary directory).")
+    var witnessDir: String?
 
     @Option(help: "The seed of the random schedule (recorded in the output).")
     var seed: UInt64 = 1
@@ -79,10 +92,21 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print JSON: one object per (policy, platform) pair.")
     var json = false
 
+    /// The schedules `--schedule` accepts besides ``Schedule/names``.
+    static let scheduleNames = Schedule.names + ["explore", "witness:FILE"]
+
+    var explores: Bool { schedule == "explore" }
+
     func validate() throws {
-        guard Schedule(name: schedule, seed: seed) != nil else {
-            throw ValidationError("expected a schedule (\(Schedule.names.joined(separator: ", "))), found '\(schedule)'"
-                + (Suggestion.closest(to: schedule, among: Schedule.names).map { "; did you mean '\($0)'?" } ?? ""))
+        guard Schedule(name: schedule, seed: seed) != nil || explores || schedule.hasPrefix("witness:") else {
+            throw ValidationError("expected a schedule (\(Self.scheduleNames.joined(separator: ", "))), found '\(schedule)'"
+                + (Suggestion.closest(to: schedule, among: Self.scheduleNames).map { "; did you mean '\($0)'?" } ?? ""))
+        }
+        _ = try window()
+        if exploreExecutions < 1 { throw ValidationError("--explore-executions must be at least 1") }
+        if let exploreDeviations, exploreDeviations < 0 { throw ValidationError("--explore-deviations must be at least 0") }
+        if explores, tlpPcap != nil || timeline != nil {
+            throw ValidationError("--tlp-pcap and --timeline record one execution: replay a witness (--schedule witness:FILE) instead of exploring")
         }
         for (option, limit) in [("--device-view-limit", deviceViewLimit), ("--hazard-limit", hazardLimit), ("--verdict-limit", verdictLimit)]
         where limit < 0 {
@@ -133,8 +157,9 @@ struct ReplayCommand: ParsableCommand {
         let platforms = try resolvePlatforms(platform.isEmpty ? ["quiet-pcie"] : platform)
         let models = try resolveDeviceModels(deviceModels)
         let faults = try commandLineFaults() + resolveAll(faultFiles, FaultSet.resolve).flatMap { $0 }
-        let options = ReplayOptions(schedule: Schedule(name: schedule, seed: seed)!, deviceViewLimit: deviceViewLimit,
+        let options = ReplayOptions(schedule: try parsedSchedule(), deviceViewLimit: deviceViewLimit,
                                     hazardLimit: hazardLimit, guestStage1: try guestStage1(), faults: faults)
+        if explores { return try explore(policies: policies, platforms: platforms, models: models, options: options) }
         try reportingErrors {
             let learned = try input.learnedModels(trace)
             var reports: [ReplayReport] = []
@@ -150,6 +175,61 @@ struct ReplayCommand: ParsableCommand {
                 }
             }
             print(json ? try jsonText(reports) : ReplayText.render(reports, trace: trace, verdictLimit: verdictLimit), terminator: json ? "\n" : "")
+        }
+    }
+}
+
+extension ReplayCommand {
+    /// The `--schedule` value as a schedule (`explore` runs as in-order executions).
+    func parsedSchedule() throws -> Schedule {
+        if explores { return .inOrder }
+        guard schedule.hasPrefix("witness:") else { return Schedule(name: schedule, seed: seed)! }
+        let path = String(schedule.dropFirst("witness:".count))
+        var vector = ChoiceVector()
+        try reportingErrors {
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw InputUnavailableError(path: path, reason: "cannot be read") }
+            vector = try WitnessFile.parse(text, file: path)
+        }
+        return .decided(vector)
+    }
+
+    /// `--explore-window FROM-TO`.
+    func window() throws -> ClosedRange<Int>? {
+        guard let exploreWindow else { return nil }
+        let bounds = exploreWindow.split(separator: "-", omittingEmptySubsequences: false)
+        guard bounds.count == 2, let from = Int(bounds[0]), let to = Int(bounds[1]), from >= 1, from <= to else {
+            throw ValidationError("expected --explore-window FROM-TO with 1 <= FROM <= TO (trace event numbers), found '\(exploreWindow)'")
+        }
+        return from...to
+    }
+
+    /// `--schedule explore`: every execution per (policy, platform), with a witness file per
+    /// possible outcome.
+    func explore(policies: [AttributePolicy], platforms: [PlatformProfile], models: [DeviceModel], options: ReplayOptions) throws {
+        try reportingErrors {
+            let loaded = try LoadedTrace(reading: input.open(trace), name: trace)
+            let learned = try input.learnedModels(trace)
+            let directory = witnessDir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("mmio-replay-witnesses")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let stem = ((trace as NSString).lastPathComponent as NSString).deletingPathExtension
+            var results: [ExploreResult] = []
+            for policy in policies {
+                for platform in platforms {
+                    var result = try Explorer(trace: loaded, policy: policy, platform: platform, models: models + learned, options: options,
+                                              bounds: ExploreBounds(maxExecutions: exploreExecutions, maxDeviations: exploreDeviations,
+                                                                    window: try window())).run()
+                    for i in result.witnesses.indices {
+                        let name = "\(stem)-\(policy.name)-\(platform.name)-\(result.witnesses[i].outcome).schedule"
+                        let path = (directory as NSString).appendingPathComponent(name)
+                        try WitnessFile.render(result.witnesses[i], trace: trace, policy: policy.name, platform: platform.name)
+                            .write(toFile: path, atomically: true, encoding: .utf8)
+                        result.witnesses[i].file = path
+                    }
+                    results.append(result)
+                }
+            }
+            print(json ? try jsonText(results) : ExploreText.render(results, trace: trace), terminator: json ? "\n" : "")
         }
     }
 }
