@@ -27,6 +27,19 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "Exploration",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ArmMemory", package: "mmio-replay"),
+                .product(name: "MMIOTrace", package: "mmio-replay"),
+                .product(name: "Platforms", package: "mmio-replay"),
+                .product(name: "ReplayEngine", package: "mmio-replay"),
+                .product(name: "TraceSynthesis", package: "mmio-replay"),
+            ],
+            path: "Benchmarks/Exploration",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "CampaignRuns",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

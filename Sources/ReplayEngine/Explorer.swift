@@ -110,9 +110,6 @@ public struct Explorer {
         self.policy = policy
         self.platform = platform
         self.models = models
-        var options = options
-        options.deviceViewLimit = 0
-        options.hazardLimit = 64
         self.options = options
         self.bounds = bounds
     }
@@ -126,6 +123,7 @@ public struct Explorer {
     }
 
     private struct State {
+        var observe: ((ReplayReport, ChoiceVector) -> Void)?
         /// Choices met by each node's execution.
         var met: [Node: Int] = [:]
         /// Full choice vectors already counted.
@@ -135,9 +133,11 @@ public struct Explorer {
     }
 
     /// Runs the exploration.
+    /// - Parameter observe: Called with the report and choices of every distinct execution, in
+    ///   the order they are explored (for litmus tests and the like).
     /// - Throws: ``InputError`` from the trace, ``UnknownDeviceModelError``.
-    public func run() throws -> ExploreResult {
-        var state = State(result: ExploreResult(
+    public func run(observe: ((ReplayReport, ChoiceVector) -> Void)? = nil) throws -> ExploreResult {
+        var state = State(observe: observe, result: ExploreResult(
             policy: policy.name, platform: platform.name,
             explore: .init(complete: false, executions: 0, states: 0, choicePoints: 0, deviations: 0, bound: nil,
                           window: bounds.window.map { "\($0.lowerBound)-\($0.upperBound)" }),
@@ -204,6 +204,7 @@ public struct Explorer {
         state.result.explore.executions += 1
         let report = simulation.report
         let exact = ChoiceVector(full, otherwise: false, window: bounds.window)
+        state.observe?(report, exact)
         for verdict in Verdict.allCases where report.verdictCounts[verdict] > 0 {
             if state.result.verdictCounts[verdict] == 0, let first = report.verdicts.first(where: { $0.verdict == verdict }) {
                 state.result.witnesses.append(Witness(verdict: verdict, hazard: nil, agent: first.agent, region: first.region,

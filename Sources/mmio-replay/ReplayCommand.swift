@@ -214,6 +214,9 @@ extension ReplayCommand {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let stem = ((trace as NSString).lastPathComponent as NSString).deletingPathExtension
             var results: [ExploreResult] = []
+            var options = options
+            options.deviceViewLimit = 0  // the explorer keeps outcomes, not lists
+            options.hazardLimit = 64
             for policy in policies {
                 for platform in platforms {
                     var result = try Explorer(trace: loaded, policy: policy, platform: platform, models: models + learned, options: options,

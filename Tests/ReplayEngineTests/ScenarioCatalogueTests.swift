@@ -7,18 +7,21 @@ import Yams
 @testable import ReplayEngine
 import Verdicts
 
-/// The scenario catalogue (docs/domain.md §7): every `traces/scenarios/NAME.mtrace` is replayed as
-/// `mmio-replay replay` would (its `fault` lines included) under each case of its sidecar
-/// `NAME.expected.yaml`, and the distinct verdicts must be exactly the expected ones.
+/// The scenario catalogue (docs/domain.md §7, §10): every `traces/scenarios/NAME.mtrace` with a
+/// sidecar `NAME.expected.yaml` is replayed as `mmio-replay replay` would (its `fault` lines
+/// included) under each case of the sidecar, and the distinct verdicts must be exactly the
+/// expected ones; a case whose schedule is `explore` lists the verdicts possible in some
+/// execution, which the explorer must find, completely, and no other.
 @Suite struct ScenarioCatalogueTests {
     static let directory = Harness.packageRoot.appendingPathComponent("traces/scenarios")
-    static let names = ["wrong-size-read", "posted-write-ur", "reclaim-after-writes", "read-pushes-writes", "write-combining",
-                        "gicv2-vcpu-if", "cacheable-io", "late-posted-error"]
+    static let names: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+        .filter { $0.hasSuffix(".expected.yaml") }.map { String($0.dropLast(".expected.yaml".count)) }.sorted()
 
     struct Case {
         var policies: [String]
         var platforms: [String]
-        var schedules: [Schedule]
+        /// Schedules; nil stands for `explore`.
+        var schedules: [Schedule?]
         var stage1: [String: MemoryType]
         var verdicts: Set<Verdict>
     }
@@ -30,7 +33,7 @@ import Verdicts
         return try items.map { item in
             Case(policies: try #require(item["policies"] as? [String]),
                  platforms: try #require(item["platforms"] as? [String]),
-                 schedules: (item["schedules"] as? [String] ?? ["in-order", "adversarial"]).map { Schedule(name: $0, seed: 1)! },
+                 schedules: (item["schedules"] as? [String] ?? ["in-order", "adversarial"]).map { $0 == "explore" ? nil : Schedule(name: $0, seed: 1)! },
                  stage1: (item["s1"] as? [String: String] ?? [:]).mapValues { MemoryType(name: $0)! },
                  verdicts: Set(try #require(item["verdicts"] as? [String]).map { try #require(Verdict(rawValue: $0), "unknown verdict '\($0)'") }))
         }
@@ -48,6 +51,15 @@ import Verdicts
                         ? try PlatformProfile.resolve(Harness.packageRoot.appendingPathComponent(platformName).path)
                         : Harness.platform(platformName)
                     for schedule in c.schedules {
+                        guard let schedule else {
+                            let loaded = try LoadedTrace(reading: MTraceReader(path: trace), name: name)
+                            let result = try Explorer(trace: loaded, policy: Harness.policy(policy), platform: platform,
+                                                      options: ReplayOptions(guestStage1: c.stage1)).run()
+                            #expect(result.explore.complete, "\(name): \(policy) / \(platformName) / explore")
+                            let possible = Set(Verdict.allCases.filter { result.verdictCounts[$0] > 0 })
+                            #expect(possible == c.verdicts, "\(name): \(policy) / \(platformName) / explore s1 \(c.stage1)")
+                            continue
+                        }
                         let report = try Replay.run(MTraceReader(path: trace), policy: Harness.policy(policy), platform: platform,
                                                     options: ReplayOptions(schedule: schedule, guestStage1: c.stage1))
                         let found = Set(report.verdicts.map(\.verdict))
