@@ -155,8 +155,9 @@ private struct SideFileReader: YAMLReading {
             let base = try number(try required("base"), expected: "a base address (0x… or decimal)")
             let sizeNode = try required("size")
             let size = try number(sizeNode, expected: "a size in bytes (0x… or decimal)")
-            guard size > 0, base.addingReportingOverflow(size - 1).overflow == false else {
-                throw InputError(location(sizeNode.mark), "expected a size that is not zero and ends below 2^64, found \(InputError.quote(try scalar(sizeNode, expected: "a size")))")
+            guard size > 0, Region.fits(base: base, size: size) else {
+                throw InputError(location(sizeNode.mark), "expected a size that is not zero and a region that ends below 2^52 (Arm's largest "
+                    + "physical address space), found \(InputError.quote(try scalar(sizeNode, expected: "a size")))")
             }
             var kind = RegionKind.bar
             if let kindNode = fields["kind"] {

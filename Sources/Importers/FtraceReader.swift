@@ -133,7 +133,11 @@ public final class FtraceReader: CaptureSource {
         try keyword(&s, "len")
         let (size, _) = try s.field("an access length (1, 2, 4 or 8)") { s, r in s.decimal(r).flatMap { [1, 2, 4, 8].contains($0) ? $0 : nil } }
         try keyword(&s, "gpa")
-        let (gpa, _) = try s.field("a guest physical address (0x…)") { s, r in s.hex(r) }
+        let (gpa, gpaRange) = try s.field("a guest physical address (0x…)") { s, r in s.hex(r) }
+        guard Region.fits(base: gpa, size: size) else {
+            throw InputError(s.location(gpaRange.lowerBound), expected: "a guest physical address below 2^52 (Arm's largest intermediate physical address space)",
+                             found: s.text(gpaRange))
+        }
         try keyword(&s, "val")
         let (value, valueRange) = try s.field("a value (0x…)") { s, r in s.hex(r) }
         guard size == 8 || value >> (size * 8) == 0 else {

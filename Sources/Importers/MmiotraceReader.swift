@@ -79,8 +79,8 @@ public final class MmiotraceReader: CaptureSource {
                 guard let phys = s.hex(physRange) else { throw s.expected("a physical address (0x…)", physRange) }
                 _ = try s.field("a virtual address (0x…)") { s, r in s.hex(r) }
                 let lenRange = s.token()
-                guard let length = s.hex(lenRange), length > 0, phys.addingReportingOverflow(length - 1).overflow == false else {
-                    throw s.expected("a mapping length (0x…, not zero)", lenRange)
+                guard let length = s.hex(lenRange), length > 0, Region.fits(base: phys, size: length) else {
+                    throw s.expected("a mapping length (0x…, not zero) ending below 2^52 (Arm's largest physical address space)", lenRange)
                 }
                 _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
                 _ = try s.field("a pid (decimal)") { s, r in s.decimal(r) }
@@ -148,6 +148,10 @@ public final class MmiotraceReader: CaptureSource {
             defer { bar += is64 ? 2 : 1 }
             guard raw & 1 == 0, size > 0 else { continue }
             let base = raw & ~0xf
+            guard Region.fits(base: base, size: size) else {
+                let (expected, found) = Region.addressLimitExpectation(base: base, size: size)
+                throw InputError(s.location(bdfRange.lowerBound), expected: expected, found: "BAR \(bar) at \(found)")
+            }
             let region = Region(name: "\(name)-bar\(bar)", device: device, kind: .bar, base: base, size: size,
                                 prefetchable: raw & 0x8 != 0, barIndex: UInt8(bar))
             if let other = topology.regions.first(where: { base < $0.base &+ $0.size && $0.base < base &+ size }) {

@@ -135,7 +135,11 @@ extension QEMULogScanner {
         try expect(":region")
         let index = try decimal("a region index (0-8)", maximum: 8)
         try expect("+")
+        let offsetStart = position
         let offset = try hex("an offset")
+        guard offset < Region.addressLimit else {
+            throw error(at: offsetStart, expected: "an offset below 2^52 (Arm's largest physical address space)", found: "0x\(String(offset, radix: 16))")
+        }
         try expect(",")
         skipSpaces()
         if write {
@@ -226,7 +230,11 @@ extension QEMULogScanner {
         position = p + marker.utf8CodeUnitCount
         let first = try hex("the first offset")
         try expect(" - ")
+        let lastStart = position
         let last = try hex("the last offset")
+        guard last < Region.addressLimit, first <= last else {
+            throw error(at: lastStart, expected: "a last offset at or after the first and below 2^52", found: "0x\(String(last, radix: 16))")
+        }
         try expect("]")
         try expectEnd()
         return (name, first, last)
@@ -277,6 +285,10 @@ extension QEMULogScanner {
         let sizeStart = position
         let size = try hex("a size")
         guard size > 0 else { throw error(at: sizeStart, "BAR size 0x0 is empty") }
+        guard Region.fits(base: base, size: size) else {
+            let (expected, found) = Region.addressLimitExpectation(base: base, size: size)
+            throw error(at: sizeStart, expected: expected, found: found)
+        }
         try expectEnd()
         return BARMappingRecord(name: name, address: address, bar: UInt8(bar), base: base, size: size)
     }

@@ -73,7 +73,7 @@ extension QEMULogScanner {
             }
             valid = p - fraction == 6 && p < bytes.count && bytes[p] == UInt8(ascii: ":")
         }
-        guard valid else { throw error(at: start, expected: what) }
+        guard valid, seconds < 18_000_000_000 else { throw error(at: start, expected: what) }  // nanoseconds in 64 bits
         position = p + 1
         return seconds * 1_000_000_000 + microseconds * 1_000
     }
@@ -117,7 +117,11 @@ extension QEMULogScanner {
         guard p + 1 < bytes.count, bytes[p] == UInt8(ascii: "Z"), Self.isSpace(bytes[p + 1]) else { throw error(at: start, expected: what) }
         position = p + 2
         let days = Self.daysSinceEpoch(year: year, month: month, day: day)
-        return UInt64(days * 86_400 + hour * 3_600 + minute * 60 + second) * 1_000_000_000 + nanoseconds
+        let (since1970, overflow) = UInt64(days * 86_400 + hour * 3_600 + minute * 60 + second).multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow, since1970 <= UInt64.max - nanoseconds else {
+            throw error(at: start, expected: "an ISO-8601 UTC time before the year 2554 (nanoseconds since 1970 in 64 bits)")
+        }
+        return since1970 + nanoseconds
     }
 
     /// Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's `days_from_civil`).

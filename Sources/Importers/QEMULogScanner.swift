@@ -45,6 +45,10 @@ struct QEMULogScanner {
         InputError(SourceLocation(file: file, line: line, column: p + 1), message)
     }
 
+    func error(at p: Int, expected: String, found: String) -> InputError {
+        InputError(SourceLocation(file: file, line: line, column: p + 1), expected: expected, found: found)
+    }
+
     func error(at p: Int, expected: String) -> InputError {
         InputError(SourceLocation(file: file, line: line, column: p + 1), expected: expected, found: found(at: p))
     }

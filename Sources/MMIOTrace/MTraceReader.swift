@@ -267,7 +267,10 @@ public final class MTraceReader: TraceEventSource {
         }
         guard size > 0 else { throw error(at: nameRange.lowerBound, "region '\(name)' has size 0") }
         if barIndex != nil, kind != .bar { throw error(at: nameRange.lowerBound, "region '\(name)' has bar= but is not of kind bar") }
-        guard base <= UInt64.max - (size - 1) else { throw error(at: nameRange.lowerBound, "region '\(name)' extends past the end of the address space") }
+        guard Region.fits(base: base, size: size) else {
+            let (expected, found) = Region.addressLimitExpectation(base: base, size: size)
+            throw error(at: nameRange.lowerBound, expected: expected, found: found)
+        }
         let region = Region(name: name, device: device, kind: kind, base: base, size: size, prefetchable: prefetchable, barIndex: barIndex)
         if let other = topology.regions.first(where: { $0.base <= base &+ (size - 1) && base <= $0.base &+ ($0.size - 1) }) {
             throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(other.name)'")

@@ -46,6 +46,23 @@ public struct Region: Hashable, Sendable {
         self.barIndex = barIndex
     }
 
+    /// Arm's largest physical (and intermediate physical) address space: 52 bits (FEAT_LPA,
+    /// FEAT_LPA2). Regions, and so accesses, lie below it: every address stays far from 2^64,
+    /// so that the write path adds line, page and TLP offsets to it without overflow.
+    public static let addressLimit: UInt64 = 1 << 52
+
+    /// Whether `size` bytes from `base` lie below ``addressLimit``.
+    @inlinable
+    public static func fits(base: UInt64, size: UInt64) -> Bool {
+        base < addressLimit && size <= addressLimit - base
+    }
+
+    /// What a reader says of a region that does not fit (see ``fits(base:size:)``).
+    public static func addressLimitExpectation(base: UInt64, size: UInt64) -> (expected: String, found: String) {
+        ("a region ending below 2^52 (Arm's largest physical address space)",
+         "0x\(String(base, radix: 16))+0x\(String(size, radix: 16))")
+    }
+
     /// Whether `address` lies inside the region.
     @inlinable
     public func contains(_ address: UInt64) -> Bool {

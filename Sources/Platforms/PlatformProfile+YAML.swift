@@ -122,9 +122,11 @@ struct YAMLField<Root> {
              write: { isDuration ? YAMLText.grouped($0[keyPath: path]) : String($0[keyPath: path]) })
     }
 
-    /// A duration in nanoseconds.
+    /// A duration in nanoseconds, at most ``PlatformProfile/longestDurationNs``.
     static func nanoseconds(_ key: String, _ path: WritableKeyPath<Root, Int>) -> Self {
-        integer(key, path, expected: "a duration in nanoseconds (a non-negative integer)", isDuration: true)
+        integer(key, path, expected: "a duration in nanoseconds from 0 to 86_400_000_000_000 (one day)", isDuration: true) {
+            $0 <= PlatformProfile.longestDurationNs
+        }
     }
 
     /// A size in bytes of the form 128 << n, up to 4096.

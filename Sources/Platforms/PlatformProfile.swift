@@ -5,6 +5,10 @@
 /// (``load(yaml:file:)``, ``resolve(_:)``); ``yaml`` writes it back. Parameters, units and the
 /// built-in values are in `docs/platforms.md`.
 public struct PlatformProfile: Hashable, Sendable {
+    /// The longest duration a profile may give (one day, in nanoseconds): far beyond any real
+    /// latency or timeout, and small enough that the replay's picosecond clock never wraps.
+    public static let longestDurationNs = 86_400_000_000_000
+
     /// The name used on the command line, e.g. `split-ecam`.
     public var name: String
     /// One line saying what sets the platform apart.
