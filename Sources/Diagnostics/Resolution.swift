@@ -70,13 +70,15 @@ public enum Resolution {
             if argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml") { throw failure(.missingFile) }
             throw failure(.unknownName(suggestion: Suggestion.closest(to: argument, among: kind.builtInNames)))
         }
-        let data: Data
+        let text: String
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: argument))
+            text = try InputText.read(argument)
         } catch {
-            throw failure(.unreadableFile(reason: error.localizedDescription))
+            switch error {
+            case .unreadable(let reason): throw failure(.unreadableFile(reason: reason))
+            case .invalid(let error): throw failure(.invalidFile(error))
+            }
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw failure(.unreadableFile(reason: "not UTF-8 text")) }
         do {
             return try load(text, argument)
         } catch {

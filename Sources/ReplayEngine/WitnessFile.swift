@@ -32,7 +32,7 @@ public enum WitnessFile {
             let value = line.dropFirst("choices:".count).drop { $0 == " " }
             guard let vector = ChoiceVector(spelling: value.trimmingSuffix { $0 == " " || $0 == "\r" }) else {
                 throw InputError(SourceLocation(file: file, line: lineNumber, column: line.count - value.count + 1),
-                                 expected: "choices as 0s and 1s, optionally followed by /0 or /1", found: "'\(value)'")
+                                 expected: "choices as 0s and 1s, then optionally /0 or /1 and @FROM-TO", found: String(value))
             }
             return vector
         }

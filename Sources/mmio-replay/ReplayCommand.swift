@@ -188,7 +188,13 @@ extension ReplayCommand {
         var vector = ChoiceVector()
         try reportingErrors {
             let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw InputUnavailableError(path: path, reason: "cannot be read") }
+            do {
+                text = try InputText.read(path)
+            } catch InputText.Failure.unreadable(let reason) {
+                throw InputUnavailableError(path: path, reason: reason)
+            } catch InputText.Failure.invalid(let error) {
+                throw error
+            }
             vector = try WitnessFile.parse(text, file: path)
         }
         return .decided(vector)

@@ -135,7 +135,7 @@ import Testing
         ("W 4 1.000000 1 0x1000 0x1 0x0", "m:1:30: error: expected a pid (decimal), found end of line"),
         ("W 4 1.000000 1 0x1000 0x1 0x0 0 extra", "m:1:33: error: expected end of line, found 'extra'"),
         ("UNMAP 1.000000 x 0x0 0", "m:1:16: error: expected a map id (decimal), found 'x'"),
-        ("MAP 1.000000 1 0x1000 0xffff0000 0x0 0x0 0", "m:1:34: error: expected a mapping length (0x…, not zero), found '0x0'"),
+        ("MAP 1.000000 1 0x1000 0xffff0000 0x0 0x0 0", "m:1:34: error: expected a mapping length (0x…, not zero) ending below 2^52 (Arm's largest physical address space), found '0x0'"),
         ("PCIDEV 010 80865a84 86 0 0 0 0 0 0 0 0 0 0 0 0 0 0", "m:1:8: error: expected a bus and devfn (4 hex digits), found '010'"),
         ("PCIDEV 0100 80865a84 86 0 0 0 0 0 0 0 0 0 0 0 0 0", "m:1:50: error: expected resource 6's size (hex), found end of line"),
     ])

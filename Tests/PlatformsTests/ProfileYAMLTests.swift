@@ -113,12 +113,12 @@ import Platforms
         ("name: p\nbase: quiet-pcie\ntransport:\n  latency-ns: 40\n",
          "p.yaml:4:15: error: expected a mapping of transport.latency-ns keys, found '40'"),
         ("name: p\nbase: quiet-pcie\ntransport:\n  latency-ns:\n    link-propagation: [20]\n",
-         "p.yaml:5:23: error: expected a duration in nanoseconds (a non-negative integer), found a sequence"),
+         "p.yaml:5:23: error: expected a duration in nanoseconds from 0 to 86_400_000_000_000 (one day), found a sequence"),
         // negative or malformed latency
         ("name: p\nbase: quiet-pcie\ntransport:\n  latency-ns:\n    completion-to-core: -5\n",
-         "p.yaml:5:25: error: expected a duration in nanoseconds (a non-negative integer), found '-5'"),
+         "p.yaml:5:25: error: expected a duration in nanoseconds from 0 to 86_400_000_000_000 (one day), found '-5'"),
         ("name: p\nbase: quiet-pcie\ntransport:\n  write-combining:\n    drain-timeout-ns: 1.5e3\n",
-         "p.yaml:5:23: error: expected a duration in nanoseconds (a non-negative integer), found '1.5e3'"),
+         "p.yaml:5:23: error: expected a duration in nanoseconds from 0 to 86_400_000_000_000 (one day), found '1.5e3'"),
         // MPS not a power of two in 128...4096
         ("name: p\nbase: quiet-pcie\ntransport:\n  link:\n    max-payload-bytes: 300\n",
          "p.yaml:5:24: error: expected a maximum payload size in bytes (a power of two from 128 to 4096), found '300'"),
@@ -179,7 +179,7 @@ import Platforms
         ("name: p\nbase: no-ras\nerrors:\n  dpc-completion: sc\n",
          "p.yaml:4:19: error: expected a DPC completion status (ur, ca), found 'sc'"),
         ("name: p\nbase: no-ras\nerrors:\n  error-signal-latency-ns: -2000\n",
-         "p.yaml:4:28: error: expected a duration in nanoseconds (a non-negative integer), found '-2000'"),
+         "p.yaml:4:28: error: expected a duration in nanoseconds from 0 to 86_400_000_000_000 (one day), found '-2000'"),
         ("name: p\nbase: no-ras\nerrors:\n  root-complex-response: okay-all-ones\n",
          "p.yaml:4:26: error: expected a mapping of errors.root-complex-response keys, found 'okay-all-ones'"),
         ("name: p\nbase: no-ras\nras:\n  syndromes: [uc, uc, uer, uer]\n",
@@ -352,8 +352,24 @@ import Platforms
 
         let binary = directory.appendingPathComponent("binary.yaml").path
         try Data([0xff, 0xfe, 0x00]).write(to: URL(fileURLWithPath: binary))
-        #expect(throws: ResolutionError(argument: binary, kind: PlatformProfile.resourceKind, failure: .unreadableFile(reason: "not UTF-8 text"))) {
+        // Not UTF-8: located at the first bad byte (exit 65), not "unreadable" (exit 66).
+        #expect(throws: ResolutionError(argument: binary, kind: PlatformProfile.resourceKind, failure: .invalidFile(
+            InputError(SourceLocation(file: binary, line: 1, column: 1), expected: "UTF-8 text", found: "byte 0xff")))) {
             try PlatformProfile.resolve(binary)
+        }
+        let late = directory.appendingPathComponent("late.yaml").path
+        try Data("name: late\nsummary: \"ok\"\nsource: \"caf".utf8 + [0xe9, 0x22, 0x0a]).write(to: URL(fileURLWithPath: late))
+        #expect(throws: ResolutionError(argument: late, kind: PlatformProfile.resourceKind, failure: .invalidFile(
+            InputError(SourceLocation(file: late, line: 3, column: 13), expected: "UTF-8 text", found: "byte 0xe9")))) {
+            try PlatformProfile.resolve(late)
+        }
+        let huge = directory.appendingPathComponent("huge.yaml").path
+        try Data(repeating: 0x20, count: InputText.limit + 10).write(to: URL(fileURLWithPath: huge))
+        #expect {
+            try PlatformProfile.resolve(huge)
+        } throws: { error in
+            guard case .invalidFile(let input) = (error as? ResolutionError)?.failure else { return false }
+            return input.message.hasPrefix("expected at most 16 MiB of text")
         }
     }
 }
