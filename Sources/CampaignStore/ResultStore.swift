@@ -9,13 +9,14 @@ internal import GRDB
 public final class ResultStore: Sendable {
     /// The database file.
     public let path: String
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
 
     /// Opens the database at `path`, creating it if missing, and creates or updates its schema.
     public init(path: String) throws {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        copy = nil
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Schema.migrator.migrate(pool)
@@ -24,15 +25,61 @@ public final class ResultStore: Sendable {
         }
     }
 
+    /// A private copy of a database that could not be opened where it is, removed on close.
+    private let copy: String?
+
+    /// Opens `path` read-only: for reading an archived database that cannot be written. SQLite
+    /// needs to create the WAL index beside a database in WAL mode; where it cannot (a read-only
+    /// file or directory), the database (and its WAL, if any) is read from a private copy.
+    private init(readingOnly path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        do {
+            if let queue = try? DatabaseQueue(path: path, configuration: configuration), (try? queue.read { try $0.tableExists("campaign") }) == true {
+                pool = queue
+                copy = nil
+            } else {
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mmio-replay-\(UUID().uuidString)").path
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                let copied = directory + "/" + (path as NSString).lastPathComponent
+                try FileManager.default.copyItem(atPath: path, toPath: copied)
+                if FileManager.default.fileExists(atPath: path + "-wal") { try FileManager.default.copyItem(atPath: path + "-wal", toPath: copied + "-wal") }
+                copy = directory
+                pool = try DatabaseQueue(path: copied, configuration: configuration)
+            }
+            guard try pool.read({ db in try !db.tableExists("campaign") || Schema.migrator.hasCompletedMigrations(db) }) else {
+                throw StoreError("\(path): written by another version of mmio-replay; open it once writable to update it")
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError("\(path): not a campaign database (expected a database written by a campaign run)")
+        } catch let error as DatabaseError {
+            throw StoreError("\(path): cannot open the database: \(error.message ?? "\(error)")")
+        } catch let error as CocoaError {
+            throw StoreError("\(path): cannot read the database: \(error.localizedDescription)")
+        }
+    }
+
+    deinit {
+        if let copy { try? FileManager.default.removeItem(atPath: copy) }
+    }
+
     /// Opens an existing campaign database; fails with "no such database" when `path` names no
     /// file, and with "not a campaign database" when it holds no campaign (leaving it untouched).
-    public static func openExisting(path: String) throws -> ResultStore {
+    /// - Parameter readOnly: Open without ever writing (`status`, `export`, `compare`), so that
+    ///   an archived, read-only database can be read.
+    public static func openExisting(path: String, readOnly: Bool = false) throws -> ResultStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError("\(path): no such database")
         }
-        guard try holdsCampaign(path: path) else {
-            throw StoreError("\(path): not a campaign database (expected a database written by a campaign run)")
+        let notCampaign = StoreError("\(path): not a campaign database (expected a database written by a campaign run)")
+        if readOnly {
+            let store = try ResultStore(readingOnly: path)
+            guard try store.reading({ db in try Self.holdsCampaign(db) }) else { throw notCampaign }
+            return store
         }
+        guard try holdsCampaign(path: path) else { throw notCampaign }
         return try ResultStore(path: path)
     }
 
@@ -41,14 +88,16 @@ public final class ResultStore: Sendable {
         var configuration = Configuration()
         configuration.readonly = true
         do {
-            return try DatabaseQueue(path: path, configuration: configuration).read { db in
-                try db.tableExists("campaign") && (try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM campaign)") ?? false)
-            }
+            return try DatabaseQueue(path: path, configuration: configuration).read(holdsCampaign)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             return false
         } catch let error as DatabaseError {
             throw StoreError("\(path): cannot open the database: \(error.message ?? "\(error)")")
         }
+    }
+
+    private static func holdsCampaign(_ db: Database) throws -> Bool {
+        try db.tableExists("campaign") && (try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM campaign)") ?? false)
     }
 
     /// Binds the database to `campaign` and `shard`. The first call stores them; later calls

@@ -84,7 +84,7 @@ struct CampaignStatus: AsyncParsableCommand {
 
     func run() async throws {
         try reportingErrors {
-            let store = try ResultStore.openExisting(path: db)
+            let store = try ResultStore.openExisting(path: db, readOnly: true)
             print(try CampaignSummary(store: store, status: try store.status(), path: db).text, terminator: "")
         }
     }
@@ -132,7 +132,7 @@ struct CampaignExport: AsyncParsableCommand {
 
     func run() async throws {
         try reportingErrors {
-            let store = try ResultStore.openExisting(path: db)
+            let store = try ResultStore.openExisting(path: db, readOnly: true)
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
                     printError("mmio-replay: error: cannot write \(output)")

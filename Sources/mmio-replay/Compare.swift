@@ -56,10 +56,10 @@ struct Compare: AsyncParsableCommand {
     func run() async throws {
         var uncontained = false
         try reportingErrors {
-            let first = try ResultStore.openExisting(path: databases[0])
+            let first = try ResultStore.openExisting(path: databases[0], readOnly: true)
             let text: String
             if databases.count == 2 {
-                let regression = try Regression(first, try ResultStore.openExisting(path: databases[1]))
+                let regression = try Regression(first, try ResultStore.openExisting(path: databases[1], readOnly: true))
                 text = regression.text(ComparisonFormat(rawValue: format)!)
                 uncontained = regression.changes.contains { !$0.to.contained }
             } else {

@@ -84,6 +84,47 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: directory + "/x.db"))
     }
 
+    /// Whether `chattr +i` works here (root with CAP_LINUX_IMMUTABLE): the only way to make a
+    /// file unwritable for root.
+    static let canMakeImmutable: Bool = {
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("immutable-probe-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: probe, contents: Data())
+        defer { _ = chattr("-i", probe); try? FileManager.default.removeItem(atPath: probe) }
+        return chattr("+i", probe)
+    }()
+
+    @discardableResult
+    static func chattr(_ flag: String, _ path: String) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+        process.arguments = [flag, path]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// An archived database (file and directory unwritable, even for root) is still read by
+    /// `status`, `export` and `compare`, and left as it was.
+    @Test(.enabled(if: canMakeImmutable, "chattr +i is not available"))
+    func anArchivedDatabaseIsRead() throws {
+        let directory = try Self.temporaryDirectory()
+        let db = directory + "/archived.db"
+        #expect(try CLI.run(["campaign", "run", "Tests/CLITests/Fixtures/campaigns/slurm-small.yaml", "--db", db, "--quiet"]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let listing = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(Self.chattr("+i", db) && Self.chattr("+i", directory))
+        defer { Self.chattr("-i", db); Self.chattr("-i", directory) }
+        let status = try CLI.run(["campaign", "status", db])
+        #expect(status.status == 0 && status.stdout.contains("complete"), "\(status.stderr)")
+        let export = try CLI.run(["campaign", "export", db, "--format", "csv"])
+        #expect(export.status == 0 && export.stdout.split(separator: "\n").count > 100, "\(export.stderr)")
+        let compare = try CLI.run(["compare", db])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == listing)
+    }
+
     @Test func mismatchedShardsAreRefused() throws {
         let directory = try Self.temporaryDirectory()
         let small = "Tests/CLITests/Fixtures/campaigns/slurm-small.yaml"
