@@ -27,6 +27,12 @@ extension ResultStore {
                     + "only shards of one campaign (same spec hash and engine version) can be merged"
             )
         }
+        // Shards of different shard plans (1/2 and 2/3) overlap and leave gaps: refuse them.
+        if let other = sources.first(where: { source in source.plans.contains { $0.shard.count != first.plans.first?.shard.count } }) {
+            let shards = { (s: MergeSource) in s.plans.map { "\($0.shard)" }.joined(separator: ", ") }
+            throw StoreError("\(other.path) holds shard \(shards(other)), but \(first.path) holds shard \(shards(first)): "
+                + "only shards of one plan (the same N in I/N) can be merged")
+        }
         let store = try ResultStore(path: output)
         for source in sources {
             try store.absorb(source)

@@ -47,6 +47,13 @@ struct CampaignInputs: Sendable {
             let learned = try ModelLearner.learning(topology: trace.topology, events: trace.events).models(source: entry.name)
             return Trace(trace: trace, hash: hash.hex, learnedModels: learned)
         }
+        for (i, trace) in traces.enumerated() {
+            if let first = traces[..<i].firstIndex(where: { $0.hash == trace.hash }) {
+                let a = spec.traces[first], b = spec.traces[i]
+                throw InputError(b.location, "expected each trace once, found '\(b.name)' with the same content (and side file) as "
+                    + "'\(a.name)' at line \(a.location.line): list it once")
+            }
+        }
         policies = try spec.policies.map { name in
             try Self.named(name, in: directory, isBuiltIn: AttributePolicy.builtIns.contains { $0.name == name }, AttributePolicy.resolve)
         }

@@ -125,6 +125,18 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == listing)
     }
 
+    @Test func aTraceListedTwiceIsASpecError() throws {
+        let directory = try Self.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: CLI.packageRoot.appendingPathComponent("traces/scenarios/wrong-size-read.mtrace").path,
+                                         toPath: directory + "/copy.mtrace")
+        let spec = directory + "/dup.yaml"
+        try "campaign: dup\ntraces:\n  - \(CLI.packageRoot.path)/traces/scenarios/wrong-size-read.mtrace\n  - copy.mtrace\nfaults: {kinds: [UR]}\n"
+            .write(toFile: spec, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["campaign", "run", spec, "--db", directory + "/d.db"])
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix("\(spec):4:5: error: expected each trace once, found 'copy.mtrace' with the same content"), "\(result.stderr)")
+    }
+
     @Test func mismatchedShardsAreRefused() throws {
         let directory = try Self.temporaryDirectory()
         let small = "Tests/CLITests/Fixtures/campaigns/slurm-small.yaml"
@@ -133,6 +145,11 @@ import Glibc
         let merged = try CLI.run(["campaign", "merge", directory + "/a.db", directory + "/b.db", "-o", directory + "/m.db"])
         #expect(merged.status == 65)
         #expect(merged.stderr.contains("a.db") && merged.stderr.contains("b.db"))
+        // Shards of different plans overlap and leave gaps.
+        #expect(try CLI.run(["campaign", "run", small, "--db", directory + "/c.db", "--shard", "2/3", "--quiet"]).status == 0)
+        let plans = try CLI.run(["campaign", "merge", directory + "/a.db", directory + "/c.db", "-o", directory + "/n.db"])
+        #expect(plans.status == 65)
+        #expect(plans.stderr.contains("holds shard 2/3, but") && plans.stderr.contains("only shards of one plan"), "\(plans.stderr)")
         let shard = try CLI.run(["campaign", "run", small, "--shard", "3/2"])
         #expect(shard.status == 64)
         #expect(shard.stderr.contains("expected --shard I/N with 1 ≤ I ≤ N"))
