@@ -142,6 +142,25 @@ import Verdicts
         }
     }
 
+    /// `check()` names every damaged row (a verdict that is none, evidence that is not JSON)
+    /// and finds nothing in a sound database.
+    @Test func checkNamesEveryDamagedRow() throws {
+        try withTemporaryDirectory { directory in
+            let store = try makeStore(directory.file("r.db"), shard: .whole,
+                                      experiments: [experiment("0000000000000001"), experiment("0000000000000002"), experiment("0000000000000003")])
+            #expect(try store.check().isEmpty)
+            try DatabaseQueue(path: directory.file("r.db")).write { db in
+                try db.execute(sql: "UPDATE experiments SET verdict = 'guest-panic' WHERE id = '0000000000000001'")
+                try db.execute(sql: "PRAGMA ignore_check_constraints = 1")
+                try db.execute(sql: "UPDATE experiments SET evidence = '[{' WHERE id = '0000000000000003'")
+            }
+            let problems = try store.check()
+            #expect(problems.count == 2)
+            #expect(problems[0].hasPrefix("experiment 0000000000000001: stored verdict 'guest-panic' is not a verdict"))
+            #expect(problems[1] == "experiment 0000000000000003: evidence is not valid JSON")
+        }
+    }
+
     @Test func statusCountsRowsAndWeightsPerVerdict() throws {
         try withTemporaryDirectory { directory in
             let store = try makeStore(
