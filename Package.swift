@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms", "PCIeTransport"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "CampaignStore", "Verdicts"]),
         .testTarget(name: "CampaignStoreTests", dependencies: ["CampaignStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "CampaignsTests", dependencies: ["Campaigns", "CampaignStore", "ReplayEngine", "Faults", "Diagnostics", "MMIOTrace", "PCIeTransport", "ArmMemory", "Platforms"],
+        .testTarget(name: "CampaignsTests", dependencies: ["Campaigns", "CampaignStore", "ReplayEngine", "Faults", "Diagnostics", "MMIOTrace", "PCIeTransport", "ArmMemory", "Platforms", "Verdicts"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "PCIeTransport", "SeededRandom"]),
         // End-to-end: runs the built binary and compares with golden files.

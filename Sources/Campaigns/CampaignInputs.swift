@@ -30,6 +30,8 @@ struct CampaignInputs: Sendable {
     var platforms: [Named<PlatformProfile>]
     var models: [DeviceModel]
     var modelsFingerprint: String
+    /// Executions per experiment under the `explore` schedule.
+    var exploreExecutions: Int
 
     /// Loads everything the spec names.
     /// - Throws: ``InputError``, ``ResolutionError`` or an importer's error, naming the file.
@@ -62,6 +64,7 @@ struct CampaignInputs: Sendable {
         }
         let models = try spec.deviceModels.map { try Self.named($0, in: directory, isBuiltIn: false, DeviceModel.resolve) }
         self.models = models.map(\.value)
+        exploreExecutions = spec.exploreExecutions
         modelsFingerprint = StableHash(models.map(\.fingerprint)).hex
     }
 

@@ -153,6 +153,10 @@ public enum CampaignRunner {
         var records: [ExperimentRecord] = []
         records.reserveCapacity(item.experiments.count)
         for (experiment, id) in item.experiments.sorted(by: { ($0.experiment.forkStep, $0.id) < ($1.experiment.forkStep, $1.id) }) {
+            if golden.config.schedule == .explore {
+                records.append(record(try explored(experiment, golden: golden, inputs: inputs), experiment: experiment, id: id, golden: golden))
+                continue
+            }
             var replay: SteppedReplay
             if options.snapshots {
                 try base.advance(toStep: max(experiment.forkStep - 1, 0))
@@ -166,6 +170,28 @@ public enum CampaignRunner {
             records.append(record(outcome, experiment: experiment, id: id, golden: golden))
         }
         return records
+    }
+
+    /// An experiment under the `explore` schedule: every execution the open choices allow, up
+    /// to the spec's `explore-executions`, each a whole replay with the fault injected; the
+    /// outcome is the execution whose injected fault gave the most severe verdict (the first
+    /// found at the fewest deviations), so the row says what the fault *can* do.
+    static func explored(_ experiment: PlannedExperiment, golden: Golden, inputs: CampaignInputs) throws -> ExperimentOutcome {
+        let config = golden.config
+        let trace = inputs.traces[config.trace]
+        var options = ReplayOptions(deviceViewLimit: 0, hazardLimit: 0, faults: [experiment.fault], traceFaults: false)
+        options.schedule = .inOrder
+        let explorer = Explorer(trace: trace.trace, policy: inputs.policies[config.policy].value, platform: inputs.platforms[config.platform].value,
+                                models: inputs.models + trace.learnedModels, options: options,
+                                bounds: ExploreBounds(maxExecutions: inputs.exploreExecutions))
+        var worst: ExperimentOutcome?
+        _ = try explorer.run { report, _ in
+            let injected = report.verdicts.filter { $0.origin == .injected }
+            let outcome = ExperimentOutcome(verdicts: injected, summary: report.summary, steps: 0, stoppedEarly: false)
+            if worst == nil { worst = outcome }
+            if let top = injected.map(\.verdict).max(), top > (worst!.verdicts.map(\.verdict).max() ?? .notFired) { worst = outcome }
+        }
+        return worst ?? ExperimentOutcome(verdicts: [], summary: ReplaySummary(), steps: 0, stoppedEarly: false)
     }
 
     /// An experiment's row: its worst verdict (the first of them), with that verdict's evidence.
@@ -211,6 +237,7 @@ public enum CampaignRunner {
         fields += inputs.traces.map { "\($0.trace.name)=\($0.hash)" }
         fields += inputs.policies.map(\.fingerprint) + inputs.platforms.map(\.fingerprint)
         fields += spec.schedules.map { "\($0.name):\($0.seed.map(String.init) ?? "-")" }
+        if spec.schedules.contains(.explore) { fields.append("explore-executions:\(spec.exploreExecutions)") }
         fields += spec.faults.kinds.map(\.spelling)
         fields.append(spec.faults.selectionText)
         return StableHash(fields).hex

@@ -10,7 +10,7 @@ import Yams
 
 extension CampaignSpec {
     /// The keys of a campaign spec.
-    static let keys = ["campaign", "traces", "policies", "platforms", "schedules", "seeds", "device-models", "faults"]
+    static let keys = ["campaign", "traces", "policies", "platforms", "schedules", "seeds", "explore-executions", "device-models", "faults"]
     /// The keys of a trace written as a mapping.
     static let traceKeys = ["path", "format", "map", "name"]
     /// The keys of `faults:`.
@@ -101,8 +101,14 @@ private struct CampaignSpecReader: YAMLReading {
         let faults = try required("faults", in: fields, at: root, what: "the fault space (kinds and sites)") { node throws(InputError) in
             try faultSpace(node)
         }
+        let exploreExecutions = try fields["explore-executions"].map { node throws(InputError) in
+            let n = try unsigned(node, what: "a number of executions per experiment (1 to 1_000_000)")
+            guard (1...1_000_000).contains(n) else { throw error(node, expected: "a number of executions per experiment (1 to 1_000_000)") }
+            return Int(n)
+        } ?? 64
         return CampaignSpec(name: name, directory: (file as NSString).deletingLastPathComponent, traces: traces, policies: policies,
-                            platforms: platforms, schedules: schedules, deviceModels: models, faults: faults, text: yaml)
+                            platforms: platforms, schedules: schedules, deviceModels: models, exploreExecutions: exploreExecutions,
+                            faults: faults, text: yaml)
     }
 
     // MARK: - Traces

@@ -54,6 +54,9 @@ public struct CampaignSpec: Hashable, Sendable {
     public var schedules: [Schedule]
     /// Device model files.
     public var deviceModels: [String]
+    /// Under the `explore` schedule: at most this many executions per experiment
+    /// (`explore-executions`, default 64).
+    public var exploreExecutions: Int = 64
     public var faults: FaultSpace
     /// The spec file's text, stored with the results.
     public var text: String

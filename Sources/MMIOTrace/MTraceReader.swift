@@ -209,6 +209,7 @@ public final class MTraceReader: TraceEventSource {
                     throw error(at: pair.column, expected: "a device model name", found: pair.value)
                 }
                 device.model = pair.value
+                topology.modelLocations[name] = location(pair.column)
             }
         }
         topology.devices.append(device)

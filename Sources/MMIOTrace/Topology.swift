@@ -105,6 +105,9 @@ public struct Topology: Hashable, Sendable {
     public var mappings: [Mapping] = []
     /// Directives for higher layers, in file order (e.g. the faults a scenario needs).
     public var directives: [TraceDirective] = []
+    /// Where the trace names each device's model (`model=` of a `.mtrace` device line), by device
+    /// name, for errors about a model that does not exist.
+    public var modelLocations: [String: SourceLocation] = [:]
 
     /// The stage-1 type an address space uses when the trace declares no mapping: a VMM maps
     /// vfio regions Device-nGnRnE (`pgprot_noncached` in vfio's `mmap`); guest and host kernels
@@ -112,6 +115,18 @@ public struct Topology: Hashable, Sendable {
     public static func defaultStage1(for space: AddressSpace) -> MemoryType {
         if case .vmm = space { return .deviceNGnRnE }
         return .deviceNGnRE
+    }
+
+    /// Equal when they declare the same system: where a file names each model does not count.
+    public static func == (a: Topology, b: Topology) -> Bool {
+        a.devices == b.devices && a.regions == b.regions && a.mappings == b.mappings && a.directives == b.directives
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(devices)
+        hasher.combine(regions)
+        hasher.combine(mappings)
+        hasher.combine(directives)
     }
 
     public init(devices: [Device] = [], regions: [Region] = [], mappings: [Mapping] = []) {

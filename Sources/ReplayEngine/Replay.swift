@@ -47,6 +47,19 @@ public struct UnknownDeviceModelError: Error, Hashable, Sendable, CustomStringCo
     public var device: String
     public var model: String
     public var suggestion: String?
+    /// Where the trace names the model, when it says.
+    public var location: SourceLocation?
+
+    public init(device: String, model: String, suggestion: String?, location: SourceLocation? = nil) {
+        self.device = device
+        self.model = model
+        self.suggestion = suggestion
+        self.location = location
+    }
+
+    /// With its location, as `file:line:column: error: ...` (else the message alone).
+    public var located: String { location.map { "\($0): error: \(description)" } ?? "mmio-replay: error: \(description)" }
+
     public var description: String {
         if model == DeviceModel.learnedName {
             return "device '\(device)' has no built-in model and its model learned from the trace ('\(DeviceModel.learnedName(of: device))') "
@@ -91,7 +104,8 @@ public enum Replay {
             let name = device.model == DeviceModel.learnedName ? DeviceModel.learnedName(of: device.name) : device.model
             guard let model = models.first(where: { $0.name == name }) ?? DeviceModel.builtIn(named: name) else {
                 throw UnknownDeviceModelError(device: device.name, model: device.model,
-                                              suggestion: Suggestion.closest(to: device.model, among: (models + DeviceModel.builtIns).map(\.name)))
+                                              suggestion: Suggestion.closest(to: device.model, among: (models + DeviceModel.builtIns).map(\.name)),
+                                              location: topology.modelLocations[device.name])
             }
             endpoints.append(Endpoint(model: model))
         }

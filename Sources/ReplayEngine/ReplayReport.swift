@@ -191,6 +191,8 @@ public struct ReplaySummary: Encodable, Hashable, Sendable {
     public var arrivalsAfterReset = 0
     /// Recorded read values against the device models' answers.
     public var reads = ReadComparison()
+
+    public init() {}
 }
 
 /// The result of replaying a trace under one policy, platform and schedule.

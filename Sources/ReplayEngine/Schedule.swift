@@ -13,28 +13,33 @@ public enum Schedule: Hashable, Sendable {
     case adversarial
     /// Each open choice is decided by a seeded generator.
     case random(seed: UInt64)
+    /// Every execution the open choices allow (the explorer, docs/explore.md); a single replay
+    /// under it (a campaign's golden run) is the in-order one.
+    case explore
     /// Each open choice, in the order the replay meets them, is taken as the vector says; the
     /// choices past its end take `otherwise`. What the explorer runs, and what a witness file
     /// replays (docs/explore.md).
     case decided(ChoiceVector)
 
-    /// Parses `in-order`, `adversarial` or `random` (with the seed given separately).
+    /// Parses `in-order`, `adversarial`, `random` (with the seed given separately) or `explore`.
     public init?(name: String, seed: UInt64) {
         switch name.lowercased() {
         case "in-order": self = .inOrder
         case "adversarial": self = .adversarial
         case "random": self = .random(seed: seed)
+        case "explore": self = .explore
         default: return nil
         }
     }
 
-    public static let names = ["in-order", "adversarial", "random"]
+    public static let names = ["in-order", "adversarial", "random", "explore"]
 
     public var name: String {
         switch self {
         case .inOrder: "in-order"
         case .adversarial: "adversarial"
         case .random: "random"
+        case .explore: "explore"
         case .decided: "witness"
         }
     }
@@ -100,7 +105,7 @@ struct ScheduleDecisions {
         if case .decided(let vector) = schedule, let window = vector.window, !window.contains(eventNumber) { return false }
         defer { asked += 1 }
         switch schedule {
-        case .inOrder: return false
+        case .inOrder, .explore: return false
         case .adversarial: return true
         case .random: return random.next() & 1 == 1
         case .decided(let vector): return asked < vector.choices.count ? vector.choices[asked] : vector.otherwise

@@ -144,6 +144,13 @@ public struct SteppedReplay: @unchecked Sendable {
 
 /// What an experiment ended with.
 public struct ExperimentOutcome: Hashable, Sendable {
+    public init(verdicts: [VerdictReport], summary: ReplaySummary, steps: Int, stoppedEarly: Bool) {
+        self.verdicts = verdicts
+        self.summary = summary
+        self.steps = steps
+        self.stoppedEarly = stoppedEarly
+    }
+
     /// The verdicts of the injected fault (one per error it caused; `not-fired` or `none` when
     /// it caused none).
     public var verdicts: [VerdictReport]

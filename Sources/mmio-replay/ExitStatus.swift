@@ -34,7 +34,7 @@ private func reported(_ error: any Error) -> any Error {
         case .invalidFile(let located): printError(located.description); return ExitCode(65)
         }
     case let error as UnknownDeviceModelError:
-        printError("mmio-replay: error: \(error)")
+        printError(error.located)
         return ExitCode(65)
     case let error as UnknownRegionError:
         printError("mmio-replay: error: \(error)")

@@ -93,7 +93,7 @@ struct ReplayCommand: ParsableCommand {
     var json = false
 
     /// The schedules `--schedule` accepts besides ``Schedule/names``.
-    static let scheduleNames = Schedule.names + ["explore", "witness:FILE"]
+    static let scheduleNames = Schedule.names + ["witness:FILE"]
 
     var explores: Bool { schedule == "explore" }
 

@@ -1,6 +1,7 @@
 import CampaignStore
 import Foundation
 import Testing
+import Verdicts
 @testable import Campaigns
 
 /// Runs the small fixture campaign in several ways that must agree (docs/campaigns.md).
@@ -39,6 +40,26 @@ import Testing
         // Most experiments stop early, and forked runs carry the golden run's step count.
         let rows = try forked.store.experiments()
         #expect(rows.filter(\.stoppedEarly).count * 2 > rows.count)
+    }
+
+    /// Under `explore`, each fault's row is the most severe verdict over the explored
+    /// executions: never less severe than in-order's or adversarial's for the same fault.
+    @Test func exploreRowsAreTheWorstCase() async throws {
+        let spec = CampaignSpecTests.fixtures.appendingPathComponent("explore.yaml").path
+        let rows = try await Self.run(CampaignOptions(jobs: 2, pruning: false), spec: spec).store.experiments()
+        var explored: [String: Verdict] = [:]
+        for row in rows where row.schedule == "explore" { explored["\(row.trace) \(row.policy) \(row.platform) \(row.fault)"] = row.verdict }
+        #expect(explored.count > 50)
+        var compared = 0
+        for row in rows where row.schedule != "explore" {
+            let key = "\(row.trace) \(row.policy) \(row.platform) \(row.fault)"
+            guard let verdict = explored[key] else { Issue.record("no explore row for \(key)"); continue }
+            #expect(verdict >= row.verdict, "\(key): explore \(verdict.name), \(row.schedule) \(row.verdict.name)")
+            compared += 1
+        }
+        // Every in-order site is explored (explore plans its sites from the in-order golden run);
+        // the adversarial golden run may plan fewer (merged TLPs).
+        #expect(rows.filter { $0.schedule == "in-order" }.count == explored.count && compared > explored.count)
     }
 
     @Test func workerCountDoesNotChangeResults() async throws {

@@ -76,10 +76,10 @@ import Testing
 
     @Test func locatedErrors() {
         #expect(error(Self.base + "polices: [kvm-device]\n")
-                == "\(Self.file):5:1: error: expected a campaign key (campaign, traces, policies, platforms, schedules, seeds, device-models, faults), found 'polices'; did you mean 'policies'?")
+                == "\(Self.file):5:1: error: expected a campaign key (campaign, traces, policies, platforms, schedules, seeds, explore-executions, device-models, faults), found 'polices'; did you mean 'policies'?")
         #expect(error(Self.base.replacingOccurrences(of: "[UR]", with: "[UR, CAA]")).hasPrefix("\(Self.file):4:15: error: expected a fault kind ("))
         #expect(error(Self.base + "schedules: [in-ordr]\n")
-                == "\(Self.file):5:13: error: expected a schedule (in-order, adversarial, random), found 'in-ordr'; did you mean 'in-order'?")
+                == "\(Self.file):5:13: error: expected a schedule (in-order, adversarial, random, explore), found 'in-ordr'; did you mean 'in-order'?")
         #expect(error(Self.base + "policies: [kvm-devise]\n").hasPrefix("\(Self.file):5:12: error: expected an attribute policy ("))
         #expect(error(Self.base + "policies: [kvm-devise]\n").hasSuffix("did you mean 'kvm-device'?"))
         #expect(error(Self.base.replacingOccurrences(of: "wrong-size-read", with: "nope"))
