@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN = .build/release/mmio-replay
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench fuzz clean
 
 deps:
 	@tools/install-deps.sh
@@ -21,6 +21,8 @@ demo: build
 	@echo; $(BIN) replay traces/scenarios/write-combining.mtrace --policy kvm-device --policy kvm-normal-nc
 	@echo; $(BIN) replay traces/scenarios/read-pushes-writes.mtrace --policy kvm-device --policy kvm-normal-nc --schedule adversarial
 	@echo; $(BIN) replay traces/scenarios/reclaim-after-writes.mtrace --policy kvm-device --policy kvm-normal-nc --policy strict-ngnrne --platform quiet-pcie --platform split-ecam --schedule adversarial
+	@echo; $(BIN) replay traces/scenarios/reclaim-after-writes.mtrace --policy kvm-device --policy strict-ngnrne --platform split-ecam --schedule explore --witness-dir .build/witnesses
+	@echo; $(BIN) replay traces/captures/arm64-virt-nvme.log --platform ras-sbsa --device-view-limit 0
 	@echo; $(BIN) generate --events 1000000 --workload mixed --seed 1 -o .build/demo-1M.mtrace
 	@$(BIN) replay .build/demo-1M.mtrace --policy kvm-device --policy kvm-normal-nc --device-view-limit 0
 	@echo; rm -f .build/demo-campaign.db .build/demo-campaign.db-wal .build/demo-campaign.db-shm
@@ -36,5 +38,10 @@ test: deps
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
+# libFuzzer harnesses for every reader (docs/reliability.md): FUZZ_SECONDS each (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	tools/fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build Benchmarks/.build Fuzz/.build Fuzz/.work

@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "Campaigns", targets: ["Campaigns"]),
         .library(name: "CampaignStore", targets: ["CampaignStore"]),
         .library(name: "SeededRandom", targets: ["SeededRandom"]),
+        .library(name: "ModelLearning", targets: ["ModelLearning"]),
+        .library(name: "Diagnostics", targets: ["Diagnostics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -39,17 +39,24 @@ public struct PcapReader: ~Copyable {
         linkType = LinkType(rawValue: pcap_datalink(handle))
     }
 
+    /// Records read so far, and the byte offset of the next record's header (after the 24-byte
+    /// file header), for errors.
+    private var recordsRead = 0
+    private var nextOffset = 24
+
     deinit { pcap_close(handle) }
 
     /// The next record, or nil at the end of the file.
     /// - Throws: ``PcapError`` with libpcap's message for a truncated or corrupt file.
-    public func next() throws(PcapError) -> PcapPacket? {
+    public mutating func next() throws(PcapError) -> PcapPacket? {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         switch pcap_next_ex(handle, &header, &data) {
         case 1:
             guard let header, let data else { return nil }
             let h = header.pointee
+            recordsRead += 1
+            nextOffset += 16 + Int(h.caplen)
             // The file's seconds field is unsigned 32-bit; libpcap sign-extends it.
             let seconds = UInt64(UInt32(truncatingIfNeeded: h.ts.tv_sec))
             return PcapPacket(
@@ -60,7 +67,7 @@ public struct PcapReader: ~Copyable {
         case PCAP_ERROR_BREAK:
             return nil
         default:
-            throw PcapError(path: path, message: String(cString: pcap_geterr(handle)))
+            throw PcapError(path: path, message: String(cString: pcap_geterr(handle)), record: (recordsRead + 1, nextOffset))
         }
     }
 }

@@ -15,7 +15,7 @@ public struct CapturedTLP: Hashable, Sendable {
 
 /// Reads a TLP capture (pcap or pcapng, link type USER1) written by ``PcapTLPWriter``.
 public final class PcapTLPReader {
-    private let file: PcapReader
+    private var file: PcapReader
     private var record = 0
 
     /// Opens the file at `path`.

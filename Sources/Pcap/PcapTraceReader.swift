@@ -11,7 +11,7 @@ public final class PcapTraceReader: TraceEventSource {
     /// The 1-based record number of the last returned event (the topology is record 1).
     public var line: Int { record }
 
-    private let file: PcapReader
+    private var file: PcapReader
     private var record = 1
 
     /// Opens the file at `path` and reads its topology record.

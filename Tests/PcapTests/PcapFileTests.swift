@@ -12,7 +12,7 @@ import Testing
             for (time, bytes) in records { try writer.write(timeNanoseconds: time, bytes: bytes) }
             try writer.close()
         }
-        let reader = try PcapReader(path: path)
+        var reader = try PcapReader(path: path)
         #expect(reader.linkType == .user1)
         for (time, bytes) in records {
             #expect(try reader.next() == PcapPacket(timeNanoseconds: time, bytes: bytes, originalLength: bytes.count))
@@ -66,12 +66,15 @@ import Testing
         }
         let whole = try Data(contentsOf: URL(fileURLWithPath: truncated))
         try whole.prefix(whole.count - 2).write(to: URL(fileURLWithPath: truncated))
-        let reader = try PcapReader(path: truncated)
+        var reader = try PcapReader(path: truncated)
         do {
             _ = try reader.next()
             Issue.record("expected an error")
         } catch {
             #expect(error.message.contains("truncated"))
+            // Located: the first record, whose header follows the 24-byte file header.
+            #expect(error.record?.number == 1 && error.record?.byteOffset == 24)
+            #expect(error.description.hasPrefix("\(truncated):record 1: error: ") && error.description.hasSuffix("(the record's header is at byte 24)"))
         }
     }
 }

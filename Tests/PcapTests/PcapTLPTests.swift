@@ -44,7 +44,7 @@ import Testing
 
     /// Record bytes: type 3, direction, then the TLP exactly as `TLP.bytes` lays it out.
     @Test func recordBytes() throws {
-        let reader = try PcapReader(path: try Self.writeCapture())
+        var reader = try PcapReader(path: try Self.writeCapture())
         #expect(reader.linkType == .user1)
         let first = try #require(try reader.next())
         #expect(first.bytes == [3, 0, 0x40, 0, 0, 1, 0, 0, 0, 0x0f, 0xfe, 0x40, 0, 0x14, 0x01, 0x00, 0x46, 0x00])

@@ -117,7 +117,7 @@ import Testing
                                         kind: .write(MemoryAccess(address: 0xfe40_0014, region: 0, size: 4, value: AccessValue(0x46_0001)))))
             try writer.flush()
         }
-        let reader = try PcapReader(path: path)
+        var reader = try PcapReader(path: path)
         #expect(reader.linkType == .user0)
         let first = try #require(try reader.next())
         #expect(first.timeNanoseconds == 0)
