@@ -13,7 +13,8 @@ public enum ExploreText {
         out += (s.window.map { ", choices open only while reading events \($0)" } ?? "") + "\n"
         out += s.complete
             ? "  complete: every execution the modelled choices allow was replayed; an outcome not listed is impossible\n"
-            : "  INCOMPLETE (bound: \(s.bound ?? "?")): every execution within \(s.deviations) deviation(s) of the in-order and adversarial ones was replayed; an outcome not listed was not found, not proven impossible\n"
+            : "  INCOMPLETE (bound: \(s.bound ?? "?")): " + (s.deviations.map { "every execution within \($0) deviation(s) of the in-order and adversarial ones was replayed" }
+                ?? "not even the in-order and adversarial executions were both replayed") + "; an outcome not listed was not found, not proven impossible\n"
         out += "possible verdicts: \(Verdict.allCases.filter { r.verdictCounts[$0] > 0 }.count)\n"
         for verdict in Verdict.allCases.reversed() where r.verdictCounts[verdict] > 0 {
             out += line(verdict.name, count: r.verdictCounts[verdict], of: s.executions, witness: r.witnesses.first { $0.verdict == verdict })

@@ -35,12 +35,27 @@ public struct ExploreResult: Encodable, Hashable, Sendable {
         public var states: Int
         /// The open choices of the in-order execution.
         public var choicePoints: Int
-        /// Every execution with at most this many choices different from a baseline was explored.
-        public var deviations: Int
+        /// Every execution with at most this many choices different from a baseline was explored
+        /// (nil when the budget ran out before both baselines were).
+        public var deviations: Int?
         /// The bound that cut the search (`executions` or `deviations`), nil when complete.
         public var bound: String?
         /// The trace events (`FROM-TO`, 1-based) whose choices were open; nil for all.
         public var window: String?
+
+        enum CodingKeys: String, CodingKey { case complete, executions, states, choicePoints, deviations, bound, window }
+
+        /// Every key always present: `bound`, `deviations` and `window` as null when absent.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(complete, forKey: .complete)
+            try container.encode(executions, forKey: .executions)
+            try container.encode(states, forKey: .states)
+            try container.encode(choicePoints, forKey: .choicePoints)
+            try container.encode(deviations, forKey: .deviations)
+            try container.encode(bound, forKey: .bound)
+            try container.encode(window, forKey: .window)
+        }
     }
 
     public var policy: String
@@ -139,7 +154,7 @@ public struct Explorer {
     public func run(observe: ((ReplayReport, ChoiceVector) -> Void)? = nil) throws -> ExploreResult {
         var state = State(observe: observe, result: ExploreResult(
             policy: policy.name, platform: platform.name,
-            explore: .init(complete: false, executions: 0, states: 0, choicePoints: 0, deviations: 0, bound: nil,
+            explore: .init(complete: false, executions: 0, states: 0, choicePoints: 0, deviations: nil, bound: nil,
                           window: bounds.window.map { "\($0.lowerBound)-\($0.upperBound)" }),
             verdictCounts: VerdictCounts(), hazardCounts: HazardCounts(), witnesses: []))
         var level = 0

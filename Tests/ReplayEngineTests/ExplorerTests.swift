@@ -90,9 +90,14 @@ import Verdicts
                                     name: "write-combining")
         let full = try Explorer(trace: trace, policy: Harness.policy("kvm-normal-nc"), platform: Harness.platform("quiet-pcie")).run()
         #expect(full.explore.complete && full.explore.bound == nil && full.explore.executions > 8)
+        let json = String(decoding: try JSONEncoder().encode(full.explore), as: UTF8.self)
+        #expect(json.contains("\"bound\":null") && json.contains("\"window\":null"), "\(json)")
         let cut = try Explorer(trace: trace, policy: Harness.policy("kvm-normal-nc"), platform: Harness.platform("quiet-pcie"),
                                bounds: ExploreBounds(maxExecutions: 5)).run()
         #expect(!cut.explore.complete && cut.explore.bound == "executions" && cut.explore.executions <= 5)
+        let one = try Explorer(trace: trace, policy: Harness.policy("kvm-normal-nc"), platform: Harness.platform("quiet-pcie"),
+                               bounds: ExploreBounds(maxExecutions: 1)).run()
+        #expect(one.explore.executions == 1 && one.explore.deviations == nil, "only the in-order execution: no level complete")
         let shallow = try Explorer(trace: trace, policy: Harness.policy("kvm-normal-nc"), platform: Harness.platform("quiet-pcie"),
                                    bounds: ExploreBounds(maxDeviations: 1)).run()
         #expect(!shallow.explore.complete && shallow.explore.bound == "deviations" && shallow.explore.deviations == 1)

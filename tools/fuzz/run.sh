@@ -5,7 +5,7 @@
 # something (the reproducers are kept in Fuzz/findings/HARNESS/).
 #
 #   tools/fuzz/run.sh SECONDS [HARNESS...]     # default: every harness
-#   FUZZ_RUNS=1000000 tools/fuzz/run.sh 0 ...   # a number of executions instead of a time
+#   FUZZ_RUNS=1000000 tools/fuzz/run.sh 900 ... # at most that many executions (and seconds) each
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
@@ -84,7 +84,7 @@ status=0
 for h in "${harnesses[@]}"; do
     dir="$work/$h"; mkdir -p "$dir/corpus" "$dir/artifacts"
     dictionary "$h" > "$dir/dict"
-    budget=(-max_total_time="$seconds"); [ -n "${FUZZ_RUNS:-}" ] && budget=(-runs="$FUZZ_RUNS")
+    budget=(-max_total_time="$seconds"); [ -n "${FUZZ_RUNS:-}" ] && budget+=(-runs="$FUZZ_RUNS")
     FUZZ_TARGET=$h "$binary" "$dir/corpus" -dict="$dir/dict" "${budget[@]}" -timeout=10 -rss_limit_mb=4096 \
         -max_len=4096 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" >"$dir/log" 2>&1 || true
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/log" | grep -o '[0-9]*$' || echo 0)
