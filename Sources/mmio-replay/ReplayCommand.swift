@@ -25,6 +25,9 @@ struct ReplayCommand: ParsableCommand {
             --faults (docs/faults.md); schedules: in-order, adversarial, random with --seed
             (docs/schedules.md); verdicts: docs/verdicts.md.
 
+            Exit status: 1 with --fail-on uncontained when a pair has an uncontained verdict
+            (under --schedule explore: a possible one), so that CI can gate on it.
+
             Examples:
               mmio-replay replay traces/scenarios/wrong-size-read.mtrace --platform quiet-pcie --platform ras-sbsa --platform no-ras
               mmio-replay replay traces/nvme-doorbell.mtrace --fault 'CA at bar0+0x1c read' --platform ras-sbsa
@@ -92,6 +95,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print JSON: one object per (policy, platform) pair.")
     var json = false
 
+    @Option(name: .customLong("fail-on"), help: "uncontained: exit 1 if any pair has an uncontained verdict (explore: a possible one), for CI.")
+    var failOn: String?
+
     /// The schedules `--schedule` accepts besides ``Schedule/names``.
     static let scheduleNames = Schedule.names + ["witness:FILE"]
 
@@ -103,6 +109,7 @@ struct ReplayCommand: ParsableCommand {
                 + (Suggestion.closest(to: schedule, among: Self.scheduleNames).map { "; did you mean '\($0)'?" } ?? ""))
         }
         _ = try window()
+        if let failOn, failOn != "uncontained" { throw ValidationError("expected --fail-on uncontained, found '\(failOn)'") }
         if exploreExecutions < 1 { throw ValidationError("--explore-executions must be at least 1") }
         if let exploreDeviations, exploreDeviations < 0 { throw ValidationError("--explore-deviations must be at least 0") }
         if explores, tlpPcap != nil || timeline != nil {
@@ -175,6 +182,7 @@ struct ReplayCommand: ParsableCommand {
                 }
             }
             print(json ? try jsonText(reports) : ReplayText.render(reports, trace: trace, verdictLimit: verdictLimit), terminator: json ? "\n" : "")
+            if failOn != nil, reports.contains(where: { $0.verdictCounts.uncontained > 0 }) { throw ExitCode(1) }
         }
     }
 }
@@ -239,6 +247,7 @@ extension ReplayCommand {
                 }
             }
             print(json ? try jsonText(results) : ExploreText.render(results, trace: trace), terminator: json ? "\n" : "")
+            if failOn != nil, results.contains(where: { $0.verdictCounts.uncontained > 0 }) { throw ExitCode(1) }
         }
     }
 }
