@@ -17,6 +17,7 @@ extension Simulation {
             flushWindow(a)
             forceTLBIScopes(of: a)
             agents[Int(a)].block = .barrier
+            agentsInDSB += 1
             releaseHeldAwaited(by: a)
             checkBarrier(a)
         case .barrier(.isb): break
@@ -365,6 +366,7 @@ extension Simulation {
         }
         agents[Int(a)].pendingTLBIs = []
         agents[Int(a)].block = .none
+        agentsInDSB -= 1
         scheduleStep(a)
     }
 

@@ -93,7 +93,9 @@ extension Simulation {
     /// Whether a DSB is waiting for `t` now: its own agent's, or one waiting for a TLBI whose
     /// scope covers the mapping `t` went through.
     func isAwaited(_ t: Transaction) -> Bool {
-        agents.indices.contains { i in
+        guard agentsInDSB > 0 else { return false }
+        if agents[Int(t.agent)].block == .barrier { return true }
+        return agents.indices.contains { i in
             guard agents[i].block == .barrier else { return false }
             return Int(t.agent) == i || agents[i].pendingTLBIs.contains { scope in
                 t.guestVM == scope.vm && (scope.region == nil || scope.region == t.region)

@@ -144,6 +144,9 @@ struct Simulation {
     /// Per (agent, device): the highest program order seen at the device.
     var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 16 | device
     var report: ReplayReport
+    /// Agents waiting in a DSB, so that asking whether one waits for a write costs nothing when
+    /// none does.
+    var agentsInDSB = 0
     /// Where reads differed from the recording: index into the report's per-register list.
     var divergingPlaces: [ReadPlace: Int] = [:]
     /// Reused storage for the TLPs of one write (mask, bytes on the wire, kind, and the TLP
