@@ -106,6 +106,13 @@ public struct DeviceModel: Hashable, Sendable {
     /// The slot containing `offset` in BAR `bar`, if any.
     func slotIndex(bar: UInt8, offset: UInt64) -> Int? {
         guard bar < 6 else { return nil }
+        let low = firstSlot(bar: bar, endingAfter: offset)
+        return low < layouts[Int(bar)].count && layouts[Int(bar)][low].start <= offset ? low : nil
+    }
+
+    /// The index of the first slot of BAR `bar` (< 6) that ends after `offset` (the count when
+    /// none does): a binary search.
+    func firstSlot(bar: UInt8, endingAfter offset: UInt64) -> Int {
         let slots = layouts[Int(bar)]
         var low = 0
         var high = slots.count
@@ -113,7 +120,7 @@ public struct DeviceModel: Hashable, Sendable {
             let mid = (low + high) / 2
             if slots[mid].end <= offset { low = mid + 1 } else { high = mid }
         }
-        return low < slots.count && slots[low].start <= offset ? low : nil
+        return low
     }
 }
 

@@ -196,14 +196,8 @@ public struct DeviceState: Hashable, Sendable {
         guard bar < 6, size > 0, size <= 64, model.barSizes[Int(bar)] > 0,
               offset < model.barSizes[Int(bar)], UInt64(size) <= model.barSizes[Int(bar)] - offset else { return false }
         let slots = model.layouts[Int(bar)]
-        let end = offset + UInt64(size)
-        var low = 0
-        var high = slots.count
-        while low < high {
-            let mid = (low + high) / 2
-            if slots[mid].end <= offset { low = mid + 1 } else { high = mid }
-        }
-        return low == slots.count || slots[low].start >= end
+        let first = model.firstSlot(bar: bar, endingAfter: offset)
+        return first == slots.count || slots[first].start >= offset + UInt64(size)
     }
 
     mutating func writeRegister(_ index: Int, byteOffset: Int, size: Int, data: UInt64, enables: UInt64, at time: UInt64) {

@@ -18,6 +18,11 @@ struct AgentState {
     struct TLBIScope: Equatable {
         var vm: UInt16
         var region: RegionID?
+
+        /// Whether the invalidation covers the mapping `t` went through.
+        func covers(_ t: Transaction) -> Bool {
+            t.guestVM == vm && (region == nil || region == t.region)
+        }
     }
 
     let agent: Agent

@@ -362,7 +362,7 @@ extension Simulation {
             let t = transactions[id]
             guard !t.complete else { continue }
             if t.agent == a { return }
-            if let vm = t.guestVM, scopes.contains(where: { $0.vm == vm && ($0.region == nil || $0.region == t.region) }) { return }
+            if scopes.contains(where: { $0.covers(t) }) { return }
         }
         agents[Int(a)].pendingTLBIs = []
         agents[Int(a)].block = .none

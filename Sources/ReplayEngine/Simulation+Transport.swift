@@ -97,9 +97,7 @@ extension Simulation {
         if agents[Int(t.agent)].block == .barrier { return true }
         return agents.indices.contains { i in
             guard agents[i].block == .barrier else { return false }
-            return Int(t.agent) == i || agents[i].pendingTLBIs.contains { scope in
-                t.guestVM == scope.vm && (scope.region == nil || scope.region == t.region)
-            }
+            return Int(t.agent) == i || agents[i].pendingTLBIs.contains { $0.covers(t) }
         }
     }
 
@@ -109,7 +107,7 @@ extension Simulation {
     mutating func releaseHeldAwaited(by a: Int32) {
         let scopes = agents[Int(a)].pendingTLBIs
         func awaits(_ t: Transaction) -> Bool {
-            !t.complete && (t.agent == a || scopes.contains { $0.vm == t.guestVM && ($0.region == nil || $0.region == t.region) })
+            !t.complete && (t.agent == a || scopes.contains { $0.covers(t) })
         }
         for id in transactions.ids where awaits(transactions[id]) { transactions[id].awaitedByDSB = true }
         for c in heldPaths where held[c].contains(where: { awaits(transactions[$0]) }) { releaseHeld(channel: c) }

@@ -26,20 +26,20 @@ public struct LoadedTrace: Sendable {
 }
 
 /// The events of a ``LoadedTrace`` from a position on.
-final class LoadedTraceSource: TraceEventSource {
+public final class LoadedTraceSource: TraceEventSource {
     let trace: LoadedTrace
     var position: Int
 
-    init(_ trace: LoadedTrace, position: Int) {
+    public init(_ trace: LoadedTrace, position: Int = 0) {
         self.trace = trace
         self.position = position
     }
 
-    var topology: Topology { trace.topology }
-    var fileName: String { trace.name }
-    var line: Int { position }
+    public var topology: Topology { trace.topology }
+    public var fileName: String { trace.name }
+    public var line: Int { position }
 
-    func next() -> TraceEvent? {
+    public func next() -> TraceEvent? {
         guard position < trace.events.count else { return nil }
         defer { position += 1 }
         return trace.events[position]

@@ -64,25 +64,10 @@ enum Harness: String, CaseIterable {
         let trace = try LoadedTrace(reading: source, name: "fuzz")
         let models = try ModelLearner.learning(topology: trace.topology, events: trace.events).models(source: "fuzz")
         for schedule in [Schedule.inOrder, .adversarial] {
-            _ = try Replay.run(MTraceReplaySource(trace), policy: AttributePolicy.builtIn(named: "kvm-normal-nc")!,
+            _ = try Replay.run(LoadedTraceSource(trace), policy: AttributePolicy.builtIn(named: "kvm-normal-nc")!,
                                platform: PlatformProfile.builtIn(named: "ras-sbsa")!, models: models,
                                options: ReplayOptions(schedule: schedule, deviceViewLimit: 16, hazardLimit: 16))
         }
-    }
-}
-
-/// A loaded trace as a fresh stream of events.
-final class MTraceReplaySource: TraceEventSource {
-    let trace: LoadedTrace
-    var position = 0
-    init(_ trace: LoadedTrace) { self.trace = trace }
-    var topology: Topology { trace.topology }
-    var fileName: String { trace.name }
-    var line: Int { position }
-    func next() -> TraceEvent? {
-        guard position < trace.events.count else { return nil }
-        defer { position += 1 }
-        return trace.events[position]
     }
 }
 
