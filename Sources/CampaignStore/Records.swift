@@ -136,3 +136,27 @@ public struct ExperimentRecord: Hashable, Sendable {
     /// Whether the fault stayed contained (the verdict's own property).
     public var contained: Bool { verdict.contained }
 }
+
+/// An experiment that gave no result: the replay threw, or the process stopped twice while it
+/// ran alone (a trap in the engine). Stored so that the campaign completes and says so.
+public struct FailedExperimentRecord: Hashable, Sendable {
+    /// The experiment's id, as its result would have had.
+    public var id: String
+    /// The golden run it forks from.
+    public var golden: String
+    /// The fault's canonical text.
+    public var fault: String
+    /// The fault kind's spelling.
+    public var kind: String
+    /// What went wrong.
+    public var error: String
+
+    /// A failed experiment with these fields.
+    public init(id: String, golden: String, fault: String, kind: String, error: String) {
+        self.id = id
+        self.golden = golden
+        self.fault = fault
+        self.kind = kind
+        self.error = error
+    }
+}

@@ -1,8 +1,8 @@
 internal import GRDB
 
 extension ResultStore {
-    /// Verifies the whole database: SQLite's own `integrity_check`, then every golden run and
-    /// experiment row decoded as the store reads it, and every experiment's evidence valid JSON.
+    /// Verifies the whole database: SQLite's own `integrity_check`, then every golden run,
+    /// experiment and failed-experiment row decoded as the store reads it, and every experiment's evidence valid JSON.
     /// - Returns: One line per problem (the row's table and id, and what is wrong); empty when
     ///   the database is sound.
     public func check() throws -> [String] {
@@ -10,6 +10,7 @@ extension ResultStore {
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }.map { "integrity: \($0)" }
             problems += try rowProblems(GoldenRecord.self, db)
             problems += try rowProblems(ExperimentRecord.self, db)
+            if try db.tableExists(FailedExperimentRecord.table) { problems += try rowProblems(FailedExperimentRecord.self, db) }
             problems += try String.fetchAll(db, sql: "SELECT id FROM experiments WHERE NOT json_valid(evidence) ORDER BY id")
                 .map { "experiment \($0): evidence is not valid JSON" }
             return problems

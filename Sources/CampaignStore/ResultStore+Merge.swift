@@ -57,6 +57,7 @@ extension ResultStore {
                         try adoptCampaign(of: source, db)
                         try copyRows(GoldenRecord.self, from: source, db)
                         try copyRows(ExperimentRecord.self, from: source, db)
+                        try copyRows(FailedExperimentRecord.self, from: source, db)
                         for plan in source.plans {
                             try plan.save(db)
                         }

@@ -15,6 +15,7 @@ extension ResultStore {
                 shard: stored.shard,
                 planned: stored.planned,
                 experiments: verdictCounts.reduce(0) { $0 + $1.rows },
+                failed: try db.tableExists("failed_experiments") ? Int.fetchOne(db, sql: "SELECT COUNT(*) FROM failed_experiments") ?? 0 : 0,
                 goldens: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM golden_runs") ?? 0,
                 weightedTotal: verdictCounts.reduce(0) { $0 + $1.weight },
                 verdictCounts: verdictCounts

@@ -49,7 +49,9 @@ public final class ResultStore: Sendable {
                 copy = directory
                 pool = try DatabaseQueue(path: copied, configuration: configuration)
             }
-            guard try pool.read({ db in try !db.tableExists("campaign") || Schema.migrator.hasCompletedMigrations(db) }) else {
+            // A database of an earlier schema reads as it is (what it lacks reads as empty); one
+            // of a later schema may hold what this version cannot read.
+            guard try pool.read({ db in try Schema.migrator.appliedIdentifiers(db).isSubset(of: Schema.migrator.migrations) }) else {
                 throw StoreError("\(path): written by another version of mmio-replay; open it once writable to update it")
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
@@ -136,9 +138,41 @@ public final class ResultStore: Sendable {
         }
     }
 
-    /// Ids of the experiments stored, to skip them when resuming.
+    /// Ids of the experiments stored, with a result or failed, to skip them when resuming.
     public func experimentIDs() throws -> Set<String> {
-        try reading { db in try String.fetchSet(db, sql: "SELECT id FROM experiments") }
+        try reading { db in try String.fetchSet(db, sql: "SELECT id FROM experiments UNION SELECT id FROM failed_experiments") }
+    }
+
+    /// Notes experiments handed to a worker, before it starts them: a run that stops leaves
+    /// them behind as suspects (see `suspects()`).
+    public func markInFlight(_ ids: [String]) throws {
+        guard !ids.isEmpty else { return }
+        try writing { db in
+            let statement = try db.cachedStatement(sql: "INSERT INTO in_flight (id) VALUES (?) ON CONFLICT (id) DO NOTHING")
+            for id in ids { try statement.execute(arguments: [id]) }
+        }
+    }
+
+    /// Experiments a stopped run left in flight, with no result stored, sorted by id; each
+    /// with how many times the process stopped while it ran alone.
+    public func suspects() throws -> [(id: String, aloneRuns: Int)] {
+        try reading { db in
+            let sql = """
+                SELECT id, alone_runs FROM in_flight WHERE id NOT IN (SELECT id FROM experiments)
+                AND id NOT IN (SELECT id FROM failed_experiments) ORDER BY id
+                """
+            return try Row.fetchAll(db, sql: sql).map { (try $0.decode(atIndex: 0), try $0.decode(atIndex: 1)) }
+        }
+    }
+
+    /// Counts one more run of a suspect alone, before it starts.
+    public func markRunningAlone(_ id: String) throws {
+        try writing { db in
+            try db.execute(sql: """
+                INSERT INTO in_flight (id, alone_runs) VALUES (?, 1)
+                ON CONFLICT (id) DO UPDATE SET alone_runs = alone_runs + 1
+                """, arguments: [id])
+        }
     }
 
     /// Ids of the golden runs stored, to skip them when resuming.
@@ -154,8 +188,21 @@ public final class ResultStore: Sendable {
     /// Stores experiments in one transaction: all or nothing. A row whose id is already stored
     /// is skipped if identical; if it differs, nothing is stored and a `StoreError` names the
     /// differing columns (the engine changed without a version bump).
-    public func insert(experiments: [ExperimentRecord]) throws {
-        try insert(experiments)
+    /// Failed experiments are stored in the same transaction; every id stored stops being in
+    /// flight.
+    public func insert(experiments: [ExperimentRecord], failures: [FailedExperimentRecord] = []) throws {
+        guard !experiments.isEmpty || !failures.isEmpty else { return }
+        try writing { db in
+            try insert(experiments, db)
+            try insert(failures, db)
+            let landed = try db.cachedStatement(sql: "DELETE FROM in_flight WHERE id = ?")
+            for id in experiments.map(\.id) + failures.map(\.id) { try landed.execute(arguments: [id]) }
+        }
+    }
+
+    /// Experiments that gave no result, sorted by id.
+    public func failures() throws -> [FailedExperimentRecord] {
+        try reading { db in try db.tableExists(FailedExperimentRecord.table) } ? try fetchAll() : []
     }
 
     /// Golden runs, sorted by id.
@@ -170,18 +217,20 @@ public final class ResultStore: Sendable {
 
     private func insert<Record: StoredRecord>(_ records: [Record]) throws {
         guard !records.isEmpty else { return }
-        try writing { db in
-            let statement = try db.cachedStatement(sql: Record.insertSQL)
-            for record in records {
-                let values = record.databaseValues
-                do {
-                    try statement.execute(arguments: StatementArguments(values))
-                } catch let error as DatabaseError {
-                    throw StoreError("\(path): cannot store \(Record.noun) \(record.id): \(error.message ?? "\(error)")")
-                }
-                if db.changesCount == 0 {
-                    try requireStored(record, values: values, db)
-                }
+        try writing { db in try insert(records, db) }
+    }
+
+    private func insert<Record: StoredRecord>(_ records: [Record], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: Record.insertSQL)
+        for record in records {
+            let values = record.databaseValues
+            do {
+                try statement.execute(arguments: StatementArguments(values))
+            } catch let error as DatabaseError {
+                throw StoreError("\(path): cannot store \(Record.noun) \(record.id): \(error.message ?? "\(error)")")
+            }
+            if db.changesCount == 0 {
+                try requireStored(record, values: values, db)
             }
         }
     }

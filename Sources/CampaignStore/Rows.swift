@@ -168,6 +168,21 @@ extension ExperimentRecord: StoredRecord {
     }
 }
 
+extension FailedExperimentRecord: StoredRecord {
+    static let table = "failed_experiments"
+    static let noun = "failed experiment"
+    static let columns = ["id", "golden", "fault", "kind", "error"]
+
+    var databaseValues: [DatabaseValue] {
+        [id.databaseValue, golden.databaseValue, fault.databaseValue, kind.databaseValue, error.databaseValue]
+    }
+
+    init(row: Row) throws {
+        var reader = ColumnReader(row)
+        self.init(id: try reader.next(), golden: try reader.next(), fault: try reader.next(), kind: try reader.next(), error: try reader.next())
+    }
+}
+
 /// The `campaign` table's one row.
 struct CampaignRow {
     var info: CampaignInfo

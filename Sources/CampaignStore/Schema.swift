@@ -78,6 +78,26 @@ enum Schema {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v2: failed experiments, experiments in flight") { db in
+            // Experiments that gave no result (see FailedExperimentRecord).
+            try db.execute(sql: """
+                CREATE TABLE failed_experiments (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    golden TEXT NOT NULL,
+                    fault TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    error TEXT NOT NULL
+                ) STRICT;
+
+                -- Experiments handed to a worker whose result is not stored yet. Rows left here
+                -- by a run that stopped are suspects: the next run replays each alone first, and
+                -- `alone_runs` counts the times the process stopped while one ran alone.
+                CREATE TABLE in_flight (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    alone_runs INTEGER NOT NULL DEFAULT 0
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

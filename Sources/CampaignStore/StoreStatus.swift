@@ -10,6 +10,8 @@ public struct StoreStatus: Hashable, Sendable {
     public var planned: Int?
     /// Experiment rows stored.
     public var experiments: Int
+    /// Experiments that gave no result (see `ResultStore.failures()`).
+    public var failed: Int
     /// Golden-run rows stored.
     public var goldens: Int
     /// Sum of the experiments' weights (pruning class sizes).
@@ -19,20 +21,21 @@ public struct StoreStatus: Hashable, Sendable {
 
     /// A status with these fields.
     public init(
-        campaign: CampaignInfo, shard: Shard, planned: Int?, experiments: Int, goldens: Int,
+        campaign: CampaignInfo, shard: Shard, planned: Int?, experiments: Int, failed: Int = 0, goldens: Int,
         weightedTotal: Int, verdictCounts: [VerdictCount]
     ) {
         self.campaign = campaign
         self.shard = shard
         self.planned = planned
         self.experiments = experiments
+        self.failed = failed
         self.goldens = goldens
         self.weightedTotal = weightedTotal
         self.verdictCounts = verdictCounts
     }
 
-    /// Whether every planned experiment is stored.
-    public var isComplete: Bool { planned == experiments }
+    /// Whether every planned experiment is stored, with a result or failed.
+    public var isComplete: Bool { planned == experiments + failed }
 }
 
 /// How many experiment rows have one verdict, and the sum of their weights.

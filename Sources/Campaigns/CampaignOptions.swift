@@ -49,4 +49,6 @@ public struct CampaignProgress: Sendable {
     public var resumed: Int
     /// Verdicts so far, weighted by class size, by name.
     public var verdicts: VerdictCounts
+    /// Experiments this run recorded as failed.
+    public var failed = 0
 }

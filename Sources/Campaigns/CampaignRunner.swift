@@ -90,20 +90,54 @@ public enum CampaignRunner {
         state = CampaignProgress(phase: .experiments, done: resumed, total: planned, resumed: resumed, verdicts: resumedWeights)
         progress(state)
 
-        var batch: [ExperimentRecord] = []
-        try await parallel(items, jobs: options.jobs) { item in
-            try run(item, goldens: goldens, inputs: inputs, options: options)
-        } onResult: { (_, records: [ExperimentRecord]) in
-            batch += records
-            if batch.count >= options.batchSize {
-                try store.insert(experiments: batch)
-                batch.removeAll(keepingCapacity: true)
+        // Suspects first, each alone, so that an experiment that stops the process (a trap in
+        // the engine) is the only one in flight when it does, and is recorded as failed after
+        // the second time.
+        var suspects: [(item: WorkItem, aloneRuns: Int)] = []
+        let aloneRuns = Dictionary(try store.suspects().map { ($0.id, $0.aloneRuns) }, uniquingKeysWith: max)
+        if !aloneRuns.isEmpty {
+            for i in items.indices {
+                let (golden, snapshot) = (items[i].golden, items[i].snapshot)
+                items[i].experiments.removeAll { experiment in
+                    guard let runs = aloneRuns[experiment.id] else { return false }
+                    suspects.append((WorkItem(golden: golden, snapshot: snapshot, experiments: [experiment]), runs))
+                    return true
+                }
             }
-            state.done += records.count
-            for record in records { state.verdicts[record.verdict] += record.weight }
+            items.removeAll { $0.experiments.isEmpty }
+        }
+        for (suspect, aloneRuns) in suspects {
+            let (experiment, id) = suspect.experiments[0]
+            let results: ItemResults
+            if aloneRuns >= 2 {
+                let error = "the process stopped twice while this experiment ran alone (a trap in the engine, or the run was killed "
+                    + "at that moment both times); please report it with the campaign spec"
+                results = ItemResults(failures: [failure(experiment, id: id, golden: goldens[suspect.golden], error: error)])
+            } else {
+                try store.markRunningAlone(id)
+                results = run(suspect, goldens: goldens, inputs: inputs, options: options)
+            }
+            try store.insert(experiments: results.records, failures: results.failures)
+            state.record(results)
             progress(state)
         }
-        try store.insert(experiments: batch)
+
+        var batch = ItemResults()
+        try await parallel(items, jobs: options.jobs) { item in
+            run(item, goldens: goldens, inputs: inputs, options: options)
+        } willStart: { i in
+            try store.markInFlight(items[i].experiments.map(\.id))
+        } onResult: { (_, results: ItemResults) in
+            batch.records += results.records
+            batch.failures += results.failures
+            if batch.records.count + batch.failures.count >= options.batchSize {
+                try store.insert(experiments: batch.records, failures: batch.failures)
+                batch = ItemResults()
+            }
+            state.record(results)
+            progress(state)
+        }
+        try store.insert(experiments: batch.records, failures: batch.failures)
         return try store.status()
     }
 
@@ -145,31 +179,45 @@ public enum CampaignRunner {
 
     // MARK: - Experiments
 
+    /// What the experiments of one work item gave.
+    struct ItemResults: Sendable {
+        var records: [ExperimentRecord] = []
+        var failures: [FailedExperimentRecord] = []
+    }
+
     /// Runs the experiments of one work item in fork-step order, advancing one copy of the
-    /// golden run from the item's snapshot and forking each experiment from it.
-    static func run(_ item: WorkItem, goldens: [Golden], inputs: CampaignInputs, options: CampaignOptions) throws -> [ExperimentRecord] {
+    /// golden run from the item's snapshot and forking each experiment from it. An experiment
+    /// that throws is a failure of its own; the others still run.
+    static func run(_ item: WorkItem, goldens: [Golden], inputs: CampaignInputs, options: CampaignOptions) -> ItemResults {
         let golden = goldens[item.golden]
         var base = golden.snapshots[item.snapshot].fork()
-        var records: [ExperimentRecord] = []
-        records.reserveCapacity(item.experiments.count)
+        var results = ItemResults()
+        results.records.reserveCapacity(item.experiments.count)
         for (experiment, id) in item.experiments.sorted(by: { ($0.experiment.forkStep, $0.id) < ($1.experiment.forkStep, $1.id) }) {
-            if golden.config.schedule == .explore {
-                records.append(record(try explored(experiment, golden: golden, inputs: inputs), experiment: experiment, id: id, golden: golden))
-                continue
+            do {
+                let outcome: ExperimentOutcome
+                if golden.config.schedule == .explore {
+                    outcome = try explored(experiment, golden: golden, inputs: inputs)
+                } else if options.snapshots {
+                    try base.advance(toStep: max(experiment.forkStep - 1, 0))
+                    var replay = base.fork()
+                    replay.inject(experiment.fault, matchesSoFar: experiment.matchesSoFar)
+                    outcome = try replay.runExperiment(earlyStop: options.earlyStop)
+                } else {
+                    var replay = try start(golden.config, inputs: inputs)
+                    replay.inject(experiment.fault)
+                    outcome = try replay.runExperiment(earlyStop: options.earlyStop)
+                }
+                results.records.append(record(outcome, experiment: experiment, id: id, golden: golden))
+            } catch {
+                results.failures.append(failure(experiment, id: id, golden: golden, error: "\(error)"))
             }
-            var replay: SteppedReplay
-            if options.snapshots {
-                try base.advance(toStep: max(experiment.forkStep - 1, 0))
-                replay = base.fork()
-                replay.inject(experiment.fault, matchesSoFar: experiment.matchesSoFar)
-            } else {
-                replay = try start(golden.config, inputs: inputs)
-                replay.inject(experiment.fault)
-            }
-            let outcome = try replay.runExperiment(earlyStop: options.earlyStop)
-            records.append(record(outcome, experiment: experiment, id: id, golden: golden))
         }
-        return records
+        return results
+    }
+
+    static func failure(_ experiment: PlannedExperiment, id: String, golden: Golden, error: String) -> FailedExperimentRecord {
+        FailedExperimentRecord(id: id, golden: golden.record.id, fault: experiment.fault.description, kind: experiment.fault.kind.spelling, error: error)
     }
 
     /// An experiment under the `explore` schedule: every execution the open choices allow, up
@@ -264,26 +312,33 @@ public enum CampaignRunner {
     /// `body` over every input with at most `jobs` at once (structured: a task group).
     /// `onResult` sees each result, with its input's index, on the calling task as it arrives;
     /// nothing is kept.
+    /// `willStart` sees each input's index, on the calling task, before its work starts.
     static func parallel<Input: Sendable, Output: Sendable>(
         _ inputs: [Input], jobs: Int, _ body: @escaping @Sendable (Input) throws -> Output,
-        onResult: (Int, Output) throws -> Void
+        willStart: (Int) throws -> Void = { _ in }, onResult: (Int, Output) throws -> Void
     ) async throws {
         try await withThrowingTaskGroup(of: (Int, Output).self) { group in
             var next = 0
-            while next < min(jobs, inputs.count) {
+            func startNext() throws {
                 let i = next, input = inputs[i]
+                try willStart(i)
                 group.addTask { (i, try body(input)) }
                 next += 1
             }
+            while next < min(jobs, inputs.count) { try startNext() }
             while let (i, output) = try await group.next() {
                 try onResult(i, output)
-                if next < inputs.count {
-                    let j = next, input = inputs[j]
-                    group.addTask { (j, try body(input)) }
-                    next += 1
-                }
+                if next < inputs.count { try startNext() }
             }
         }
+    }
+}
+
+extension CampaignProgress {
+    mutating func record(_ results: CampaignRunner.ItemResults) {
+        done += results.records.count + results.failures.count
+        failed += results.failures.count
+        for record in results.records { verdicts[record.verdict] += record.weight }
     }
 }
 

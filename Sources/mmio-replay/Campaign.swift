@@ -85,15 +85,21 @@ struct CampaignStatus: AsyncParsableCommand {
     @Flag(help: "Also verify every row (SQLite's integrity check, every row decoded, evidence valid JSON); exit 65 on a problem.")
     var check = false
 
+    @Flag(help: "List every failed experiment (by default the first 10).")
+    var failures = false
+
     func run() async throws {
         try reportingErrors {
             let store = try ResultStore.openExisting(path: db, readOnly: true)
+            let shown = failures ? Int.max : 10
             guard check else {
-                return print(try CampaignSummary(store: store, status: try store.status(), path: db).text, terminator: "")
+                return print(try CampaignSummary(store: store, status: try store.status(), path: db, failuresShown: shown).text, terminator: "")
             }
             // Checking: the rows first, so that a damaged row cannot hide the others.
             let problems = try store.check()
-            if let summary = try? CampaignSummary(store: store, status: try store.status(), path: db).text { print(summary, terminator: "") }
+            if let summary = try? CampaignSummary(store: store, status: try store.status(), path: db, failuresShown: shown).text {
+                print(summary, terminator: "")
+            }
             print("check: " + (problems.isEmpty ? "every row is sound" : "\(problems.count) problem(s)"))
             for problem in problems { print("  \(problem)") }
             if !problems.isEmpty { throw ExitCode(65) }

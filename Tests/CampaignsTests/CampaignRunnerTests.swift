@@ -133,6 +133,44 @@ import Verdicts
         #expect(try Self.export(partial) == whole.csv)
     }
 
+    /// The database a run leaves when the process stops (a trap in the engine, or a kill):
+    /// experiments in flight with no result. The next run replays each suspect alone first; one
+    /// during whose lone run the process stopped twice is recorded as failed, and the campaign
+    /// still completes.
+    @Test func suspectsRunAloneAndTwiceStoppedOnesFail() async throws {
+        let whole = try await Self.run(CampaignOptions(jobs: 2))
+        let rows = try whole.store.experiments()
+        #expect(rows.count >= 3)
+        let partial = try ResultStore(path: Self.temporaryDatabase("stopped"))
+        try partial.begin(try whole.store.campaign().0, shard: .whole)
+        try partial.insert(experiments: rows.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+        let (innocent, culprit) = (rows[1], rows[3])
+        try partial.markInFlight([innocent.id, culprit.id])
+        try partial.markRunningAlone(culprit.id)
+        try partial.markRunningAlone(culprit.id)
+        #expect(try partial.suspects().map(\.id).sorted() == [innocent.id, culprit.id].sorted())
+
+        let status = try await CampaignRunner.run(try CampaignSpec.resolve(Self.spec), store: partial, options: CampaignOptions(jobs: 2))
+        #expect(status.isComplete)
+        #expect(status.failed == 1 && status.experiments == rows.count - 1)
+        let failures = try partial.failures()
+        #expect(failures.map(\.id) == [culprit.id])
+        #expect(failures.first?.fault == culprit.fault && failures.first?.golden == culprit.golden)
+        #expect(failures.first?.error.contains("stopped twice while this experiment ran alone") == true)
+        #expect(try partial.experiments() == rows.filter { $0.id != culprit.id })
+        #expect(try partial.suspects().isEmpty)
+        #expect(try partial.check().isEmpty)
+
+        // Resuming again changes nothing: the failure is kept, not retried.
+        let again = try await CampaignRunner.run(try CampaignSpec.resolve(Self.spec), store: partial, options: CampaignOptions(jobs: 2))
+        #expect(again == status)
+
+        // Merged shards carry their failures.
+        let merged = Self.temporaryDatabase("merged")
+        let mergedStatus = try ResultStore.merge([partial.path], into: merged)
+        #expect(mergedStatus.failed == 1 && mergedStatus.isComplete)
+    }
+
     @Test func anotherSpecIsRefused() async throws {
         let first = try await Self.run(CampaignOptions(jobs: 2))
         let spec = try CampaignSpec.resolve(Self.spec)
