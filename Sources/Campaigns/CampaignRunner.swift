@@ -21,7 +21,9 @@ public enum CampaignRunner {
     }
 
     /// A golden run, done: its record, its experiments, and snapshots every
-    /// ``CampaignOptions/snapshotInterval`` steps (snapshot k is after k intervals).
+    /// ``CampaignOptions/snapshotInterval`` steps (`snapshots[k - 1]` is after k intervals;
+    /// snapshot 0, the start, is made again when needed, so that a golden run with none keeps
+    /// no simulation state: a campaign of 100,000 seeds keeps 100,000 records, not replays).
     struct Golden: Sendable {
         var config: GoldenConfig
         var record: GoldenRecord
@@ -157,9 +159,9 @@ public enum CampaignRunner {
     static func golden(_ config: GoldenConfig, spec: CampaignSpec, inputs: CampaignInputs, options: CampaignOptions) throws -> Golden {
         var replay = try start(config, inputs: inputs)
         replay.recordSites()
-        var snapshots = [replay.fork()]
+        var snapshots: [SteppedReplay] = []
         while !replay.isFinished {
-            try replay.advance(toStep: options.snapshots ? snapshots.count * options.snapshotInterval : .max)
+            try replay.advance(toStep: options.snapshots ? (snapshots.count + 1) * options.snapshotInterval : .max)
             if options.snapshots, !replay.isFinished { snapshots.append(replay.fork()) }
         }
         let log = replay.takeSiteLog()
@@ -190,8 +192,14 @@ public enum CampaignRunner {
     /// that throws is a failure of its own; the others still run.
     static func run(_ item: WorkItem, goldens: [Golden], inputs: CampaignInputs, options: CampaignOptions) -> ItemResults {
         let golden = goldens[item.golden]
-        var base = golden.snapshots[item.snapshot].fork()
         var results = ItemResults()
+        var base: SteppedReplay
+        do {
+            base = item.snapshot == 0 ? try start(golden.config, inputs: inputs) : golden.snapshots[item.snapshot - 1].fork()
+        } catch {
+            results.failures = item.experiments.map { failure($0.experiment, id: $0.id, golden: golden, error: "\(error)") }
+            return results
+        }
         results.records.reserveCapacity(item.experiments.count)
         for (experiment, id) in item.experiments.sorted(by: { ($0.experiment.forkStep, $0.id) < ($1.experiment.forkStep, $1.id) }) {
             do {
