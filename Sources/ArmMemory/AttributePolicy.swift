@@ -16,6 +16,8 @@ public struct AttributePolicy: Hashable, Sendable {
     public let source: String
     /// Whether the host runs with HCR_EL2.FWB = 1; every stage-2 choice belongs to this regime.
     public let fwb: Bool
+    /// The kernel this policy is the logic of (`linux-6.9`), or nil for a named row.
+    public let kernel: KernelPolicy?
     private let choices: [RegionKind: Stage2Choice]
 
     /// Creates a policy from a stage-2 choice per region kind.
@@ -23,6 +25,10 @@ public struct AttributePolicy: Hashable, Sendable {
     /// - Precondition: every choice is valid in the `fwb` regime (``Stage2Choice/isValid(fwb:)``);
     ///   mixing regimes is a programming error, since HCR_EL2.FWB is one bit for the whole host.
     public init(name: String, summary: String, source: String, fwb: Bool, stage2: (RegionKind) -> Stage2Choice) {
+        self.init(name: name, summary: summary, source: source, fwb: fwb, kernel: nil, stage2: stage2)
+    }
+
+    init(name: String, summary: String, source: String, fwb: Bool, kernel: KernelPolicy?, stage2: (RegionKind) -> Stage2Choice) {
         var choices: [RegionKind: Stage2Choice] = [:]
         for kind in RegionKind.allCases {
             let choice = stage2(kind)
@@ -33,6 +39,7 @@ public struct AttributePolicy: Hashable, Sendable {
         self.summary = summary
         self.source = source
         self.fwb = fwb
+        self.kernel = kernel
         self.choices = choices
     }
 
@@ -44,6 +51,20 @@ public struct AttributePolicy: Hashable, Sendable {
     /// The stage-2 attribute the host uses for `region` when the VMM maps it as `vmmStage1`.
     public func stage2Attribute(for region: RegionKind, vmmStage1: MemoryType = defaultVMMStage1) -> Stage2Attribute {
         stage2Choice(for: region).attribute(vmmStage1: vmmStage1)
+    }
+
+    /// The kernel's decision for a region of `kind` backed by `mapping`: nil for a named policy,
+    /// which decides by region kind alone.
+    public func kernelDecision(for kind: RegionKind, mapping: HostMapping, access: KernelStage2.Access = .data) -> KernelStage2? {
+        kernel.map { KernelStage2.decide(kernel: $0.version, mapping: mapping, cpu: $0.cpu, access: access) }
+    }
+
+    /// The stage-2 attribute for a region of `kind` backed by `mapping`, or nil where a kernel
+    /// policy refuses the mapping (``kernelDecision(for:mapping:access:)`` says why).
+    public func stage2Attribute(for kind: RegionKind, mapping: HostMapping, vmmStage1: MemoryType = defaultVMMStage1) -> Stage2Attribute? {
+        guard let decision = kernelDecision(for: kind, mapping: mapping) else { return stage2Attribute(for: kind, vmmStage1: vmmStage1) }
+        if case .map(let attribute) = decision.outcome { return attribute }
+        return nil
     }
 
     /// The effective type of a guest access of stage-1 type `guest` to `region` (Arm ARM D8.6.5

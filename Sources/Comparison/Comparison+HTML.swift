@@ -6,7 +6,7 @@ extension Comparison {
     /// Report colours per verdict, worst in warm colours.
     static let colours: [Verdict: String] = [
         .hostPanic: "#c0392b", .forbiddenAttribute: "#d35400", .crossGuest: "#e67e22", .postReclaimWrite: "#f1c40f",
-        .hostHandled: "#2e86c1", .guestAbort: "#17a589", .guestSilent: "#7dcea0", .none: "#bdc3c7", .notFired: "#e5e8e8",
+        .hostHandled: "#2e86c1", .vmmHandled: "#5dade2", .mappingRefused: "#48c9b0", .guestAbort: "#17a589", .guestSilent: "#7dcea0", .none: "#bdc3c7", .notFired: "#e5e8e8",
     ]
 
     var html: String {

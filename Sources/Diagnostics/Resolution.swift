@@ -31,6 +31,8 @@ public struct ResolutionError: Error, Hashable, Sendable, CustomStringConvertibl
         case unreadableFile(reason: String)
         /// A file with an error in it.
         case invalidFile(InputError)
+        /// A name of a built-in family (e.g. `linux-6.9`) that is wrong: what was expected.
+        case invalidName(String)
     }
 
     public var argument: String
@@ -51,6 +53,7 @@ public struct ResolutionError: Error, Hashable, Sendable, CustomStringConvertibl
         case .missingFile: return "\(argument): no such \(kind.fileNoun)"
         case .unreadableFile(let reason): return "\(argument): cannot read \(kind.fileNoun): \(reason)"
         case .invalidFile(let error): return error.description
+        case .invalidName(let message): return message
         }
     }
 }

@@ -7,7 +7,7 @@ import Yams
 /// Side files in YAML (format in `docs/importers.md`).
 extension CaptureSettings {
     /// The keys a side file may have.
-    static let yamlKeys = ["stage1", "models", "agents", "default-agent", "regions"]
+    static let yamlKeys = ["stage1", "vma", "models", "agents", "default-agent", "regions"]
     /// The keys of one entry of `regions:`.
     static let regionKeys = ["name", "device", "base", "size", "kind", "hva"]
 
@@ -114,6 +114,10 @@ private struct SideFileReader: YAMLReading {
                 for (name, type) in try mapping(value, expected: "a mapping from region name to memory type") {
                     settings.stage1[try self.name(name, what: "a region name")] = try memoryType(type)
                 }
+            case "vma":
+                for (name, mapping) in try mapping(value, expected: "a mapping from region name to host mapping") {
+                    settings.hostMappings[try self.name(name, what: "a region name")] = try hostMapping(mapping)
+                }
             case "models":
                 for (name, model) in try mapping(value, expected: "a mapping from device name to device model") {
                     settings.models[try self.name(name, what: "a device name")] = try self.name(model, what: "a device model name")
@@ -186,6 +190,15 @@ private struct SideFileReader: YAMLReading {
         let expected = "a memory type (\(names.joined(separator: ", ")))"
         guard let type = MemoryType(name: try scalar(node, expected: expected)) else { throw error(node, expected: expected, choices: names) }
         return type
+    }
+
+    private func hostMapping(_ node: Node) throws(InputError) -> HostMapping {
+        let names = HostMapping.allCases.map(\.rawValue)
+        let expected = "a host mapping (\(names.joined(separator: ", ")))"
+        guard let mapping = HostMapping(rawValue: try scalar(node, expected: expected).lowercased()) else {
+            throw error(node, expected: expected, choices: names)
+        }
+        return mapping
     }
 
     private func agent(_ node: Node) throws(InputError) -> String {

@@ -12,6 +12,8 @@ import MMIOTrace
 public struct CaptureSettings: Hashable, Sendable {
     /// Stage-1 type by region name (as the importer names regions).
     public var stage1: [String: MemoryType]
+    /// What backs each region in the host, by region name (`vma:`; kernel policies read it).
+    public var hostMappings: [String: HostMapping] = [:]
     /// Device model by device name.
     public var models: [String: String]
     /// Agent spelling (`vcpu0`, `vmm`, `host`, ...) by captured thread, CPU or process key, as the
@@ -66,6 +68,9 @@ public struct CaptureSettings: Hashable, Sendable {
             } else {
                 (topology.devices[i].model, reasons[name]) = (Self.defaultModel, "no built-in model for this device: learned from the capture (inspect --learn-models DIR writes it)")
             }
+        }
+        for i in topology.regions.indices {
+            if let mapping = hostMappings[topology.regions[i].name] { topology.regions[i].hostMapping = mapping }
         }
         let regions = topology.regions.indices.filter { mapped(RegionID($0)) || stage1[topology.regions[$0].name] != nil }
         topology.mappings = spaces.flatMap { space in

@@ -224,13 +224,14 @@ public final class MTraceReader: TraceEventSource {
     private func parseRegionDirective(_ scanner: inout ByteScanner) throws {
         let (name, nameRange) = try parseName(&scanner, what: "a region name")
         guard topology.regionID(named: name) == nil else { throw error(at: nameRange.lowerBound, "region '\(name)' is declared twice") }
-        let pairs = try parseKeyValues(&scanner, allowed: ["device", "kind", "base", "size", "prefetchable", "bar"])
+        let pairs = try parseKeyValues(&scanner, allowed: ["device", "kind", "base", "size", "prefetchable", "bar", "vma"])
         var device: DeviceID?
         var kind: RegionKind?
         var base: UInt64?
         var size: UInt64?
         var prefetchable = false
         var barIndex: UInt8?
+        var hostMapping: HostMapping?
         for pair in pairs {
             switch pair.key {
             case "device":
@@ -254,6 +255,12 @@ public final class MTraceReader: TraceEventSource {
                     throw error(at: pair.column, expected: "a BAR number 0...5", found: pair.value)
                 }
                 barIndex = n
+            case "vma":
+                guard let mapping = HostMapping(rawValue: pair.value.lowercased()) else {
+                    throw error(at: pair.column, expected: "a host mapping (\(HostMapping.allCases.map(\.rawValue).joined(separator: ", ")))",
+                                found: pair.value, choices: HostMapping.allCases.map(\.rawValue))
+                }
+                hostMapping = mapping
             default:
                 switch pair.value.lowercased() {
                 case "yes": prefetchable = true
@@ -272,7 +279,8 @@ public final class MTraceReader: TraceEventSource {
             let (expected, found) = Region.addressLimitExpectation(base: base, size: size)
             throw error(at: nameRange.lowerBound, expected: expected, found: found)
         }
-        let region = Region(name: name, device: device, kind: kind, base: base, size: size, prefetchable: prefetchable, barIndex: barIndex)
+        let region = Region(name: name, device: device, kind: kind, base: base, size: size, prefetchable: prefetchable, barIndex: barIndex,
+                            hostMapping: hostMapping)
         if let other = topology.regions.first(where: { $0.base <= base &+ (size - 1) && base <= $0.base &+ ($0.size - 1) }) {
             throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(other.name)'")
         }

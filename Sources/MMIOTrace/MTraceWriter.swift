@@ -77,6 +77,7 @@ public final class MTraceWriter {
             out += " base=0x\(String(region.base, radix: 16)) size=0x\(String(region.size, radix: 16))"
             if region.prefetchable { out += " prefetchable=yes" }
             if let bar = region.barIndex { out += " bar=\(bar)" }
+            if let mapping = region.hostMapping { out += " vma=\(mapping)" }
             out += "\n"
         }
         for mapping in topology.mappings {

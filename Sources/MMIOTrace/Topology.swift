@@ -34,9 +34,12 @@ public struct Region: Hashable, Sendable {
     /// The BAR number (0–5) of a `bar` region, when the trace says; device models use it to pick
     /// the register map (undeclared: the region's position among its device's BAR regions).
     public var barIndex: UInt8?
+    /// What backs the region in the host, when the trace says (`vma=`); kernel policies read it,
+    /// and take ``HostMapping/defaultMapping(for:)`` otherwise.
+    public var hostMapping: HostMapping?
 
     public init(name: String, device: DeviceID, kind: RegionKind, base: UInt64, size: UInt64, prefetchable: Bool = false,
-                barIndex: UInt8? = nil) {
+                barIndex: UInt8? = nil, hostMapping: HostMapping? = nil) {
         self.name = name
         self.device = device
         self.kind = kind
@@ -44,7 +47,11 @@ public struct Region: Hashable, Sendable {
         self.size = size
         self.prefetchable = prefetchable
         self.barIndex = barIndex
+        self.hostMapping = hostMapping
     }
+
+    /// What backs the region in the host: as the trace says, else the default for its kind.
+    public var effectiveHostMapping: HostMapping { hostMapping ?? .defaultMapping(for: kind) }
 
     /// Arm's largest physical (and intermediate physical) address space: 52 bits (FEAT_LPA,
     /// FEAT_LPA2). Regions, and so accesses, lie below it: every address stays far from 2^64,

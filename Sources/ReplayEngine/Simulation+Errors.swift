@@ -121,9 +121,10 @@ extension Simulation {
         if let region = t.region, agent.role == .vcpu {
             let kind = setup.topology.regions[Int(region)].kind
             let vmm = setup.topology.stage1Type(of: region, in: .vmm(vm: agent.vm))
+            if let decision = setup.kernelDecisions[Int(region)] { evidence.append(KernelRules.stage2(decision, policy: setup.policy.name)) }
             evidence.append(AccessRules.combining(policy: setup.policy.name, region: kind,
                                                   stage1: setup.topology.stage1Type(of: region, in: agent.addressSpace),
-                                                  stage2: setup.policy.stage2Attribute(for: kind, vmmStage1: vmm), effective: t.type))
+                                                  stage2: setup.stage2Attribute(of: region, vmmStage1: vmm), effective: t.type))
         } else {
             evidence.append(AccessRules.ownMapping(agent: agent.description, effective: t.type))
         }
@@ -192,7 +193,7 @@ extension Simulation {
 
     private mutating func deliver(_ pending: PendingSignal, at time: SimTime) {
         let context = deliveryContext(pending)
-        let derivation = ErrorRules.verdict(for: pending.path, context: context, errors: setup.errors, ras: setup.ras)
+        let derivation = ErrorRules.verdict(for: pending.path, context: context, errors: setup.errors, ras: setup.ras, kernel: setup.policy.kernel)
         record(derivation.prepending(pending.prefix), into: pending.record)
     }
 
@@ -256,9 +257,22 @@ extension Simulation {
         let cross = HazardRules.crossGuest(region: kind, effectiveType: type, isWrite: isWrite, policy: setup.policy.name)
         if cross.verdict != .none { record(cross, into: template) }
         // Cacheable device memory is one finding per agent and region, whatever the access.
-        guard done & HazardCheck.attribute == 0 else { return }
+        // [decision] Memory the host itself maps cacheable (vma=cacheable: coherent device
+        // memory such as nvgrace-gpu's) is meant to be cached: no finding there.
+        guard done & HazardCheck.attribute == 0, setup.topology.regions[Int(region)].effectiveHostMapping != .cacheable else { return }
         let forbidden = HazardRules.forbiddenAttribute(region: kind, effectiveType: type, policy: setup.policy.name)
         if forbidden.verdict != .none { record(forbidden, into: template) }
+    }
+
+    /// A guest access to a region the kernel refuses to map: never performed; one
+    /// `mapping-refused` verdict per guest and region, at its first access.
+    mutating func mappingRefused(_ decision: KernelStage2, agent a: Int32, region: RegionID, offset: UInt64) {
+        let agent = agents[Int(a)].agent
+        guard refusedReported.insert(UInt32(agent.vm) << 16 | UInt32(region)).inserted else { return }
+        let r = setup.topology.regions[Int(region)]
+        let template = VerdictReport(verdict: .none, fault: nil, origin: .kernel, timePs: now.picoseconds, agent: agent.description,
+                                     device: setup.topology.devices[Int(r.device)].name, region: r.name, offset: offset, evidence: [])
+        record(KernelRules.refused(decision, region: r.name, mapping: r.effectiveHostMapping, policy: setup.policy.name), into: template)
     }
 
     /// A guest write that reached its device after the host began reclaiming it (docs/domain.md §6):

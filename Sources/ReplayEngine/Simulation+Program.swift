@@ -64,7 +64,7 @@ extension Simulation {
         let stage1 = topology.stage1Type(of: region, in: agent.addressSpace)
         guard agent.role == .vcpu else { return stage1 }
         let vmm = topology.stage1Type(of: region, in: .vmm(vm: agent.vm))
-        return setup.policy.effectiveType(guest: stage1, region: topology.regions[Int(region)].kind, vmmStage1: vmm)
+        return MemoryType.combine(stage1: stage1, stage2: setup.stage2Attribute(of: region, vmmStage1: vmm))
     }
 
     /// Whether the access can happen at all: inside a region, and (for a guest) still mapped at
@@ -74,6 +74,10 @@ extension Simulation {
         guard let region = access.region, access.address &- setup.regions[Int(region)].base < setup.regions[Int(region)].size else {
             hazard(.outsideRegion, agent: a, device: nil, region: access.region, offset: nil,
                    "access at 0x\(String(access.address, radix: 16)) is outside every region: not replayed")
+            return nil
+        }
+        if setup.refused[Int(region)], agent.role == .vcpu {
+            mappingRefused(setup.kernelDecisions[Int(region)]!, agent: a, region: region, offset: access.address - setup.regions[Int(region)].base)
             return nil
         }
         if agent.role == .vcpu, !unmapTimes.isEmpty, unmapTimes[UInt32(agent.vm) << 16 | UInt32(region)] != nil {
@@ -120,6 +124,7 @@ extension Simulation {
     }
 
     private mutating func noteCacheable(_ a: Int32, region: RegionID, _ address: UInt64) {
+        guard setup.topology.regions[Int(region)].effectiveHostMapping != .cacheable else { return }
         let r = setup.regions[Int(region)]
         hazard(.cacheableDeviceAccess, agent: a, device: r.device, region: region, offset: address - r.base,
                "effective type \(agents[Int(a)].effectiveTypes[Int(region)].displayName) on device memory")

@@ -69,6 +69,11 @@ struct SimulationSetup {
     let rootPort: ContiguousArray<Int>
     /// How many root ports (links) the topology has, at least one.
     let rootPorts: Int
+    /// Per region, under a kernel policy: the kernel's decision for the VMA behind it (nil under
+    /// a named policy). A refused region is never mapped into a guest.
+    let kernelDecisions: ContiguousArray<KernelStage2?>
+    /// Per region: whether the kernel refuses to map it (the hot path's test).
+    let refused: ContiguousArray<Bool>
 
     init(topology: Topology, policy: AttributePolicy, platform: PlatformProfile, deviceViewLimit: Int, hazardLimit: Int) {
         self.topology = topology
@@ -91,6 +96,19 @@ struct SimulationSetup {
             return ports.count - 1
         })
         rootPorts = max(ports.count, 1)
+        kernelDecisions = ContiguousArray(topology.regions.map { policy.kernelDecision(for: $0.kind, mapping: $0.effectiveHostMapping) })
+        refused = ContiguousArray(kernelDecisions.map { decision in
+            if case .refuse = decision?.outcome { true } else { false }
+        })
+    }
+
+
+    /// The stage-2 attribute of `region` for a guest (Device-nGnRE standing in for a refused
+    /// mapping, whose accesses are never performed).
+    func stage2Attribute(of region: RegionID, vmmStage1: MemoryType) -> Stage2Attribute {
+        let r = topology.regions[Int(region)]
+        return policy.stage2Attribute(for: r.kind, mapping: r.effectiveHostMapping, vmmStage1: vmmStage1)
+            ?? policy.stage2Attribute(for: r.kind, vmmStage1: vmmStage1)
     }
 }
 
@@ -121,6 +139,8 @@ struct Simulation {
     var linkUpBusy: ContiguousArray<SimTime>
     /// When each (vm << 16 | region) was removed from stage 2.
     var unmapTimes: [UInt32: SimTime] = [:]
+    /// Each (vm << 16 | region) whose refused mapping has its verdict.
+    var refusedReported = Set<UInt32>()
     /// VMs the host has begun reclaiming (any region unmapped), and VMs torn down.
     var unmappedVMs = Set<UInt16>()
     var tornDown = Set<UInt16>()

@@ -1,3 +1,4 @@
+import ArmMemory
 import Platforms
 
 extension ErrorRules {
@@ -8,9 +9,12 @@ extension ErrorRules {
     ///     the issuing load ignores it (the load's vCPU is waiting, so it is in the guest), as do
     ///     the native AER interrupt and signals whose verdict is already known. An SError the core
     ///     raises for a VMM or host access is taken in host context whatever `context` says.
+    ///   - kernel: under a kernel policy, the kernel, whose version and the VMM's
+    ///     `KVM_CAP_ARM_SEA_TO_USER` decide where a guest's SEA goes (docs/policies.md); nil
+    ///     for Linux 6.9 as the named policies assume.
     /// - Returns: the verdict, with the path's evidence followed by this step's.
     public static func verdict(for path: ErrorPath, context: DeliveryContext, errors: ErrorParameters,
-                               ras: RASParameters) -> VerdictDerivation {
+                               ras: RASParameters, kernel: KernelPolicy? = nil) -> VerdictDerivation {
         var evidence = path.evidence
         let verdict: Verdict
         switch path.signal {
@@ -23,10 +27,10 @@ extension ErrorRules {
                 source: "drivers/pci/pcie/aer.c aer_irq; drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_aer_err_detected (err_trigger eventfd)"))
             verdict = .hostHandled
         case .synchronousAbort:
-            verdict = synchronousAbort(path, errors: errors, ras: ras, evidence: &evidence)
+            verdict = synchronousAbort(path, errors: errors, ras: ras, kernel: kernel, evidence: &evidence)
         case .firmwareSEA where context.isGuest:
             evidence.append(contextEvidence(context, ras: ras))
-            verdict = guestSEA(path.incident.platform, errors: errors, evidence: &evidence)
+            verdict = guestSEA(path.incident.platform, errors: errors, ras: ras, kernel: kernel, evidence: &evidence)
         case .firmwareSEA:
             evidence.append(contextEvidence(context, ras: ras))
             verdict = kernelSEA(&evidence)
@@ -66,12 +70,12 @@ extension ErrorRules {
     }
 
     /// The core's own synchronous external abort on a load, taken by whoever performed it.
-    private static func synchronousAbort(_ path: ErrorPath, errors: ErrorParameters, ras: RASParameters,
+    private static func synchronousAbort(_ path: ErrorPath, errors: ErrorParameters, ras: RASParameters, kernel: KernelPolicy?,
                                          evidence: inout [Evidence]) -> Verdict {
         switch path.performedBy {
         case .guestVCPU:
             evidence.append(contextEvidence(.guestWaiting, ras: ras))
-            return guestSEA(path.incident.platform, errors: errors, evidence: &evidence)
+            return guestSEA(path.incident.platform, errors: errors, ras: ras, kernel: kernel, evidence: &evidence)
         case .vmm:
             let claimed = firmwareClaims(errors)
             evidence.append(Evidence(
@@ -86,13 +90,33 @@ extension ErrorRules {
         }
     }
 
-    /// An SEA taken while a guest's context is live: KVM asks APEI, else injects a virtual SError.
-    private static func guestSEA(_ platform: String, errors: ErrorParameters, evidence: inout [Evidence]) -> Verdict {
+    /// An SEA taken while a guest's context is live: KVM asks APEI, else injects a virtual
+    /// SError; from 6.19, when the VMM enabled `KVM_CAP_ARM_SEA_TO_USER`, an SEA the host does
+    /// not own (it owns them on a CPU without FEAT_RAS, and on stage-2 table walks, which a
+    /// replayed data access is not) exits to the VMM instead (ad9c62bd8946).
+    private static func guestSEA(_ platform: String, errors: ErrorParameters, ras: RASParameters, kernel: KernelPolicy?,
+                                 evidence: inout [Evidence]) -> Verdict {
         let claimed = firmwareClaims(errors)
+        let inputs = "SEA from the guest, firmware-first \(firmwareFirst(errors) ? "yes" : "no"), firmwareClaimsSEA \(errors.firmwareClaimsSEA) (\(platform))"
+        if !claimed, let kernel, kernel.version >= .seaToUser, kernel.seaToUser {
+            guard ras.featRAS else {
+                evidence.append(Evidence(
+                    rule: .kvmSeaHostOwned, inputs: inputs + "; Linux \(kernel.version), KVM_CAP_ARM_SEA_TO_USER, FEAT_RAS no",
+                    result: "KVM: an SEA on a CPU without FEAT_RAS is the host's → virtual SError",
+                    source: "arch/arm64/kvm/mmu.c kvm_handle_guest_sea (Linux 6.19, ad9c62bd8946): host-owned SEAs are not given to user space"))
+                return .guestAbort
+            }
+            evidence.append(Evidence(
+                rule: .kvmSeaToUser, inputs: inputs + "; Linux \(kernel.version), KVM_CAP_ARM_SEA_TO_USER, FEAT_RAS yes",
+                result: "KVM: KVM_EXIT_ARM_SEA → the VMM handles it (it may inject an SEA into the guest)",
+                source: "arch/arm64/kvm/mmu.c kvm_handle_guest_sea → KVM_EXIT_ARM_SEA (Linux 6.19, ad9c62bd8946)"))
+            return .vmmHandled
+        }
+        let syndrome = kernel.map { $0.version >= .cacheablePFNMap } ?? false ? " (6.17+: with an IMPLEMENTATION DEFINED syndrome, IDS=1)" : ""
         evidence.append(Evidence(
             rule: claimed ? .kvmSeaApeiClaimed : .kvmSeaVirtualSerror,
-            inputs: "SEA from the guest, firmware-first \(firmwareFirst(errors) ? "yes" : "no"), firmwareClaimsSEA \(errors.firmwareClaimsSEA) (\(platform))",
-            result: claimed ? "KVM: SEA claimed by firmware (APEI) → host handles it" : "KVM: SEA → virtual SError",
+            inputs: inputs,
+            result: claimed ? "KVM: SEA claimed by firmware (APEI) → host handles it" : "KVM: SEA → virtual SError" + syndrome,
             source: claimed ? "arch/arm64/kvm/mmu.c kvm_handle_guest_abort → kvm_handle_guest_sea → apei_claim_sea; ErrorParameters.firmwareClaimsSEA"
                 : "arch/arm64/kvm/mmu.c kvm_handle_guest_abort → kvm_inject_vabt"))
         return claimed ? .hostHandled : .guestAbort

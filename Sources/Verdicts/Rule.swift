@@ -70,6 +70,10 @@ public enum Rule: String, CaseIterable, Hashable, Sendable, Codable {
     case kvmSeaApeiClaimed = "kvm-sea-apei-claimed"
     /// An SEA in guest context that firmware does not claim: virtual SError, guest-abort.
     case kvmSeaVirtualSerror = "kvm-sea-virtual-serror"
+    /// Linux 6.19+ with KVM_CAP_ARM_SEA_TO_USER, an SEA the host does not own: exit to the VMM, vmm-handled.
+    case kvmSeaToUser = "kvm-sea-to-user"
+    /// Linux 6.19+ with KVM_CAP_ARM_SEA_TO_USER, an SEA the host owns (no FEAT_RAS): virtual SError, guest-abort.
+    case kvmSeaHostOwned = "kvm-sea-host-owned"
     /// An SError without syndrome in guest context: virtual SError, guest-abort.
     case kvmSerrorNoRas = "kvm-serror-no-ras"
     /// An SError with IDS=1 in guest context: virtual SError, guest-abort.
@@ -94,6 +98,23 @@ public enum Rule: String, CaseIterable, Hashable, Sendable, Codable {
     case hostKernelSea = "host-kernel-sea"
     /// A native AER interrupt: the host's AER driver handles it, host-handled.
     case aerNative = "aer-native"
+    // MARK: Kernel policies: what KVM does with the VMA behind a region (docs/policies.md)
+    /// An ordinary-memory pfn (in the linear map): stage 2 Normal-WB.
+    case kvmS2Memory = "kvm-s2-memory"
+    /// Device memory without VM_ALLOW_ANY_UNCACHED: stage 2 Device-nGnRE.
+    case kvmS2Device = "kvm-s2-device"
+    /// Device memory with VM_ALLOW_ANY_UNCACHED (vfio-pci, 6.9+): stage 2 Normal-NC.
+    case kvmS2AllowAnyUncached = "kvm-s2-allow-any-uncached"
+    /// Cacheable PFNMAP device memory on a CPU with FWB and DIC (6.17+): stage 2 Normal-WB.
+    case kvmS2CacheablePfnmap = "kvm-s2-cacheable-pfnmap"
+    /// Cacheable device memory before 6.17: mapped Device or Normal-NC, an attribute mismatch.
+    case kvmS2CacheableMismatch = "kvm-s2-cacheable-mismatch"
+    /// An MTE VM and a VMA without VM_MTE_ALLOWED: memslot -EINVAL, mapping-refused.
+    case kvmMemslotMte = "kvm-memslot-mte"
+    /// Cacheable PFNMAP device memory without FWB and DIC (6.17+): memslot -EINVAL, mapping-refused.
+    case kvmMemslotCacheablePfnmap = "kvm-memslot-cacheable-pfnmap"
+    /// An instruction fetch from a device mapping: -ENOEXEC and an instruction abort, mapping-refused.
+    case kvmExecDevice = "kvm-exec-device"
     // MARK: Hazards that need no fault (docs/domain.md §0, §6)
     /// What stage-2 unmap + TLBI + DSB guarantees for a write of this effective type.
     case reclaimCompletion = "reclaim-completion"

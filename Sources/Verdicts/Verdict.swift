@@ -11,6 +11,12 @@ public enum Verdict: String, CaseIterable, Hashable, Sendable, Codable, Comparab
     case guestSilent = "guest-silent"
     /// A synchronous abort or virtual SError delivered to the guest only.
     case guestAbort = "guest-abort"
+    /// The host kernel refused to map the region into the guest (a memslot -EINVAL, a fault
+    /// -EFAULT): the guest's accesses never reach the device, and the VM cannot use it.
+    case mappingRefused = "mapping-refused"
+    /// The host routed the external abort to the VMM (Linux 6.19+, `KVM_CAP_ARM_SEA_TO_USER`),
+    /// which handles it in user space; the host kernel keeps running.
+    case vmmHandled = "vmm-handled"
     /// The host (AER driver, firmware, a signal to the VMM) handled it; the host keeps running.
     case hostHandled = "host-handled"
     /// A guest write reached the device after the host began reclaiming it.
@@ -30,12 +36,12 @@ public enum Verdict: String, CaseIterable, Hashable, Sendable, Codable, Comparab
     /// ``notFired`` counts as contained: nothing happened, so nothing escaped.
     public var contained: Bool {
         switch self {
-        case .notFired, .none, .guestSilent, .guestAbort, .hostHandled: true
+        case .notFired, .none, .guestSilent, .guestAbort, .mappingRefused, .vmmHandled, .hostHandled: true
         case .postReclaimWrite, .crossGuest, .forbiddenAttribute, .hostPanic: false
         }
     }
 
-    /// The position in docs/domain.md's severity order: 0 for ``notFired`` up to 8 for ``hostPanic``.
+    /// The position in docs/domain.md's severity order: 0 for ``notFired`` up to 10 for ``hostPanic``.
     public var severity: Int { Verdict.allCases.firstIndex(of: self)! }
 
     public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.severity < rhs.severity }
@@ -56,4 +62,6 @@ public enum VerdictOrigin: String, CaseIterable, Hashable, Sendable, Codable {
     case device
     /// A hazard that needs no fault (post-reclaim write, cross-guest, forbidden attribute).
     case hazard
+    /// The host kernel's own decision (a refused mapping).
+    case kernel
 }

@@ -6,6 +6,9 @@ struct Attrs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the effective memory type of guest accesses under attribute policies.",
         discussion: """
+            With --kernel: what KVM in that Linux version does when a guest maps a region backed
+            by a --vma on a CPU with --cpu: the stage-2 type (and its encoding), or the refusal
+            (errno), with the rule that decided (docs/policies.md, Kernel policies).
             Without --s1/--s2: the table "guest stage-1 type -> effective type" for each policy
             (all built-in policies side by side when none is given) on one kind of region.
             With --s1 and --s2: combine one cell and print only the effective type's name.
@@ -18,6 +21,7 @@ struct Attrs: ParsableCommand {
               mmio-replay attrs --region-kind gicv2-vcpu-if --json
               mmio-replay attrs --s1 normal-nc --s2 device-ngnre
               mmio-replay attrs --s1 normal-wb --s2 fwb-111 --fwb
+              mmio-replay attrs --kernel 6.17 --vma cacheable --cpu fwb,dic --json
             """
     )
 
@@ -39,10 +43,36 @@ struct Attrs: ParsableCommand {
     @Flag(name: .long, help: "One cell: HCR_EL2.FWB = 1 (--s2 is then an fwb-xxx encoding).")
     var fwb = false
 
+    @Option(help: "What KVM in this Linux version does (6.0 on) with a --vma on a --cpu; prints the decision and its rule.")
+    var kernel: String?
+
+    @Option(help: "With --kernel: the host VMA behind the region: vfio-pci (VM_ALLOW_ANY_UNCACHED where the kernel has it), device (PFNMAP Device/NC without the flag), cacheable (PFNMAP cacheable device memory).")
+    var vma: String = HostMapping.vfioPCI.rawValue
+
+    @Option(help: "With --kernel: the CPU's features, a comma-separated subset of fwb,dic,ras,mte,doublefault2 (mte: the VM has MTE enabled), or none.")
+    var cpu: String = "none"
+
+    @Flag(help: "With --kernel: the access is an instruction fetch.")
+    var fetch = false
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     func validate() throws {
+        if let kernel {
+            guard let version = KernelVersion(kernel), version >= .oldest else {
+                throw ValidationError("expected a kernel version from \(KernelVersion.oldest) on, like 6.9, found '\(kernel)'")
+            }
+            guard s1 == nil, policy.isEmpty else { throw ValidationError("--kernel makes no sense with --policy or --s1/--s2") }
+        } else if vma != HostMapping.vfioPCI.rawValue || cpu != "none" || fetch {
+            throw ValidationError("--vma, --cpu and --fetch go with --kernel")
+        }
+        if HostMapping(rawValue: vma.lowercased()) == nil {
+            let kinds = HostMapping.allCases.map(\.rawValue)
+            throw ValidationError("expected a VMA kind (\(kinds.joined(separator: ", "))), found '\(vma)'"
+                + (Self.suggestion(vma, kinds).map { "; did you mean '\($0)'?" } ?? ""))
+        }
+        if case .failure(let error) = CPUFeatures.parse(cpu) { throw ValidationError(error.message) }
         if (s1 == nil) != (s2 == nil) { throw ValidationError("--s1 and --s2 go together") }
         if s1 != nil, !policy.isEmpty { throw ValidationError("--policy makes no sense with --s1/--s2") }
         if s1 == nil, fwb { throw ValidationError("--fwb applies to --s1/--s2 only; a policy carries its own FWB setting") }
@@ -61,6 +91,12 @@ struct Attrs: ParsableCommand {
     }
 
     func run() throws {
+        if let kernel, let version = KernelVersion(kernel), let mapping = HostMapping(rawValue: vma.lowercased()),
+           case .success(let features) = CPUFeatures.parse(cpu) {
+            let decision = KernelAttrs(version: version, mapping: mapping, cpu: features, access: fetch ? .instructionFetch : .data)
+            try reportingErrors { print(json ? try jsonText(decision) : decision.text, terminator: json ? "\n" : "") }
+            return
+        }
         if let s1, let s2, let guest = MemoryType(name: s1), let stage2 = Stage2Attribute(spelling: s2, fwb: fwb) {
             print(MemoryType.combine(stage1: guest, stage2: stage2).name)
             return

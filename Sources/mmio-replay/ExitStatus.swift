@@ -29,7 +29,7 @@ private func reported(_ error: any Error) -> any Error {
         return ExitCode(65)
     case let error as ResolutionError:
         switch error.failure {
-        case .unknownName: printError("mmio-replay: error: \(error)"); return ExitCode(64)
+        case .unknownName, .invalidName: printError("mmio-replay: error: \(error)"); return ExitCode(64)
         case .missingFile, .unreadableFile: printError("mmio-replay: error: \(error)"); return ExitCode(66)
         case .invalidFile(let located): printError(located.description); return ExitCode(65)
         }

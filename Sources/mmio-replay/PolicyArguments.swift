@@ -13,7 +13,7 @@ func resolveAll<Value>(_ arguments: [String], _ resolve: (String) throws(Resolut
             values.append(try resolve(argument))
         } catch {
             switch error.failure {
-            case .unknownName:
+            case .unknownName, .invalidName:
                 printError("mmio-replay: error: \(error)")
                 throw ExitCode(64)
             case .missingFile, .unreadableFile:

@@ -40,8 +40,17 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var input: TraceInputOptions
 
-    @Option(name: .long, help: "An attribute policy name or YAML file (repeatable; default kvm-normal-nc).")
+    @Option(name: .long, help: "An attribute policy name or YAML file, or a kernel policy linux-VERSION (repeatable; default kvm-normal-nc).")
     var policy: [String] = []
+
+    @Option(name: .long, help: "Replay under what KVM in this Linux version does (repeatable; the policy linux-VERSION, docs/policies.md).")
+    var kernel: [String] = []
+
+    @Option(name: .long, help: "With --kernel: the CPU's features, a comma-separated subset of fwb,dic,ras,mte,doublefault2 (mte: the VM has MTE), or none.")
+    var cpu: String?
+
+    @Option(name: .customLong("kvm-cap"), help: "With --kernel: a capability the VMM enables: sea-to-user (KVM_CAP_ARM_SEA_TO_USER, 6.19+).")
+    var kvmCap: String?
 
     @Option(name: .long, help: "A platform profile name or YAML file (repeatable; default quiet-pcie).")
     var platform: [String] = []
@@ -103,12 +112,26 @@ struct ReplayCommand: ParsableCommand {
 
     var explores: Bool { schedule == "explore" }
 
+    /// `--kernel V --cpu LIST --kvm-cap C` as kernel policy names.
+    var kernelPolicyNames: [String] {
+        kernel.map { version in
+            let v = KernelVersion(version).map(\.description) ?? version
+            return "linux-\(v)" + (cpu.map { ":cpu=\($0)" } ?? "") + (kvmCap.map { ":kvm-cap=\($0.lowercased())" } ?? "")
+        }
+    }
+
     func validate() throws {
         guard Schedule(name: schedule, seed: seed) != nil || explores || schedule.hasPrefix("witness:") else {
             throw ValidationError("expected a schedule (\(Self.scheduleNames.joined(separator: ", "))), found '\(schedule)'"
                 + (Suggestion.closest(to: schedule, among: Self.scheduleNames).map { "; did you mean '\($0)'?" } ?? ""))
         }
         _ = try window()
+        if kernel.isEmpty, cpu != nil || kvmCap != nil { throw ValidationError("--cpu and --kvm-cap go with --kernel") }
+        if let kvmCap, kvmCap.lowercased() != "sea-to-user" { throw ValidationError("expected --kvm-cap sea-to-user, found '\(kvmCap)'") }
+        if let cpu, case .failure(let error) = CPUFeatures.parse(cpu) { throw ValidationError(error.message) }
+        for version in kernel where KernelVersion(version) == nil {
+            throw ValidationError("expected a kernel version like 6.9, found '\(version)'")
+        }
         if let failOn, failOn != "uncontained" { throw ValidationError("expected --fail-on uncontained, found '\(failOn)'") }
         if exploreExecutions < 1 { throw ValidationError("--explore-executions must be at least 1") }
         if let exploreDeviations, exploreDeviations < 0 { throw ValidationError("--explore-deviations must be at least 0") }
@@ -160,7 +183,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let policies = try resolvePolicies(policy.isEmpty ? ["kvm-normal-nc"] : policy)
+        let policies = try resolvePolicies(policy.isEmpty && kernel.isEmpty ? ["kvm-normal-nc"] : policy + kernelPolicyNames)
         let platforms = try resolvePlatforms(platform.isEmpty ? ["quiet-pcie"] : platform)
         let models = try resolveDeviceModels(deviceModels)
         let faults = try commandLineFaults() + resolveAll(faultFiles, FaultSet.resolve).flatMap { $0 }
