@@ -14,6 +14,13 @@ public enum HostMapping: String, CaseIterable, Hashable, Sendable, Codable {
     /// Cacheable device memory (e.g. nvgrace-gpu's GPU memory): `VM_PFNMAP`, host stage 1
     /// Normal-WB, not in the linear map.
     case cacheable
+    /// Ordinary memory the VMM backs a region with (e.g. ivshmem's shared-memory BAR, a memfd):
+    /// no `VM_PFNMAP`, in the linear map, `VM_MTE_ALLOWED`.
+    case ram
+
+    /// Whether the host itself maps the region cacheable: memory meant to be cached, where a
+    /// cacheable guest type is no finding.
+    public var isCacheableMemory: Bool { self == .cacheable || self == .ram }
 
     /// What a region of `kind` is backed by when the trace does not say: a BAR by vfio-pci,
     /// everything else by device memory without the flag.
@@ -47,6 +54,8 @@ public enum HostMapping: String, CaseIterable, Hashable, Sendable, Codable {
             Facts(pfnMap: true, allowAnyUncached: false, mteAllowed: false, hostStage1: .device, inLinearMap: false)
         case .cacheable:
             Facts(pfnMap: true, allowAnyUncached: false, mteAllowed: false, hostStage1: .cacheable, inLinearMap: false)
+        case .ram:
+            Facts(pfnMap: false, allowAnyUncached: false, mteAllowed: true, hostStage1: .cacheable, inLinearMap: true)
         }
     }
 }

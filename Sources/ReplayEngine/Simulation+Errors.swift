@@ -258,8 +258,8 @@ extension Simulation {
         if cross.verdict != .none { record(cross, into: template) }
         // Cacheable device memory is one finding per agent and region, whatever the access.
         // [decision] Memory the host itself maps cacheable (vma=cacheable: coherent device
-        // memory such as nvgrace-gpu's) is meant to be cached: no finding there.
-        guard done & HazardCheck.attribute == 0, setup.topology.regions[Int(region)].effectiveHostMapping != .cacheable else { return }
+        // memory such as nvgrace-gpu's; vma=ram) is meant to be cached: no finding there.
+        guard done & HazardCheck.attribute == 0, setup.topology.regions[Int(region)].effectiveHostMapping.isCacheableMemory == false else { return }
         let forbidden = HazardRules.forbiddenAttribute(region: kind, effectiveType: type, policy: setup.policy.name)
         if forbidden.verdict != .none { record(forbidden, into: template) }
     }

@@ -124,7 +124,7 @@ extension Simulation {
     }
 
     private mutating func noteCacheable(_ a: Int32, region: RegionID, _ address: UInt64) {
-        guard setup.topology.regions[Int(region)].effectiveHostMapping != .cacheable else { return }
+        guard setup.topology.regions[Int(region)].effectiveHostMapping.isCacheableMemory == false else { return }
         let r = setup.regions[Int(region)]
         hazard(.cacheableDeviceAccess, agent: a, device: r.device, region: region, offset: address - r.base,
                "effective type \(agents[Int(a)].effectiveTypes[Int(region)].displayName) on device memory")

@@ -46,7 +46,7 @@ struct Attrs: ParsableCommand {
     @Option(help: "What KVM in this Linux version does (6.0 on) with a --vma on a --cpu; prints the decision and its rule.")
     var kernel: String?
 
-    @Option(help: "With --kernel: the host VMA behind the region: vfio-pci (VM_ALLOW_ANY_UNCACHED where the kernel has it), device (PFNMAP Device/NC without the flag), cacheable (PFNMAP cacheable device memory).")
+    @Option(help: "With --kernel: the host VMA behind the region: vfio-pci (VM_ALLOW_ANY_UNCACHED where the kernel has it), device (PFNMAP Device/NC without the flag), cacheable (PFNMAP cacheable device memory), ram (ordinary memory, e.g. ivshmem).")
     var vma: String = HostMapping.vfioPCI.rawValue
 
     @Option(help: "With --kernel: the CPU's features, a comma-separated subset of fwb,dic,ras,mte,doublefault2 (mte: the VM has MTE enabled), or none.")

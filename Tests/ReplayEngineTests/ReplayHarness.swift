@@ -8,7 +8,7 @@ import Platforms
 enum Harness {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func policy(_ name: String) -> AttributePolicy { AttributePolicy.builtIn(named: name)! }
+    static func policy(_ name: String) -> AttributePolicy { try! AttributePolicy.resolve(name) }
     static func platform(_ name: String) -> PlatformProfile { PlatformProfile.builtIn(named: name)! }
 
     static func replay(text: String, policy: String = "kvm-normal-nc", platform: String = "quiet-pcie",
