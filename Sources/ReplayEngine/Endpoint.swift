@@ -65,5 +65,10 @@ struct Endpoint {
         guard let layout = state.model.bar(bar) else { return [] }
         return layout.registers.map(\.offset).filter { range.contains($0) && state.isReadSensitive(bar: bar, offset: $0) }
     }
+
+    /// The register at `offset` of BAR `bar`, named with its access type (`ICR (rc)`), for messages.
+    func registerDescription(bar: UInt8, offset: UInt64) -> String? {
+        state.model.bar(bar)?.registers.first { $0.offset == offset }.map { "\($0.name) (\($0.access.rawValue))" }
+    }
 }
 

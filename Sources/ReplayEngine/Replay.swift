@@ -15,6 +15,8 @@ public struct ReplayOptions: Hashable, Sendable {
     /// Stage-1 types that replace what the trace declares for guests, by region name: every
     /// guest maps the region with this type (`--s1 REGION=TYPE`).
     public var guestStage1: [String: MemoryType]
+    /// The same for the VMMs' own mappings (`--vmm-s1 REGION=TYPE`): what `vmm-mirror` copies.
+    public var vmmStage1: [String: MemoryType] = [:]
     /// Faults to inject, in addition to the trace's own `fault` directives.
     public var faults: [Fault]
     /// Whether the trace's own `fault` directives are injected (a campaign's golden run leaves
@@ -37,7 +39,7 @@ public struct UnknownRegionError: Error, Hashable, Sendable, CustomStringConvert
     public var region: String
     public var regions: [String]
     public var description: String {
-        "--s1 names region '\(region)', which the trace does not declare (regions: \(regions.joined(separator: ", ")))"
+        "--s1/--vmm-s1 names region '\(region)', which the trace does not declare (regions: \(regions.joined(separator: ", ")))"
             + (Suggestion.closest(to: region, among: regions).map { "; did you mean '\($0)'?" } ?? "")
     }
 }
@@ -98,7 +100,7 @@ public enum Replay {
 
     static func makeSimulation(topology declared: Topology, policy: AttributePolicy, platform: PlatformProfile, models: [DeviceModel],
                                options: ReplayOptions) throws -> Simulation {
-        let topology = try overriding(declared, guestStage1: options.guestStage1)
+        let topology = try overriding(overriding(declared, guestStage1: options.guestStage1), vmmStage1: options.vmmStage1)
         var endpoints = ContiguousArray<Endpoint>()
         for device in topology.devices {
             let name = device.model == DeviceModel.learnedName ? DeviceModel.learnedName(of: device.name) : device.model
@@ -121,19 +123,27 @@ public enum Replay {
     /// The topology with every guest mapping of the named regions replaced (and VM 0's added
     /// where the trace declares none).
     static func overriding(_ topology: Topology, guestStage1: [String: MemoryType]) throws -> Topology {
+        try overriding(topology, guestStage1, where: { if case .guest = $0 { true } else { false } }, adding: .guest(vm: 0))
+    }
+
+    /// The same for the VMMs' own mappings.
+    static func overriding(_ topology: Topology, vmmStage1: [String: MemoryType]) throws -> Topology {
+        try overriding(topology, vmmStage1, where: { if case .vmm = $0 { true } else { false } }, adding: .vmm(vm: 0))
+    }
+
+    private static func overriding(_ topology: Topology, _ types: [String: MemoryType], where matches: (AddressSpace) -> Bool,
+                                   adding space: AddressSpace) throws -> Topology {
         var result = topology
-        for (name, type) in guestStage1.sorted(by: { $0.key < $1.key }) {
+        for (name, type) in types.sorted(by: { $0.key < $1.key }) {
             guard let region = topology.regionID(named: name) else {
                 throw UnknownRegionError(region: name, regions: topology.regions.map(\.name))
             }
             var replaced = false
-            for i in result.mappings.indices where result.mappings[i].region == region {
-                if case .guest = result.mappings[i].addressSpace {
-                    result.mappings[i].type = type
-                    replaced = true
-                }
+            for i in result.mappings.indices where result.mappings[i].region == region && matches(result.mappings[i].addressSpace) {
+                result.mappings[i].type = type
+                replaced = true
             }
-            if !replaced { result.mappings.append(Mapping(addressSpace: .guest(vm: 0), region: region, type: type)) }
+            if !replaced { result.mappings.append(Mapping(addressSpace: space, region: region, type: type)) }
         }
         return result
     }

@@ -263,8 +263,13 @@ extension Simulation {
         guard !offsets.isEmpty, decisions.take() else { return }
         if once { agents[Int(a)].speculatedPages.insert(page) }
         for offset in offsets {
+            let register = endpoints[Int(r.device)].registerDescription(bar: r.bar, offset: offset) ?? "a read-sensitive register"
+            let agent = agents[Int(a)].agent
+            let whose = agent.role == .vcpu ? "the guest's effective \(agents[Int(a)].effectiveTypes[Int(region)].displayName) type"
+                : "the \(agent.role == .vmm ? "VMM" : "host")'s own \(agents[Int(a)].effectiveTypes[Int(region)].displayName) mapping"
             hazard(.speculativeReadSensitive, agent: a, device: r.device, region: region, offset: offset,
-                   "speculative read of a read-sensitive register through a \(agents[Int(a)].effectiveTypes[Int(region)].displayName) mapping")
+                   "speculative read of read-sensitive \(register) through \(whose) (Normal memory may be read at any time, Arm ARM B2.10.5): "
+                       + "it may take state no driver read")
             let t = Transaction(kind: .speculativeRead, agent: a, type: .normalNC, path: path(for: r.kind), device: r.device, region: region,
                                 address: r.base + offset, size: 4, mask: 0, data: SIMD8(), programOrder: agents[Int(a)].programOrder,
                                 accesses: 0, guestVM: nil, issued: now)

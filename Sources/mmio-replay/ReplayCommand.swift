@@ -83,6 +83,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("s1"), help: "REGION=TYPE: the guests' stage-1 type for a region, replacing the trace's (repeatable).")
     var stage1: [String] = []
 
+    @Option(name: .customLong("vmm-s1"), help: "REGION=TYPE: the VMM's own stage-1 type for a region, replacing the trace's (repeatable; what vmm-mirror copies).")
+    var vmmStage1: [String] = []
+
     @Option(name: .customLong("device-model"), help: "A device model YAML file (repeatable); traces name models by `model=`.")
     var deviceModels: [String] = []
 
@@ -148,6 +151,7 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         _ = try guestStage1()
+        _ = try stage1Overrides(vmmStage1, option: "--vmm-s1")
     }
 
     /// The `--fault` specifications; a bad one is a usage error located in its argument.
@@ -165,13 +169,16 @@ struct ReplayCommand: ParsableCommand {
     }
 
     /// The `--s1 REGION=TYPE` overrides.
-    private func guestStage1() throws -> [String: MemoryType] {
+    private func guestStage1() throws -> [String: MemoryType] { try stage1Overrides(stage1, option: "--s1") }
+
+    /// `REGION=TYPE` items as overrides.
+    private func stage1Overrides(_ items: [String], option: String) throws -> [String: MemoryType] {
         var overrides: [String: MemoryType] = [:]
-        for item in stage1 {
+        for item in items {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             let names = MemoryType.allCases.map(\.name)
             guard parts.count == 2, !parts[0].isEmpty else {
-                throw ValidationError("expected --s1 REGION=TYPE, found '\(item)'")
+                throw ValidationError("expected \(option) REGION=TYPE, found '\(item)'")
             }
             guard let type = MemoryType(name: parts[1]) else {
                 throw ValidationError("expected a memory type (\(names.joined(separator: ", "))) after '\(parts[0])=', found '\(parts[1])'"
@@ -187,8 +194,9 @@ struct ReplayCommand: ParsableCommand {
         let platforms = try resolvePlatforms(platform.isEmpty ? ["quiet-pcie"] : platform)
         let models = try resolveDeviceModels(deviceModels)
         let faults = try commandLineFaults() + resolveAll(faultFiles, FaultSet.resolve).flatMap { $0 }
-        let options = ReplayOptions(schedule: try parsedSchedule(), deviceViewLimit: deviceViewLimit,
+        var options = ReplayOptions(schedule: try parsedSchedule(), deviceViewLimit: deviceViewLimit,
                                     hazardLimit: hazardLimit, guestStage1: try guestStage1(), faults: faults)
+        options.vmmStage1 = try stage1Overrides(vmmStage1, option: "--vmm-s1")
         if explores { return try explore(policies: policies, platforms: platforms, models: models, options: options) }
         try reportingErrors {
             let learned = try input.learnedModels(trace)

@@ -23,7 +23,11 @@ import Verdicts
         /// Schedules; nil stands for `explore`.
         var schedules: [Schedule?]
         var stage1: [String: MemoryType]
+        /// The VMM's own stage-1 overrides (`vmm-s1`).
+        var vmmStage1: [String: MemoryType]
         var verdicts: Set<Verdict>
+        /// The distinct hazard kinds, when the case states them (not under `explore`).
+        var hazards: Set<HazardKind>?
     }
 
     static func cases(of name: String) throws -> [Case] {
@@ -35,7 +39,9 @@ import Verdicts
                  platforms: try #require(item["platforms"] as? [String]),
                  schedules: (item["schedules"] as? [String] ?? ["in-order", "adversarial"]).map { $0 == "explore" ? nil : Schedule(name: $0, seed: 1)! },
                  stage1: (item["s1"] as? [String: String] ?? [:]).mapValues { MemoryType(name: $0)! },
-                 verdicts: Set(try #require(item["verdicts"] as? [String]).map { try #require(Verdict(rawValue: $0), "unknown verdict '\($0)'") }))
+                 vmmStage1: (item["vmm-s1"] as? [String: String] ?? [:]).mapValues { MemoryType(name: $0)! },
+                 verdicts: Set(try #require(item["verdicts"] as? [String]).map { try #require(Verdict(rawValue: $0), "unknown verdict '\($0)'") }),
+                 hazards: try (item["hazards"] as? [String]).map { Set(try $0.map { try #require(HazardKind(rawValue: $0), "unknown hazard '\($0)'") }) })
         }
     }
 
@@ -53,17 +59,23 @@ import Verdicts
                     for schedule in c.schedules {
                         guard let schedule else {
                             let loaded = try LoadedTrace(reading: MTraceReader(path: trace), name: name)
-                            let result = try Explorer(trace: loaded, policy: Harness.policy(policy), platform: platform,
-                                                      options: ReplayOptions(guestStage1: c.stage1)).run()
+                            var options = ReplayOptions(guestStage1: c.stage1)
+                            options.vmmStage1 = c.vmmStage1
+                            let result = try Explorer(trace: loaded, policy: Harness.policy(policy), platform: platform, options: options).run()
                             #expect(result.explore.complete, "\(name): \(policy) / \(platformName) / explore")
                             let possible = Set(Verdict.allCases.filter { result.verdictCounts[$0] > 0 })
                             #expect(possible == c.verdicts, "\(name): \(policy) / \(platformName) / explore s1 \(c.stage1)")
                             continue
                         }
-                        let report = try Replay.run(MTraceReader(path: trace), policy: Harness.policy(policy), platform: platform,
-                                                    options: ReplayOptions(schedule: schedule, guestStage1: c.stage1))
+                        var options = ReplayOptions(schedule: schedule, guestStage1: c.stage1)
+                        options.vmmStage1 = c.vmmStage1
+                        let report = try Replay.run(MTraceReader(path: trace), policy: Harness.policy(policy), platform: platform, options: options)
                         let found = Set(report.verdicts.map(\.verdict))
                         #expect(found == c.verdicts, "\(name): \(policy) / \(platformName) / \(schedule.name) s1 \(c.stage1)")
+                        if let hazards = c.hazards {
+                            #expect(Set(HazardKind.allCases.filter { report.hazardCounts[$0] > 0 }) == hazards,
+                                    "\(name): \(policy) / \(platformName) / \(schedule.name) vmm-s1 \(c.vmmStage1): hazards")
+                        }
                         #expect(report.verdicts.allSatisfy { !$0.evidence.isEmpty && $0.chain.hasSuffix("⇒ \($0.verdict)") })
                     }
                 }
