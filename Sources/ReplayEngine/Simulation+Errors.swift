@@ -334,6 +334,8 @@ enum HazardCheck {
     static let write: UInt8 = 2
     /// The effective type itself (forbidden attribute), whatever the access.
     static let attribute: UInt8 = 4
+    /// A mismatched alias (any access).
+    static let alias: UInt8 = 8
 }
 
 /// A fault of the replay and what became of it.

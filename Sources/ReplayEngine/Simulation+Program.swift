@@ -93,6 +93,7 @@ extension Simulation {
         guard let region = translate(access, agent: a) else { return }
         let agent = agents[Int(a)].agent
         let type = agents[Int(a)].effectiveTypes[Int(region)]
+        checkAliases(agent: a, region: region, address: access.address, size: Int(access.size), type: type)
         report.summary.cpuWrites += 1
         if agent.role == .vcpu { checkAttributeHazards(agent: a, region: region, type: type, isWrite: true, offset: access.address &- setup.regions[Int(region)].base) }
         let r = setup.regions[Int(region)]
@@ -220,6 +221,7 @@ extension Simulation {
         let type = agents[Int(a)].effectiveTypes[Int(region)]
         let r = setup.regions[Int(region)]
         let size = Int(access.size)
+        checkAliases(agent: a, region: region, address: access.address, size: size, type: type)
         if agent.role == .vcpu { checkAttributeHazards(agent: a, region: region, type: type, isWrite: false, offset: access.address &- r.base) }
         if !type.isDevice { speculate(region: region, around: access.address, agent: a) }
         // A gathering type may answer a load from a buffered write unless a barrier separates

@@ -141,6 +141,9 @@ struct Simulation {
     var unmapTimes: [UInt32: SimTime] = [:]
     /// Each (vm << 16 | region) whose refused mapping has its verdict.
     var refusedReported = Set<UInt32>()
+    /// Per region: which sides have accessed it (``AliasSide``); mismatched aliases are looked
+    /// for only once both have.
+    var regionSides: ContiguousArray<UInt8>
     /// VMs the host has begun reclaiming (any region unmapped), and VMs torn down.
     var unmappedVMs = Set<UInt16>()
     var tornDown = Set<UInt16>()
@@ -206,6 +209,7 @@ struct Simulation {
         linkDownBusy = ContiguousArray(repeating: .zero, count: setup.rootPorts)
         linkUpBusy = ContiguousArray(repeating: .zero, count: setup.rootPorts)
         linkSequence = ContiguousArray(repeating: 0, count: setup.rootPorts)
+        regionSides = ContiguousArray(repeating: 0, count: setup.topology.regions.count)
         linkDown = ContiguousArray(repeating: nil, count: setup.rootPorts)
         var seed: UInt64?
         if case .random(let s) = schedule { seed = s }

@@ -17,4 +17,7 @@ public enum HazardKind: String, CaseIterable, Hashable, Sendable, Codable {
     /// A guest write that reached its device after a reset the guest (or the VMM for it)
     /// requested, with no reclaim: the driver raced its own reset.
     case afterOwnReset = "after-own-reset"
+    /// A guest access and a VMM (or host) access to the same bytes through mappings of
+    /// different types, the first not yet at the device: nothing orders the two aliases.
+    case mismatchedAlias = "mismatched-alias"
 }
