@@ -9,8 +9,14 @@ struct ConfigSpace: Hashable, Sendable {
     /// Where the AER extended capability lives (the first extended capability).
     static let aerCapability = 0x100
 
-    /// Command register (stored, not interpreted).
+    /// Command register (stored; only Memory Space Enable is interpreted, see `memoryDecodeOff`).
     var command: UInt16 = 0
+    /// Whether software cleared Memory Space Enable (Command bit 1): the function then answers
+    /// every memory request with UR. [decision] A trace starts with it set (vfio-pci enables the
+    /// device before the guest runs) and only a recorded Command write changes it; an FLR does
+    /// not clear it, since vfio-pci saves and restores the config space around the resets it
+    /// performs.
+    var memoryDecodeOff = false
     /// BAR address bits as software last wrote them.
     var barAddresses = SIMD8<UInt32>()
     /// Device Control without Initiate FLR (bit 15 always reads 0).
@@ -54,6 +60,7 @@ extension DeviceState {
         switch dwordOffset {
         case 0x04:
             config.command = UInt16(truncatingIfNeeded: (UInt32(config.command) & ~mask) | written)
+            if mask & 0xff != 0 { config.memoryDecodeOff = config.command & 0x2 == 0 }
         case 0x10..<0x28:
             let index = (dwordOffset - 0x10) / 4
             guard let bar = model.bar(UInt8(index)) else { break }

@@ -111,7 +111,8 @@ public struct DeviceState: Hashable, Sendable {
     /// - Parameters:
     ///   - data: The bytes, byte 0 at `offset`.
     ///   - byteEnables: Bit `i` enables byte `i`; disabled bytes are not written.
-    /// - Returns: `accepted`; `unsupported` with the AER error logged when the access hits no
+    /// - Returns: `accepted`; `unsupported` with the AER error logged when Memory Space Enable
+    ///   is off (UR) or the access hits no
     ///   register, straddles registers or has a size its register does not accept (a memory
     ///   range accepts anything inside it); `discardedDuringFLR` while an FLR is in progress
     ///   and the model discards posted writes.
@@ -119,6 +120,7 @@ public struct DeviceState: Hashable, Sendable {
                                at time: UInt64) -> WriteOutcome {
         if model.flr.discardPosted, flrInProgress(at: time) { return .discardedDuringFLR }
         advance(to: time)
+        if config.memoryDecodeOff { return .unsupported(.ur, logError(ErrorResponse.ur.aerError)) }
         guard let target = target(bar: bar, offset: offset, size: size) else {
             if isUnmapped(bar: bar, offset: offset, size: size) {
                 if case .error(let response) = model.unmapped { return .unsupported(response, logError(response.aerError)) }
@@ -145,6 +147,7 @@ public struct DeviceState: Hashable, Sendable {
     public mutating func read(bar: UInt8, offset: UInt64, size: Int, at time: UInt64) -> ReadCompletion {
         if flrInProgress(at: time) { return ReadCompletion(status: model.flr.nonPosted.completionStatus) }
         advance(to: time)
+        if config.memoryDecodeOff { return ReadCompletion(status: ErrorResponse.ur.completionStatus, aer: logError(ErrorResponse.ur.aerError)) }
         guard let target = target(bar: bar, offset: offset, size: size) else {
             var response = model.unsupported
             if isUnmapped(bar: bar, offset: offset, size: size) {

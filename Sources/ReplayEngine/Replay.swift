@@ -78,7 +78,7 @@ public struct UnknownDeviceModelError: Error, Hashable, Sendable, CustomStringCo
 public enum Replay {
     /// The version of the engine's model: part of every campaign experiment's id, so that
     /// results of different models never mix. Bump it with any change that can change a result.
-    public static let modelVersion = "3"
+    public static let modelVersion = "4"
 
     /// Replays every remaining event of `source` under one policy and platform.
     ///

@@ -19,6 +19,12 @@ public enum ErrorRules {
             performer = .host
         }
         let outcome = busOutcome(incident, errors: errors, evidence: &evidence)
+        if case .errorResponse = outcome, incident.error == .unsupportedRequest, incident.request == .memoryRead, ras.featRAS {
+            evidence.append(Evidence(
+                rule: .rasErrorRecord, inputs: "UR on memory-read, external abort, FEAT_RAS (\(incident.platform))",
+                result: "RAS error record \(ComplianceRule.pcieErrorRecord)",
+                source: "Arm BSA ACS e029 (rule PCI_ER_07): the record a compliant platform logs for a PCIe error on a read"))
+        }
         let (signal, delay) = cpuSignal(outcome, incident, errors: errors, ras: ras, evidence: &evidence)
         return ErrorPath(incident: incident, performedBy: performer, signal: signal, signalDelay: delay, evidence: evidence)
     }

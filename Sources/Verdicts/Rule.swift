@@ -43,6 +43,8 @@ public enum Rule: String, CaseIterable, Hashable, Sendable, Codable {
     case dpcCompletion = "dpc-completion"
     /// The root complex's answer to the CPU for an errored non-posted request (OKAY+data, SLVERR, DECERR).
     case rcResponse = "rc-response"
+    /// The RAS error record a compliant platform logs for a UR on a read (BSA e029): SERR=0x19, UE=1, ER=1, UET=3, PN=0, DE=0.
+    case rasErrorRecord = "ras-error-record"
     /// OKAY with fabricated data on a consumed read: guest-silent for a guest, none otherwise.
     case fabricatedReadData = "fabricated-read-data"
     /// OKAY on a write that did not take effect: guest-silent for a guest, none otherwise.

@@ -6,7 +6,7 @@ import Platforms
 struct Profiles: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the built-in attribute policies, platform profiles and device models.",
-        subcommands: [List.self, Show.self],
+        subcommands: [List.self, Show.self, Compliance.self],
         defaultSubcommand: List.self
     )
 
@@ -50,6 +50,39 @@ struct Profiles: ParsableCommand {
 
         func run() throws {
             print(try resolvePlatforms([profile])[0].yaml, terminator: "")
+        }
+    }
+
+    struct Compliance: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Which Arm BSA/SBSA compliance rules each platform profile follows, and why (docs/platforms.md, Compliance).",
+            discussion: """
+                Example:
+                  mmio-replay profiles compliance
+                  mmio-replay profiles compliance my-platform.yaml --json
+                """
+        )
+
+        @Argument(help: "Platform profile names or YAML files (default: every built-in).")
+        var profiles: [String] = []
+
+        @Flag(help: "Print JSON instead of a Markdown table.")
+        var json = false
+
+        struct Row: Encodable {
+            var profile: String
+            var rule: String
+            var follows: Bool
+            var reason: String
+        }
+
+        func run() throws {
+            let chosen = profiles.isEmpty ? PlatformProfile.builtIns : try resolvePlatforms(profiles)
+            guard json else { return print(ComplianceRule.markdownTable(chosen), terminator: "") }
+            let rows = chosen.flatMap { profile in
+                profile.compliance.map { Row(profile: profile.name, rule: $0.rule.rawValue, follows: $0.follows, reason: $0.reason) }
+            }
+            try reportingErrors { print(try jsonText(rows)) }
         }
     }
 }

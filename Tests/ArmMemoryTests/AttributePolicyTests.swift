@@ -72,7 +72,7 @@ import ArmMemory
         }
         let error = ResolutionError(argument: "kvm-normal-cn", kind: AttributePolicy.resourceKind, failure: .unknownName(suggestion: "kvm-normal-nc"))
         #expect(error.description == "expected an attribute policy (kvm-device, kvm-normal-nc, strict-ngnrne, "
-            + "all-normal-nc, vmm-mirror, fwb-s1-wins, fwb-force-wb) or the path of a policy file, "
+            + "all-normal-nc, vmm-mirror, fwb-s1-wins, fwb-force-wb, linux-VERSION[:cpu=LIST][:kvm-cap=sea-to-user]) or the path of a policy file, "
             + "found 'kvm-normal-cn'; did you mean 'kvm-normal-nc'?")
         #expect(throws: ResolutionError(argument: "xyzzy", kind: AttributePolicy.resourceKind, failure: .unknownName(suggestion: nil))) { try AttributePolicy.resolve("xyzzy") }
     }

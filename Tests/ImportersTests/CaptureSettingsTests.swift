@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("stage-1: {}", "b:1:1: error: expected a side-file key (stage1, models, agents, default-agent, regions), found 'stage-1'; did you mean 'stage1'?"),
+        ("stage-1: {}", "b:1:1: error: expected a side-file key (stage1, vma, models, agents, default-agent, regions), found 'stage-1'; did you mean 'stage1'?"),
         ("stage1:\n  r: device-ngrne", "b:2:6: error: expected a memory type (device-ngnrne, device-ngnre, device-ngre, device-gre, normal-nc, normal-wt, normal-wb), found 'device-ngrne'; did you mean 'device-ngnrne'?"),
         ("agents:\n  \"0\": cpu0", "b:2:8: error: expected an agent (host, vmm, vcpuN, vmK.vmm, vmK.vcpuN), found 'cpu0'; did you mean 'vcpu0'?"),
         ("default-agent: vm1.vcpu", "b:1:16: error: expected an agent (host, vmm, vcpuN, vmK.vmm, vmK.vcpuN), found 'vm1.vcpu'"),

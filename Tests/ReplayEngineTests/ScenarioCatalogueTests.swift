@@ -28,6 +28,10 @@ import Verdicts
         var verdicts: Set<Verdict>
         /// The distinct hazard kinds, when the case states them (not under `explore`).
         var hazards: Set<HazardKind>?
+        /// Recorded read values the model answered differently, when stated.
+        var readDivergences: Int?
+        /// Write transactions that left the CPU, when stated.
+        var writeTransactions: Int?
     }
 
     static func cases(of name: String) throws -> [Case] {
@@ -41,7 +45,8 @@ import Verdicts
                  stage1: (item["s1"] as? [String: String] ?? [:]).mapValues { MemoryType(name: $0)! },
                  vmmStage1: (item["vmm-s1"] as? [String: String] ?? [:]).mapValues { MemoryType(name: $0)! },
                  verdicts: Set(try #require(item["verdicts"] as? [String]).map { try #require(Verdict(rawValue: $0), "unknown verdict '\($0)'") }),
-                 hazards: try (item["hazards"] as? [String]).map { Set(try $0.map { try #require(HazardKind(rawValue: $0), "unknown hazard '\($0)'") }) })
+                 hazards: try (item["hazards"] as? [String]).map { Set(try $0.map { try #require(HazardKind(rawValue: $0), "unknown hazard '\($0)'") }) },
+                 readDivergences: item["read-divergences"] as? Int, writeTransactions: item["write-transactions"] as? Int)
         }
     }
 
@@ -75,6 +80,12 @@ import Verdicts
                         if let hazards = c.hazards {
                             #expect(Set(HazardKind.allCases.filter { report.hazardCounts[$0] > 0 }) == hazards,
                                     "\(name): \(policy) / \(platformName) / \(schedule.name) vmm-s1 \(c.vmmStage1): hazards")
+                        }
+                        if let expected = c.readDivergences {
+                            #expect(report.summary.reads.differing == expected && report.summary.reads.compared > 0, "\(name): \(policy) / \(platformName): reads")
+                        }
+                        if let expected = c.writeTransactions {
+                            #expect(report.summary.writeTransactions == expected, "\(name): \(policy) / \(platformName) / \(schedule.name) s1 \(c.stage1): writes")
                         }
                         #expect(report.verdicts.allSatisfy { !$0.evidence.isEmpty && $0.chain.hasSuffix("⇒ \($0.verdict)") })
                     }

@@ -20,7 +20,9 @@ struct SignalCase: Sendable, CustomTestStringConvertible {
 @Suite struct SignalRulesTests {
     static let cases: [SignalCase] = [
         SignalCase(platform: .rasSBSA, error: .unsupportedRequest, request: .memoryRead, type: .deviceNGnRE, signal: .serror(.uc),
-                   rules: ["rc-response", "device-load-error", "serror-syndrome"]),
+                   rules: ["rc-response", "ras-error-record", "device-load-error", "serror-syndrome"]),
+        SignalCase(platform: .noRAS, error: .unsupportedRequest, request: .memoryRead, type: .deviceNGnRE, signal: .serror(nil),
+                   rules: ["rc-response", "device-load-error", "serror-without-ras"]),
         SignalCase(platform: .rasSBSA, error: .completerAbort, request: .memoryRead, type: .normalNC, signal: .synchronousAbort,
                    rules: ["rc-response", "normal-load-error"]),
         SignalCase(platform: .rasADERR, error: .completerAbort, request: .memoryRead, type: .deviceNGnRnE, signal: .synchronousAbort,
