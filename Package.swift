@@ -77,7 +77,7 @@ let package = Package(
                            "ReplayEngine", "Importers", "CampaignStore", "ModelLearning", "SeededRandom", .product(name: "Yams", package: "Yams")]
         ),
         // Campaign results compared across policies or platforms, and between campaigns: tables and HTML.
-        .target(name: "Comparison", dependencies: ["CampaignStore", "Verdicts", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Comparison", dependencies: ["ArmMemory", "CampaignStore", "Verdicts", .product(name: "Yams", package: "Yams")]),
         // Device models learned from a trace's recorded accesses, for devices with no built-in model.
         .target(name: "ModelLearning", dependencies: ["ArmMemory", "DeviceModels", "Diagnostics", "MMIOTrace", "PCIeTransport"]),
         // A replay's timeline as Chrome trace-event JSON (Perfetto, chrome://tracing).

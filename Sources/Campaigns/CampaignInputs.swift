@@ -57,7 +57,8 @@ struct CampaignInputs: Sendable {
             }
         }
         policies = try spec.policies.map { name in
-            try Self.named(name, in: directory, isBuiltIn: AttributePolicy.builtIns.contains { $0.name == name }, AttributePolicy.resolve)
+            try Self.named(name, in: directory, isBuiltIn: AttributePolicy.builtIns.contains { $0.name == name } || KernelPolicy.parse(name) != nil,
+                           AttributePolicy.resolve)
         }
         platforms = try spec.platforms.map { name in
             try Self.named(name, in: directory, isBuiltIn: PlatformProfile.builtIns.contains { $0.name == name }, PlatformProfile.resolve)

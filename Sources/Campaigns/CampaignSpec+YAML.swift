@@ -70,7 +70,11 @@ private struct CampaignSpecReader: YAMLReading {
             seen[trace.name] = trace.location
         }
         let policies = try fields["policies"].map { node throws(InputError) in
-            try resources(node, what: "an attribute policy", builtIns: AttributePolicy.builtIns.map(\.name))
+            try resources(node, what: "an attribute policy", builtIns: AttributePolicy.builtIns.map(\.name)) { text in
+                KernelPolicy.parse(text).map { result in
+                    if case .failure(let error) = result { error.message } else { nil }
+                }
+            }
         } ?? ["kvm-normal-nc"]
         let platforms = try fields["platforms"].map { node throws(InputError) in
             try resources(node, what: "a platform profile", builtIns: PlatformProfile.builtIns.map(\.name))
@@ -233,11 +237,19 @@ private struct CampaignSpecReader: YAMLReading {
     }
 
     /// Built-in names or files (relative to the spec's directory) that exist.
-    private func resources(_ node: Node, what: String, builtIns: [String]) throws(InputError) -> [String] {
+    /// - Parameter family: For names of a family of built-ins (`linux-6.9`): nil when `text` is
+    ///   not one, else what is wrong with it (nil inside when it is valid).
+    private func resources(_ node: Node, what: String, builtIns: [String],
+                           family: (String) -> String?? = { _ in nil }) throws(InputError) -> [String] {
         let directory = (file as NSString).deletingLastPathComponent
         let expected = builtIns.isEmpty ? "\(what) file" : "\(what) (\(builtIns.joined(separator: ", "))) or the path of a YAML file"
         return try list(node, what: "a list of \(what)s") { item throws(InputError) in
             let text = try scalar(item, expected: expected)
+            switch family(text) {
+            case .some(.none): return text
+            case .some(.some(let message)): throw InputError(location(item.mark), message)
+            case .none: break
+            }
             guard builtIns.contains(text) || FileManager.default.fileExists(atPath: CampaignSpec.path(text, in: directory)) else {
                 throw error(item, expected: expected + (builtIns.isEmpty ? " that exists" : ""), choices: builtIns)
             }

@@ -13,7 +13,7 @@ extension Comparison {
         var body = "<h1>Campaign \(Self.escape(campaign))</h1>\n"
         let sites = cells.reduce(0) { $0 + $1.sites }, uncontained = cells.reduce(0) { $0 + $1.uncontained }
         body += "<p class=\"summary\">\(sites) fault sites over \(cells.count) (policy, platform) pairs; "
-            + "<strong>\(uncontained)</strong> uncontained. \(dimension == "policy" ? "Policies" : "Platforms") are compared with <strong>\(Self.escape(baseline))</strong>"
+            + "<strong>\(uncontained)</strong> uncontained. \(["policy": "Policies", "platform": "Platforms", "kernel": "Kernels"][dimension] ?? dimension) are compared with <strong>\(Self.escape(baseline))</strong>"
             + (sampled ? "; the fault space is sampled, so rates carry 95% Wilson intervals." : ".") + "</p>\n"
         body += "<h2>Verdicts per policy and platform</h2>\n" + stackedBars() + legend()
         let counts = countRows

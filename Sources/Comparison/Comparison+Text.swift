@@ -37,7 +37,7 @@ extension Comparison {
     private func tables(markdown: Bool) -> String {
         func table(_ header: [String], _ rows: [[String]]) -> String { TextTable.render(header, rows, markdown: markdown) }
         let h = markdown ? "## " : ""
-        let plural = dimension == "policy" ? "policies" : "platforms"
+        let plural = ["policy": "policies", "platform": "platforms", "kernel": "kernels"][dimension] ?? dimension
         var out = markdown ? "# Campaign \(campaign): \(dimension) comparison\n\n" : "campaign \(campaign): \(plural) compared with \(baseline)\n\n"
         out += "\(h)Verdicts per fault site (pruning classes weighted by their size)\(sampled ? "; sampled fault space: rates with 95% Wilson intervals" : "")\n\n"
         let counts = countRows
@@ -74,12 +74,12 @@ extension Comparison {
         }
         for matrix in matrices {
             for t in matrix.transitions {
-                let (a, b) = dimension == "policy" ? (matrix.baseline, "") : ("", matrix.baseline)
+                let (a, b) = dimension == "platform" ? ("", matrix.baseline) : (matrix.baseline, "")
                 out += "transition,\(a),\(b),\(t.from),\(t.sites),\(matrix.other),\(t.to),,,,\n"
             }
         }
         for cost in costs {
-            let (a, b) = dimension == "policy" ? (cost.name, "") : ("", cost.name)
+            let (a, b) = dimension == "platform" ? ("", cost.name) : (cost.name, "")
             out += "cost,\(a),\(b),,,,,\(cost.tlps),\(cost.linkBytes),\(cost.simulatedNs),\(String(format: "%.4f", cost.writeCombiningRatio))\n"
         }
         return out

@@ -1,3 +1,4 @@
+import ArmMemory
 import CampaignStore
 import Verdicts
 
@@ -77,15 +78,20 @@ extension Comparison {
     ///
     /// - Parameters:
     ///   - dimension: What the transition matrices and costs compare: policies (under the same
-    ///     platform, trace and schedule) or platforms (under the same policy).
+    ///     platform, trace and schedule), platforms (under the same policy), or the kernel
+    ///     versions of kernel policies (under the same CPU, capabilities and platform).
     ///   - baseline: The policy or platform to compare the others with (default: `kvm-device`
     ///     or `quiet-pcie` when present, else the first by name).
     ///   - sampled: Whether the campaign's fault space is a sample.
     /// - Throws: ``ComparisonError`` for an unknown baseline, ``StoreError`` from the database.
     public init(store: ResultStore, dimension: ComparisonDimension = .policy, baseline: String? = nil, sampled: Bool) throws {
         let (info, _) = try store.campaign()
-        let rows = try store.experiments()
-        let goldens = try store.goldens()
+        var rows = try store.experiments()
+        var goldens = try store.goldens()
+        if dimension == .kernel {
+            rows.removeAll { kernelVersionAndRest($0.policy) == nil }
+            goldens.removeAll { kernelVersionAndRest($0.policy) == nil }
+        }
         campaign = info.name
         self.dimension = dimension.rawValue
         self.sampled = sampled
@@ -96,7 +102,12 @@ extension Comparison {
         // Paired sites.
         let sites = expandSites(rows) { $0.split(by: dimension) }
         let values = sites.keys.sorted()
-        let defaultBaseline = dimension == .policy ? "kvm-device" : "quiet-pcie"
+        let defaultBaseline = switch dimension {
+        case .policy: "kvm-device"
+        case .platform: "quiet-pcie"
+        // The oldest kernel is the natural baseline of a comparison by kernel.
+        case .kernel: values.compactMap(KernelVersion.init).min().map { "linux-\($0)" } ?? "linux-6.8"
+        }
         guard let chosen = baseline ?? (values.contains(defaultBaseline) ? defaultBaseline : values.first) else {
             self.baseline = baseline ?? defaultBaseline
             matrices = []
@@ -115,7 +126,11 @@ extension Comparison {
         // Costs.
         var costs: [String: (cost: Cost, cpuWrites: Int, writeTransactions: Int)] = [:]
         for g in goldens {
-            let name = dimension == .policy ? g.policy : g.platform
+            let name = switch dimension {
+            case .policy: g.policy
+            case .platform: g.platform
+            case .kernel: g.policy  // each CPU and capability variant of a kernel costs what it costs
+            }
             var entry = costs[name] ?? (Cost(name: name, goldenRuns: 0, tlps: 0, linkBytes: 0, simulatedNs: 0, writeCombiningRatio: 0), 0, 0)
             entry.cost.goldenRuns += 1
             entry.cost.tlps += g.tlps

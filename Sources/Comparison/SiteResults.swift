@@ -1,3 +1,4 @@
+import ArmMemory
 import CampaignStore
 import Verdicts
 
@@ -39,7 +40,20 @@ func expandSites(_ rows: [ExperimentRecord], key: (ExperimentRecord) -> (group: 
 
 /// The dimension a comparison pairs results across.
 public enum ComparisonDimension: String, CaseIterable, Sendable {
-    case policy, platform
+    /// Policies, under the same platform, trace and schedule.
+    case policy
+    /// Platforms, under the same policy.
+    case platform
+    /// Kernel versions of kernel policies (`linux-6.9`), under the same CPU, capabilities,
+    /// platform, trace and schedule; rows of other policies are left out.
+    case kernel
+}
+
+/// A kernel policy's name split into its version (`linux-6.17`) and the rest (`:cpu=fwb,dic`).
+func kernelVersionAndRest(_ policy: String) -> (version: String, rest: String)? {
+    guard case .success(let kernel) = KernelPolicy.parse(policy) else { return nil }
+    let version = "linux-\(kernel.version)"
+    return (version, String(kernel.name.dropFirst(version.count)))
 }
 
 extension ExperimentRecord {
@@ -65,6 +79,9 @@ extension ExperimentRecord {
         switch dimension {
         case .policy: return (policy, "\(platform)\u{1F}\(rest)")
         case .platform: return (platform, "\(policy)\u{1F}\(rest)")
+        case .kernel:
+            let kernel = kernelVersionAndRest(policy) ?? (policy, "")
+            return (kernel.version, "\(platform)\(kernel.rest)\u{1F}\(rest)")
         }
     }
 }

@@ -26,10 +26,10 @@ struct Compare: AsyncParsableCommand {
     @Argument(help: "A results database; a second one for the regression view.")
     var databases: [String]
 
-    @Option(help: "What to compare: policy or platform.")
+    @Option(help: "What to compare: policy, platform, or kernel (the versions of linux-VERSION policies, same CPU and platform).")
     var by: String = "policy"
 
-    @Option(help: "The policy (or platform) the others are compared with (default kvm-device, or quiet-pcie with --by platform).")
+    @Option(help: "The policy (platform, kernel) the others are compared with (default kvm-device; quiet-pcie with --by platform; the oldest kernel with --by kernel).")
     var baseline: String?
 
     @Option(help: "table, md, csv, json or html.")
@@ -43,7 +43,7 @@ struct Compare: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...2).contains(databases.count) else { throw ValidationError("expected one database, or two to compare, found \(databases.count)") }
-        guard ComparisonDimension(rawValue: by) != nil else { throw ValidationError("expected --by policy or platform, found '\(by)'") }
+        guard ComparisonDimension(rawValue: by) != nil else { throw ValidationError("expected --by policy, platform or kernel, found '\(by)'") }
         guard ComparisonFormat(rawValue: format) != nil else {
             throw ValidationError("expected --format \(ComparisonFormat.allCases.map(\.rawValue).joined(separator: ", ")), found '\(format)'")
         }

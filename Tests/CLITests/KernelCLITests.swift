@@ -61,4 +61,28 @@ import Testing
         let typo = try CLI.run(["replay", trace, "--map", side])
         #expect(typo.status == 65 && typo.stderr.contains(side + ":1:") && typo.stderr.contains("cacheable"), "\(typo.stderr)")
     }
+
+    /// A campaign varies kernels as policies; `compare --by kernel` pairs the versions of one CPU
+    /// and capability set, with the oldest kernel as the baseline.
+    @Test func campaignsCompareKernels() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kernels-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let db = directory + "/kernels.db"
+        let run = try CLI.run(["campaign", "run", "Tests/CLITests/Fixtures/campaigns/kernels.yaml", "--db", db, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("linux-6.19:kvm-cap=sea-to-user") && run.stdout.contains("vmm-handled"))
+        let byKernel = try CLI.run(["compare", db, "--by", "kernel"])
+        #expect(byKernel.status == 0, "\(byKernel.stderr)")
+        #expect(byKernel.stdout.contains("kernels compared with linux-6.8"))
+        #expect(byKernel.stdout.contains("linux-6.8 → linux-6.19: 48 paired fault sites"), "\(byKernel.stdout)")
+        #expect(!byKernel.stdout.contains("kvm-device →"))
+        let byPolicy = try CLI.run(["compare", db, "--baseline", "linux-6.19", "--format", "json"])
+        #expect(byPolicy.status == 0 && byPolicy.stdout.contains("vmm-handled"))
+        #expect(try CLI.run(["compare", db, "--by", "kernel", "--baseline", "linux-9.9"]).status == 64)
+        let bad = directory + "/bad.yaml"
+        try "campaign: x\ntraces: [\(CLI.packageRoot.path)/traces/nvme-doorbell.mtrace]\npolicies: [linux-6.9:cpu=sve]\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["campaign", "run", bad, "--db", directory + "/bad.db"])
+        #expect(refused.status == 65 && refused.stderr.contains(bad + ":3:12: error: expected a comma-separated list"), "\(refused.stderr)")
+    }
 }
