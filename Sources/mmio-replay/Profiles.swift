@@ -21,7 +21,8 @@ struct Profiles: ParsableCommand {
 
         func run() {
             section("attribute policies (--policy NAME, or a YAML file; see docs/policies.md)",
-                    AttributePolicy.builtIns.map { ($0.name, $0.summary) })
+                    AttributePolicy.builtIns.map { ($0.name, $0.summary) }
+                        + [("linux-VERSION[:cpu=LIST][:kvm-cap=sea-to-user]", "what KVM in that Linux version (6.0+) does per region and CPU (--kernel)")])
             section("platform profiles (--platform NAME, or a YAML file; see docs/platforms.md)",
                     PlatformProfile.builtIns.map { ($0.name, $0.summary) })
             section("device models (model= in traces, or --device-model FILE; see docs/device-models.md)",
