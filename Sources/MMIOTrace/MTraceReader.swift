@@ -21,6 +21,11 @@ public final class MTraceReader: TraceEventSource {
     /// Region names and bases, and device names, for the event loop (built after the header).
     @exclusivity(unchecked) private var regionTable = NameTable(names: [], values: [])
     @exclusivity(unchecked) private var deviceTable = NameTable(names: [], values: [])
+    /// Header bookkeeping, so that declaring n devices and regions costs O(n log n): ids by
+    /// name, and the regions' address ranges sorted by base (for the overlap check).
+    private var devicesByName: [String: DeviceID] = [:]
+    private var regionsByName: [String: RegionID] = [:]
+    private var regionRanges: [(base: UInt64, last: UInt64, id: RegionID)] = []
     /// The region the previous access named: consecutive accesses usually share it.
     @exclusivity(unchecked) private var lastRegion = 0
 
@@ -195,7 +200,11 @@ public final class MTraceReader: TraceEventSource {
 
     private func parseDeviceDirective(_ scanner: inout ByteScanner) throws {
         let (name, nameRange) = try parseName(&scanner, what: "a device name")
-        guard topology.deviceID(named: name) == nil else { throw error(at: nameRange.lowerBound, "device '\(name)' is declared twice") }
+        guard devicesByName[name] == nil else { throw error(at: nameRange.lowerBound, "device '\(name)' is declared twice") }
+        guard topology.devices.count <= Int(DeviceID.max) else {
+            throw error(at: nameRange.lowerBound, expected: "at most \(Int(DeviceID.max) + 1) devices (device ids are 16 bits)",
+                        found: "device number \(topology.devices.count + 1)")
+        }
         var device = Device(name: name)
         for pair in try parseKeyValues(&scanner, allowed: ["bdf", "model"]) {
             switch pair.key {
@@ -212,6 +221,7 @@ public final class MTraceReader: TraceEventSource {
                 topology.modelLocations[name] = location(pair.column)
             }
         }
+        devicesByName[name] = DeviceID(topology.devices.count)
         topology.devices.append(device)
     }
 
@@ -223,7 +233,11 @@ public final class MTraceReader: TraceEventSource {
 
     private func parseRegionDirective(_ scanner: inout ByteScanner) throws {
         let (name, nameRange) = try parseName(&scanner, what: "a region name")
-        guard topology.regionID(named: name) == nil else { throw error(at: nameRange.lowerBound, "region '\(name)' is declared twice") }
+        guard regionsByName[name] == nil else { throw error(at: nameRange.lowerBound, "region '\(name)' is declared twice") }
+        guard topology.regions.count <= Int(RegionID.max) else {
+            throw error(at: nameRange.lowerBound, expected: "at most \(Int(RegionID.max) + 1) regions (region ids are 16 bits)",
+                        found: "region number \(topology.regions.count + 1)")
+        }
         let pairs = try parseKeyValues(&scanner, allowed: ["device", "kind", "base", "size", "prefetchable", "bar", "vma"])
         var device: DeviceID?
         var kind: RegionKind?
@@ -235,7 +249,7 @@ public final class MTraceReader: TraceEventSource {
         for pair in pairs {
             switch pair.key {
             case "device":
-                guard let id = topology.deviceID(named: pair.value) else {
+                guard let id = devicesByName[pair.value] else {
                     throw error(at: pair.column, expected: "a declared device", found: pair.value, choices: topology.devices.map(\.name))
                 }
                 device = id
@@ -281,9 +295,21 @@ public final class MTraceReader: TraceEventSource {
         }
         let region = Region(name: name, device: device, kind: kind, base: base, size: size, prefetchable: prefetchable, barIndex: barIndex,
                             hostMapping: hostMapping)
-        if let other = topology.regions.first(where: { $0.base <= base &+ (size - 1) && base <= $0.base &+ ($0.size - 1) }) {
-            throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(other.name)'")
+        // The neighbours by base are the only candidates for an overlap: the one before may
+        // reach into the new region, the one after may start inside it.
+        let last = base + (size - 1)
+        var low = 0, high = regionRanges.count
+        while low < high {
+            let mid = (low + high) / 2
+            if regionRanges[mid].base < base { low = mid + 1 } else { high = mid }
         }
+        let neighbours = [low > 0 ? low - 1 : nil, low < regionRanges.count ? low : nil].compactMap { $0 }
+        if let other = neighbours.map({ regionRanges[$0] }).first(where: { $0.base <= last && base <= $0.last }) {
+            throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(topology.regions[Int(other.id)].name)'")
+        }
+        let id = RegionID(topology.regions.count)
+        regionRanges.insert((base, last, id), at: low)
+        regionsByName[name] = id
         topology.regions.append(region)
     }
 
@@ -298,7 +324,7 @@ public final class MTraceReader: TraceEventSource {
             throw error(at: spaceRange.lowerBound, expected: "an address space (vm0, vmm, vm1.vmm, host)", found: scanner.text(spaceRange), choices: ["vm0", "vmm", "host"])
         }
         let regionRange = scanner.token()
-        guard let region = topology.regionID(named: scanner.text(regionRange)) else {
+        guard let region = regionsByName[scanner.text(regionRange)] else {
             throw error(at: regionRange.lowerBound, expected: "a declared region", found: scanner.text(regionRange), choices: topology.regions.map(\.name))
         }
         let typeRange = scanner.token()

@@ -150,13 +150,23 @@ public struct Topology: Hashable, Sendable {
         regions.firstIndex { $0.name == name }.map { RegionID($0) }
     }
 
-    /// The BAR number of a `bar` region: its declared `bar=` index, else its position among its
-    /// device's `bar` regions in declaration order.
-    public func barIndex(of region: RegionID) -> UInt8 {
-        let r = regions[Int(region)]
-        if let index = r.barIndex { return index }
-        let position = regions[..<Int(region)].filter { $0.device == r.device && $0.kind == .bar }.count
-        return UInt8(min(position, 5))
+    /// The BAR number of every region (for a `bar` region: its declared `bar=` index, else its
+    /// position among its device's `bar` regions in declaration order), in one pass.
+    public func barIndices() -> [UInt8] {
+        var positions: [DeviceID: Int] = [:]
+        return regions.map { r in
+            let position = positions[r.device, default: 0]
+            if r.kind == .bar { positions[r.device] = position + 1 }
+            return r.barIndex ?? UInt8(min(position, 5))
+        }
+    }
+
+    /// Every declared mapping's type by address space and region (the last declaration wins, as
+    /// ``stage1Type(of:in:)`` reads them), for lookups in constant time.
+    public func stage1Types() -> [AddressSpace: [RegionID: MemoryType]] {
+        var types: [AddressSpace: [RegionID: MemoryType]] = [:]
+        for mapping in mappings { types[mapping.addressSpace, default: [:]][mapping.region] = mapping.type }
+        return types
     }
 
     /// The region containing `address`, if any (the first declared one when regions overlap).

@@ -41,18 +41,21 @@ public struct ModelLearner {
     }
 
     public let topology: Topology
+    /// ``Topology/barIndices()``, computed once.
+    private let bars: [UInt8]
     /// The devices being learned, by device ID.
     private var seen: [DeviceID: Seen]
 
     /// Learns the devices of `topology` whose model is ``DeviceModel/learnedName``.
     public init(topology: Topology) {
         self.topology = topology
+        bars = topology.barIndices()
         seen = [:]
         for (index, device) in topology.devices.enumerated() where device.model == DeviceModel.learnedName {
             seen[DeviceID(index)] = Seen()
         }
         for (index, region) in topology.regions.enumerated() where seen[region.device] != nil && region.kind != .config {
-            let bar = topology.barIndex(of: RegionID(index))
+            let bar = bars[index]
             seen[region.device]!.barEnds[bar] = max(seen[region.device]!.barEnds[bar] ?? 0, region.size)
         }
     }
@@ -97,7 +100,7 @@ public struct ModelLearner {
             if read, access.hasValue { identity(device: r.device, offset: offset, size: access.size, value: access.value.low64) }
             return
         }
-        let bar = topology.barIndex(of: region)
+        let bar = bars[Int(region)]
         seen[r.device]!.barEnds[bar] = max(seen[r.device]!.barEnds[bar] ?? 0, offset &+ size)
         guard size <= 8, offset % size == 0 else {
             seen[r.device]!.ranges[bar, default: []].append(offset..<(offset &+ size))

@@ -120,10 +120,10 @@ extension Simulation {
         var evidence = [AccessRules.access(agent: agent.description, timeNs: now.nanoseconds, direction: direction, size: size, place: place)]
         if let region = t.region, agent.role == .vcpu {
             let kind = setup.topology.regions[Int(region)].kind
-            let vmm = setup.topology.stage1Type(of: region, in: .vmm(vm: agent.vm))
+            let vmm = setup.stage1Type(of: region, in: .vmm(vm: agent.vm))
             if let decision = setup.kernelDecisions[Int(region)] { evidence.append(KernelRules.stage2(decision, policy: setup.policy.name)) }
             evidence.append(AccessRules.combining(policy: setup.policy.name, region: kind,
-                                                  stage1: setup.topology.stage1Type(of: region, in: agent.addressSpace),
+                                                  stage1: setup.stage1Type(of: region, in: agent.addressSpace),
                                                   stage2: setup.stage2Attribute(of: region, vmmStage1: vmm), effective: t.type))
         } else {
             evidence.append(AccessRules.ownMapping(agent: agent.description, effective: t.type))

@@ -17,7 +17,7 @@ extension Simulation {
             flushWindow(a)
             forceTLBIScopes(of: a)
             agents[Int(a)].block = .barrier
-            agentsInDSB += 1
+            agentsInDSB.append(a)
             releaseHeldAwaited(by: a)
             checkBarrier(a)
         case .barrier(.isb): break
@@ -61,9 +61,9 @@ extension Simulation {
     /// policy's stage 2 for guests, the address space's own stage-1 type for the VMM and host.
     func effectiveType(agent: Agent, region: RegionID) -> MemoryType {
         let topology = setup.topology
-        let stage1 = topology.stage1Type(of: region, in: agent.addressSpace)
+        let stage1 = setup.stage1Type(of: region, in: agent.addressSpace)
         guard agent.role == .vcpu else { return stage1 }
-        let vmm = topology.stage1Type(of: region, in: .vmm(vm: agent.vm))
+        let vmm = setup.stage1Type(of: region, in: .vmm(vm: agent.vm))
         return MemoryType.combine(stage1: stage1, stage2: setup.stage2Attribute(of: region, vmmStage1: vmm))
     }
 
@@ -378,12 +378,12 @@ extension Simulation {
         }
         agents[Int(a)].pendingTLBIs = []
         agents[Int(a)].block = .none
-        agentsInDSB -= 1
+        agentsInDSB.removeAll { $0 == a }
         scheduleStep(a)
     }
 
     /// Re-checks every agent waiting in a DSB (after a completion).
     mutating func recheckBarriers() {
-        for i in agents.indices where agents[i].block == .barrier { checkBarrier(Int32(i)) }
+        for a in agentsInDSB.sorted() { checkBarrier(a) }
     }
 }

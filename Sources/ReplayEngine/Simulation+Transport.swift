@@ -93,12 +93,7 @@ extension Simulation {
     /// Whether a DSB is waiting for `t` now: its own agent's, or one waiting for a TLBI whose
     /// scope covers the mapping `t` went through.
     func isAwaited(_ t: Transaction) -> Bool {
-        guard agentsInDSB > 0 else { return false }
-        if agents[Int(t.agent)].block == .barrier { return true }
-        return agents.indices.contains { i in
-            guard agents[i].block == .barrier else { return false }
-            return Int(t.agent) == i || agents[i].pendingTLBIs.contains { $0.covers(t) }
-        }
+        agentsInDSB.contains { a in a == t.agent || agents[Int(a)].pendingTLBIs.contains { $0.covers(t) } }
     }
 
     /// Releases every path holding a write that is not complete and that the DSB agent `a` has

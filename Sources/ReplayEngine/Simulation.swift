@@ -74,6 +74,8 @@ struct SimulationSetup {
     let kernelDecisions: ContiguousArray<KernelStage2?>
     /// Per region: whether the kernel refuses to map it (the hot path's test).
     let refused: ContiguousArray<Bool>
+    /// The declared stage-1 types (``Topology/stage1Types()``).
+    let stage1Types: [AddressSpace: [RegionID: MemoryType]]
 
     init(topology: Topology, policy: AttributePolicy, platform: PlatformProfile, deviceViewLimit: Int, hazardLimit: Int) {
         self.topology = topology
@@ -83,10 +85,12 @@ struct SimulationSetup {
         ras = platform.ras
         self.deviceViewLimit = deviceViewLimit
         self.hazardLimit = hazardLimit
+        let bars = topology.barIndices()
         regions = ContiguousArray(topology.regions.indices.map { i in
             let r = topology.regions[i]
-            return RegionInfo(base: r.base, size: r.size, device: r.device, bar: topology.barIndex(of: RegionID(i)), kind: r.kind)
+            return RegionInfo(base: r.base, size: r.size, device: r.device, bar: bars[i], kind: r.kind)
         })
+        stage1Types = topology.stage1Types()
         var ports: [UInt32: Int] = [:]  // (domain, bus) -> port, in order of first appearance
         rootPort = ContiguousArray(topology.devices.map { device in
             guard let bdf = device.bdf else { return 0 }
@@ -102,6 +106,11 @@ struct SimulationSetup {
         })
     }
 
+
+    /// The stage-1 type `space` maps `region` with (``Topology/stage1Type(of:in:)`` in constant time).
+    func stage1Type(of region: RegionID, in space: AddressSpace) -> MemoryType {
+        stage1Types[space]?[region] ?? Topology.defaultStage1(for: space)
+    }
 
     /// The stage-2 attribute of `region` for a guest (Device-nGnRE standing in for a refused
     /// mapping, whose accesses are never performed).
@@ -139,6 +148,9 @@ struct Simulation {
     var linkUpBusy: ContiguousArray<SimTime>
     /// When each (vm << 16 | region) was removed from stage 2.
     var unmapTimes: [UInt32: SimTime] = [:]
+    /// Agents by identity, and the last one looked up (consecutive events are usually one agent's).
+    var agentIDs: [Agent: Int32] = [:]
+    var lastAgent: Int32?
     /// Each (vm << 16 | region) whose refused mapping has its verdict.
     var refusedReported = Set<UInt32>()
     /// Per region: which sides have accessed it (``AliasSide``); mismatched aliases are looked
@@ -167,9 +179,9 @@ struct Simulation {
     /// Per (agent, device): the highest program order seen at the device.
     var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 16 | device
     var report: ReplayReport
-    /// Agents waiting in a DSB, so that asking whether one waits for a write costs nothing when
-    /// none does.
-    var agentsInDSB = 0
+    /// Agents waiting in a DSB (a few at most), so that asking whether one waits for a write,
+    /// or re-checking them after a completion, never looks at the other agents.
+    var agentsInDSB: [Int32] = []
     /// Where reads differed from the recording: index into the report's per-register list.
     var divergingPlaces: [ReadPlace: Int] = [:]
     /// Reused storage for the TLPs of one write (mask, bytes on the wire, kind, and the TLP
@@ -300,11 +312,17 @@ struct Simulation {
     }
 
     mutating func agentIndex(_ agent: Agent) -> Int32 {
-        if let i = agents.firstIndex(where: { $0.agent == agent }) { return Int32(i) }
+        if let last = lastAgent, agents[Int(last)].agent == agent { return last }
+        if let i = agentIDs[agent] {
+            lastAgent = i
+            return i
+        }
         var state = AgentState(agent: agent)
         state.effectiveTypes = ContiguousArray(setup.topology.regions.indices.map { effectiveType(agent: agent, region: RegionID($0)) })
         state.hazardChecks = ContiguousArray(repeating: 0, count: setup.topology.regions.count)
         agents.append(state)
+        agentIDs[agent] = Int32(agents.count - 1)
+        lastAgent = Int32(agents.count - 1)
         return Int32(agents.count - 1)
     }
 
