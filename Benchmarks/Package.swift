@@ -51,5 +51,17 @@ let package = Package(
             path: "Benchmarks/CampaignRuns",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Scaling",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ArmMemory", package: "mmio-replay"),
+                .product(name: "MMIOTrace", package: "mmio-replay"),
+                .product(name: "Platforms", package: "mmio-replay"),
+                .product(name: "ReplayEngine", package: "mmio-replay"),
+            ],
+            path: "Benchmarks/Scaling",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -26,6 +26,12 @@ public final class MTraceReader: TraceEventSource {
     private var devicesByName: [String: DeviceID] = [:]
     private var regionsByName: [String: RegionID] = [:]
     private var regionRanges: [(base: UInt64, last: UInt64, id: RegionID)] = []
+    /// The (address space, region) pairs mapped so far.
+    private var mapped = Set<MappingKey>()
+    private struct MappingKey: Hashable {
+        var space: AddressSpace
+        var region: RegionID
+    }
     /// The region the previous access named: consecutive accesses usually share it.
     @exclusivity(unchecked) private var lastRegion = 0
 
@@ -332,7 +338,7 @@ public final class MTraceReader: TraceEventSource {
             throw error(at: typeRange.lowerBound, expected: "a memory type (\(MemoryType.allCases.map(\.name).joined(separator: ", ")))",
                         found: scanner.text(typeRange), choices: MemoryType.allCases.map(\.name))
         }
-        if topology.mappings.contains(where: { $0.addressSpace == space && $0.region == region }) {
+        guard mapped.insert(MappingKey(space: space, region: region)).inserted else {
             throw error(at: spaceRange.lowerBound, "'\(space)' maps region '\(topology.regions[Int(region)].name)' twice")
         }
         topology.mappings.append(Mapping(addressSpace: space, region: region, type: type))
