@@ -202,6 +202,8 @@ public final class FtraceReader: CaptureSource {
     private func readTopology() throws {
         var pages = Set<UInt64>()
         var comms = Set<String>()
+        try Topology.checkCounts(devices: settings.regions.count, regions: settings.regions.count,
+                                 at: SourceLocation(file: fileName, line: 1, column: 1), why: "the side file's regions")
         for region in settings.regions {
             let device = topology.deviceID(named: region.device) ?? {
                 topology.devices.append(Device(name: region.device))
@@ -222,12 +224,14 @@ public final class FtraceReader: CaptureSource {
         for page in pages.sorted() {
             if let last = runs.last, last.last &+ 1 == page { runs[runs.count - 1].last = page } else { runs.append((page, page)) }
         }
-        for run in runs {
-            for (base, end) in Self.subtract(declared, from: (run.first * Self.pageSize, run.last * Self.pageSize + Self.pageSize - 1)) {
-                let name = "gpa-\(String(base, radix: 16))"
-                topology.devices.append(Device(name: name))
-                topology.regions.append(Region(name: name, device: DeviceID(topology.devices.count - 1), kind: .bar, base: base, size: end - base + 1))
-            }
+        let pieces = runs.flatMap { run in Self.subtract(declared, from: (run.first * Self.pageSize, run.last * Self.pageSize + Self.pageSize - 1)) }
+        try Topology.checkCounts(devices: topology.devices.count + pieces.count, regions: topology.regions.count + pieces.count,
+                                 at: SourceLocation(file: fileName, line: max(line, 1), column: 1),
+                                 why: "one per run of guest pages accessed outside the side file's regions; declare them in the side file")
+        for (base, end) in pieces {
+            let name = "gpa-\(String(base, radix: 16))"
+            topology.devices.append(Device(name: name))
+            topology.regions.append(Region(name: name, device: DeviceID(topology.devices.count - 1), kind: .bar, base: base, size: end - base + 1))
         }
         agentKeys = comms.sorted()
         let used = [fallbackAgent] + Array(agents.values) + agentKeys.map { agent(comm: $0, pid: nil) }

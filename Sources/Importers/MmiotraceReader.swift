@@ -95,7 +95,7 @@ public final class MmiotraceReader: CaptureSource {
                 }
             }
         }
-        addUnknownRegions(mappedRanges)
+        try addUnknownRegions(mappedRanges)
         let spaces = Array(Set(([fallbackAgent] + agents.values).map(\.addressSpace))).sorted()
         modelReasons = settings.apply(to: &topology, spaces: spaces, identified: identifiedModels) { mappedBARs.contains(Int($0)) || Int($0) >= Int(barCount) }
     }
@@ -135,6 +135,7 @@ public final class MmiotraceReader: CaptureSource {
         guard topology.deviceID(named: name) == nil else {
             throw InputError(s.location(bdfRange.lowerBound), "duplicate PCIDEV for \(address)")
         }
+        try Topology.checkCounts(devices: topology.devices.count + 1, regions: 0, at: s.location(bdfRange.lowerBound), why: "one per PCIDEV line")
         let device = DeviceID(topology.devices.count)
         topology.devices.append(Device(name: name, bdf: address))
         let vendor = UInt16(truncatingIfNeeded: ids >> 16), deviceID = UInt16(truncatingIfNeeded: ids)
@@ -176,7 +177,10 @@ public final class MmiotraceReader: CaptureSource {
 
     /// One device and region `mem-<base>` per merged range of mapped memory no BAR contains,
     /// cut short where a BAR begins inside it.
-    private func addUnknownRegions(_ ranges: [(base: UInt64, end: UInt64)]) {
+    private func addUnknownRegions(_ ranges: [(base: UInt64, end: UInt64)]) throws(InputError) {
+        try Topology.checkCounts(devices: topology.devices.count + ranges.count, regions: topology.regions.count + ranges.count,
+                                 at: SourceLocation(file: fileName, line: max(line, 1), column: 1),
+                                 why: "one per range of mapped memory outside every BAR")
         for (base, end) in ranges {
             let barStart = topology.regions.map(\.base).filter { $0 > base && $0 <= end }.min()
             let size = (barStart.map { $0 - 1 } ?? end) - base + 1

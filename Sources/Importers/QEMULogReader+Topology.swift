@@ -126,6 +126,10 @@ extension QEMULogReader {
                 continue
             }
         }
+        try Topology.checkCounts(devices: survey.functions.count + survey.busless.count + survey.vfioDevices.count,
+                                 regions: survey.bars.count + survey.vfioBars.count,
+                                 at: SourceLocation(file: fileName, line: max(lines.lineNumber, 1), column: 1),
+                                 why: "one per PCI function and BAR the log names")
         return survey
     }
 

@@ -116,6 +116,17 @@ public struct Topology: Hashable, Sendable {
     /// name, for errors about a model that does not exist.
     public var modelLocations: [String: SourceLocation] = [:]
 
+    /// The most devices, and the most regions, a topology can hold: their ids are 16 bits.
+    public static let maximumCount = Int(RegionID.max) + 1
+
+    /// Fails with a located error when a capture would need more devices or regions than
+    /// ``maximumCount`` (its importer checks before creating them).
+    public static func checkCounts(devices: Int, regions: Int, at location: SourceLocation, why: String) throws(InputError) {
+        for (count, noun) in [(devices, "devices"), (regions, "regions")] where count > maximumCount {
+            throw InputError(location, expected: "at most \(maximumCount) \(noun) (ids are 16 bits; this capture needs \(why))", found: "\(count)")
+        }
+    }
+
     /// The stage-1 type an address space uses when the trace declares no mapping: a VMM maps
     /// vfio regions Device-nGnRnE (`pgprot_noncached` in vfio's `mmap`); guest and host kernels
     /// map device memory Device-nGnRE (Linux's `ioremap` on arm64).
