@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "CampaignStore", targets: ["CampaignStore"]),
         .library(name: "SeededRandom", targets: ["SeededRandom"]),
         .library(name: "ModelLearning", targets: ["ModelLearning"]),
+        .library(name: "Shrinking", targets: ["Shrinking"]),
         .library(name: "Diagnostics", targets: ["Diagnostics"]),
     ],
     dependencies: [
@@ -80,13 +81,15 @@ let package = Package(
         .target(name: "Comparison", dependencies: ["ArmMemory", "CampaignStore", "Verdicts", .product(name: "Yams", package: "Yams")]),
         // Device models learned from a trace's recorded accesses, for devices with no built-in model.
         .target(name: "ModelLearning", dependencies: ["ArmMemory", "DeviceModels", "Diagnostics", "MMIOTrace", "PCIeTransport"]),
+        // Delta debugging of a trace down to the events a verdict needs.
+        .target(name: "Shrinking", dependencies: ["ArmMemory", "DeviceModels", "MMIOTrace", "ModelLearning", "Platforms", "ReplayEngine", "Verdicts"]),
         // A replay's timeline as Chrome trace-event JSON (Perfetto, chrome://tracing).
         .target(name: "Timeline", dependencies: ["MMIOTrace", "ReplayEngine"]),
         .executableTarget(
             name: "mmio-replay",
             dependencies: [
                 "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "DeviceModels", "Platforms", "ReplayEngine", "Pcap", "PCIeTransport",
-                "Faults", "Importers", "Timeline", "Campaigns", "CampaignStore", "Comparison", "Verdicts", "ModelLearning",
+                "Faults", "Importers", "Timeline", "Campaigns", "CampaignStore", "Comparison", "Verdicts", "ModelLearning", "Shrinking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,6 +113,7 @@ let package = Package(
         .testTarget(name: "PCIeTransportTests", dependencies: ["PCIeTransport", "SeededRandom"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "Faults", "Diagnostics"]),
         .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms", "PCIeTransport"]),
+        .testTarget(name: "ShrinkingTests", dependencies: ["Shrinking", "ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "Faults", "Importers", "Verdicts", "Diagnostics"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "CampaignStore", "Verdicts"]),
         .testTarget(name: "CampaignStoreTests", dependencies: ["CampaignStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CampaignsTests", dependencies: ["Campaigns", "CampaignStore", "ReplayEngine", "Faults", "Diagnostics", "MMIOTrace", "PCIeTransport", "ArmMemory", "Platforms", "Verdicts"],

@@ -63,5 +63,21 @@ let package = Package(
             path: "Benchmarks/Scaling",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Shrinking",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ArmMemory", package: "mmio-replay"),
+                .product(name: "Diagnostics", package: "mmio-replay"),
+                .product(name: "Faults", package: "mmio-replay"),
+                .product(name: "Importers", package: "mmio-replay"),
+                .product(name: "MMIOTrace", package: "mmio-replay"),
+                .product(name: "Platforms", package: "mmio-replay"),
+                .product(name: "ReplayEngine", package: "mmio-replay"),
+                .product(name: "Shrinking", package: "mmio-replay"),
+            ],
+            path: "Benchmarks/Shrinking",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -12,6 +12,6 @@ struct MMIOReplay: AsyncParsableCommand {
             Exit status: 0 success, 64 usage error, 65 bad input data, 66 missing input, 70 internal error.
             """,
         version: "mmio-replay \(version) (\(PcapLibrary.version))",
-        subcommands: [Attrs.self, Inspect.self, ReplayCommand.self, Generate.self, Convert.self, Profiles.self, Campaign.self, Compare.self]
+        subcommands: [Attrs.self, Inspect.self, ReplayCommand.self, Shrink.self, Generate.self, Convert.self, Profiles.self, Campaign.self, Compare.self]
     )
 }

@@ -1,0 +1,116 @@
+import ArgumentParser
+import ArmMemory
+import Diagnostics
+import Faults
+import Foundation
+import MMIOTrace
+import ReplayEngine
+import Shrinking
+import Verdicts
+
+struct Shrink: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Cut a trace down to the fewest events that still give a verdict, as a .mtrace.",
+        discussion: """
+            Delta debugging over the trace's events (docs/shrink.md): every candidate is the whole
+            topology header with a subset of the events, replayed as `replay` would replay the
+            written file (its faults, models learned from the candidate for devices with no other).
+            The result is 1-minimal: removing any one of its events loses the verdict. The --fault
+            values are written into the output as `fault` lines, so the output reproduces the
+            verdict on its own; its header comment says how it was made. Reports events before and
+            after, candidates replayed and the time, on standard error. Exit status 1 when the
+            whole trace does not give the verdict.
+
+            Examples:
+              mmio-replay shrink traces/scenarios/reclaim-after-writes.mtrace --platform split-ecam --schedule adversarial \\
+                  --verdict post-reclaim-write -o reclaim-min.mtrace
+              mmio-replay shrink capture.mmiotrace --map capture.yaml --platform ras-sbsa --fault 'CA at nvme0-bar0+0x1c read #3' \\
+                  --verdict host-panic -o min.mtrace
+            """
+    )
+
+    @Argument(help: "The trace or capture (any supported format).")
+    var trace: String
+
+    @OptionGroup var input: TraceInputOptions
+
+    @Option(help: "An attribute policy name or YAML file, or a kernel policy linux-VERSION.")
+    var policy = "kvm-normal-nc"
+
+    @Option(help: "A platform profile name or YAML file.")
+    var platform = "quiet-pcie"
+
+    @Option(help: "in-order, adversarial or random (with --seed).")
+    var schedule = "in-order"
+
+    @Option(help: "The seed of the random schedule.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("fault"), help: "A fault to inject (repeatable; docs/faults.md).")
+    var faultSpecs: [String] = []
+
+    @Option(name: .customLong("device-model"), help: "A device model YAML file (repeatable).")
+    var deviceModels: [String] = []
+
+    @Option(help: "The verdict to keep (\(Verdict.allCases.filter { $0 != .notFired }.map(\.name).joined(separator: ", "))).")
+    var verdict: String
+
+    @Option(name: .shortAndLong, help: "The .mtrace to write.")
+    var output: String
+
+    func validate() throws {
+        guard Verdict(rawValue: verdict) != nil, verdict != Verdict.notFired.name else {
+            let names = Verdict.allCases.filter { $0 != .notFired }.map(\.name)
+            throw ValidationError("expected a verdict (\(names.joined(separator: ", "))), found '\(verdict)'"
+                + (Suggestion.closest(to: verdict, among: names).map { "; did you mean '\($0)'?" } ?? ""))
+        }
+        guard Schedule(name: schedule, seed: seed) != nil, ["in-order", "adversarial", "random"].contains(schedule) else {
+            throw ValidationError("expected --schedule in-order, adversarial or random, found '\(schedule)'")
+        }
+        guard trace != "-" else { throw ValidationError("shrink reads its trace many times: give a file, not standard input") }
+    }
+
+    func run() throws {
+        let policy = try resolvePolicies([policy])[0]
+        let platform = try resolvePlatforms([platform])[0]
+        let models = try resolveDeviceModels(deviceModels)
+        var faults: [Fault] = []
+        for (i, spec) in faultSpecs.enumerated() {
+            do {
+                faults.append(try Fault.parse(spec, location: SourceLocation(file: "--fault #\(i + 1)", line: 1, column: 1)))
+            } catch {
+                printError(error.description)
+                throw ExitCode(64)
+            }
+        }
+        let target = Verdict(rawValue: verdict)!
+        try reportingErrors {
+            let loaded = try LoadedTrace(reading: input.open(trace), name: (trace as NSString).lastPathComponent)
+            // The faults become the output's own `fault` lines, so candidates are replayed with them there.
+            var topology = loaded.topology
+            topology.directives += faults.map { TraceDirective(keyword: "fault", text: $0.description, location: SourceLocation(file: "--fault", line: 1, column: 1)) }
+            let shrinker = Shrinker(topology: topology, policy: policy, platform: platform, models: models,
+                                    options: ReplayOptions(schedule: Schedule(name: schedule, seed: seed)!, deviceViewLimit: 0, hazardLimit: 0),
+                                    verdict: target)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let result: Shrinker.Result
+            do {
+                result = try shrinker.shrink(loaded.events)
+            } catch let error as ShrinkError {
+                printError("mmio-replay: error: \(error)")
+                throw ExitCode(1)
+            }
+            let elapsed = clock.now - start
+            let how = "shrunk by mmio-replay shrink from \(loaded.name) (\(loaded.events.count) events) to \(result.events.count): "
+                + "policy \(policy.name), platform \(platform.name), schedule \(schedule)\(schedule == "random" ? " seed \(seed)" : ""), verdict \(target)"
+                + (faults.isEmpty ? "" : ", faults as the fault lines below")
+            let writer = try MTraceWriter(path: output, topology: topology, comment: how)
+            for event in result.events { try writer.write(event) }
+            try writer.flush()
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            printError("shrink: \(loaded.events.count) → \(result.events.count) events (\(result.tests) candidates replayed, "
+                + "\(String(format: "%.2f", seconds)) s): \(output)")
+        }
+    }
+}
