@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "Campaigns",
             dependencies: ["Diagnostics", "YAMLInput", "ArmMemory", "MMIOTrace", "DeviceModels", "PCIeTransport", "Platforms", "Faults", "Verdicts",
-                           "ReplayEngine", "Importers", "CampaignStore", "ModelLearning", "SeededRandom", .product(name: "Yams", package: "Yams")]
+                           "ReplayEngine", "Importers", "CampaignStore", "ModelLearning", "SeededRandom", "Shrinking", .product(name: "Yams", package: "Yams")]
         ),
         // Campaign results compared across policies or platforms, and between campaigns: tables and HTML.
         .target(name: "Comparison", dependencies: ["ArmMemory", "CampaignStore", "Verdicts", .product(name: "Yams", package: "Yams")]),

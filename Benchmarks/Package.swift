@@ -64,7 +64,7 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
-            name: "Shrinking",
+            name: "TraceShrinking",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "ArmMemory", package: "mmio-replay"),
@@ -76,7 +76,7 @@ let package = Package(
                 .product(name: "ReplayEngine", package: "mmio-replay"),
                 .product(name: "Shrinking", package: "mmio-replay"),
             ],
-            path: "Benchmarks/Shrinking",
+            path: "Benchmarks/TraceShrinking",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

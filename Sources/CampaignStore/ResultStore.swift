@@ -215,6 +215,13 @@ public final class ResultStore: Sendable {
         try fetchAll()
     }
 
+    /// The experiment with this id, if stored.
+    public func experiment(id: String) throws -> ExperimentRecord? {
+        try reading { db in
+            try Row.fetchOne(db, sql: "\(ExperimentRecord.selectSQL) WHERE id = ?", arguments: [id]).map(ExperimentRecord.init(row:))
+        }
+    }
+
     private func insert<Record: StoredRecord>(_ records: [Record]) throws {
         guard !records.isEmpty else { return }
         try writing { db in try insert(records, db) }

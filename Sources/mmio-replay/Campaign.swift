@@ -2,6 +2,7 @@ import ArgumentParser
 import CampaignStore
 import Campaigns
 import Foundation
+import Verdicts
 
 struct Campaign: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +18,7 @@ struct Campaign: AsyncParsableCommand {
               mmio-replay campaign merge shard-*.db -o demo.db
               mmio-replay campaign export demo.db --format csv
             """,
-        subcommands: [CampaignRun.self, CampaignStatus.self, CampaignMerge.self, CampaignExport.self]
+        subcommands: [CampaignRun.self, CampaignStatus.self, CampaignMerge.self, CampaignExport.self, CampaignShrink.self]
     )
 }
 
@@ -165,3 +166,56 @@ struct CampaignExport: AsyncParsableCommand {
 }
 
 extension ExportFormat: ExpressibleByArgument {}
+
+struct CampaignShrink: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shrink",
+        abstract: "Cut the trace of one experiment down to the fewest events that still give its verdict (docs/shrink.md).",
+        discussion: """
+            Reads the experiment's row (`campaign export` lists the ids), loads its trace, policy and
+            platform from the campaign's spec as stored in the database (relative paths resolve
+            against --spec's directory, else the database's), and shrinks as `shrink` does, with the
+            row's fault as the only fault line of the output.
+
+            Example:
+              mmio-replay campaign shrink demo.db 3f2a9c0d1e2b4a59 -o min.mtrace
+            """
+    )
+
+    @Argument(help: "The results database.")
+    var db: String
+
+    @Argument(help: "The experiment's id (16 hex digits).")
+    var id: String
+
+    @Option(help: "The campaign spec file, for its directory (default: the stored spec, paths relative to the database).")
+    var spec: String?
+
+    @Option(help: "The verdict to keep (default: the row's).")
+    var verdict: String?
+
+    @Option(name: .shortAndLong, help: "The .mtrace to write.")
+    var output: String
+
+    func validate() throws {
+        if let verdict, Verdict(rawValue: verdict) == nil {
+            throw ValidationError("expected a verdict (\(Verdict.allCases.map(\.name).joined(separator: ", "))), found '\(verdict)'")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let store = try ResultStore.openExisting(path: db, readOnly: true)
+            guard let row = try store.experiment(id: id) else {
+                throw StoreError("\(db): no experiment \(id) (campaign export lists the ids)")
+            }
+            let stored = try store.campaign().0.spec
+            let file = spec ?? ((db as NSString).deletingLastPathComponent as NSString).appendingPathComponent("stored-spec.yaml")
+            let campaignSpec = try CampaignSpec.load(yaml: stored, file: file)
+            let (events, shrinker) = try CampaignRunner.reproduction(of: row, spec: campaignSpec, verdict: verdict.flatMap(Verdict.init(rawValue:)))
+            let how = "experiment \(row.id) of campaign \(try store.campaign().0.name): policy \(row.policy), platform \(row.platform), "
+                + "schedule \(row.schedule)\(row.seed.map { " seed \($0)" } ?? ""), fault \(row.fault), verdict \(shrinker.verdict)"
+            try shrinkAndWrite(events, of: row.trace, with: shrinker, how: how, to: output)
+        }
+    }
+}

@@ -92,25 +92,31 @@ struct Shrink: ParsableCommand {
             let shrinker = Shrinker(topology: topology, policy: policy, platform: platform, models: models,
                                     options: ReplayOptions(schedule: Schedule(name: schedule, seed: seed)!, deviceViewLimit: 0, hazardLimit: 0),
                                     verdict: target)
-            let clock = ContinuousClock()
-            let start = clock.now
-            let result: Shrinker.Result
-            do {
-                result = try shrinker.shrink(loaded.events)
-            } catch let error as ShrinkError {
-                printError("mmio-replay: error: \(error)")
-                throw ExitCode(1)
-            }
-            let elapsed = clock.now - start
-            let how = "shrunk by mmio-replay shrink from \(loaded.name) (\(loaded.events.count) events) to \(result.events.count): "
-                + "policy \(policy.name), platform \(platform.name), schedule \(schedule)\(schedule == "random" ? " seed \(seed)" : ""), verdict \(target)"
+            let how = "policy \(policy.name), platform \(platform.name), schedule \(schedule)\(schedule == "random" ? " seed \(seed)" : ""), verdict \(target)"
                 + (faults.isEmpty ? "" : ", faults as the fault lines below")
-            let writer = try MTraceWriter(path: output, topology: topology, comment: how)
-            for event in result.events { try writer.write(event) }
-            try writer.flush()
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            printError("shrink: \(loaded.events.count) → \(result.events.count) events (\(result.tests) candidates replayed, "
-                + "\(String(format: "%.2f", seconds)) s): \(output)")
+            try shrinkAndWrite(loaded.events, of: loaded.name, with: shrinker, how: how, to: output)
         }
     }
+}
+
+/// Shrinks `events` and writes the result to `output` with a header comment saying how it was
+/// made; reports the reduction on standard error. Exit status 1 when the events do not give the verdict.
+func shrinkAndWrite(_ events: [TraceEvent], of source: String, with shrinker: Shrinker, how: String, to output: String) throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let result: Shrinker.Result
+    do {
+        result = try shrinker.shrink(events)
+    } catch let error as ShrinkError {
+        printError("mmio-replay: error: \(error)")
+        throw ExitCode(1)
+    }
+    let elapsed = clock.now - start
+    let comment = "shrunk by mmio-replay shrink from \(source) (\(events.count) events) to \(result.events.count): \(how)"
+    let writer = try MTraceWriter(path: output, topology: shrinker.topology, comment: comment)
+    for event in result.events { try writer.write(event) }
+    try writer.flush()
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    printError("shrink: \(events.count) → \(result.events.count) events (\(result.tests) candidates replayed, "
+        + "\(String(format: "%.2f", seconds)) s): \(output)")
 }

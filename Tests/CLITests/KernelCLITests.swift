@@ -80,6 +80,17 @@ import Testing
         let byPolicy = try CLI.run(["compare", db, "--baseline", "linux-6.19", "--format", "json"])
         #expect(byPolicy.status == 0 && byPolicy.stdout.contains("vmm-handled"))
         #expect(try CLI.run(["compare", db, "--by", "kernel", "--baseline", "linux-9.9"]).status == 64)
+
+        // campaign shrink: one vmm-handled row, cut down to the read its fault hits.
+        let csv = try CLI.run(["campaign", "export", db, "--format", "csv"]).stdout
+        let row = try #require(csv.split(separator: "\n").dropFirst().first { $0.split(separator: ",", omittingEmptySubsequences: false)[9] == "vmm-handled" })
+        let id = String(row.split(separator: ",")[0])
+        let output = directory + "/min.mtrace"
+        let shrink = try CLI.run(["campaign", "shrink", db, id, "--spec", "Tests/CLITests/Fixtures/campaigns/kernels.yaml", "-o", output])
+        #expect(shrink.status == 0 && shrink.stderr.contains("→ 1 events"), "\(shrink.stderr)")
+        let replay = try CLI.run(["replay", output, "--policy", "linux-6.19:kvm-cap=sea-to-user", "--platform", "ras-aderr"])
+        #expect(replay.stdout.contains("vmm-handled"), "\(replay.stdout)")
+        #expect(try CLI.run(["campaign", "shrink", db, "0000000000000000", "-o", output]).status == 65)
         let bad = directory + "/bad.yaml"
         try "campaign: x\ntraces: [\(CLI.packageRoot.path)/traces/nvme-doorbell.mtrace]\npolicies: [linux-6.9:cpu=sve]\n".write(toFile: bad, atomically: true, encoding: .utf8)
         let refused = try CLI.run(["campaign", "run", bad, "--db", directory + "/bad.db"])
