@@ -30,7 +30,8 @@ let benchmarks: @Sendable () -> Void = {
                                            warmupIterations: 1, scalingFactor: .one, maxDuration: .seconds(60), maxIterations: 3)
 
     Benchmark("baseline: one replay of the capture with the fault") { _ in
-        precondition(try shrinker.holds(trace.events))
+        let holds = try shrinker.holds(trace.events)
+        precondition(holds)
     }
     Benchmark("shrink the capture to the host panic") { _ in
         let result = try shrinker.shrink(trace.events)
