@@ -73,7 +73,7 @@ public final class ResultStore: Sendable {
     ///   an archived, read-only database can be read.
     public static func openExisting(path: String, readOnly: Bool = false) throws -> ResultStore {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError("\(path): no such database")
+            throw StoreError("\(path): no such database", isMissing: true)
         }
         let notCampaign = StoreError("\(path): not a campaign database (expected a database written by a campaign run)")
         if readOnly {

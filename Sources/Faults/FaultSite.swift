@@ -129,3 +129,16 @@ public struct OccurrenceCounter: Hashable, Sendable {
         }
     }
 }
+
+extension TLPMatch.Target {
+    /// The region or device name the target needs the trace to declare, and which kind: nil for
+    /// a PCI address. `named` accepts either kind.
+    public var requiredName: (name: String, region: Bool, device: Bool)? {
+        switch self {
+        case .named(let name): (name, true, true)
+        case .region(let name, _): (name, true, false)
+        case .config(let device, _): (device, false, true)
+        case .address: nil
+        }
+    }
+}

@@ -50,7 +50,7 @@ private func reported(_ error: any Error) -> any Error {
         return ExitCode(66)
     case let error as StoreError:
         printError("mmio-replay: error: \(error)")
-        return ExitCode(65)
+        return ExitCode(error.isMissing ? 66 : 65)
     case is ExitCode, is ValidationError, is CleanExit:
         return error
     default:

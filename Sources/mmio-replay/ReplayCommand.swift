@@ -199,6 +199,7 @@ struct ReplayCommand: ParsableCommand {
         options.vmmStage1 = try stage1Overrides(vmmStage1, option: "--vmm-s1")
         if explores { return try explore(policies: policies, platforms: platforms, models: models, options: options) }
         try reportingErrors {
+            try checkFaultTargets(faults, in: input.open(trace).topology)
             let learned = try input.learnedModels(trace)
             var reports: [ReplayReport] = []
             for policy in policies {
@@ -254,6 +255,7 @@ extension ReplayCommand {
     func explore(policies: [AttributePolicy], platforms: [PlatformProfile], models: [DeviceModel], options: ReplayOptions) throws {
         try reportingErrors {
             let loaded = try LoadedTrace(reading: input.open(trace), name: trace)
+            try checkFaultTargets(options.faults, in: loaded.topology)
             let learned = try input.learnedModels(trace)
             let directory = witnessDir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("mmio-replay-witnesses")
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -303,5 +305,21 @@ final class TLPCapture: TLPObserver {
     func finish() throws(PcapError) {
         if let failure { throw failure }
         try writer.flush()
+    }
+}
+
+/// A fault that names a region or device the trace does not declare is a usage error (64) with
+/// the closest name suggested, not a replay whose fault never fires.
+func checkFaultTargets(_ faults: [Fault], in topology: Topology) throws {
+    for fault in faults {
+        guard case .tlp(let match, _) = fault.site, let (name, region, device) = match.target.requiredName else { continue }
+        if region, topology.regions.contains(where: { $0.name == name }) { continue }
+        if device, topology.devices.contains(where: { $0.name == name }) { continue }
+        let choices = (region ? topology.regions.map(\.name) : []) + (device ? topology.devices.map(\.name) : [])
+        let kind = region && device ? "region or device" : region ? "region" : "device"
+        printError("mmio-replay: error: --fault '\(fault)' names \(kind) '\(name)', which the trace does not declare"
+            + " (\(choices.prefix(12).joined(separator: ", "))\(choices.count > 12 ? ", ..." : ""))"
+            + (Suggestion.closest(to: name, among: choices).map { "; did you mean '\($0)'?" } ?? ""))
+        throw ExitCode(64)
     }
 }

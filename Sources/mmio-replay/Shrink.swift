@@ -86,6 +86,7 @@ struct Shrink: ParsableCommand {
         let target = Verdict(rawValue: verdict)!
         try reportingErrors {
             let loaded = try LoadedTrace(reading: input.open(trace), name: (trace as NSString).lastPathComponent)
+            try checkFaultTargets(faults, in: loaded.topology)
             // The faults become the output's own `fault` lines, so candidates are replayed with them there.
             var topology = loaded.topology
             topology.directives += faults.map { TraceDirective(keyword: "fault", text: $0.description, location: SourceLocation(file: "--fault", line: 1, column: 1)) }

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+
+/// One convention across commands (issue 16): what is missing is exit 66, a fault at a name the
+/// trace does not have is a usage error with a suggestion.
+@Suite struct CLIConventionTests {
+    @Test func aMissingDatabaseIsMissingInput() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("missing-\(UUID().uuidString).db").path
+        for arguments in [["campaign", "status", missing], ["compare", missing], ["campaign", "export", missing],
+                          ["campaign", "shrink", missing, "0000000000000000", "-o", missing + ".mtrace"]] {
+            let result = try CLI.run(arguments)
+            #expect(result.status == 66 && result.stderr.contains("no such database"), "\(arguments): \(result.status) \(result.stderr)")
+        }
+    }
+
+    @Test func aFaultAtAnUndeclaredNameIsAUsageError() throws {
+        for (fault, suggestion) in [("CA at bar9+0x1c read", "did you mean 'bar0'?"), ("UR at cfg nvme1+0x4", "did you mean 'nvme0'?"),
+                                    ("UR at nvme9", "did you mean 'nvme0'?")] {
+            for command in ["replay", "shrink"] {
+                var arguments = [command, "traces/nvme-doorbell.mtrace", "--fault", fault]
+                if command == "shrink" { arguments += ["--verdict", "guest-abort", "-o", "/dev/null"] }
+                let result = try CLI.run(arguments)
+                #expect(result.status == 64 && result.stderr.contains(suggestion), "\(arguments): \(result.stderr)")
+            }
+        }
+        #expect(try CLI.run(["replay", "traces/nvme-doorbell.mtrace", "--fault", "CA at nvme0"]).status == 0)
+    }
+}
