@@ -89,10 +89,51 @@ struct CampaignStatus: AsyncParsableCommand {
     @Flag(help: "List every failed experiment (by default the first 10).")
     var failures = false
 
+    @Flag(help: "Print JSON: the campaign, counts, weighted verdicts per (policy, platform), every failed experiment, and the check's problems with --check.")
+    var json = false
+
+    /// What `--json` prints.
+    struct StatusJSON: Encodable {
+        struct PairVerdict: Encodable {
+            var policy: String, platform: String, verdict: String, weight: Int
+        }
+        struct Failure: Encodable {
+            var id: String, golden: String, fault: String, kind: String, error: String
+        }
+        var campaign: String
+        var specHash: String
+        var engineVersion: String
+        var shard: String
+        var planned: Int?
+        var experiments: Int
+        var failed: Int
+        var goldens: Int
+        var weightedTotal: Int
+        var complete: Bool
+        var verdicts: [PairVerdict]
+        var failures: [Failure]
+        var problems: [String]?
+    }
+
     func run() async throws {
         try reportingErrors {
             let store = try ResultStore.openExisting(path: db, readOnly: true)
             let shown = failures ? Int.max : 10
+            if json {
+                let problems = check ? try store.check() : nil
+                let status = try store.status()
+                let c = status.campaign
+                let out = StatusJSON(
+                    campaign: c.name, specHash: c.specHash, engineVersion: c.engineVersion, shard: "\(status.shard)", planned: status.planned,
+                    experiments: status.experiments, failed: status.failed, goldens: status.goldens, weightedTotal: status.weightedTotal,
+                    complete: status.isComplete,
+                    verdicts: try store.verdictWeightsByPair().map { .init(policy: $0.policy, platform: $0.platform, verdict: $0.verdict.name, weight: $0.weight) },
+                    failures: try store.failures().map { .init(id: $0.id, golden: $0.golden, fault: $0.fault, kind: $0.kind, error: $0.error) },
+                    problems: problems)
+                print(try jsonText(out))
+                if let problems, !problems.isEmpty { throw ExitCode(65) }
+                return
+            }
             guard check else {
                 return print(try CampaignSummary(store: store, status: try store.status(), path: db, failuresShown: shown).text, terminator: "")
             }

@@ -19,7 +19,23 @@ struct Profiles: ParsableCommand {
                 """
         )
 
-        func run() {
+        @Flag(help: "Print JSON: policies, platforms and device models, each with its name and summary.")
+        var json = false
+
+        struct Entry: Encodable {
+            var name: String
+            var summary: String
+        }
+
+        func run() throws {
+            if json {
+                let lists = [
+                    "policies": AttributePolicy.builtIns.map { Entry(name: $0.name, summary: $0.summary) },
+                    "platforms": PlatformProfile.builtIns.map { Entry(name: $0.name, summary: $0.summary) },
+                    "models": DeviceModel.builtIns.map { Entry(name: $0.name, summary: $0.summary) },
+                ]
+                return try reportingErrors { print(try jsonText(lists)) }
+            }
             section("attribute policies (--policy NAME, or a YAML file; see docs/policies.md)",
                     AttributePolicy.builtIns.map { ($0.name, $0.summary) }
                         + [("linux-VERSION[:cpu=LIST][:kvm-cap=sea-to-user]", "what KVM in that Linux version (6.0+) does per region and CPU (--kernel)")])

@@ -25,4 +25,21 @@ import Testing
         }
         #expect(try CLI.run(["replay", "traces/nvme-doorbell.mtrace", "--fault", "CA at nvme0"]).status == 0)
     }
+
+    @Test func dataCommandsPrintJSON() throws {
+        let list = try CLI.run(["profiles", "list", "--json"])
+        let lists = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: [[String: String]]])
+        #expect(lists["policies"]?.count == 7 && lists["platforms"]?.count == 6 && (lists["models"]?.count ?? 0) >= 5)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("status-json-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let db = directory + "/k.db"
+        #expect(try CLI.run(["campaign", "run", "Tests/CLITests/Fixtures/campaigns/kernels.yaml", "--db", db, "--quiet"]).status == 0)
+        let status = try CLI.run(["campaign", "status", db, "--json", "--check"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(object["campaign"] as? String == "kernels" && object["complete"] as? Bool == true && object["failed"] as? Int == 0)
+        #expect((object["problems"] as? [String])?.isEmpty == true && ((object["verdicts"] as? [Any])?.count ?? 0) > 0)
+    }
 }
