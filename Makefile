@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN = .build/release/mmio-replay
 
-.PHONY: deps build demo test bench fuzz clean
+.PHONY: deps build demo test bench fuzz install clean
 
 deps:
 	@tools/install-deps.sh
@@ -42,6 +42,15 @@ bench: deps
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	tools/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The binary in $(PREFIX)/bin, and its shell completions (bash, zsh, fish) under $(PREFIX)/share.
+PREFIX ?= /usr/local
+install: build
+	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mmio-replay
+	mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mmio-replay
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_mmio-replay
+	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mmio-replay.fish
 
 clean:
 	rm -rf .build Benchmarks/.build Fuzz/.build Fuzz/.work
