@@ -398,7 +398,8 @@ extension Simulation {
             observeDevice(observation, device: t.device)
         }
         transactions[id].delivered = true
-        let completedAt = respond(id, payloadBytes: responseBytes, status: completionStatus, data: completionData)
+        let poisoned = injected?.error(on: t.request) == .poisonedCompletion
+        let completedAt = respond(id, payloadBytes: responseBytes, status: completionStatus, data: completionData, poisoned: poisoned)
         requestErrors(t, status: completionStatus, injected: injected, completedAt: completedAt)
     }
 
@@ -464,8 +465,9 @@ extension Simulation {
     /// Sends the completion (or acknowledgement) of a non-posted request back to its core;
     /// returns when it arrives there.
     @discardableResult
+    /// - Parameter poisoned: An injected poisoned completion: the observed TLP carries EP.
     private mutating func respond(_ id: TransactionID, payloadBytes: Int, status: CompletionStatus = .successful,
-                                  data: SIMD8<UInt64> = SIMD8()) -> SimTime {
+                                  data: SIMD8<UInt64> = SIMD8(), poisoned: Bool = false) -> SimTime {
         let t = transactions[id]
         let ready = now + setup.timing.deviceResponse
         let delay: SimDuration
@@ -489,6 +491,7 @@ extension Simulation {
                                               payload: TLPPayload(words: data, count: payloadBytes))
                         : .completion(status: status, completer: completer, requester: Self.rootPortID, tag: t.tag,
                                       byteCount: t.kind == .configWrite || t.kind == .flr ? 4 : count)
+                    completion?.isPoisoned = poisoned
                 }
                 let atRootComplex = transmitUpstream(wireBytes: bytes, ready: ready, tlp: completion, device: t.device)
                 delay = (atRootComplex - now) + setup.timing.rootComplexToCore

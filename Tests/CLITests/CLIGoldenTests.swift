@@ -137,6 +137,52 @@ import TestSupport
         #expect(rows.first?.prefix(3).joined(separator: " ") == "0 0x00 0x00000000fe400008")
         #expect(rows.last?.first == "1" && rows.last?.last == "4")
     }
+
+    static func tshark(_ arguments: [String]) throws -> String {
+        let tshark = try #require(["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                                  "tshark is not installed: run tools/install-deps.sh (make test does)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tshark)
+        process.arguments = ["-2", "-X", "lua_script:tools/wireshark/mmio-replay.lua"] + arguments
+        process.currentDirectoryURL = CLI.packageRoot
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
+    }
+
+    /// Analyze > Expert Information lists the errors of a replay: error completions, poisoned
+    /// TLPs and error messages; completions name the frame of their request and vice versa.
+    @Test func expertInformationListsTheErrors() throws {
+        let cases: [(arguments: [String], summary: String)] = [
+            (["traces/scenarios/wrong-size-read.mtrace", "--platform", "ras-sbsa"], "Response            PCIETLP  CA from 01:00.0"),
+            (["traces/scenarios/posted-write-ur.mtrace"], "Protocol            PCIETLP  ERR_NONFATAL from 02:00.0"),
+            (["traces/nvme-doorbell.mtrace", "--fault", "poisoned-completion at bar0+0x1c read"], "Malformed            PCIETLP  Poisoned TLP (EP set)"),
+            (["traces/nvme-doorbell.mtrace", "--fault", "UR at bar0+0x1c read"], "Response            PCIETLP  UR from 01:00.0"),
+        ]
+        for c in cases {
+            let pcap = FileManager.default.temporaryDirectory.appendingPathComponent("expert-\(UUID().uuidString).pcap").path
+            defer { try? FileManager.default.removeItem(atPath: pcap) }
+            #expect(try CLI.run(["replay"] + c.arguments + ["--tlp-pcap", pcap]).status == 0)
+            let expert = try Self.tshark(["-r", pcap, "-q", "-z", "expert"])
+            #expect(expert.contains(c.summary), "\(c.arguments): \(expert)")
+            #expect(!expert.contains("matching no earlier request") && !expert.contains("Lua Error"), "\(expert)")
+        }
+        let pcap = FileManager.default.temporaryDirectory.appendingPathComponent("pairs-\(UUID().uuidString).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: pcap) }
+        #expect(try CLI.run(["replay", "traces/nvme-doorbell.mtrace", "--tlp-pcap", pcap]).status == 0)
+        let rows = try Self.tshark(["-r", pcap, "-T", "fields", "-e", "frame.number", "-e", "pcietlp.kind", "-e", "pcietlp.request_in", "-e", "pcietlp.response_in"])
+            .split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let completions = rows.filter { $0[1] == "Cpl" || $0[1] == "CplD" }
+        #expect(!completions.isEmpty && completions.allSatisfy { !$0[2].isEmpty })
+        for completion in completions {
+            let request = try #require(rows.first { $0[0] == completion[2] })
+            #expect(request[3] == completion[0], "request \(request) does not point back to completion \(completion)")
+        }
+    }
 }
 
 @Suite struct CaptureCLITests {

@@ -268,7 +268,33 @@ local pf = {
     payload = ProtoField.bytes("pcietlp.payload", "Payload"),
     digest = ProtoField.uint32("pcietlp.digest", "TLP digest (ECRC)", base.HEX),
 }
+pf.request_in = ProtoField.framenum("pcietlp.request_in", "Request in frame", base.NONE, frametype.REQUEST)
+pf.response_in = ProtoField.framenum("pcietlp.response_in", "Completion in frame", base.NONE, frametype.RESPONSE)
 tlp.fields = pf
+
+-- Expert information ("Analyze > Expert Information", tshark -z expert): every error a replay
+-- put on the link, and requests linked to their completions by requester ID and tag.
+local ef = {
+    error_completion = ProtoExpert.new("pcietlp.error_completion", "Completion with an error status (UR or CA)",
+        expert.group.RESPONSE_CODE, expert.severity.ERROR),
+    retry_completion = ProtoExpert.new("pcietlp.retry_completion", "Configuration Request Retry Status (CRS)",
+        expert.group.RESPONSE_CODE, expert.severity.NOTE),
+    poisoned = ProtoExpert.new("pcietlp.poisoned", "Poisoned TLP (EP set)", expert.group.MALFORMED, expert.severity.ERROR),
+    error_message = ProtoExpert.new("pcietlp.error_message", "Error message (ERR_NONFATAL or ERR_FATAL)",
+        expert.group.PROTOCOL, expert.severity.ERROR),
+    correctable_message = ProtoExpert.new("pcietlp.correctable_message", "Correctable error message (ERR_COR)",
+        expert.group.PROTOCOL, expert.severity.WARN),
+    unanswered = ProtoExpert.new("pcietlp.unmatched_completion", "Completion matching no earlier request (requester ID, tag)",
+        expert.group.SEQUENCE, expert.severity.WARN),
+}
+tlp.experts = ef
+
+local error_messages = { [0x30] = "ERR_COR", [0x31] = "ERR_NONFATAL", [0x33] = "ERR_FATAL" }
+-- First pass: the latest request per (requester ID, tag), and each pair found, by frame.
+local outstanding, request_of, response_of = {}, {}, {}
+function tlp.init()
+    outstanding, request_of, response_of = {}, {}, {}
+end
 
 local function routing_id(value)
     return string.format("%02x:%02x.%d", bits(value, 8, 8), bits(value, 3, 5), bits(value, 0, 3))
@@ -300,7 +326,8 @@ function tlp.dissector(tvb, pinfo, root)
     tree:add(pf.tc, t(1, 1), bits(byte1, 4, 3))
     local has_digest = bits(byte2, 7, 1) == 1
     tree:add(pf.td, t(2, 1), has_digest)
-    tree:add(pf.ep, t(2, 1), bits(byte2, 6, 1) == 1)
+    local ep_item = tree:add(pf.ep, t(2, 1), bits(byte2, 6, 1) == 1)
+    if bits(byte2, 6, 1) == 1 then ep_item:add_proto_expert_info(ef.poisoned) end
     tree:add(pf.attr, t(2, 1), bits(byte2, 4, 2))
     local has_data = bits(fmt_type, 6, 1) == 1
     local header_length = bits(fmt_type, 5, 1) == 1 and 16 or 12
@@ -327,14 +354,43 @@ function tlp.dissector(tvb, pinfo, root)
         tree:add(pf.lower_address, t(11, 1), bits(t(11, 1):uint(), 0, 7))
         info = info .. string.format(" %s completer=%s requester=%s tag=%d bytes=%d", statuses[status] or ("status " .. status),
             routing_id(completer), routing_id(requester), tag, byte_count)
+        if status == 1 or status == 4 then
+            tree:add_proto_expert_info(ef.error_completion, statuses[status] .. " from " .. routing_id(completer))
+        elseif status == 2 then
+            tree:add_proto_expert_info(ef.retry_completion)
+        end
+        if not pinfo.visited then
+            local key = requester * 65536 + tag
+            if outstanding[key] then
+                request_of[pinfo.number] = outstanding[key]
+                response_of[outstanding[key]] = pinfo.number
+                outstanding[key] = nil
+            end
+        end
+        if request_of[pinfo.number] then
+            tree:add(pf.request_in, request_of[pinfo.number])
+        else
+            tree:add_proto_expert_info(ef.unanswered)
+        end
     else
         local requester = add_id(tree, pf.requester_id, t(4, 2))
         local tag = tag_high + t(6, 1):uint()
         tree:add(pf.tag, t(6, 1), tag)
         info = info .. string.format(" requester=%s tag=%d", routing_id(requester), tag)
+        -- Non-posted requests (reads, configuration requests) wait for their completion.
+        if not is_message and (not has_data or kind == "CfgWr0") then
+            if not pinfo.visited then outstanding[requester * 65536 + tag] = pinfo.number end
+            if response_of[pinfo.number] then tree:add(pf.response_in, response_of[pinfo.number]) end
+        end
         if is_message then
             tree:add(pf.message_code, t(7, 1))
-            info = info .. string.format(" code=0x%02x", t(7, 1):uint())
+            local code = t(7, 1):uint()
+            info = info .. string.format(" code=0x%02x", code)
+            if error_messages[code] then
+                info = info .. " " .. error_messages[code]
+                tree:add_proto_expert_info(code == 0x30 and ef.correctable_message or ef.error_message,
+                    error_messages[code] .. " from " .. routing_id(requester))
+            end
             local routing = bits(fmt_type, 0, 3)
             if routing == 1 then
                 local address = UInt64(bits(t(12, 4):uint(), 2, 30) * 4, t(8, 4):uint())
