@@ -150,7 +150,9 @@ extension Simulation {
                     lostOnLink(id, request: .memoryWrite, tlp: "\(piece.name)")
                     continue
                 }
-                let (arrival, sequence) = transmitDownstream(wireBytes: piece.wireBytes, tlp: piece.tlp, device: t.device)
+                var tlp = piece.tlp
+                if fault >= 0, faults[Int(fault)].fault.kind.error(on: .memoryWrite) == .poisonedWrite { tlp?.isPoisoned = true }
+                let (arrival, sequence) = transmitDownstream(wireBytes: piece.wireBytes, tlp: tlp, device: t.device)
                 queue.schedule(.writeArrives(id, mask: piece.mask, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
             }
             pieces.removeAll(keepingCapacity: true)

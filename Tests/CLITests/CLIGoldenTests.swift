@@ -162,6 +162,7 @@ import TestSupport
             (["traces/scenarios/posted-write-ur.mtrace"], "Protocol            PCIETLP  ERR_NONFATAL from 02:00.0"),
             (["traces/nvme-doorbell.mtrace", "--fault", "poisoned-completion at bar0+0x1c read"], "Malformed            PCIETLP  Poisoned TLP (EP set)"),
             (["traces/nvme-doorbell.mtrace", "--fault", "UR at bar0+0x1c read"], "Response            PCIETLP  UR from 01:00.0"),
+            (["traces/nvme-doorbell.mtrace", "--fault", "poisoned-write at bar0+0x14 write"], "Malformed            PCIETLP  Poisoned TLP (EP set)"),
         ]
         for c in cases {
             let pcap = FileManager.default.temporaryDirectory.appendingPathComponent("expert-\(UUID().uuidString).pcap").path
