@@ -12,10 +12,9 @@ public struct KernelStage2: Hashable, Sendable {
 
     /// Where KVM refuses.
     public enum Refusal: Hashable, Sendable {
-        /// `KVM_SET_USER_MEMORY_REGION` fails with -EINVAL: the VMM cannot create the memslot.
+        /// `KVM_SET_USER_MEMORY_REGION` fails with -EINVAL: the VMM cannot create the memslot
+        /// (a stage-2 fault on such memory would fail with -EFAULT, but no memslot exists for it).
         case memslot
-        /// The stage-2 fault fails with -EFAULT: `KVM_RUN` returns it to the VMM.
-        case fault
         /// The fault returns -ENOEXEC and the guest receives an instruction-abort SEA.
         case execute
 
@@ -23,7 +22,6 @@ public struct KernelStage2: Hashable, Sendable {
         public var errno: (name: String, value: Int32) {
             switch self {
             case .memslot: ("EINVAL", 22)
-            case .fault: ("EFAULT", 14)
             case .execute: ("ENOEXEC", 8)
             }
         }
@@ -32,8 +30,7 @@ public struct KernelStage2: Hashable, Sendable {
     /// The decision: a stage-2 attribute, or a refusal.
     public enum Outcome: Hashable, Sendable {
         case map(Stage2Attribute)
-        /// Refused at memslot creation, with -EINVAL, and again (-EFAULT) at a fault if a
-        /// memslot exists.
+        /// Refused, where and with which errno.
         case refuse(Refusal)
     }
 

@@ -23,7 +23,6 @@ public enum KernelRules {
         guard case .refuse(let refusal) = decision.outcome else { return VerdictDerivation(verdict: .none, evidence: [stage2(decision, policy: policy)]) }
         let consequence = switch refusal {
         case .memslot: "the VMM cannot create the memslot: the VM never maps \(region), its accesses never reach the device"
-        case .fault: "KVM_RUN returns -EFAULT to the VMM: the access never reaches the device"
         case .execute: "the guest takes an instruction abort: the fetch never reaches the device"
         }
         return VerdictDerivation(verdict: .mappingRefused, evidence: [Evidence(

@@ -5,7 +5,7 @@ struct KernelAttrs: Encodable {
     struct Refused: Encodable {
         var errno: String
         var value: Int32
-        /// `memslot`, `fault` or `execute`.
+        /// `memslot` or `execute`.
         var at: String
         var rule: String
     }
@@ -40,7 +40,6 @@ struct KernelAttrs: Encodable {
         case .refuse(let refusal):
             let at = switch refusal {
             case .memslot: "memslot"
-            case .fault: "fault"
             case .execute: "execute"
             }
             refused = Refused(errno: refusal.errno.name, value: refusal.errno.value, at: at, rule: decision.rule)
