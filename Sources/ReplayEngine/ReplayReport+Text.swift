@@ -2,15 +2,29 @@ import Verdicts
 
 /// Human-readable output of `replay`.
 public enum ReplayText {
-    /// Renders reports: a side-by-side summary when there are several, then each pair's
-    /// verdicts (the first `verdictLimit` of each, the rest counted), hazards and device view.
-    public static func render(_ reports: [ReplayReport], trace: String, verdictLimit: Int = 1_000) -> String {
+    /// What the text lists beyond the summary: display only, never a result.
+    public struct Details: Sendable {
+        /// The hazards one by one (otherwise counted by kind).
+        public var hazards = false
+        /// The device view one by one (otherwise counted).
+        public var deviceView = false
+        public init(hazards: Bool = false, deviceView: Bool = false) {
+            self.hazards = hazards
+            self.deviceView = deviceView
+        }
+    }
+
+    /// Renders reports, answers first: a side-by-side summary and the verdict matrix when there
+    /// are several pairs; then per pair its verdicts counted by kind, worst first, and listed
+    /// with their chains, uncontained ones first (the first `verdictLimit`, the rest counted);
+    /// its summary; its hazards and device view, counted, and listed as `details` asks.
+    public static func render(_ reports: [ReplayReport], trace: String, verdictLimit: Int = 1_000, details: Details = Details()) -> String {
         var out = ""
         if reports.count > 1 {
             out += sideBySide(reports) + "\n"
             if reports.contains(where: { !$0.verdicts.isEmpty }) { out += verdictMatrix(reports) + "\n" }
         }
-        for report in reports { out += detail(report, trace: trace, verdictLimit: verdictLimit) }
+        for report in reports { out += detail(report, trace: trace, verdictLimit: verdictLimit, details: details) }
         return out
     }
 
@@ -89,28 +103,38 @@ public enum ReplayText {
         return out
     }
 
-    static func detail(_ r: ReplayReport, trace: String, verdictLimit: Int) -> String {
+    static func detail(_ r: ReplayReport, trace: String, verdictLimit: Int, details: Details) -> String {
         let s = r.summary
         var out = "== \(trace): \(header(r))\n"
+        let uncontained = r.verdictCounts.uncontained
+        let byKind = r.verdictCounts.nonZero.sorted { $0.kind > $1.kind }.map { "\($0.kind.name) \($0.count)" }
+        out += "verdicts: \(r.verdictCounts.total)" + (uncontained > 0 ? " (\(uncontained) uncontained)" : "")
+            + (byKind.isEmpty ? "" : ": " + byKind.joined(separator: ", ")) + "\n"
+        // Uncontained first, each group in the engine's order (a stable partition).
+        let ordered = r.verdicts.filter { !$0.contained } + r.verdicts.filter(\.contained)
+        for v in ordered.prefix(verdictLimit) {
+            out += "  \(v.verdict.name)\(v.contained ? "" : " (UNCONTAINED)")  \(subject(v))  at \(v.timePs / 1000) ns\n"
+            out += "    \(v.chain)\n"
+        }
+        if r.verdicts.count > verdictLimit { out += "  ... \(r.verdicts.count - verdictLimit) more\n" }
         out += "summary: \(s.events) events, \(s.simulatedNs) ns simulated\n"
         out += "  TLPs: \(tlpList(s.tlps))\n"
         out += "  link bytes: \(s.linkBytes) (downstream \(s.linkBytesDownstream), upstream \(s.linkBytesUpstream))\n"
         out += "  write-combining ratio: \(ratio(s)) (\(s.cpuWrites) CPU writes in \(s.writeTransactions) write transactions)\n"
         out += readValues(s.reads)
-        let uncontained = r.verdictCounts.uncontained
-        out += "verdicts: \(r.verdictCounts.total)" + (uncontained > 0 ? " (\(uncontained) uncontained)" : "") + "\n"
-        for v in r.verdicts.prefix(verdictLimit) {
-            out += "  \(v.verdict.name)\(v.contained ? "" : " (UNCONTAINED)")  \(subject(v))  at \(v.timePs / 1000) ns\n"
-            out += "    \(v.chain)\n"
+        let hazardKinds = r.hazardCounts.nonZero.map { "\($0.kind.rawValue) \($0.count)" }
+        out += "hazards: \(r.hazardCounts.total)" + (hazardKinds.isEmpty ? "" : ": " + hazardKinds.joined(separator: ", "))
+            + (details.hazards || r.hazardCounts.total == 0 ? "" : " (--hazards all lists them)") + "\n"
+        if details.hazards {
+            for h in r.hazards {
+                let place = [h.device, h.region.map { name in h.offset.map { "\(name)+0x\(String($0, radix: 16))" } ?? name }].compactMap { $0 }
+                out += "  \(h.timePs / 1000) ns  \(h.agent)  \(h.kind.rawValue)  \(place.joined(separator: " "))  \(h.detail)\n"
+            }
+            if r.hazardsNotListed > 0 { out += "  ... \(r.hazardsNotListed) more\n" }
         }
-        if r.verdicts.count > verdictLimit { out += "  ... \(r.verdicts.count - verdictLimit) more\n" }
-        out += "hazards: \(r.hazardCounts.total)\n"
-        for h in r.hazards {
-            let place = [h.device, h.region.map { name in h.offset.map { "\(name)+0x\(String($0, radix: 16))" } ?? name }].compactMap { $0 }
-            out += "  \(h.timePs / 1000) ns  \(h.agent)  \(h.kind.rawValue)  \(place.joined(separator: " "))  \(h.detail)\n"
-        }
-        if r.hazardsNotListed > 0 { out += "  ... \(r.hazardsNotListed) more\n" }
-        out += "device view: \(r.deviceView.count + r.deviceViewNotListed) observations\n"
+        let observations = r.deviceView.count + r.deviceViewNotListed
+        out += "device view: \(observations) observations" + (details.deviceView || observations == 0 ? "" : " (--device-view lists them)") + "\n"
+        guard details.deviceView else { return out }
         for o in r.deviceView {
             let place = o.region.map { "\($0)+0x\(String(o.offset, radix: 16))" } ?? (o.kind.isConfig ? "cfg+0x\(String(o.offset, radix: 16))" : "")
             var line = "  \(o.timePs / 1000) ns  \(o.device)  \(o.kind.rawValue)  \(o.agent)"

@@ -104,7 +104,17 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "How many verdicts the text output lists per pair (the rest are counted; --json lists every one).")
     var verdictLimit: Int = 1_000
 
-    @Flag(help: "Print JSON: one object per (policy, platform) pair.")
+    @Flag(help: "List the device view (what arrived at each device, when, and the answer); by default it is counted.")
+    var deviceView = false
+
+    @Option(help: "summary (counted by kind, the default) or all (listed one by one).")
+    var hazards: HazardListing = .summary
+
+    enum HazardListing: String, ExpressibleByArgument, CaseIterable {
+        case summary, all
+    }
+
+    @Flag(help: "Print JSON: one object per (policy, platform) pair (everything, whatever the listing options).")
     var json = false
 
     @Option(name: .customLong("fail-on"), help: "uncontained: exit 1 if any pair has an uncontained verdict (explore: a possible one), for CI.")
@@ -213,7 +223,8 @@ struct ReplayCommand: ParsableCommand {
                     try timelineWriter?.finish()
                 }
             }
-            print(json ? try jsonText(reports) : ReplayText.render(reports, trace: trace, verdictLimit: verdictLimit), terminator: json ? "\n" : "")
+            print(json ? try jsonText(reports) : ReplayText.render(reports, trace: trace, verdictLimit: verdictLimit,
+                                                                              details: ReplayText.Details(hazards: hazards == .all, deviceView: deviceView)), terminator: json ? "\n" : "")
             if failOn != nil, reports.contains(where: { $0.verdictCounts.uncontained > 0 }) { throw ExitCode(1) }
         }
     }

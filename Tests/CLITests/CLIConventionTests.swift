@@ -42,4 +42,22 @@ import Testing
         #expect(object["campaign"] as? String == "kernels" && object["complete"] as? Bool == true && object["failed"] as? Int == 0)
         #expect((object["problems"] as? [String])?.isEmpty == true && ((object["verdicts"] as? [Any])?.count ?? 0) > 0)
     }
+
+    /// `replay` answers first (verdicts by kind, uncontained first, with chains), then the
+    /// summary; hazards and the device view are counted, and listed only on request.
+    @Test func replayLeadsWithTheAnswer() throws {
+        let plain = try CLI.run(["replay", "traces/scenarios/mismatched-alias.mtrace"])
+        let lines = plain.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count >= 3 && lines[1].hasPrefix("verdicts: "), "\(plain.stdout)")
+        #expect(plain.stdout.contains("hazards: 1: mismatched-alias 1 (--hazards all lists them)"))
+        #expect(plain.stdout.contains("device view: 2 observations (--device-view lists them)") && !plain.stdout.contains("  MWr  "))
+        let all = try CLI.run(["replay", "traces/scenarios/mismatched-alias.mtrace", "--hazards", "all", "--device-view"])
+        #expect(all.stdout.contains("vmm  mismatched-alias  nic0 wc+0x8") && all.stdout.contains("  MWr  vcpu0  wc+0x0"))
+        #expect(try CLI.run(["replay", "traces/scenarios/mismatched-alias.mtrace", "--hazards", "some"]).status == 64)
+        // Uncontained verdicts come first.
+        let faults = try CLI.run(["replay", "traces/nvme-doorbell.mtrace", "--platform", "ras-sbsa",
+                                  "--fault", "UR at bar0+0x1010 write every", "--fault", "CA at bar0+0x1c read #2"])
+        let verdictLines = faults.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("    ") && $0.contains(" at ") && $0.contains(" ns") }
+        #expect(verdictLines.first?.contains("(UNCONTAINED)") == true, "\(faults.stdout)")
+    }
 }
