@@ -42,9 +42,14 @@ extension Comparison {
             }
         }
         if !matrices.contains(where: { $0.transitions.contains { $0.from != $0.to } }) { body += "<p>No fault site changes verdict.</p>\n" }
-        return """
+        return Self.page(title: "campaign \(campaign)", body: body)
+    }
+
+    /// A self-contained page (inline CSS, no script, no network) around `body`.
+    static func page(title: String, body: String) -> String {
+        """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>mmio-replay: campaign \(Self.escape(campaign))</title>
+            <html lang="en"><head><meta charset="utf-8"><title>mmio-replay: \(escape(title))</title>
             <style>
             body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
             h1 { font-size: 1.6em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; } h3 { font-size: 1.05em; }
@@ -132,7 +137,7 @@ extension Comparison {
         return svg + "</svg>\n"
     }
 
-    private static func table(_ header: [String], _ rows: [[String]]) -> String {
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
         "<table><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
             + rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }.joined() + "</table>\n"
     }

@@ -110,19 +110,3 @@ public enum TextTable {
         return line(header) + rows.map(line).joined()
     }
 }
-
-extension Regression {
-    /// The regression view as a table or JSON.
-    public func text(_ format: ComparisonFormat) -> String {
-        if format == .json { return Comparison.json(self) }
-        var out = "\(comparedSites) fault sites in both (\(campaignA) → \(campaignB)); \(changes.count) changed verdict"
-        out += "; \(onlyInA) only in the first, \(onlyInB) only in the second\n"
-        for (transition, sites) in transitions.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
-            out += "  \(sites)  \(transition)\n"
-        }
-        for change in changes {
-            out += "\n\(change.site): \(change.from) → \(change.to)\n  before: \(change.fromChain)\n  after:  \(change.toChain)\n"
-        }
-        return out
-    }
-}

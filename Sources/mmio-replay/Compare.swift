@@ -48,9 +48,6 @@ struct Compare: AsyncParsableCommand {
             throw ValidationError("expected --format \(ComparisonFormat.allCases.map(\.rawValue).joined(separator: ", ")), found '\(format)'")
         }
         if let failOn, failOn != "uncontained" { throw ValidationError("expected --fail-on uncontained, found '\(failOn)'") }
-        if databases.count == 2, ![.table, .json].contains(ComparisonFormat(rawValue: format)!) {
-            throw ValidationError("two databases are compared as table or json, found '\(format)'")
-        }
     }
 
     func run() async throws {

@@ -79,3 +79,34 @@ import Testing
         return try String(contentsOf: out, encoding: .utf8)
     }
 }
+
+/// `compare A.db B.db` groups the changed sites in every format (issue 16).
+@Suite struct RegressionCLITests {
+    @Test func changedSitesAreGroupedInEveryFormat() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("regression-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for side in ["a", "b"] {
+            let run = try CLI.run(["campaign", "run", "Tests/CLITests/Fixtures/campaigns/regression-\(side).yaml", "--db", "\(directory)/\(side).db", "--quiet"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let (a, b) = ("\(directory)/a.db", "\(directory)/b.db")
+        let table = try CLI.run(["compare", a, b])
+        #expect(table.stdout.hasPrefix("50 fault sites in both (regression-a → regression-b); 18 changed verdict"), "\(table.stdout)")
+        #expect(table.stdout.contains("Changed sites by trace, fault kind, register and change (12 groups)"))
+        #expect(table.stdout.contains("nvme-doorbell.mtrace    CA                  CA at bar0+0x1c read   guest-abort → host-panic      4"))
+        #expect(try CLI.run(["compare", a, b, "--fail-on", "uncontained"]).status == 1)
+
+        let json = try CLI.run(["compare", a, b, "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let groups = try #require(object["groups"] as? [[String: Any]])
+        #expect(groups.count == 12 && groups.reduce(0) { $0 + ($1["sites"] as? Int ?? 0) } == (object["changes"] as? [Any])?.count)
+
+        let csv = try CLI.run(["compare", a, b, "--format", "csv"]).stdout.split(separator: "\n")
+        #expect(csv.first == "trace,kind,register,from,to,sites,examples" && csv.count == 13)
+        let md = try CLI.run(["compare", a, b, "--format", "md"]).stdout
+        #expect(md.hasPrefix("# Regression: regression-a → regression-b") && md.contains("| nvme-doorbell.mtrace | CA | CA at bar0+0x1c read | guest-abort → host-panic | 4 |"))
+        let html = try CLI.run(["compare", a, b, "--format", "html"]).stdout
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<h2>Changed sites by trace, fault kind, register and change</h2>"))
+    }
+}
