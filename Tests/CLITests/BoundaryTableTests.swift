@@ -5,7 +5,8 @@ import Testing
 /// 52- and 64-bit limits and one past each, the ns/ps limit, and far past. Each value, put in one
 /// field of an otherwise valid input, must give a result (exit 0) or an error located in the
 /// file (exit 65 with `file:line:`), within a few seconds: never a trap, a wrap or a hang.
-@Suite struct BoundaryTableTests {
+/// Serialized: a thousand concurrent process launches once crashed Foundation's `Process.run`.
+@Suite(.serialized) struct BoundaryTableTests {
     /// A number written the way a field of one format writes it.
     enum Notation {
         case decimal, hex, bareHex, seconds

@@ -22,20 +22,22 @@ enum CLI {
         var stderr: String
     }
 
-    /// - Parameter timeout: Seconds after which the command is terminated (SIGTERM: status 15).
-    static func run(_ arguments: [String], stdin: String? = nil, timeout: Double? = nil) throws -> Result {
+    /// - Parameter timeout: Seconds after which coreutils' `timeout` stops the command (status 124).
+    static func run(_ arguments: [String], stdin: String? = nil, timeout: Int? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let timeout {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+            process.arguments = ["\(timeout)", binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = packageRoot
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
         try process.run()
-        if let timeout {
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
-        }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
