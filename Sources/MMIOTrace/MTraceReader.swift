@@ -207,8 +207,8 @@ public final class MTraceReader: TraceEventSource {
     private func parseDeviceDirective(_ scanner: inout ByteScanner) throws {
         let (name, nameRange) = try parseName(&scanner, what: "a device name")
         guard devicesByName[name] == nil else { throw error(at: nameRange.lowerBound, "device '\(name)' is declared twice") }
-        guard topology.devices.count <= Int(DeviceID.max) else {
-            throw error(at: nameRange.lowerBound, expected: "at most \(Int(DeviceID.max) + 1) devices (device ids are 16 bits)",
+        guard topology.devices.count < Topology.maximumCount else {
+            throw error(at: nameRange.lowerBound, expected: "at most \(Topology.maximumCount) devices (device ids are 16 bits)",
                         found: "device number \(topology.devices.count + 1)")
         }
         var device = Device(name: name)
@@ -240,8 +240,8 @@ public final class MTraceReader: TraceEventSource {
     private func parseRegionDirective(_ scanner: inout ByteScanner) throws {
         let (name, nameRange) = try parseName(&scanner, what: "a region name")
         guard regionsByName[name] == nil else { throw error(at: nameRange.lowerBound, "region '\(name)' is declared twice") }
-        guard topology.regions.count <= Int(RegionID.max) else {
-            throw error(at: nameRange.lowerBound, expected: "at most \(Int(RegionID.max) + 1) regions (region ids are 16 bits)",
+        guard topology.regions.count < Topology.maximumCount else {
+            throw error(at: nameRange.lowerBound, expected: "at most \(Topology.maximumCount) regions (region ids are 16 bits)",
                         found: "region number \(topology.regions.count + 1)")
         }
         let pairs = try parseKeyValues(&scanner, allowed: ["device", "kind", "base", "size", "prefetchable", "bar", "vma"])

@@ -60,7 +60,6 @@ extension Simulation {
     /// The effective type of `agent`'s access to `region`: the guest's stage 1 combined with the
     /// policy's stage 2 for guests, the address space's own stage-1 type for the VMM and host.
     func effectiveType(agent: Agent, region: RegionID) -> MemoryType {
-        let topology = setup.topology
         let stage1 = setup.stage1Type(of: region, in: agent.addressSpace)
         guard agent.role == .vcpu else { return stage1 }
         let vmm = setup.stage1Type(of: region, in: .vmm(vm: agent.vm))

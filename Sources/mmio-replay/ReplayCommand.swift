@@ -164,20 +164,6 @@ struct ReplayCommand: ParsableCommand {
         _ = try stage1Overrides(vmmStage1, option: "--vmm-s1")
     }
 
-    /// The `--fault` specifications; a bad one is a usage error located in its argument.
-    private func commandLineFaults() throws -> [Fault] {
-        var faults: [Fault] = []
-        for (i, spec) in faultSpecs.enumerated() {
-            do {
-                faults.append(try Fault.parse(spec, location: SourceLocation(file: "--fault #\(i + 1)", line: 1, column: 1)))
-            } catch {
-                printError(error.description)
-                throw ExitCode(64)
-            }
-        }
-        return faults
-    }
-
     /// The `--s1 REGION=TYPE` overrides.
     private func guestStage1() throws -> [String: MemoryType] { try stage1Overrides(stage1, option: "--s1") }
 
@@ -203,21 +189,22 @@ struct ReplayCommand: ParsableCommand {
         let policies = try resolvePolicies(policy.isEmpty && kernel.isEmpty ? ["kvm-normal-nc"] : policy + kernelPolicyNames)
         let platforms = try resolvePlatforms(platform.isEmpty ? ["quiet-pcie"] : platform)
         let models = try resolveDeviceModels(deviceModels)
-        let faults = try commandLineFaults() + resolveAll(faultFiles, FaultSet.resolve).flatMap { $0 }
+        let faults = try parseFaults(faultSpecs) + resolveAll(faultFiles, FaultSet.resolve).flatMap { $0 }
         var options = ReplayOptions(schedule: try parsedSchedule(), deviceViewLimit: deviceViewLimit,
                                     hazardLimit: hazardLimit, guestStage1: try guestStage1(), faults: faults)
         options.vmmStage1 = try stage1Overrides(vmmStage1, option: "--vmm-s1")
         if explores { return try explore(policies: policies, platforms: platforms, models: models, options: options) }
         try reportingErrors {
-            try checkFaultTargets(faults, in: input.open(trace).topology)
             let learned = try input.learnedModels(trace)
             var reports: [ReplayReport] = []
             for policy in policies {
                 for platform in platforms {
+                    let source = try input.open(trace)
+                    if reports.isEmpty { try checkFaultTargets(faults, in: source.topology) }
                     let capture = try tlpPcap.map { path throws(PcapError) in try TLPCapture(path: path) }
                     let title = "\(trace) · \(policy.name) · \(platform.name) · \(options.schedule.name)"
                     let timelineWriter = try timeline.map { path throws(InputUnavailableError) in try ChromeTraceWriter(path: path, title: title) }
-                    reports.append(try Replay.run(input.open(trace), policy: policy, platform: platform, models: models + learned, options: options,
+                    reports.append(try Replay.run(source, policy: policy, platform: platform, models: models + learned, options: options,
                                                   tlpObserver: capture, timeline: timelineWriter))
                     try capture?.finish()
                     try timelineWriter?.finish()
@@ -333,4 +320,18 @@ func checkFaultTargets(_ faults: [Fault], in topology: Topology) throws {
             + (Suggestion.closest(to: name, among: choices).map { "; did you mean '\($0)'?" } ?? ""))
         throw ExitCode(64)
     }
+}
+
+/// The `--fault` specifications; a bad one is a usage error (64) located in its argument.
+func parseFaults(_ specs: [String]) throws -> [Fault] {
+    var faults: [Fault] = []
+    for (i, spec) in specs.enumerated() {
+        do {
+            faults.append(try Fault.parse(spec, location: SourceLocation(file: "--fault #\(i + 1)", line: 1, column: 1)))
+        } catch {
+            printError(error.description)
+            throw ExitCode(64)
+        }
+    }
+    return faults
 }

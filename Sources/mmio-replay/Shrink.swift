@@ -74,15 +74,7 @@ struct Shrink: ParsableCommand {
         let policy = try resolvePolicies([policy])[0]
         let platform = try resolvePlatforms([platform])[0]
         let models = try resolveDeviceModels(deviceModels)
-        var faults: [Fault] = []
-        for (i, spec) in faultSpecs.enumerated() {
-            do {
-                faults.append(try Fault.parse(spec, location: SourceLocation(file: "--fault #\(i + 1)", line: 1, column: 1)))
-            } catch {
-                printError(error.description)
-                throw ExitCode(64)
-            }
-        }
+        let faults = try parseFaults(faultSpecs)
         let target = Verdict(rawValue: verdict)!
         try reportingErrors {
             let loaded = try LoadedTrace(reading: input.open(trace), name: (trace as NSString).lastPathComponent)
