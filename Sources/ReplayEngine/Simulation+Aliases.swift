@@ -27,11 +27,12 @@ extension Simulation {
         func mismatched(_ other: MemoryType) -> Bool { other != type && max(other, type) >= .deviceGRE }
         func otherSide(_ agent: Int32) -> Bool { (agents[Int(agent)].agent.role == .vcpu) != (side == AliasSide.guest) }
         var pending: (agent: Int32, type: MemoryType, what: String)?
-        for id in transactions.ids where pending == nil {
+        for id in transactions.ids {
             let t = transactions[id]
             guard t.region == region, !t.delivered, t.kind == .read || t.kind == .write, mismatched(t.type), otherSide(t.agent),
                   t.address < end, address < t.address + UInt64(t.size) else { continue }
             pending = (t.agent, t.type, "\(t.kind == .write ? "write" : "read") of the same bytes is still on its way to the device")
+            break
         }
         func gathered(_ lines: ContiguousArray<BufferLine>) -> MemoryType? {
             lines.first { line in
