@@ -78,7 +78,7 @@ let package = Package(
                            "ReplayEngine", "Importers", "CampaignStore", "ModelLearning", "SeededRandom", "Shrinking", .product(name: "Yams", package: "Yams")]
         ),
         // Campaign results compared across policies or platforms, and between campaigns: tables and HTML.
-        .target(name: "Comparison", dependencies: ["ArmMemory", "CampaignStore", "Verdicts", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Comparison", dependencies: ["ArmMemory", "CampaignStore", "Diagnostics", "Faults", "Verdicts", .product(name: "Yams", package: "Yams")]),
         // Device models learned from a trace's recorded accesses, for devices with no built-in model.
         .target(name: "ModelLearning", dependencies: ["ArmMemory", "DeviceModels", "Diagnostics", "MMIOTrace", "PCIeTransport"]),
         // Delta debugging of a trace down to the events a verdict needs.

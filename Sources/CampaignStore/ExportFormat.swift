@@ -25,7 +25,7 @@ public enum ExportText {
     }
 
     /// `field`, quoted with its quotes doubled when it holds a comma, a quote, CR or LF.
-    static func csvField(_ field: String) -> String {
+    public static func csvField(_ field: String) -> String {
         guard field.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D })
         else { return field }
         return "\"" + field.replacing("\"", with: "\"\"") + "\""

@@ -32,6 +32,9 @@ public struct GoldenRecord: Hashable, Sendable {
     public var writeCombiningRatio: Double
     /// How many verdicts of each kind the run gave without any fault (device errors, hazards).
     public var verdicts: VerdictCounts
+    /// How many hazards of each kind the run gave without any fault (the driver's own business,
+    /// docs/verdicts.md). Databases written before schema v3 hold none.
+    public var hazards: HazardCounts
     /// Fault sites enumerated on this run.
     public var sites: Int
     /// Experiments forked from this run (pruning classes, or sites without pruning).
@@ -41,7 +44,8 @@ public struct GoldenRecord: Hashable, Sendable {
     public init(
         id: String, trace: String, traceHash: String, policy: String, platform: String, schedule: String,
         seed: UInt64?, events: Int, tlps: Int, linkBytes: Int, simulatedNs: UInt64, cpuWrites: Int,
-        writeTransactions: Int, writeCombiningRatio: Double, verdicts: VerdictCounts, sites: Int, experiments: Int
+        writeTransactions: Int, writeCombiningRatio: Double, verdicts: VerdictCounts, hazards: HazardCounts = HazardCounts(), sites: Int,
+        experiments: Int
     ) {
         self.id = id
         self.trace = trace
@@ -58,6 +62,7 @@ public struct GoldenRecord: Hashable, Sendable {
         self.writeTransactions = writeTransactions
         self.writeCombiningRatio = writeCombiningRatio
         self.verdicts = verdicts
+        self.hazards = hazards
         self.sites = sites
         self.experiments = experiments
     }

@@ -205,9 +205,15 @@ public final class ResultStore: Sendable {
         try reading { db in try db.tableExists(FailedExperimentRecord.table) } ? try fetchAll() : []
     }
 
-    /// Golden runs, sorted by id.
+    /// Golden runs, sorted by id. Those of a schema-v2 database opened read-only (no `hazards`
+    /// column) read as hazard-free, as the migration would make them.
     public func goldens() throws -> [GoldenRecord] {
-        try fetchAll()
+        try reading { db in
+            let hasHazards = try db.columns(in: GoldenRecord.table).contains { $0.name == "hazards" }
+            let columns = GoldenRecord.columns.map { $0 == "hazards" && !hasHazards ? "'{}'" : $0 }
+            let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(GoldenRecord.table) ORDER BY id"
+            return try Array(Row.fetchCursor(db, sql: sql).map(GoldenRecord.init(row:)))
+        }
     }
 
     /// Experiments, sorted by id.

@@ -51,28 +51,36 @@ struct ColumnReader {
 }
 
 /// Verdicts as the database stores them: the `verdict` columns hold a verdict's name, the golden
-/// runs' `verdicts` column a JSON object from name to count (keys sorted). Written and read back
-/// here only; a stored name that is no verdict is an error.
+/// runs' `verdicts` and `hazards` columns a JSON object from name to count (keys sorted). Written
+/// and read back here only; a stored name that is no verdict (or hazard) is an error.
 enum StoredVerdict {
     static func decode(_ name: String) throws -> Verdict {
-        guard let verdict = Verdict(rawValue: name) else {
-            throw StoreError("stored verdict '\(name)' is not a verdict (\(Verdict.allCases.map(\.name).joined(separator: ", ")))")
-        }
-        return verdict
+        try StoredCounts.kind(named: name)
     }
+}
 
-    static func encode(_ counts: VerdictCounts) -> String {
-        "{" + counts.nonZero.sorted { $0.kind.name < $1.kind.name }.map { "\"\($0.kind.name)\":\($0.count)" }
+/// Counts of verdicts or hazards as the golden runs' JSON columns store them.
+enum StoredCounts {
+    static func encode<Kind>(_ counts: KindCounts<Kind>) -> String {
+        "{" + counts.nonZero.sorted { $0.kind.countName < $1.kind.countName }.map { "\"\($0.kind.countName)\":\($0.count)" }
             .joined(separator: ",") + "}"
     }
 
-    static func decode(counts text: String) throws -> VerdictCounts {
+    static func decode<Kind>(_ text: String) throws -> KindCounts<Kind> {
         guard let object = try? JSONDecoder().decode([String: Int].self, from: Data(text.utf8)) else {
-            throw StoreError("stored verdict counts '\(text)' are not a JSON object of counts")
+            throw StoreError("stored counts '\(text)' are not a JSON object of counts")
         }
-        var counts = VerdictCounts()
-        for (name, count) in object { counts[try decode(name)] = count }
+        var counts = KindCounts<Kind>()
+        for (name, count) in object { counts[try kind(named: name)] = count }
         return counts
+    }
+
+    static func kind<Kind: CountedKind>(named name: String) throws -> Kind {
+        guard let kind = Kind.allCases.first(where: { $0.countName == name }) else {
+            let noun = Kind.self == Verdict.self ? "verdict" : "hazard"
+            throw StoreError("stored \(noun) '\(name)' is not a \(noun) (\(Kind.allCases.map(\.countName).joined(separator: ", ")))")
+        }
+        return kind
     }
 }
 
@@ -84,8 +92,8 @@ extension GoldenRecord: StoredRecord {
     static let noun = "golden run"
     static let columns = [
         "id", "trace", "trace_hash", "policy", "platform", "schedule", "seed", "events", "tlps", "link_bytes",
-        "simulated_ns", "cpu_writes", "write_transactions", "write_combining_ratio", "verdicts", "sites",
-        "experiments",
+        "simulated_ns", "cpu_writes", "write_transactions", "write_combining_ratio", "verdicts", "hazards",
+        "sites", "experiments",
     ]
 
     var databaseValues: [DatabaseValue] {
@@ -94,7 +102,8 @@ extension GoldenRecord: StoredRecord {
             platform.databaseValue, schedule.databaseValue, seed.map(storedBits).databaseValue,
             events.databaseValue, tlps.databaseValue, linkBytes.databaseValue, storedBits(simulatedNs).databaseValue,
             cpuWrites.databaseValue, writeTransactions.databaseValue, writeCombiningRatio.databaseValue,
-            StoredVerdict.encode(verdicts).databaseValue, sites.databaseValue, experiments.databaseValue,
+            StoredCounts.encode(verdicts).databaseValue, StoredCounts.encode(hazards).databaseValue,
+            sites.databaseValue, experiments.databaseValue,
         ]
     }
 
@@ -115,7 +124,8 @@ extension GoldenRecord: StoredRecord {
             cpuWrites: try reader.next(),
             writeTransactions: try reader.next(),
             writeCombiningRatio: try reader.next(),
-            verdicts: try StoredVerdict.decode(counts: reader.next()),
+            verdicts: try StoredCounts.decode(reader.next()),
+            hazards: try StoredCounts.decode(reader.next()),
             sites: try reader.next(),
             experiments: try reader.next()
         )

@@ -98,6 +98,11 @@ enum Schema {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v3: golden runs' hazards") { db in
+            // A JSON object from hazard kind to count, like `verdicts`; '{}' in rows written
+            // before (their runs' hazards were not kept).
+            try db.execute(sql: "ALTER TABLE golden_runs ADD COLUMN hazards TEXT NOT NULL DEFAULT '{}'")
+        }
         return migrator
     }
 }

@@ -174,7 +174,7 @@ public enum CampaignRunner {
                                   policy: inputs.policies[config.policy].value.name, platform: platform.name, schedule: config.schedule.name,
                                   seed: config.schedule.seed, events: s.events, tlps: s.tlps.total, linkBytes: s.linkBytes,
                                   simulatedNs: s.simulatedNs, cpuWrites: s.cpuWrites, writeTransactions: s.writeTransactions,
-                                  writeCombiningRatio: s.writeCombiningRatio, verdicts: report.verdictCounts, sites: plan.sites,
+                                  writeCombiningRatio: s.writeCombiningRatio, verdicts: report.verdictCounts, hazards: report.hazardCounts, sites: plan.sites,
                                   experiments: plan.experiments.count)
         return Golden(config: config, record: record, experiments: plan.experiments, snapshots: snapshots)
     }

@@ -2,9 +2,11 @@ import ArmMemory
 import CampaignStore
 import Verdicts
 
-/// What `compare DB` reports (docs/compare.md): verdicts per (policy, platform) weighted by
-/// pruning class size, the paired comparison of each fault site under the baseline and each
-/// other policy (or platform) as a transition matrix, and the cost of each from the golden runs.
+/// What `compare DB` reports (docs/compare.md): first what is uncontained per (policy, platform),
+/// from injected faults and from golden runs, against the baseline, and the uncontained sites by
+/// what they hit; then verdicts per (policy, platform) weighted by pruning class size, the paired
+/// comparison of each fault site under the baseline and each other policy (or platform) as a
+/// transition matrix, and the cost of each from the golden runs against the baseline's.
 public struct Comparison: Hashable, Sendable, Codable {
     /// Verdicts of one (policy, platform).
     public struct Cell: Hashable, Sendable, Codable {
@@ -42,6 +44,12 @@ public struct Comparison: Hashable, Sendable, Codable {
         public var transitions: [Transition]
     }
 
+    /// What one policy (or platform) costs on one trace.
+    public struct TraceCost: Hashable, Sendable, Codable {
+        public var trace: String
+        public var cost: Cost
+    }
+
     /// What one policy (or platform) costs, summed over its golden runs.
     public struct Cost: Hashable, Sendable, Codable {
         public var name: String
@@ -51,6 +59,8 @@ public struct Comparison: Hashable, Sendable, Codable {
         public var simulatedNs: UInt64
         /// CPU writes per write transaction over all its golden runs.
         public var writeCombiningRatio: Double
+        /// Against the baseline's cost (nil for the baseline and what has no counterpart).
+        public var change: CostChange?
     }
 
     public var campaign: String
@@ -59,12 +69,18 @@ public struct Comparison: Hashable, Sendable, Codable {
     /// Whether the fault space was sampled (rates carry confidence intervals).
     public var sampled: Bool
     public var verdictOrder: [Verdict]
+    /// Per (policy, platform): uncontained outcomes from faults and golden runs.
+    public var outcomes: [Outcome]
+    /// Every uncontained fault site, grouped by trace, fault kind, request, register and verdict.
+    public var uncontainedGroups: [UncontainedGroup]
     public var cells: [Cell]
     public var matrices: [Matrix]
     public var costs: [Cost]
+    /// The costs of each trace's golden runs, by trace then name.
+    public var traceCosts: [TraceCost]
 
-    /// Whether any fault site has an uncontained verdict.
-    public var hasUncontained: Bool { cells.contains { $0.uncontained > 0 } }
+    /// Whether any fault site or golden run has an uncontained verdict.
+    public var hasUncontained: Bool { outcomes.contains { $0.uncontainedSites > 0 || $0.goldenUncontainedTotal > 0 } }
 }
 
 /// A `compare` input that cannot be compared.
@@ -87,7 +103,9 @@ extension Comparison {
     public init(store: ResultStore, dimension: ComparisonDimension = .policy, baseline: String? = nil, sampled: Bool) throws {
         let (info, _) = try store.campaign()
         var rows = try store.experiments()
-        var goldens = try store.goldens()
+        let allGoldens = try store.goldens()
+        var goldens = allGoldens
+        uncontainedGroups = Self.uncontainedGroups(rows)
         if dimension == .kernel {
             rows.removeAll { kernelVersionAndRest($0.policy) == nil }
             goldens.removeAll { kernelVersionAndRest($0.policy) == nil }
@@ -110,28 +128,51 @@ extension Comparison {
         }
         guard let chosen = baseline ?? (values.contains(defaultBaseline) ? defaultBaseline : values.first) else {
             self.baseline = baseline ?? defaultBaseline
+            outcomes = Self.outcomes(cells: cells, goldens: allGoldens) { _, _ in nil }
             matrices = []
             costs = []
+            traceCosts = []
             return
         }
         guard values.contains(chosen) else {
             throw ComparisonError("--baseline names \(dimension.rawValue) '\(chosen)', which the campaign does not have (\(values.joined(separator: ", ")))")
         }
         self.baseline = chosen
+        outcomes = Self.outcomes(cells: cells, goldens: allGoldens) { policy, platform in
+            switch dimension {
+            case .policy: policy == chosen ? nil : (chosen, platform)
+            case .platform: platform == chosen ? nil : (policy, chosen)
+            case .kernel: Self.kernelCounterpart(of: policy, baseline: chosen).map { ($0, platform) }
+            }
+        }
         let base = sites[chosen]!
         matrices = values.filter { $0 != chosen }.map { other in
             Self.matrix(baseline: chosen, base, other: other, sites[other]!, rows: rows)
         }
 
-        // Costs.
-        var costs: [String: (cost: Cost, cpuWrites: Int, writeTransactions: Int)] = [:]
-        for g in goldens {
-            let name = switch dimension {
+        // Costs, in all and per trace.
+        let name = { (g: GoldenRecord) in
+            switch dimension {
             case .policy: g.policy
             case .platform: g.platform
             case .kernel: g.policy  // each CPU and capability variant of a kernel costs what it costs
             }
-            var entry = costs[name] ?? (Cost(name: name, goldenRuns: 0, tlps: 0, linkBytes: 0, simulatedNs: 0, writeCombiningRatio: 0), 0, 0)
+        }
+        let counterpart = { (name: String) in
+            dimension == .kernel ? Self.kernelCounterpart(of: name, baseline: chosen) : (name == chosen ? nil : chosen)
+        }
+        costs = Self.costs(goldens, name: name, counterpart: counterpart)
+        traceCosts = Dictionary(grouping: goldens, by: \.trace).sorted { $0.key < $1.key }.flatMap { trace, runs in
+            Self.costs(runs, name: name, counterpart: counterpart).map { TraceCost(trace: trace, cost: $0) }
+        }
+    }
+
+    /// The golden runs' costs summed per `name`, each against its counterpart's, by name.
+    private static func costs(_ goldens: [GoldenRecord], name: (GoldenRecord) -> String, counterpart: (String) -> String?) -> [Cost] {
+        var costs: [String: (cost: Cost, cpuWrites: Int, writeTransactions: Int)] = [:]
+        for g in goldens {
+            let name = name(g)
+            var entry = costs[name] ?? (Cost(name: name, goldenRuns: 0, tlps: 0, linkBytes: 0, simulatedNs: 0, writeCombiningRatio: 0, change: nil), 0, 0)
             entry.cost.goldenRuns += 1
             entry.cost.tlps += g.tlps
             entry.cost.linkBytes += g.linkBytes
@@ -140,12 +181,22 @@ extension Comparison {
             entry.writeTransactions += g.writeTransactions
             costs[name] = entry
         }
-        self.costs = costs.keys.sorted().map { name in
-            var cost = costs[name]!.cost
-            let transactions = costs[name]!.writeTransactions
-            cost.writeCombiningRatio = transactions == 0 ? 0 : Double(costs[name]!.cpuWrites) / Double(transactions)
+        var totals = costs.mapValues { entry in
+            var cost = entry.cost
+            cost.writeCombiningRatio = entry.writeTransactions == 0 ? 0 : Double(entry.cpuWrites) / Double(entry.writeTransactions)
             return cost
         }
+        for name in totals.keys {
+            if let other = counterpart(name), let base = totals[other] { totals[name]!.change = Self.change(totals[name]!, against: base) }
+        }
+        return totals.keys.sorted().map { totals[$0]! }
+    }
+
+    /// The kernel policy of the baseline version with the same CPU and capabilities as
+    /// `policy`; nil for the baseline version itself and for other policies.
+    private static func kernelCounterpart(of policy: String, baseline: String) -> String? {
+        guard let (version, rest) = kernelVersionAndRest(policy), version != baseline else { return nil }
+        return baseline + rest
     }
 
     /// One cell per (policy, platform) from the database's weighted verdict counts, and the

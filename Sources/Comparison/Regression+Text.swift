@@ -1,3 +1,4 @@
+import CampaignStore
 import Verdicts
 
 extension Regression {
@@ -48,12 +49,9 @@ extension Regression {
     }
 
     private var csv: String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
         var out = "trace,kind,register,from,to,sites,examples\n"
         for g in groups {
-            out += [g.trace, g.kind, g.register, g.from.name, g.to.name, "\(g.sites)", g.examples.joined(separator: "; ")].map(field)
+            out += [g.trace, g.kind, g.register, g.from.name, g.to.name, "\(g.sites)", g.examples.joined(separator: "; ")].map(ExportText.csvField)
                 .joined(separator: ",") + "\n"
         }
         return out

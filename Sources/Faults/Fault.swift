@@ -78,7 +78,7 @@ extension Fault: CustomStringConvertible {
     }
 
     /// Nanoseconds in the largest unit that states them exactly: `5us`, `2ms`, `1500ns`, `0ns`.
-    static func timeText(_ nanoseconds: UInt64) -> String {
+    public static func timeText(_ nanoseconds: UInt64) -> String {
         for (unit, scale) in timeUnits.reversed() where nanoseconds != 0 && nanoseconds % scale == 0 {
             return "\(nanoseconds / scale)\(unit)"
         }

@@ -21,3 +21,6 @@ public enum HazardKind: String, CaseIterable, Hashable, Sendable, Codable {
     /// different types, the first not yet at the device: nothing orders the two aliases.
     case mismatchedAlias = "mismatched-alias"
 }
+
+/// Hazard kinds key JSON objects by name (e.g. a count per kind).
+extension HazardKind: CodingKeyRepresentable {}

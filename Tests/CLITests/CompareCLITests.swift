@@ -34,22 +34,35 @@ import Testing
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["baseline"] as? String == "kvm-device")
         let csv = try CLI.run(["compare", Self.database, "--format", "csv"]).stdout
-        #expect(csv.hasPrefix("section,policy,platform,verdict,sites,other,to,tlps,link_bytes,simulated_ns,write_combining\n"))
+        #expect(csv.hasPrefix("section,policy,platform,verdict,sites,other,to,tlps,link_bytes,simulated_ns,write_combining,"
+            + "uncontained,golden_runs,golden_uncontained,golden_hazards,trace,fault_kind,request,register\n"))
         let md = try CLI.run(["compare", Self.database, "--format", "md", "--by", "platform"]).stdout
         #expect(md.hasPrefix("# Campaign slurm-small: platform comparison"))
         #expect(md.contains("## quiet-pcie → ras-sbsa"))
     }
 
-    /// The report renders in headless Chromium: the PNG is not blank, and the DOM Chromium
-    /// built has the report's headings.
+    /// The demo campaign (traces/campaigns/demo.yaml), run once into a temporary database.
+    static let demoDatabase: String = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compare-demo-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let db = directory + "/demo.db"
+        let result = try! CLI.run(["campaign", "run", "traces/campaigns/demo.yaml", "--db", db, "--quiet"])
+        precondition(result.status == 0, result.stderr)
+        return db
+    }()
+
+    /// The demo's report renders in headless Chromium: the PNG is not blank, and the DOM
+    /// Chromium built opens with the uncontained outcomes, golden runs' included (the
+    /// post-reclaim writes split-ecam lets through), with the cost against the baseline beside
+    /// them, before the breakdown, the verdict counts, the transitions and the costs.
     @Test func htmlRendersInChromium() throws {
         guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile) else {
             Issue.record("chromium is not installed (tools/install-deps.sh installs it)")
             return
         }
-        let directory = (Self.database as NSString).deletingLastPathComponent
+        let directory = (Self.demoDatabase as NSString).deletingLastPathComponent
         let html = directory + "/report.html", png = directory + "/report.png"
-        #expect(try CLI.run(["compare", Self.database, "--format", "html", "-o", html]).status == 0)
+        #expect(try CLI.run(["compare", Self.demoDatabase, "--format", "html", "-o", html]).status == 0)
         let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(directory)/chromium"]
         _ = try run(chromium, flags + ["--window-size=1200,1600", "--screenshot=\(png)", "file://\(html)"])
         let image = try Data(contentsOf: URL(fileURLWithPath: png))
@@ -57,10 +70,17 @@ import Testing
         // A blank 1200×1600 page compresses to a few kilobytes; the report's bars, tables and text do not.
         #expect(image.count > 40_000, "the PNG is \(image.count) bytes: blank?")
         let dom = try run(chromium, flags + ["--dump-dom", "file://\(html)"])
-        for heading in ["Campaign slurm-small", "Verdicts per policy and platform", "Transitions from kvm-device", "Cost per policy", "Fault details"] {
-            #expect(dom.contains(heading), "missing heading \(heading)")
-        }
-        #expect(dom.components(separatedBy: "<svg").count > 3)
+        let headings = ["Campaign demo", "Uncontained outcomes", "Uncontained fault sites by trace", "Verdicts per policy and platform",
+                        "Transitions from kvm-device", "Cost per policy", "Fault details"]
+        let positions = headings.map { dom.range(of: $0)?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil }, "missing headings: \(zip(headings, positions).filter { $1 == nil }.map(\.0))")
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "headings out of order")
+        let opening = String(dom[..<(dom.range(of: "Uncontained fault sites by trace")?.lowerBound ?? dom.endIndex)])
+        #expect(opening.contains("golden uncontained") && opening.contains("post-reclaim-write 3"))
+        #expect(opening.contains("TLPs Δ") && opening.contains("write-combining"))
+        // The NIC's descriptor pushes merge under kvm-normal-nc: fewer TLPs than under kvm-device.
+        #expect(opening.contains("−708 (−2.5%)"))
+        #expect(dom.components(separatedBy: "<svg").count > 4)
     }
 
     /// Runs a program; its standard output (standard error goes to a file: Chromium is chatty).

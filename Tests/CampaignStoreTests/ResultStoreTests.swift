@@ -28,6 +28,25 @@ import Verdicts
         }
     }
 
+    /// A database written before the golden runs kept their hazards (schema v2) reads with
+    /// none, read-only as it is, and writable once migrated.
+    @Test func schemaTwoGoldenRunsReadWithoutHazards() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.file("v2.db")
+            let store = try ResultStore(path: path)
+            try store.begin(sampleCampaign, shard: .whole)
+            try store.insert(goldens: [golden("1000000000000000")])
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(sql: "ALTER TABLE golden_runs DROP COLUMN hazards")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v3:%'")
+            }
+            var expected = golden("1000000000000000")
+            expected.hazards = HazardCounts()
+            #expect(try ResultStore.openExisting(path: path, readOnly: true).goldens() == [expected])
+            #expect(try ResultStore.openExisting(path: path).goldens() == [expected])
+        }
+    }
+
     @Test func resumeNeedsTheSameSpecAndShard() throws {
         try withTemporaryDirectory { directory in
             let store = try ResultStore(path: directory.file("r.db"))

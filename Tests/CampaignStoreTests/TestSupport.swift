@@ -32,7 +32,14 @@ func golden(_ id: String, seed: UInt64? = nil) -> GoldenRecord {
         id: id, trace: "nvme-boot", traceHash: "aa00bb11cc22dd33", policy: "normal-nc", platform: "neoverse-n1",
         schedule: seed == nil ? "in-order" : "random", seed: seed, events: 1200, tlps: 340, linkBytes: 21760,
         simulatedNs: 1_250_000, cpuWrites: 800, writeTransactions: 320, writeCombiningRatio: 2.5,
-        verdicts: verdictCounts([.guestAbort: 3, .hostPanic: 1]), sites: 40, experiments: 4)
+        verdicts: verdictCounts([.guestAbort: 3, .hostPanic: 1]), hazards: hazardCounts([.outOfOrder: 2]), sites: 40, experiments: 4)
+}
+
+/// Hazard counts with these values.
+func hazardCounts(_ values: [HazardKind: Int]) -> HazardCounts {
+    var counts = HazardCounts()
+    for (kind, count) in values { counts[kind] = count }
+    return counts
 }
 
 func experiment(

@@ -12,8 +12,12 @@ enum KnownCampaign {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try ResultStore(path: directory.appendingPathComponent("known.db").path)
         try store.begin(CampaignInfo(name: "known", specHash: "0123456789abcdef", spec: spec, engineVersion: "1"), shard: .whole)
-        try store.insert(goldens: [golden("a0", "kvm-device", tlps: 100, cpuWrites: 10, writeTransactions: 10),
-                                   golden("b0", "kvm-normal-nc", tlps: 80, cpuWrites: 10, writeTransactions: 5)])
+        var reclaimed = VerdictCounts(), reordered = HazardCounts()
+        reclaimed[.postReclaimWrite] = 2
+        reclaimed[.hostHandled] = 1
+        reordered[.outOfOrder] = 3
+        try store.insert(goldens: [golden("a0", "kvm-device", tlps: 100, cpuWrites: 10, writeTransactions: 10, verdicts: reclaimed),
+                                   golden("b0", "kvm-normal-nc", tlps: 80, cpuWrites: 10, writeTransactions: 5, hazards: reordered)])
         try store.insert(experiments: [
             row("a1", "a0", "kvm-device", "UR at bar0+0x0 read #1", .hostPanic, members: "1-3"),
             row("a2", "a0", "kvm-device", "UR at bar0+0x4 write #1", .hostHandled, members: "1"),
@@ -25,10 +29,11 @@ enum KnownCampaign {
         return store
     }
 
-    static func golden(_ id: String, _ policy: String, tlps: Int, cpuWrites: Int, writeTransactions: Int) -> GoldenRecord {
+    static func golden(_ id: String, _ policy: String, tlps: Int, cpuWrites: Int, writeTransactions: Int,
+                       verdicts: VerdictCounts = VerdictCounts(), hazards: HazardCounts = HazardCounts()) -> GoldenRecord {
         GoldenRecord(id: id, trace: "t", traceHash: "ffffffffffffffff", policy: policy, platform: "ras-sbsa", schedule: "in-order", seed: nil,
                      events: 50, tlps: tlps, linkBytes: tlps * 10, simulatedNs: 1_000, cpuWrites: cpuWrites, writeTransactions: writeTransactions,
-                     writeCombiningRatio: Double(cpuWrites) / Double(writeTransactions), verdicts: VerdictCounts(), sites: 4, experiments: 2)
+                     writeCombiningRatio: Double(cpuWrites) / Double(writeTransactions), verdicts: verdicts, hazards: hazards, sites: 4, experiments: 2)
     }
 
     static func row(_ id: String, _ golden: String, _ policy: String, _ fault: String, _ verdict: Verdict, members: String) -> ExperimentRecord {
@@ -82,6 +87,56 @@ enum KnownCampaign {
         #expect(c.costs.map(\.tlps) == [100, 80])
         #expect(c.costs.map(\.linkBytes) == [1_000, 800])
         #expect(c.costs.map(\.writeCombiningRatio) == [1.0, 2.0])
+        #expect(c.costs[0].change == nil)
+        #expect(c.costs[1].change == Comparison.CostChange(against: "kvm-device", tlps: -20, linkBytes: -200, simulatedNs: 0, writeCombiningRatio: 1))
+        #expect(c.traceCosts.map { "\($0.trace) \($0.cost.name)" } == ["t kvm-device", "t kvm-normal-nc"])
+        #expect(c.text(.table).contains("−20 (−20.0%)"))
+    }
+
+    /// The answer first: uncontained fault sites and golden-run outcomes per pair, against the
+    /// baseline's pair on the same platform.
+    @Test func outcomesCountGoldenRunsAndFaults() throws {
+        let c = try Comparison(store: KnownCampaign.database(), sampled: false)
+        #expect(c.outcomes.map { "\($0.policy) \($0.platform)" } == ["kvm-device ras-sbsa", "kvm-normal-nc ras-sbsa"])
+        let (device, normal) = (c.outcomes[0], c.outcomes[1])
+        #expect(device.uncontainedSites == 3 && device.faultSites == 4 && device.goldenRuns == 1)
+        // host-handled is contained: only the post-reclaim writes count.
+        #expect(device.goldenUncontained == [.postReclaimWrite: 2] && device.goldenHazards.isEmpty && device.change == nil)
+        #expect(normal.goldenUncontained.isEmpty && normal.goldenHazards == [.outOfOrder: 3])
+        #expect(normal.change == Comparison.OutcomeChange(policy: "kvm-device", platform: "ras-sbsa", uncontainedSites: -2, goldenUncontained: -2, goldenHazards: 3,
+                                                    tlps: -20, linkBytes: -200, writeCombiningRatio: 1))
+        // Golden-run outcomes alone make a campaign uncontained.
+        var goldenOnly = c
+        for i in goldenOnly.outcomes.indices { goldenOnly.outcomes[i].uncontainedSites = 0 }
+        #expect(goldenOnly.hasUncontained)
+        goldenOnly.outcomes[0].goldenUncontained = [:]
+        #expect(!goldenOnly.hasUncontained)
+    }
+
+    @Test func uncontainedSitesGroupedByWhatTheyHit() throws {
+        let groups = try Comparison(store: KnownCampaign.database(), sampled: false).uncontainedGroups
+        #expect(groups.count == 1)
+        let g = groups[0]
+        #expect((g.trace, g.kind, g.request, g.register, g.verdict, g.sites) == ("t", "UR", "read", "bar0+0x0", .hostPanic, 4))
+        #expect(g.pairs == [Comparison.PairSites(policy: "kvm-device", platform: "ras-sbsa", sites: 3),
+                            Comparison.PairSites(policy: "kvm-normal-nc", platform: "ras-sbsa", sites: 1)])
+    }
+
+    /// Every text format leads with the outcomes, then the breakdown, the verdict counts, the
+    /// transitions and the costs.
+    @Test func reportsAnswerFirst() throws {
+        let c = try Comparison(store: KnownCampaign.database(), sampled: false)
+        for (format, headings) in [
+            (ComparisonFormat.table, ["Uncontained outcomes", "Uncontained fault sites by", "Verdicts per fault site", "kvm-device → kvm-normal-nc", "Cost per policy"]),
+            (.md, ["## Uncontained outcomes", "## Uncontained fault sites by", "## Verdicts per fault site", "## kvm-device → kvm-normal-nc", "## Cost per policy"]),
+            (.html, ["<h2>Uncontained outcomes", "<h2>Uncontained fault sites by", "<h2>Verdicts per policy", "<h2>Transitions from", "<h2>Cost per policy"]),
+        ] {
+            let text = c.text(format)
+            let positions = headings.map { text.range(of: $0)?.lowerBound }
+            #expect(positions.allSatisfy { $0 != nil }, "\(format): \(headings) in \(text)")
+            #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "\(format) order")
+        }
+        #expect(c.text(.table).contains("post-reclaim-write 2") && c.text(.table).contains("out-of-order 3"))
     }
 
     @Test func wilsonIntervals() {
@@ -105,17 +160,21 @@ enum KnownCampaign {
     @Test func csvSchema() throws {
         let csv = try Comparison(store: KnownCampaign.database(), sampled: false).text(.csv)
         #expect(csv == """
-            section,policy,platform,verdict,sites,other,to,tlps,link_bytes,simulated_ns,write_combining
-            count,kvm-device,ras-sbsa,host-panic,3,,,,,,
-            count,kvm-device,ras-sbsa,host-handled,1,,,,,,
-            count,kvm-normal-nc,ras-sbsa,host-panic,1,,,,,,
-            count,kvm-normal-nc,ras-sbsa,host-handled,1,,,,,,
-            count,kvm-normal-nc,ras-sbsa,guest-abort,2,,,,,,
-            transition,kvm-device,,host-panic,2,kvm-normal-nc,guest-abort,,,,
-            transition,kvm-device,,host-handled,1,kvm-normal-nc,host-handled,,,,
-            transition,kvm-device,,host-panic,1,kvm-normal-nc,host-panic,,,,
-            cost,kvm-device,,,,,,100,1000,1000,1.0000
-            cost,kvm-normal-nc,,,,,,80,800,1000,2.0000
+            section,policy,platform,verdict,sites,other,to,tlps,link_bytes,simulated_ns,write_combining,uncontained,golden_runs,golden_uncontained,golden_hazards,trace,fault_kind,request,register
+            outcome,kvm-device,ras-sbsa,,4,,,,,,,3,1,2,0,,,,
+            outcome,kvm-normal-nc,ras-sbsa,,4,,,,,,,1,1,0,3,,,,
+            uncontained,kvm-device,ras-sbsa,host-panic,3,,,,,,,,,,,t,UR,read,bar0+0x0
+            uncontained,kvm-normal-nc,ras-sbsa,host-panic,1,,,,,,,,,,,t,UR,read,bar0+0x0
+            count,kvm-device,ras-sbsa,host-panic,3,,,,,,,,,,,,,,
+            count,kvm-device,ras-sbsa,host-handled,1,,,,,,,,,,,,,,
+            count,kvm-normal-nc,ras-sbsa,host-panic,1,,,,,,,,,,,,,,
+            count,kvm-normal-nc,ras-sbsa,host-handled,1,,,,,,,,,,,,,,
+            count,kvm-normal-nc,ras-sbsa,guest-abort,2,,,,,,,,,,,,,,
+            transition,kvm-device,,host-panic,2,kvm-normal-nc,guest-abort,,,,,,,,,,,,
+            transition,kvm-device,,host-handled,1,kvm-normal-nc,host-handled,,,,,,,,,,,,
+            transition,kvm-device,,host-panic,1,kvm-normal-nc,host-panic,,,,,,,,,,,,
+            cost,kvm-device,,,,,,100,1000,1000,1.0000,,,,,,,,
+            cost,kvm-normal-nc,,,,,,80,800,1000,2.0000,,,,,,,,
 
             """)
     }
@@ -123,7 +182,7 @@ enum KnownCampaign {
     @Test func jsonSchema() throws {
         let json = try Comparison(store: KnownCampaign.database(), sampled: false).text(.json)
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
-        #expect(Set(object.keys) == ["baseline", "campaign", "cells", "costs", "dimension", "matrices", "sampled", "verdictOrder"])
+        #expect(Set(object.keys) == ["baseline", "campaign", "cells", "costs", "dimension", "matrices", "outcomes", "sampled", "traceCosts", "uncontainedGroups", "verdictOrder"])
         let cell = (object["cells"] as! [[String: Any]])[0]
         #expect(Set(cell.keys) == ["contained", "platform", "policy", "sites", "uncontained", "verdicts"])
         let transition = ((object["matrices"] as! [[String: Any]])[0]["transitions"] as! [[String: Any]])[0]
@@ -146,6 +205,6 @@ enum KnownCampaign {
         #expect(!html.contains("http://") || !html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http"))
         #expect(!html.contains("<script") && !html.contains("<link"))
         #expect(html.contains("<h2>Verdicts per policy and platform</h2>") && html.contains("<h2>Transitions from kvm-device</h2>"))
-        #expect(html.components(separatedBy: "<svg").count - 1 == 3)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 4)
     }
 }
