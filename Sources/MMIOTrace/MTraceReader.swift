@@ -208,7 +208,7 @@ public final class MTraceReader: TraceEventSource {
         let (name, nameRange) = try parseName(&scanner, what: "a device name")
         guard devicesByName[name] == nil else { throw error(at: nameRange.lowerBound, "device '\(name)' is declared twice") }
         guard topology.devices.count < Topology.maximumCount else {
-            throw error(at: nameRange.lowerBound, expected: "at most \(Topology.maximumCount) devices (device ids are 16 bits)",
+            throw error(at: nameRange.lowerBound, expected: "at most \(Topology.maximumCount) devices (device ids are 32 bits)",
                         found: "device number \(topology.devices.count + 1)")
         }
         var device = Device(name: name)
@@ -241,7 +241,7 @@ public final class MTraceReader: TraceEventSource {
         let (name, nameRange) = try parseName(&scanner, what: "a region name")
         guard regionsByName[name] == nil else { throw error(at: nameRange.lowerBound, "region '\(name)' is declared twice") }
         guard topology.regions.count < Topology.maximumCount else {
-            throw error(at: nameRange.lowerBound, expected: "at most \(Topology.maximumCount) regions (region ids are 16 bits)",
+            throw error(at: nameRange.lowerBound, expected: "at most \(Topology.maximumCount) regions (region ids are 32 bits)",
                         found: "region number \(topology.regions.count + 1)")
         }
         let pairs = try parseKeyValues(&scanner, allowed: ["device", "kind", "base", "size", "prefetchable", "bar", "vma"])

@@ -3,9 +3,9 @@ import Diagnostics
 import PCIeTransport
 
 /// The index of a device in ``Topology/devices``.
-public typealias DeviceID = UInt16
+public typealias DeviceID = UInt32
 /// The index of a region in ``Topology/regions``.
-public typealias RegionID = UInt16
+public typealias RegionID = UInt32
 
 /// A device the trace talks to.
 public struct Device: Hashable, Sendable {
@@ -116,14 +116,14 @@ public struct Topology: Hashable, Sendable {
     /// name, for errors about a model that does not exist.
     public var modelLocations: [String: SourceLocation] = [:]
 
-    /// The most devices, and the most regions, a topology can hold: their ids are 16 bits.
+    /// The most devices, and the most regions, a topology can hold: their ids are 32 bits.
     public static let maximumCount = Int(RegionID.max) + 1
 
     /// Fails with a located error when a capture would need more devices or regions than
     /// ``maximumCount`` (its importer checks before creating them).
     public static func checkCounts(devices: Int, regions: Int, at location: SourceLocation, why: String) throws(InputError) {
         for (count, noun) in [(devices, "devices"), (regions, "regions")] where count > maximumCount {
-            throw InputError(location, expected: "at most \(maximumCount) \(noun) (ids are 16 bits; this capture needs \(why))", found: "\(count)")
+            throw InputError(location, expected: "at most \(maximumCount) \(noun) (ids are 32 bits; this capture needs \(why))", found: "\(count)")
         }
     }
 

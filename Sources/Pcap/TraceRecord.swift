@@ -14,7 +14,8 @@ enum TraceRecord {
 
     /// The version byte of the topology record.
     static let formatVersion: UInt8 = 1
-    /// The region index that stands for no region.
+    /// The region index that stands for no region. Region and device indices are 16 bits in
+    /// these records: a topology with more (ids are 32 bits in the trace model) cannot be written.
     static let noRegion: UInt16 = 0xffff
 
     // The codes of enumerated fields are their positions in these tables, fixed by the format
@@ -59,7 +60,7 @@ enum TraceRecord {
                 return "value \(access.value) does not fit in \(access.size) bytes"
             }
             append(access.address, to: &buffer)
-            guard append(region: access.region, to: &buffer) else { return "region index 0xffff is reserved for no region" }
+            if let problem = append(region: access.region, to: &buffer) { return problem }
             buffer.append(access.size)
             buffer.append(access.hasValue ? 1 : 0)
             for i in 0..<Int(access.size) { buffer.append(access.hasValue ? access.value.byte(i) : 0) }
@@ -74,24 +75,26 @@ enum TraceRecord {
         case .teardown(let vm):
             append(vm, to: &buffer)
         case .unmap(let region, let vm):
-            guard append(region: region, to: &buffer) else { return "region index 0xffff is reserved for no region" }
+            if let problem = append(region: region, to: &buffer) { return problem }
             append(vm, to: &buffer)
         case .tlbi(let tlbi):
             buffer.append(code(tlbi.operation, in: tlbiOperations))
             buffer.append(tlbi.address == nil ? 0 : 1)
             append(tlbi.vm, to: &buffer)
             append(tlbi.address ?? 0, to: &buffer)
-            guard append(region: tlbi.region, to: &buffer) else { return "region index 0xffff is reserved for no region" }
+            if let problem = append(region: tlbi.region, to: &buffer) { return problem }
         case .configRead(let access), .configWrite(let access):
-            append(access.device, to: &buffer)
+            guard let device = UInt16(exactly: access.device) else { return Self.tooWide("device", access.device) }
+            append(device, to: &buffer)
             append(access.offset, to: &buffer)
             append(access.hasValue ? access.value : 0, to: &buffer)
             buffer.append(access.size)
             buffer.append(access.hasValue ? 1 : 0)
         case .reset(let kind, let device):
+            guard let narrow = UInt16(exactly: device) else { return Self.tooWide("device", device) }
             buffer.append(code(kind, in: resetKinds))
             buffer.append(0)
-            append(device, to: &buffer)
+            append(narrow, to: &buffer)
         case .mark(let text):
             buffer += text.utf8
         }
@@ -102,10 +105,19 @@ enum TraceRecord {
         for i in 0..<MemoryLayout<T>.size { buffer.append(UInt8(truncatingIfNeeded: value >> (i * 8))) }
     }
 
-    private static func append(region: RegionID?, to buffer: inout [UInt8]) -> Bool {
-        guard region != noRegion else { return false }
-        append(region ?? noRegion, to: &buffer)
-        return true
+    /// Appends a region index (``noRegion`` for none); what stops it when it does not fit.
+    private static func append(region: RegionID?, to buffer: inout [UInt8]) -> String? {
+        guard let region else {
+            append(noRegion, to: &buffer)
+            return nil
+        }
+        guard let narrow = UInt16(exactly: region), narrow != noRegion else { return tooWide("region", region) }
+        append(narrow, to: &buffer)
+        return nil
+    }
+
+    private static func tooWide(_ noun: String, _ index: UInt32) -> String {
+        "\(noun) index \(index) does not fit a pcap event record (16 bits, 0xffff reserved): at most 65,535 \(noun)s"
     }
 
     // MARK: - Decoding
@@ -131,13 +143,13 @@ enum TraceRecord {
             guard Int(value) < topology.regions.count else {
                 throw Malformed("region index \(value) is not declared (the topology has \(topology.regions.count) regions)")
             }
-            return value
+            return RegionID(value)
         }
         func device(_ value: UInt16) throws(Malformed) -> DeviceID {
             guard Int(value) < topology.devices.count else {
                 throw Malformed("device index \(value) is not declared (the topology has \(topology.devices.count) devices)")
             }
-            return value
+            return DeviceID(value)
         }
         func flag(_ value: UInt8, _ name: String) throws(Malformed) -> Bool {
             guard value <= 1 else { throw Malformed("\(name) must be 0 or 1, found \(value)") }

@@ -249,7 +249,7 @@ extension Simulation {
             first = t.programOrder + UInt64(lowest)
             latest = t.programOrder + UInt64(highest)
         }
-        let key = UInt64(t.agent) << 16 | UInt64(t.device)
+        let key = UInt64(UInt32(bitPattern: t.agent)) << 32 | UInt64(t.device)
         let last = lastArrivedOrder[key] ?? 0
         if first < last {
             hazard(.outOfOrder, agent: t.agent, device: t.device, region: t.region,

@@ -146,13 +146,13 @@ struct Simulation {
     var linkDownBusy: ContiguousArray<SimTime>
     var linkSequence: ContiguousArray<Int>
     var linkUpBusy: ContiguousArray<SimTime>
-    /// When each (vm << 16 | region) was removed from stage 2.
-    var unmapTimes: [UInt32: SimTime] = [:]
+    /// When each (vm << 32 | region) was removed from stage 2.
+    var unmapTimes: [UInt64: SimTime] = [:]
     /// Agents by identity, and the last one looked up (consecutive events are usually one agent's).
     var agentIDs: [Agent: Int32] = [:]
     var lastAgent: Int32?
-    /// Each (vm << 16 | region) whose refused mapping has its verdict.
-    var refusedReported = Set<UInt32>()
+    /// Each (vm << 32 | region) whose refused mapping has its verdict.
+    var refusedReported = Set<UInt64>()
     /// Per region: which sides have accessed it (``AliasSide``); mismatched aliases are looked
     /// for only once both have.
     var regionSides: ContiguousArray<UInt8>
@@ -177,7 +177,7 @@ struct Simulation {
     /// Guest writes that arrived during a reclaim, judged at the end.
     var reclaimCandidates = ContiguousArray<ReclaimCandidate>()
     /// Per (agent, device): the highest program order seen at the device.
-    var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 16 | device
+    var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 32 | device
     var report: ReplayReport
     /// Agents waiting in a DSB (a few at most), so that asking whether one waits for a write,
     /// or re-checking them after a completion, never looks at the other agents.
