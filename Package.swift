@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "Diagnostics", "ArmMemory", "MMIOTrace", "TraceSynthesis", "DeviceModels", "Platforms", "ReplayEngine", "Pcap", "PCIeTransport",
                 "Faults", "Importers", "Timeline", "Campaigns", "CampaignStore", "Comparison", "Verdicts", "ModelLearning", "Shrinking",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -25,19 +25,23 @@ struct Attrs: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "A policy name or policy YAML file (repeatable; default: every built-in).")
+    @Option(name: .long, help: "A policy name or policy YAML file (repeatable; default: every built-in).",
+            completion: .custom(policyCompletions))
     var policy: [String] = []
 
-    @Option(name: .long, help: "The kind of region accessed: bar, config, gicv2-vcpu-if, platform.")
-    var regionKind: String = RegionKind.bar.rawValue
+    @Option(name: .long, help: "The kind of region accessed.")
+    var regionKind: RegionKind = .bar
 
-    @Option(name: .long, help: "The VMM's own stage-1 type for the region (read by vmm-mirror).")
-    var vmmS1: String = AttributePolicy.defaultVMMStage1.name
+    @Option(name: .long, help: "The VMM's own stage-1 type for the region (read by vmm-mirror; values: \(MemoryType.argumentNames.joined(separator: ", "))).",
+            completion: .list(MemoryType.argumentNames), transform: MemoryType.parsing)
+    var vmmS1: MemoryType = AttributePolicy.defaultVMMStage1
 
-    @Option(name: .long, help: "One cell: the guest's stage-1 type.")
-    var s1: String?
+    @Option(name: .long, help: "One cell: the guest's stage-1 type (values: \(MemoryType.argumentNames.joined(separator: ", "))).",
+            completion: .list(MemoryType.argumentNames), transform: MemoryType.parsing)
+    var s1: MemoryType?
 
-    @Option(name: .long, help: "One cell: the stage-2 attribute.")
+    @Option(name: .long, help: "One cell: the stage-2 attribute (values: \(Self.stage2Names.joined(separator: ", ")), or a MemAttr value like 0b0101).",
+            completion: .list(Self.stage2Names))
     var s2: String?
 
     @Flag(name: .long, help: "One cell: HCR_EL2.FWB = 1 (--s2 is then an fwb-xxx encoding).")
@@ -47,7 +51,7 @@ struct Attrs: ParsableCommand {
     var kernel: String?
 
     @Option(help: "With --kernel: the host VMA behind the region: vfio-pci (VM_ALLOW_ANY_UNCACHED where the kernel has it), device (PFNMAP Device/NC without the flag), cacheable (PFNMAP cacheable device memory), ram (ordinary memory, e.g. ivshmem).")
-    var vma: String = HostMapping.vfioPCI.rawValue
+    var vma: HostMapping = .vfioPCI
 
     @Option(help: "With --kernel: the CPU's features, a comma-separated subset of fwb,dic,ras,mte,doublefault2 (mte: the VM has MTE enabled), or none.")
     var cpu: String = "none"
@@ -55,8 +59,10 @@ struct Attrs: ParsableCommand {
     @Flag(help: "With --kernel: the access is an instruction fetch.")
     var fetch = false
 
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+    @OptionGroup var output: OutputOptions<DataFormat>
+
+    /// The `--s2` names: the seven types, then the FWB encodings.
+    static let stage2Names = Stage2Attribute.allCases.map(\.name)
 
     func validate() throws {
         if let kernel {
@@ -64,48 +70,33 @@ struct Attrs: ParsableCommand {
                 throw ValidationError("expected a kernel version from \(KernelVersion.oldest) on, like 6.9, found '\(kernel)'")
             }
             guard s1 == nil, policy.isEmpty else { throw ValidationError("--kernel makes no sense with --policy or --s1/--s2") }
-        } else if vma != HostMapping.vfioPCI.rawValue || cpu != "none" || fetch {
+        } else if vma != .vfioPCI || cpu != "none" || fetch {
             throw ValidationError("--vma, --cpu and --fetch go with --kernel")
-        }
-        if HostMapping(rawValue: vma.lowercased()) == nil {
-            let kinds = HostMapping.allCases.map(\.rawValue)
-            throw ValidationError("expected a VMA kind (\(kinds.joined(separator: ", "))), found '\(vma)'"
-                + (Self.suggestion(vma, kinds).map { "; did you mean '\($0)'?" } ?? ""))
         }
         if case .failure(let error) = CPUFeatures.parse(cpu) { throw ValidationError(error.message) }
         if (s1 == nil) != (s2 == nil) { throw ValidationError("--s1 and --s2 go together") }
         if s1 != nil, !policy.isEmpty { throw ValidationError("--policy makes no sense with --s1/--s2") }
         if s1 == nil, fwb { throw ValidationError("--fwb applies to --s1/--s2 only; a policy carries its own FWB setting") }
-        if let s1, MemoryType(name: s1) == nil { throw ValidationError(Self.unknownType(s1)) }
         if let s2, Stage2Attribute(spelling: s2, fwb: fwb)?.isFWB != fwb {
             let choices = Stage2Attribute.allCases.filter { $0.isFWB == fwb }.map(\.name)
             throw ValidationError("expected a stage-2 attribute \(fwb ? "with" : "without") --fwb (\(choices.joined(separator: ", "))), found '\(s2)'"
-                + (Self.suggestion(s2, choices).map { "; did you mean '\($0)'?" } ?? ""))
+                + (Suggestion.closest(to: s2, among: choices).map { "; did you mean '\($0)'?" } ?? ""))
         }
-        if RegionKind(rawValue: regionKind) == nil {
-            let kinds = RegionKind.allCases.map(\.rawValue)
-            throw ValidationError("expected a region kind (\(kinds.joined(separator: ", "))), found '\(regionKind)'"
-                + (Self.suggestion(regionKind, kinds).map { "; did you mean '\($0)'?" } ?? ""))
-        }
-        if MemoryType(name: vmmS1) == nil { throw ValidationError(Self.unknownType(vmmS1)) }
     }
 
     func run() throws {
-        if let kernel, let version = KernelVersion(kernel), let mapping = HostMapping(rawValue: vma.lowercased()),
-           case .success(let features) = CPUFeatures.parse(cpu) {
-            let decision = KernelAttrs(version: version, mapping: mapping, cpu: features, access: fetch ? .instructionFetch : .data)
-            try reportingErrors { print(json ? try jsonText(decision) : decision.text, terminator: json ? "\n" : "") }
+        if let kernel, let version = KernelVersion(kernel), case .success(let features) = CPUFeatures.parse(cpu) {
+            let decision = KernelAttrs(version: version, mapping: vma, cpu: features, access: fetch ? .instructionFetch : .data)
+            try reportingErrors { try output.print(decision) { decision.text } }
             return
         }
-        if let s1, let s2, let guest = MemoryType(name: s1), let stage2 = Stage2Attribute(spelling: s2, fwb: fwb) {
+        if let guest = s1, let s2, let stage2 = Stage2Attribute(spelling: s2, fwb: fwb) {
             print(MemoryType.combine(stage1: guest, stage2: stage2).name)
             return
         }
         let policies = try resolvePolicies(policy.isEmpty ? AttributePolicy.builtIns.map(\.name) : policy)
-        let table = AttributeTable(policies: policies, region: RegionKind(rawValue: regionKind)!, vmmStage1: MemoryType(name: vmmS1)!)
-        try reportingErrors {
-            print(json ? try jsonText(table) : render(table), terminator: json ? "\n" : "")
-        }
+        let table = AttributeTable(policies: policies, region: regionKind, vmmStage1: vmmS1)
+        try reportingErrors { try output.print(table) { render(table) } }
     }
 
     private func render(_ table: AttributeTable) -> String {
@@ -119,14 +110,11 @@ struct Attrs: ParsableCommand {
         return "Effective type of a guest access to a \(table.region.rawValue) region (VMM stage 1: \(table.vmmStage1.name))\n\n"
             + text.joined(separator: "\n") + "\n"
     }
+}
 
-    private static func unknownType(_ text: String) -> String {
-        let names = MemoryType.allCases.map(\.name)
-        return "expected a memory type (\(names.joined(separator: ", "))), found '\(text)'"
-            + (suggestion(text, names).map { "; did you mean '\($0)'?" } ?? "")
-    }
+extension RegionKind: ExpressibleByArgument {}
 
-    private static func suggestion(_ text: String, _ choices: [String]) -> String? {
-        Suggestion.closest(to: text, among: choices)
-    }
+extension HostMapping: ExpressibleByArgument {
+    /// Parses a VMA kind case-insensitively (`vfio-pci`).
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }

@@ -25,7 +25,16 @@ struct Campaign: AsyncParsableCommand {
 struct CampaignRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a campaign, or resume it: experiments already in the database are not run again."
+        abstract: "Run a campaign, or resume it: experiments already in the database are not run again.",
+        discussion: """
+            Progress goes to standard error: on a terminal, one line redrawn in place and cut to the
+            terminal's width (the verdict tally goes first, then the bar); otherwise a plain line
+            every 5 seconds and at each phase's end. --quiet prints none.
+
+            Examples:
+              mmio-replay campaign run traces/campaigns/demo.yaml --db demo.db
+              mmio-replay campaign run traces/campaigns/demo.yaml --shard 2/8 --jobs 4 --db shard-2.db
+            """
     )
 
     @Argument(help: "The campaign spec (YAML).")
@@ -78,7 +87,18 @@ struct CampaignRun: AsyncParsableCommand {
 }
 
 struct CampaignStatus: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "What a results database holds, and whether its campaign is complete.")
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "What a results database holds, and whether its campaign is complete.",
+        discussion: """
+            JSON (--format json or --json): the campaign, counts, weighted verdicts per (policy,
+            platform), every failed experiment, and the check's problems with --check.
+
+            Examples:
+              mmio-replay campaign status demo.db
+              mmio-replay campaign status demo.db --check --json
+            """
+    )
 
     @Argument(help: "The results database.")
     var db: String
@@ -89,10 +109,9 @@ struct CampaignStatus: AsyncParsableCommand {
     @Flag(help: "List every failed experiment (by default the first 10).")
     var failures = false
 
-    @Flag(help: "Print JSON: the campaign, counts, weighted verdicts per (policy, platform), every failed experiment, and the check's problems with --check.")
-    var json = false
+    @OptionGroup var output: OutputOptions<DataFormat>
 
-    /// What `--json` prints.
+    /// What `--format json` prints.
     struct StatusJSON: Encodable {
         struct PairVerdict: Encodable {
             var policy: String, platform: String, verdict: String, weight: Int
@@ -119,7 +138,7 @@ struct CampaignStatus: AsyncParsableCommand {
         try reportingErrors {
             let store = try ResultStore.openExisting(path: db, readOnly: true)
             let shown = failures ? Int.max : 10
-            if json {
+            if output.isJSON {
                 let problems = check ? try store.check() : nil
                 let status = try store.status()
                 let c = status.campaign
@@ -152,7 +171,11 @@ struct CampaignStatus: AsyncParsableCommand {
 struct CampaignMerge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine shard databases of one campaign into one (idempotent; refuses databases of different specs)."
+        abstract: "Combine shard databases of one campaign into one (idempotent; refuses databases of different specs).",
+        discussion: """
+            Example:
+              mmio-replay campaign merge shard-*.db -o demo.db
+            """
     )
 
     @Argument(help: "The shard databases.")
@@ -177,14 +200,18 @@ struct CampaignMerge: AsyncParsableCommand {
 struct CampaignExport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write one record per experiment, sorted by id, as CSV or JSON (two exports compare with diff)."
+        abstract: "Write one record per experiment, sorted by id, as CSV or JSON (two exports compare with diff).",
+        discussion: """
+            Examples:
+              mmio-replay campaign export demo.db > demo.csv
+              mmio-replay campaign export demo.db --json -o demo.json
+            """
     )
 
     @Argument(help: "The results database.")
     var db: String
 
-    @Option(help: "csv or json.")
-    var format: ExportFormat = .csv
+    @OptionGroup var format: OutputOptions<ExportFormat>
 
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
@@ -198,15 +225,17 @@ struct CampaignExport: AsyncParsableCommand {
                     throw ExitCode(73)
                 }
                 defer { try? handle.close() }
-                try store.export(format, to: handle)
+                try store.export(format.chosen, to: handle)
             } else {
-                try store.export(format, to: FileHandle.standardOutput)
+                try store.export(format.chosen, to: FileHandle.standardOutput)
             }
         }
     }
 }
 
-extension ExportFormat: ExpressibleByArgument {}
+extension ExportFormat: OutputFormat {
+    static var standard: ExportFormat { .csv }
+}
 
 struct CampaignShrink: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -233,16 +262,10 @@ struct CampaignShrink: ParsableCommand {
     var spec: String?
 
     @Option(help: "The verdict to keep (default: the row's).")
-    var verdict: String?
+    var verdict: Verdict?
 
     @Option(name: .shortAndLong, help: "The .mtrace to write.")
     var output: String
-
-    func validate() throws {
-        if let verdict, Verdict(rawValue: verdict) == nil {
-            throw ValidationError("expected a verdict (\(Verdict.allCases.map(\.name).joined(separator: ", "))), found '\(verdict)'")
-        }
-    }
 
     func run() throws {
         try reportingErrors {
@@ -253,7 +276,7 @@ struct CampaignShrink: ParsableCommand {
             let stored = try store.campaign().0.spec
             let file = spec ?? ((db as NSString).deletingLastPathComponent as NSString).appendingPathComponent("stored-spec.yaml")
             let campaignSpec = try CampaignSpec.load(yaml: stored, file: file)
-            let (events, shrinker) = try CampaignRunner.reproduction(of: row, spec: campaignSpec, verdict: verdict.flatMap(Verdict.init(rawValue:)))
+            let (events, shrinker) = try CampaignRunner.reproduction(of: row, spec: campaignSpec, verdict: verdict)
             let how = "experiment \(row.id) of campaign \(try store.campaign().0.name): policy \(row.policy), platform \(row.platform), "
                 + "schedule \(row.schedule)\(row.seed.map { " seed \($0)" } ?? ""), fault \(row.fault), verdict \(shrinker.verdict)"
             try shrinkAndWrite(events, of: row.trace, with: shrinker, how: how, to: output)

@@ -19,35 +19,29 @@ struct Compare: AsyncParsableCommand {
               mmio-replay compare demo.db
               mmio-replay compare demo.db --format html -o report.html
               mmio-replay compare demo.db --by platform --baseline quiet-pcie --format md
-              mmio-replay compare before.db after.db
+              mmio-replay compare before.db after.db --json
             """
     )
 
     @Argument(help: "A results database; a second one for the regression view.")
     var databases: [String]
 
-    @Option(help: "What to compare: policy, platform, or kernel (the versions of linux-VERSION policies, same CPU and platform).")
-    var by: String = "policy"
+    @Option(help: "What to compare (kernel: the versions of linux-VERSION policies, same CPU and platform).")
+    var by: ComparisonDimension = .policy
 
     @Option(help: "The policy (platform, kernel) the others are compared with (default kvm-device; quiet-pcie with --by platform; the oldest kernel with --by kernel).")
     var baseline: String?
 
-    @Option(help: "table, md, csv, json or html.")
-    var format: String = "table"
+    @OptionGroup var format: OutputOptions<ComparisonFormat>
 
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
 
     @Option(name: .customLong("fail-on"), help: "uncontained: exit 1 if any fault site is uncontained.")
-    var failOn: String?
+    var failOn: FailureCondition?
 
     func validate() throws {
         guard (1...2).contains(databases.count) else { throw ValidationError("expected one database, or two to compare, found \(databases.count)") }
-        guard ComparisonDimension(rawValue: by) != nil else { throw ValidationError("expected --by policy, platform or kernel, found '\(by)'") }
-        guard ComparisonFormat(rawValue: format) != nil else {
-            throw ValidationError("expected --format \(ComparisonFormat.allCases.map(\.rawValue).joined(separator: ", ")), found '\(format)'")
-        }
-        if let failOn, failOn != "uncontained" { throw ValidationError("expected --fail-on uncontained, found '\(failOn)'") }
     }
 
     func run() async throws {
@@ -57,18 +51,18 @@ struct Compare: AsyncParsableCommand {
             let text: String
             if databases.count == 2 {
                 let regression = try Regression(first, try ResultStore.openExisting(path: databases[1], readOnly: true))
-                text = regression.text(ComparisonFormat(rawValue: format)!)
+                text = regression.text(format.chosen)
                 uncontained = regression.changes.contains { !$0.to.contained }
             } else {
                 let comparison: Comparison
                 do {
-                    comparison = try Comparison(store: first, dimension: ComparisonDimension(rawValue: by)!, baseline: baseline,
+                    comparison = try Comparison(store: first, dimension: by, baseline: baseline,
                                                 sampled: Comparison.isSampled(specText: try first.campaign().0.spec))
                 } catch let error as ComparisonError {
                     printError("mmio-replay: error: \(error)")
                     throw ExitCode(64)
                 }
-                text = comparison.text(ComparisonFormat(rawValue: format)!)
+                text = comparison.text(format.chosen)
                 uncontained = comparison.hasUncontained
             }
             if let output {
@@ -78,6 +72,12 @@ struct Compare: AsyncParsableCommand {
                 print(text, terminator: "")
             }
         }
-        if failOn == "uncontained", uncontained { throw ExitCode(1) }
+        if failOn == .uncontained, uncontained { throw ExitCode(1) }
     }
 }
+
+extension ComparisonFormat: OutputFormat {
+    static var standard: ComparisonFormat { .table }
+}
+
+extension ComparisonDimension: ExpressibleByArgument {}

@@ -11,16 +11,19 @@ struct Convert: ParsableCommand {
             Reads any supported format (detected by content, or --from); writes canonical .mtrace
             (the header in a fixed order, single spaces, lower-case hex, no comments: converting it
             again changes nothing) or pcap (trace events on LINKTYPE_USER0, docs/pcap.md), chosen
-            by --to or by the output's extension. mtrace -> pcap -> mtrace gives the same text.
+            by --format (or its alias --to) or by the output's extension. mtrace -> pcap -> mtrace
+            gives the same text.
 
             Examples:
               mmio-replay convert hand-written.mtrace -o canonical.mtrace
               mmio-replay convert capture.mmiotrace --map capture.yaml -o capture.mtrace
               mmio-replay convert trace.mtrace -o trace.pcap
+              mmio-replay convert capture.log --from qemu-log --format pcap -o capture.dump
             """
     )
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    /// The trace formats `convert` writes.
+    enum TraceFormat: String, ExpressibleByArgument, CaseIterable {
         case mtrace, pcap
     }
 
@@ -32,10 +35,11 @@ struct Convert: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write (- for standard output, .mtrace only).")
     var output: String
 
-    @Option(help: "The output format: mtrace or pcap (default: pcap for a .pcap output, else mtrace).")
-    var to: OutputFormat?
+    @Option(name: [.customLong("format"), .customLong("to")],
+            help: "The output format (default: pcap for a .pcap output, else mtrace; --to is an alias).")
+    var format: TraceFormat?
 
-    var outputFormat: OutputFormat { to ?? (output.hasSuffix(".pcap") ? .pcap : .mtrace) }
+    var outputFormat: TraceFormat { format ?? (output.hasSuffix(".pcap") ? .pcap : .mtrace) }
 
     func validate() throws {
         if input != "-", output != "-", sameFile(input, output) {

@@ -29,8 +29,7 @@ struct Inspect: ParsableCommand {
 
     @OptionGroup var input: TraceInputOptions
 
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+    @OptionGroup var output: OutputOptions<DataFormat>
 
     @Flag(help: "Print only the capture's side file (YAML for --map), nothing else.")
     var sideFile = false
@@ -41,7 +40,7 @@ struct Inspect: ParsableCommand {
     var learnModels: String?
 
     func validate() throws {
-        if json && sideFile { throw ValidationError("--side-file prints YAML: give it without --json") }
+        if output.isJSON && sideFile { throw ValidationError("--side-file prints YAML: give it without --json or --format json") }
     }
 
     func run() throws {
@@ -56,17 +55,12 @@ struct Inspect: ParsableCommand {
             }
             if let learnModels { try writeLearnedModels(to: learnModels) }
             let summary = try TraceSummary.of(source)
-            if json {
-                print(try jsonText(InspectJSON(summary: summary, captureWarnings: capture?.warnings.map(\.description),
-                                               sideFile: capture?.sideFileTemplate())))
-                return
-            }
-            print(summary.text, terminator: "")
-            if let capture {
-                print("capture warnings \(capture.warnings.count)")
-                for warning in capture.warnings { print("  \(warning)") }
-                print("side file (edit and pass with --map):")
-                print(capture.sideFileTemplate(), terminator: "")
+            let json = InspectJSON(summary: summary, captureWarnings: capture?.warnings.map(\.description), sideFile: capture?.sideFileTemplate())
+            try output.print(json) {
+                guard let capture else { return summary.text }
+                return summary.text + "capture warnings \(capture.warnings.count)\n"
+                    + capture.warnings.map { "  \($0)\n" }.joined()
+                    + "side file (edit and pass with --map):\n" + capture.sideFileTemplate()
             }
         }
     }

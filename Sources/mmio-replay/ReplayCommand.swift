@@ -21,9 +21,10 @@ struct ReplayCommand: ParsableCommand {
             of rules that produced it; a summary (events, TLPs by type, link bytes, simulated time,
             write-combining ratio); the driver hazards; and the device view (what arrived at each
             device, when, and what the device answered). Several pairs also print a side-by-side
-            summary and the verdict matrix. Faults come from the trace's `fault` lines, --fault and
-            --faults (docs/faults.md); schedules: in-order, adversarial, random with --seed
-            (docs/schedules.md); verdicts: docs/verdicts.md.
+            summary and the verdict matrix. --format json (or --json) prints one object per (policy,
+            platform) pair with everything, whatever the listing options. Faults come from the
+            trace's `fault` lines, --fault and --faults (docs/faults.md); schedules: in-order,
+            adversarial, random with --seed (docs/schedules.md); verdicts: docs/verdicts.md.
 
             Exit status: 1 with --fail-on uncontained when a pair has an uncontained verdict
             (under --schedule explore: a possible one), so that CI can gate on it.
@@ -40,7 +41,8 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var input: TraceInputOptions
 
-    @Option(name: .long, help: "An attribute policy name or YAML file, or a kernel policy linux-VERSION (repeatable; default kvm-normal-nc).")
+    @Option(name: .long, help: "An attribute policy name or YAML file, or a kernel policy linux-VERSION (repeatable; default kvm-normal-nc).",
+            completion: .custom(policyCompletions))
     var policy: [String] = []
 
     @Option(name: .long, help: "Replay under what KVM in this Linux version does (repeatable; the policy linux-VERSION, docs/policies.md).")
@@ -50,12 +52,13 @@ struct ReplayCommand: ParsableCommand {
     var cpu: String?
 
     @Option(name: .customLong("kvm-cap"), help: "With --kernel: a capability the VMM enables: sea-to-user (KVM_CAP_ARM_SEA_TO_USER, 6.19+).")
-    var kvmCap: String?
+    var kvmCap: KVMCapability?
 
-    @Option(name: .long, help: "A platform profile name or YAML file (repeatable; default quiet-pcie).")
+    @Option(name: .long, help: "A platform profile name or YAML file (repeatable; default quiet-pcie).", completion: .custom(platformCompletions))
     var platform: [String] = []
 
-    @Option(help: "in-order, adversarial, random, explore (every execution the rules allow, docs/explore.md) or witness:FILE (one the explorer wrote).")
+    @Option(help: "The schedule (values: \(Schedule.names.joined(separator: ", ")); explore: every execution the rules allow, docs/explore.md), or witness:FILE (one the explorer wrote).",
+            completion: .list(Schedule.names))
     var schedule: String = "in-order"
 
     @Option(help: "explore: replay at most this many executions.")
@@ -114,11 +117,10 @@ struct ReplayCommand: ParsableCommand {
         case summary, all
     }
 
-    @Flag(help: "Print JSON: one object per (policy, platform) pair (everything, whatever the listing options).")
-    var json = false
+    @OptionGroup var output: OutputOptions<DataFormat>
 
     @Option(name: .customLong("fail-on"), help: "uncontained: exit 1 if any pair has an uncontained verdict (explore: a possible one), for CI.")
-    var failOn: String?
+    var failOn: FailureCondition?
 
     /// The schedules `--schedule` accepts besides ``Schedule/names``.
     static let scheduleNames = Schedule.names + ["witness:FILE"]
@@ -129,7 +131,7 @@ struct ReplayCommand: ParsableCommand {
     var kernelPolicyNames: [String] {
         kernel.map { version in
             let v = KernelVersion(version).map(\.description) ?? version
-            return "linux-\(v)" + (cpu.map { ":cpu=\($0)" } ?? "") + (kvmCap.map { ":kvm-cap=\($0.lowercased())" } ?? "")
+            return "linux-\(v)" + (cpu.map { ":cpu=\($0)" } ?? "") + (kvmCap.map { ":kvm-cap=\($0.rawValue)" } ?? "")
         }
     }
 
@@ -140,12 +142,10 @@ struct ReplayCommand: ParsableCommand {
         }
         _ = try window()
         if kernel.isEmpty, cpu != nil || kvmCap != nil { throw ValidationError("--cpu and --kvm-cap go with --kernel") }
-        if let kvmCap, kvmCap.lowercased() != "sea-to-user" { throw ValidationError("expected --kvm-cap sea-to-user, found '\(kvmCap)'") }
         if let cpu, case .failure(let error) = CPUFeatures.parse(cpu) { throw ValidationError(error.message) }
         for version in kernel where KernelVersion(version) == nil {
             throw ValidationError("expected a kernel version like 6.9, found '\(version)'")
         }
-        if let failOn, failOn != "uncontained" { throw ValidationError("expected --fail-on uncontained, found '\(failOn)'") }
         if exploreExecutions < 1 { throw ValidationError("--explore-executions must be at least 1") }
         if let exploreDeviations, exploreDeviations < 0 { throw ValidationError("--explore-deviations must be at least 0") }
         if explores, tlpPcap != nil || timeline != nil {
@@ -210,9 +210,11 @@ struct ReplayCommand: ParsableCommand {
                     try timelineWriter?.finish()
                 }
             }
-            print(json ? try jsonText(reports) : ReplayText.render(reports, trace: trace, verdictLimit: verdictLimit,
-                                                                              details: ReplayText.Details(hazards: hazards == .all, deviceView: deviceView)), terminator: json ? "\n" : "")
-            if failOn != nil, reports.contains(where: { $0.verdictCounts.uncontained > 0 }) { throw ExitCode(1) }
+            try output.print(reports) {
+                ReplayText.render(reports, trace: trace, verdictLimit: verdictLimit,
+                                  details: ReplayText.Details(hazards: hazards == .all, deviceView: deviceView))
+            }
+            if failOn == .uncontained, reports.contains(where: { $0.verdictCounts.uncontained > 0 }) { throw ExitCode(1) }
         }
     }
 }
@@ -277,10 +279,19 @@ extension ReplayCommand {
                     results.append(result)
                 }
             }
-            print(json ? try jsonText(results) : ExploreText.render(results, trace: trace), terminator: json ? "\n" : "")
-            if failOn != nil, results.contains(where: { $0.verdictCounts.uncontained > 0 }) { throw ExitCode(1) }
+            try output.print(results) { ExploreText.render(results, trace: trace) }
+            if failOn == .uncontained, results.contains(where: { $0.verdictCounts.uncontained > 0 }) { throw ExitCode(1) }
         }
     }
+}
+
+/// `--kvm-cap`: a KVM capability the VMM enables.
+enum KVMCapability: String, ExpressibleByArgument, CaseIterable {
+    /// KVM_CAP_ARM_SEA_TO_USER (Linux 6.19+): external aborts go to the VMM.
+    case seaToUser = "sea-to-user"
+
+    /// Parses a capability case-insensitively.
+    init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }
 
 /// Writes the TLPs of a replay to a pcap file (`--tlp-pcap`); the engine's observer cannot

@@ -34,14 +34,14 @@ struct Shrink: ParsableCommand {
 
     @OptionGroup var input: TraceInputOptions
 
-    @Option(help: "An attribute policy name or YAML file, or a kernel policy linux-VERSION.")
+    @Option(help: "An attribute policy name or YAML file, or a kernel policy linux-VERSION.", completion: .custom(policyCompletions))
     var policy = "kvm-normal-nc"
 
-    @Option(help: "A platform profile name or YAML file.")
+    @Option(help: "A platform profile name or YAML file.", completion: .custom(platformCompletions))
     var platform = "quiet-pcie"
 
-    @Option(help: "in-order, adversarial or random (with --seed).")
-    var schedule = "in-order"
+    @Option(help: "The schedule (random: with --seed).")
+    var schedule: ShrinkSchedule = .inOrder
 
     @Option(help: "The seed of the random schedule.")
     var seed: UInt64 = 1
@@ -52,21 +52,13 @@ struct Shrink: ParsableCommand {
     @Option(name: .customLong("device-model"), help: "A device model YAML file (repeatable).")
     var deviceModels: [String] = []
 
-    @Option(help: "The verdict to keep (\(Verdict.allCases.filter { $0 != .notFired }.map(\.name).joined(separator: ", "))).")
-    var verdict: String
+    @Option(help: "The verdict to keep.")
+    var verdict: Verdict
 
     @Option(name: .shortAndLong, help: "The .mtrace to write.")
     var output: String
 
     func validate() throws {
-        guard Verdict(rawValue: verdict) != nil, verdict != Verdict.notFired.name else {
-            let names = Verdict.allCases.filter { $0 != .notFired }.map(\.name)
-            throw ValidationError("expected a verdict (\(names.joined(separator: ", "))), found '\(verdict)'"
-                + (Suggestion.closest(to: verdict, among: names).map { "; did you mean '\($0)'?" } ?? ""))
-        }
-        guard Schedule(name: schedule, seed: seed) != nil, ["in-order", "adversarial", "random"].contains(schedule) else {
-            throw ValidationError("expected --schedule in-order, adversarial or random, found '\(schedule)'")
-        }
         guard trace != "-" else { throw ValidationError("shrink reads its trace many times: give a file, not standard input") }
     }
 
@@ -75,7 +67,6 @@ struct Shrink: ParsableCommand {
         let platform = try resolvePlatforms([platform])[0]
         let models = try resolveDeviceModels(deviceModels)
         let faults = try parseFaults(faultSpecs)
-        let target = Verdict(rawValue: verdict)!
         try reportingErrors {
             let loaded = try LoadedTrace(reading: input.open(trace), name: (trace as NSString).lastPathComponent)
             try checkFaultTargets(faults, in: loaded.topology)
@@ -83,13 +74,20 @@ struct Shrink: ParsableCommand {
             var topology = loaded.topology
             topology.directives += faults.map { TraceDirective(keyword: "fault", text: $0.description, location: SourceLocation(file: "--fault", line: 1, column: 1)) }
             let shrinker = Shrinker(topology: topology, policy: policy, platform: platform, models: models,
-                                    options: ReplayOptions(schedule: Schedule(name: schedule, seed: seed)!, deviceViewLimit: 0, hazardLimit: 0),
-                                    verdict: target)
-            let how = "policy \(policy.name), platform \(platform.name), schedule \(schedule)\(schedule == "random" ? " seed \(seed)" : ""), verdict \(target)"
+                                    options: ReplayOptions(schedule: Schedule(name: schedule.rawValue, seed: seed)!, deviceViewLimit: 0, hazardLimit: 0),
+                                    verdict: verdict)
+            let how = "policy \(policy.name), platform \(platform.name), schedule \(schedule.rawValue)\(schedule == .random ? " seed \(seed)" : ""), verdict \(verdict)"
                 + (faults.isEmpty ? "" : ", faults as the fault lines below")
             try shrinkAndWrite(loaded.events, of: loaded.name, with: shrinker, how: how, to: output)
         }
     }
+}
+
+/// `shrink --schedule`: the schedules that give one execution (per seed).
+enum ShrinkSchedule: String, ExpressibleByArgument, CaseIterable {
+    case inOrder = "in-order"
+    case adversarial
+    case random
 }
 
 /// Shrinks `events` and writes the result to `output` with a header comment saying how it was
