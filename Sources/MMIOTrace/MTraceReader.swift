@@ -189,17 +189,16 @@ public final class MTraceReader: TraceEventSource {
         var pairs: [(key: String, value: String, column: Int)] = []
         while !scanner.restIsEmpty {
             let range = scanner.token()
-            let text = scanner.text(range)
-            guard let eq = text.firstIndex(of: "=") else {
-                throw error(at: range.lowerBound, expected: "key=value (keys: \(allowed.joined(separator: ", ")))", found: text, choices: allowed)
+            guard let eq = range.first(where: { scanner.bytes[$0] == UInt8(ascii: "=") }) else {
+                throw error(at: range.lowerBound, expected: "key=value (keys: \(allowed.joined(separator: ", ")))", found: scanner.text(range),
+                            choices: allowed)
             }
-            let key = String(text[..<eq])
+            let key = scanner.text(range.lowerBound..<eq)
             guard allowed.contains(key) else {
                 throw error(at: range.lowerBound, expected: "one of the keys \(allowed.joined(separator: ", "))", found: key, choices: allowed)
             }
             guard !pairs.contains(where: { $0.key == key }) else { throw error(at: range.lowerBound, "duplicate key '\(key)'") }
-            let valueColumn = range.lowerBound + key.utf8.count + 1
-            pairs.append((key, String(text[text.index(after: eq)...]), valueColumn))
+            pairs.append((key, scanner.text((eq + 1)..<range.upperBound), eq + 1))
         }
         return pairs
     }
@@ -224,7 +223,7 @@ public final class MTraceReader: TraceEventSource {
                     throw error(at: pair.column, expected: "a device model name", found: pair.value)
                 }
                 device.model = pair.value
-                topology.modelLocations[name] = location(pair.column)
+                topology.modelLocations[DeviceID(topology.devices.count)] = location(pair.column)
             }
         }
         devicesByName[name] = DeviceID(topology.devices.count)
@@ -652,17 +651,29 @@ public final class MTraceReader: TraceEventSource {
 extension PCIAddress {
     /// Parses `DDDD:BB:DD.F` or `BB:DD.F` (hex; device < 32, function < 8).
     public init?(parsing text: some StringProtocol) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3 else { return nil }
-        let domainText = parts.count == 3 ? parts[0] : "0"
-        let devFn = parts[parts.count - 1].split(separator: ".", omittingEmptySubsequences: false)
-        guard devFn.count == 2,
-              domainText.count <= 4, parts[parts.count - 2].count <= 2, devFn[0].count <= 2, devFn[1].count == 1,
-              text.utf8.allSatisfy({ ByteScanner.hexDigit($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }),
-              let domain = UInt16(domainText, radix: 16), let bus = UInt8(parts[parts.count - 2], radix: 16),
-              let device = UInt8(devFn[0], radix: 16), let function = UInt8(devFn[1], radix: 16),
-              device < 32, function < 8 else { return nil }
-        self.init(domain: domain, bus: bus, device: device, function: function)
+        // The hex fields in order (domain, bus, device, function or bus, device, function) and
+        // how many digits each has; one pass over the bytes, no allocation.
+        let parsed = withUnsafeTemporaryAllocation(of: (value: UInt32, digits: Int).self, capacity: 4) { fields -> PCIAddress? in
+            fields.initialize(repeating: (0, 0))
+            var field = 0, dot = false
+            for byte in text.utf8 {
+                if byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".") {
+                    guard !dot, field < 2 || byte == UInt8(ascii: "."), fields[field].digits > 0 else { return nil }
+                    dot = byte == UInt8(ascii: ".")
+                    field += 1
+                } else {
+                    guard let digit = ByteScanner.hexDigit(byte), fields[field].digits < 4 else { return nil }
+                    fields[field] = (fields[field].value << 4 | UInt32(digit), fields[field].digits + 1)
+                }
+            }
+            guard dot, field == 2 || field == 3 else { return nil }
+            let domain = field == 3 ? fields[0] : (value: 0, digits: 1)
+            let (bus, device, function) = (fields[field - 2], fields[field - 1], fields[field])
+            guard bus.digits <= 2, device.digits <= 2, function.digits == 1, device.value < 32, function.value < 8 else { return nil }
+            return PCIAddress(domain: UInt16(domain.value), bus: UInt8(bus.value), device: UInt8(device.value), function: UInt8(function.value))
+        }
+        guard let parsed else { return nil }
+        self = parsed
     }
 }
 

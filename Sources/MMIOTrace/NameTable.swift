@@ -1,14 +1,19 @@
-/// Declared names (regions or devices) packed into one byte buffer, with per-name values, so the
-/// event loop can look a name up without touching reference-counted storage.
+/// Declared names (regions or devices) packed into one byte buffer, with per-name values and an
+/// open-addressing hash index, so the event loop can look a name up in constant time without
+/// touching reference-counted storage.
 ///
 /// Owned by its reader: ``deallocate()`` must be called exactly once.
 struct NameTable {
     private let bytes: UnsafeMutableBufferPointer<UInt8>
     private let starts: UnsafeMutableBufferPointer<Int>
+    /// Name indices by hash (FNV-1a of the name's bytes), linear probing; -1 is empty. A power of
+    /// two at least twice the names.
+    private let slots: UnsafeMutableBufferPointer<Int32>
     /// One value per name (a region's base address; unused for devices).
     let values: UnsafeMutablePointer<UInt64>
     let count: Int
 
+    /// - Precondition: `names` are distinct (the reader refuses a name declared twice).
     init(names: [String], values: [UInt64]) {
         let total = names.reduce(0) { $0 + $1.utf8.count }
         bytes = .allocate(capacity: max(total, 1))
@@ -25,32 +30,54 @@ struct NameTable {
         }
         starts[names.count] = offset
         for i in 0..<names.count { self.values[i] = i < values.count ? values[i] : 0 }
+        var capacity = 2
+        while capacity < 2 * names.count { capacity *= 2 }
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: -1)
+        let mask = capacity - 1
+        for i in 0..<names.count {
+            var j = Self.hash(bytes.baseAddress! + starts[i], starts[i + 1] - starts[i]) & mask
+            while slots[j] >= 0 { j = (j + 1) & mask }
+            slots[j] = Int32(i)
+        }
     }
 
     func deallocate() {
         bytes.deallocate()
         starts.deallocate()
+        slots.deallocate()
         values.deallocate()
     }
 
-    /// The index of the name spelled by `range` of the scanner's line, starting the search at
-    /// `hint` (the previous match: consecutive events usually name the same region).
+    /// The index of the name spelled by `range` of the scanner's line, `hint` (the previous
+    /// match: consecutive events usually name the same region) tried first.
     @inline(__always)
     func find(_ scanner: ByteScanner, _ range: Range<Int>, hint: Int = 0) -> Int? {
-        let n = count
-        guard n > 0 else { return nil }
-        var i = hint < n ? hint : 0
-        for _ in 0..<n {
-            let start = starts[i], length = starts[i + 1] - start
-            if length == range.count, memoryEqual(scanner, range.lowerBound, start, length) { return i }
-            i = i + 1 == n ? 0 : i + 1
+        guard count > 0 else { return nil }
+        if hint < count, matches(scanner, range, hint) { return hint }
+        let mask = slots.count - 1
+        var j = Self.hash(scanner.bytes.baseAddress! + range.lowerBound, range.count) & mask
+        while slots[j] >= 0 {
+            let i = Int(slots[j])
+            if matches(scanner, range, i) { return i }
+            j = (j + 1) & mask
         }
         return nil
     }
 
     @inline(__always)
-    private func memoryEqual(_ scanner: ByteScanner, _ at: Int, _ start: Int, _ length: Int) -> Bool {
-        for k in 0..<length where scanner.bytes[at + k] != bytes[start + k] { return false }
+    private func matches(_ scanner: ByteScanner, _ range: Range<Int>, _ i: Int) -> Bool {
+        let start = starts[i], length = starts[i + 1] - start
+        guard length == range.count else { return false }
+        for k in 0..<length where scanner.bytes[range.lowerBound + k] != bytes[start + k] { return false }
         return true
+    }
+
+    /// FNV-1a over `count` bytes at `start`.
+    @inline(__always)
+    private static func hash(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for k in 0..<count { h = (h ^ UInt64(start[k])) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h ^ (h >> 32))
     }
 }

@@ -113,8 +113,8 @@ public struct Topology: Hashable, Sendable {
     /// Directives for higher layers, in file order (e.g. the faults a scenario needs).
     public var directives: [TraceDirective] = []
     /// Where the trace names each device's model (`model=` of a `.mtrace` device line), by device
-    /// name, for errors about a model that does not exist.
-    public var modelLocations: [String: SourceLocation] = [:]
+    /// id, for errors about a model that does not exist.
+    public var modelLocations: [DeviceID: SourceLocation] = [:]
 
     /// The most devices, and the most regions, a topology can hold: their ids are 32 bits.
     public static let maximumCount = Int(RegionID.max) + 1

@@ -143,13 +143,12 @@ public struct TraceSummarizer {
     /// The summary of everything added so far.
     public func finish() -> TraceSummary {
         let hex = { (v: UInt64) in "0x" + String(v, radix: 16) }
+        // Each region's stage-1 types by address space (the last mapping of a space wins).
+        var stage1s = [[String: String]](repeating: [:], count: topology.regions.count)
+        for mapping in topology.mappings { stage1s[Int(mapping.region)][mapping.addressSpace.description] = mapping.type.name }
         let regions = topology.regions.enumerated().map { i, r in
-            var stage1: [String: String] = [:]
-            for mapping in topology.mappings where mapping.region == RegionID(i) {
-                stage1[mapping.addressSpace.description] = mapping.type.name
-            }
-            return TraceSummary.RegionInfo(name: r.name, device: topology.devices[Int(r.device)].name, kind: r.kind.rawValue,
-                                           base: hex(r.base), size: hex(r.size), prefetchable: r.prefetchable, stage1: stage1,
+            TraceSummary.RegionInfo(name: r.name, device: topology.devices[Int(r.device)].name, kind: r.kind.rawValue,
+                                           base: hex(r.base), size: hex(r.size), prefetchable: r.prefetchable, stage1: stage1s[i],
                                            reads: regionReads[i], writes: regionWrites[i])
         }
         var events = TraceSummary.Events(total: total)

@@ -102,14 +102,23 @@ public enum Replay {
                                options: ReplayOptions) throws -> Simulation {
         let topology = try overriding(overriding(declared, guestStage1: options.guestStage1), vmmStage1: options.vmmStage1)
         var endpoints = ContiguousArray<Endpoint>()
-        for device in topology.devices {
+        endpoints.reserveCapacity(topology.devices.count)
+        // One powered-up endpoint per model, copied to each of its devices: the copies share the
+        // model's tables and their state arrays until a device first changes them.
+        var fresh: [String: Endpoint] = [:]
+        for (id, device) in topology.devices.enumerated() {
             let name = device.model == DeviceModel.learnedName ? DeviceModel.learnedName(of: device.name) : device.model
+            if let endpoint = fresh[name] {
+                endpoints.append(endpoint)
+                continue
+            }
             guard let model = models.first(where: { $0.name == name }) ?? DeviceModel.builtIn(named: name) else {
                 throw UnknownDeviceModelError(device: device.name, model: device.model,
                                               suggestion: Suggestion.closest(to: device.model, among: (models + DeviceModel.builtIns).map(\.name)),
-                                              location: topology.modelLocations[device.name])
+                                              location: topology.modelLocations[DeviceID(id)])
             }
-            endpoints.append(Endpoint(model: model))
+            fresh[name] = Endpoint(model: model)
+            endpoints.append(fresh[name]!)
         }
         let setup = SimulationSetup(topology: topology, policy: policy, platform: platform, deviceViewLimit: options.deviceViewLimit,
                                     hazardLimit: options.hazardLimit)

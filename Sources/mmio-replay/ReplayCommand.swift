@@ -195,12 +195,14 @@ struct ReplayCommand: ParsableCommand {
         options.vmmStage1 = try stage1Overrides(vmmStage1, option: "--vmm-s1")
         if explores { return try explore(policies: policies, platforms: platforms, models: models, options: options) }
         try reportingErrors {
-            let learned = try input.learnedModels(trace)
+            var opened: (any TraceEventSource)? = try input.open(trace)
+            try checkFaultTargets(faults, in: opened!.topology)
+            let learned = try input.learnedModels(trace, topology: opened!.topology)
             var reports: [ReplayReport] = []
             for policy in policies {
                 for platform in platforms {
-                    let source = try input.open(trace)
-                    if reports.isEmpty { try checkFaultTargets(faults, in: source.topology) }
+                    let source = try opened ?? input.open(trace)
+                    opened = nil
                     let capture = try tlpPcap.map { path throws(PcapError) in try TLPCapture(path: path) }
                     let title = "\(trace) · \(policy.name) · \(platform.name) · \(options.schedule.name)"
                     let timelineWriter = try timeline.map { path throws(InputUnavailableError) in try ChromeTraceWriter(path: path, title: title) }
@@ -256,7 +258,7 @@ extension ReplayCommand {
         try reportingErrors {
             let loaded = try LoadedTrace(reading: input.open(trace), name: trace)
             try checkFaultTargets(options.faults, in: loaded.topology)
-            let learned = try input.learnedModels(trace)
+            let learned = try input.learnedModels(trace, topology: loaded.topology)
             let directory = witnessDir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("mmio-replay-witnesses")
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let stem = ((trace as NSString).lastPathComponent as NSString).deletingPathExtension

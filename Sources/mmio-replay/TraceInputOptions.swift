@@ -14,11 +14,11 @@ struct TraceInputOptions: ParsableArguments {
     @Option(name: .customLong("map"), help: "A side file (YAML) with what the capture does not record: stage-1 types, device models, agents.")
     var sideFile: String?
 
-    /// The models learned from the trace at `path` for its devices with no built-in model (none
-    /// when every device has one, or for standard input, which cannot be read twice): the trace
-    /// is read once more, to its end.
-    func learnedModels(_ path: String) throws -> [DeviceModel] {
-        guard path != "-" else { return [] }
+    /// The models learned from the trace at `path`, whose topology is `topology`, for its devices
+    /// with no built-in model (none when every device has one, or for standard input, which
+    /// cannot be read twice): only then is the trace read once more, to its end.
+    func learnedModels(_ path: String, topology: Topology) throws -> [DeviceModel] {
+        guard path != "-", topology.devices.contains(where: { $0.model == DeviceModel.learnedName }) else { return [] }
         return try ModelLearner.learning(from: open(path)).models(source: (path as NSString).lastPathComponent)
     }
 
