@@ -59,6 +59,7 @@ let package = Package(
                 .product(name: "MMIOTrace", package: "mmio-replay"),
                 .product(name: "Platforms", package: "mmio-replay"),
                 .product(name: "ReplayEngine", package: "mmio-replay"),
+                .product(name: "SeededRandom", package: "mmio-replay"),
             ],
             path: "Benchmarks/Scaling",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -1,6 +1,6 @@
 import Foundation
 import MMIOTrace
-import Pcap
+@testable import Pcap
 import PCIeTransport
 import Testing
 
@@ -139,6 +139,21 @@ import Testing
         #expect(throws: PcapError.self) {
             try writer.write(TraceEvent(time: TraceTime(nanoseconds: PcapWriter.timeLimitNanoseconds), agent: .vcpu(0), kind: .mark("late")))
         }
+    }
+
+    /// Event records hold 16-bit region and device indices (0xffff: no region), where the
+    /// trace model's ids are 32 bits: a region from 65535 on, a device from 65536 on, is refused
+    /// with a message. (A topology that large does not fit the topology record either.)
+    @Test func indicesPastSixteenBitsAreRefused() {
+        var buffer: [UInt8] = []
+        func write(region: RegionID) -> String? {
+            TraceRecord.encode(TraceEvent(time: TraceTime(nanoseconds: 0), agent: .vcpu(0),
+                                          kind: .write(MemoryAccess(address: 0, region: region, size: 1, value: AccessValue(1)))), into: &buffer)
+        }
+        #expect(write(region: 65_534) == nil)
+        #expect(write(region: 65_535)?.contains("does not fit a pcap event record") == true)
+        #expect(TraceRecord.encode(TraceEvent(time: TraceTime(nanoseconds: 0), agent: .host, kind: .reset(.flr, device: 65_535)), into: &buffer) == nil)
+        #expect(TraceRecord.encode(TraceEvent(time: TraceTime(nanoseconds: 0), agent: .host, kind: .reset(.flr, device: 65_536)), into: &buffer) != nil)
     }
 
     /// Writes `records` (times 0, 1, ...) to a new file of `linkType`; returns its path.
