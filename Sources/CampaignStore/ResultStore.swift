@@ -16,6 +16,12 @@ public final class ResultStore: Sendable {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL with synchronous=NORMAL: a commit survives the process being killed (the WAL is
+            // written before it returns); only a power loss can take the last commits back.
+            // A page cache large enough for the id index of a big campaign.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536")
+        }
         copy = nil
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

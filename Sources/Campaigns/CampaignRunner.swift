@@ -124,22 +124,31 @@ public enum CampaignRunner {
             progress(state)
         }
 
+        // Results are stored by a writer thread; items are marked in flight a window ahead, one
+        // transaction per window. Items marked but not started when a run stops are suspects of
+        // the next run like those in flight: they cost a lone run each, never a result.
+        let writer = ResultWriter(store: store)
+        let window = max(8, 4 * options.jobs)
+        var marked = 0
         var batch = ItemResults()
         try await parallel(items, jobs: options.jobs) { item in
             run(item, goldens: goldens, inputs: inputs, options: options)
         } willStart: { i in
-            try store.markInFlight(items[i].experiments.map(\.id))
+            guard i >= marked else { return }
+            marked = min(i + window, items.count)
+            try writer.markInFlight(items[i..<marked].flatMap { $0.experiments.map(\.id) })
         } onResult: { (_, results: ItemResults) in
             batch.records += results.records
             batch.failures += results.failures
             if batch.records.count + batch.failures.count >= options.batchSize {
-                try store.insert(experiments: batch.records, failures: batch.failures)
+                try writer.insert(experiments: batch.records, failures: batch.failures)
                 batch = ItemResults()
             }
             state.record(results)
             progress(state)
         }
-        try store.insert(experiments: batch.records, failures: batch.failures)
+        try writer.insert(experiments: batch.records, failures: batch.failures)
+        try writer.finish()
         return try store.status()
     }
 
@@ -318,8 +327,8 @@ public enum CampaignRunner {
     // MARK: - Concurrency
 
     /// `body` over every input with at most `jobs` at once (structured: a task group).
-    /// `onResult` sees each result, with its input's index, on the calling task as it arrives;
-    /// nothing is kept.
+    /// `onResult` sees each result, with its input's index, on the calling task as it arrives,
+    /// after the next input has started (so that no worker waits on it); nothing is kept.
     /// `willStart` sees each input's index, on the calling task, before its work starts.
     static func parallel<Input: Sendable, Output: Sendable>(
         _ inputs: [Input], jobs: Int, _ body: @escaping @Sendable (Input) throws -> Output,
@@ -335,8 +344,8 @@ public enum CampaignRunner {
             }
             while next < min(jobs, inputs.count) { try startNext() }
             while let (i, output) = try await group.next() {
-                try onResult(i, output)
                 if next < inputs.count { try startNext() }
+                try onResult(i, output)
             }
         }
     }
