@@ -130,31 +130,41 @@ extension Simulation {
                "effective type \(agents[Int(a)].effectiveTypes[Int(region)].displayName) on device memory")
     }
 
+    /// Runs `body` on an agent's write-combining buffer (or, with `cache`, its cache), in place.
+    @inline(__always)
+    private mutating func withLines<Result>(_ a: Int32, cache: Bool, _ body: (inout ContiguousArray<BufferLine>) -> Result) -> Result {
+        cache ? body(&agents[Int(a)].cache) : body(&agents[Int(a)].buffer)
+    }
+
     /// Puts a store into the write-combining buffer (or, for Normal-WB, the cache).
     private mutating func gather(_ access: MemoryAccess, lineAddress: UInt64, type: MemoryType, region: RegionInfo, regionID: RegionID,
                                  agent a: Int32, cache: Bool) {
         let agent = agents[Int(a)].agent
-        let lines: WritableKeyPath<AgentState, ContiguousArray<BufferLine>> = cache ? \.cache : \.buffer
-        var index = agents[Int(a)][keyPath: lines].firstIndex { $0.lineAddress == lineAddress && $0.type == type }
+        let (time, programOrder) = (now, agents[Int(a)].programOrder)
+        var index = withLines(a, cache: cache) { lines in lines.firstIndex { $0.lineAddress == lineAddress && $0.type == type } }
         if index == nil {
             if cache {
                 noteCacheable(a, region: regionID, access.address)
             } else if agents[Int(a)].buffer.count >= setup.timing.writeCombiningLines {
                 issue(line: agents[Int(a)].buffer.removeFirst(), agent: a)  // line eviction: the oldest leaves
             }
-            agents[Int(a)][keyPath: lines].append(
-                BufferLine(lineAddress: lineAddress, mask: 0, data: SIMD8(), type: type, device: region.device, region: regionID,
-                           guestVM: agent.role == .vcpu ? agent.vm : nil, firstProgramOrder: agents[Int(a)].programOrder,
-                           accesses: 0, firstWrite: now, lastWrite: now, generation: 0))
-            index = agents[Int(a)][keyPath: lines].count - 1
+            let line = BufferLine(lineAddress: lineAddress, mask: 0, data: SIMD8(), type: type, device: region.device, region: regionID,
+                                  guestVM: agent.role == .vcpu ? agent.vm : nil, firstProgramOrder: programOrder,
+                                  accesses: 0, firstWrite: time, lastWrite: time, generation: 0)
+            index = withLines(a, cache: cache) { lines in
+                lines.append(line)
+                return lines.count - 1
+            }
         }
         let i = index!
-        agents[Int(a)][keyPath: lines][i].merge(address: access.address, size: Int(access.size), value: access.value,
-                                                programOrder: agents[Int(a)].programOrder)
-        agents[Int(a)][keyPath: lines][i].accesses += 1
-        agents[Int(a)][keyPath: lines][i].lastWrite = now
-        agents[Int(a)][keyPath: lines][i].generation &+= 1
-        if !cache, agents[Int(a)].buffer[i].isFull {
+        let (full, generation) = withLines(a, cache: cache) { lines in
+            lines[i].merge(address: access.address, size: Int(access.size), value: access.value, programOrder: programOrder)
+            lines[i].accesses += 1
+            lines[i].lastWrite = time
+            lines[i].generation &+= 1
+            return (lines[i].isFull, lines[i].generation)
+        }
+        if !cache, full {
             issue(line: agents[Int(a)].buffer.remove(at: i), agent: a)
             return
         }
@@ -162,8 +172,7 @@ extension Simulation {
         // obligation drains it; random: either.
         if !decisions.take() {
             let delay = cache ? setup.timing.cacheEviction : setup.timing.writeCombiningTimeout
-            queue.schedule(.drainTimeout(agent: a, address: lineAddress, generation: agents[Int(a)][keyPath: lines][i].generation, cache: cache),
-                           at: now + delay, priority: .drainTimeout)
+            queue.schedule(.drainTimeout(agent: a, address: lineAddress, generation: generation, cache: cache), at: now + delay, priority: .drainTimeout)
         }
     }
 
@@ -182,6 +191,7 @@ extension Simulation {
     /// a TLBI being completed), in program order; the reorder window then decides whether they
     /// leave in another order (they are R types).
     mutating func drainBuffer(_ a: Int32, matching predicate: (BufferLine) -> Bool = { _ in true }) {
+        guard agents[Int(a)].buffer.contains(where: predicate) else { return }
         var lines = agents[Int(a)].buffer
         let drained = lines.filter(predicate)
         guard !drained.isEmpty else { return }
@@ -205,11 +215,10 @@ extension Simulation {
     /// Drains a line whose timeout (or eviction delay) expired; false for a stale timeout (the
     /// line was written again or has already left).
     mutating func drainTimeout(_ a: Int32, _ address: UInt64, _ generation: UInt32, cache: Bool) -> Bool {
-        let lines: WritableKeyPath<AgentState, ContiguousArray<BufferLine>> = cache ? \.cache : \.buffer
-        guard let i = agents[Int(a)][keyPath: lines].firstIndex(where: { $0.lineAddress == address && $0.generation == generation }) else {
-            return false
-        }
-        issue(line: agents[Int(a)][keyPath: lines].remove(at: i), agent: a)
+        guard let line = withLines(a, cache: cache, { lines in
+            lines.firstIndex { $0.lineAddress == address && $0.generation == generation }.map { lines.remove(at: $0) }
+        }) else { return false }
+        issue(line: line, agent: a)
         flushWindow(a)
         return true
     }
