@@ -110,11 +110,18 @@ extension Simulation {
         }
         var data = SIMD8<UInt64>()
         var mask: UInt64 = 0
-        let offset = Int(access.address - lineAddress)
-        for i in 0..<Int(access.size) where offset + i < 64 {
-            let byte = offset + i
-            data[byte >> 3] |= UInt64(access.value.byte(i)) << UInt64((byte & 7) * 8)
-            mask |= 1 << UInt64(byte)
+        let offset = Int(access.address - lineAddress), size = Int(access.size)
+        if size >= 1, (offset & 7) + size <= 8 {
+            // In one 8-byte word: one shifted word, not a byte loop.
+            let bits: UInt64 = size == 8 ? .max : (1 << UInt64(size * 8)) - 1
+            data[offset >> 3] = (access.value.low64 & bits) << (UInt64(offset & 7) * 8)
+            mask = ((1 << UInt64(size)) - 1) << UInt64(offset)
+        } else {
+            for i in 0..<size where offset + i < 64 {
+                let byte = offset + i
+                data[byte >> 3] |= UInt64(access.value.byte(i)) << UInt64((byte & 7) * 8)
+                mask |= 1 << UInt64(byte)
+            }
         }
         let t = Transaction(kind: .write, agent: a, type: type, path: path(for: r.kind), device: r.device, region: region,
                             address: access.address, size: access.size, mask: mask, data: data,

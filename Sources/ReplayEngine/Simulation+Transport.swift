@@ -268,11 +268,7 @@ extension Simulation {
         let lineAddress = t.address & ~(BufferLine.lineSize - 1)
         let first = UInt64(mask.trailingZeroBitCount), end = UInt64(64 - mask.leadingZeroBitCount)
         let (bar, offset) = regionOffset(t, byte: lineAddress + first)
-        var value = AccessValue(words: SIMD8())
-        for i in 0..<Int(end - first) {
-            let byte = Int(first) + i
-            value.setByte(i, UInt8(truncatingIfNeeded: t.data[byte >> 3] >> UInt64((byte & 7) * 8)))
-        }
+        let value = AccessValue(bytesOf: t.data, from: Int(first), count: Int(end - first))
         if fault >= 0, let kind = injectedWriteError(fault) {
             noteArrivalOrder(t, mask: mask)
             incident(kind, on: t, request: .memoryWrite, offset: offset, size: Int(end - first), tlp: "MWr", fault: fault,

@@ -176,7 +176,7 @@ extension Simulation {
             incidents += f.incidents
         }
         guard verdicts.count == incidents, freeSignalSlots.count == pendingSignals.count else { return false }
-        if transactions.slots.contains(where: { $0.map { $0.fault >= 0 } ?? false }) { return false }
+        if transactions.contains(where: { $0.fault >= 0 }) { return false }
         if agents.contains(where: { $0.pendingFault >= 0 }) { return false }
         return !queue.contains { event in
             switch event {

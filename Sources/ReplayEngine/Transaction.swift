@@ -93,9 +93,12 @@ struct Transaction {
 }
 
 /// Transactions in flight, in a table whose slots are reused: no allocation per transaction once
-/// the table has grown to the largest number in flight.
+/// the table has grown to the largest number in flight. A slot is read and changed in place.
 struct TransactionTable {
-    private(set) var slots: ContiguousArray<Transaction?> = []
+    /// Every slot; a free one holds the transaction that last used it.
+    private var slots: ContiguousArray<Transaction> = []
+    /// Whether each slot holds a live transaction.
+    private var occupied: ContiguousArray<Bool> = []
     private var free: ContiguousArray<TransactionID> = []
     private(set) var live = 0
 
@@ -103,25 +106,39 @@ struct TransactionTable {
         live += 1
         if let id = free.popLast() {
             slots[Int(id)] = t
+            occupied[Int(id)] = true
             return id
         }
         slots.append(t)
+        occupied.append(true)
         return TransactionID(slots.count - 1)
     }
 
+    /// The live transaction `id`.
     subscript(id: TransactionID) -> Transaction {
-        get { slots[Int(id)]! }
-        set { slots[Int(id)] = newValue }
+        _read {
+            precondition(occupied[Int(id)], "transaction \(id) is not live")
+            yield slots[Int(id)]
+        }
+        _modify {
+            precondition(occupied[Int(id)], "transaction \(id) is not live")
+            yield &slots[Int(id)]
+        }
     }
 
     mutating func remove(_ id: TransactionID) {
-        slots[Int(id)] = nil
+        occupied[Int(id)] = false
         free.append(id)
         live -= 1
     }
 
     /// The live transactions, in slot order (deterministic).
     var ids: some Sequence<TransactionID> {
-        slots.indices.lazy.filter { slots[$0] != nil }.map { TransactionID($0) }
+        occupied.indices.lazy.filter { occupied[$0] }.map { TransactionID($0) }
+    }
+
+    /// Whether a live transaction satisfies `predicate`.
+    func contains(where predicate: (Transaction) -> Bool) -> Bool {
+        occupied.indices.contains { occupied[$0] && predicate(slots[$0]) }
     }
 }

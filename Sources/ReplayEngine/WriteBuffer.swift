@@ -33,6 +33,15 @@ struct BufferLine {
     mutating func merge(address: UInt64, size: Int, value: AccessValue, programOrder: UInt64) {
         let offset = Int(address - lineAddress)
         let order = UInt8(min(programOrder &- firstProgramOrder, 255))
+        // Most stores lie in one 8-byte word: a masked word write, not a byte loop.
+        if size >= 1, (offset & 7) + size <= 8 {
+            let shift = UInt64(offset & 7) * 8
+            let bits: UInt64 = size == 8 ? .max : (1 << UInt64(size * 8)) - 1
+            data[offset >> 3] = (data[offset >> 3] & ~(bits << shift)) | (value.low64 & bits) << shift
+            mask |= (size == 64 ? .max : (1 << UInt64(size)) - 1) << UInt64(offset)
+            for byte in offset..<(offset + size) { byteOrders[byte] = order }
+            return
+        }
         for i in 0..<size {
             let byte = offset + i
             let shift = UInt64((byte & 7) * 8)
@@ -60,12 +69,21 @@ struct BufferLine {
 
     /// The bytes of `[address, address + size)` as a value (the line must cover them).
     func read(address: UInt64, size: Int) -> AccessValue {
-        var value = AccessValue.zero
-        let offset = Int(address - lineAddress)
-        for i in 0..<size {
-            let byte = offset + i
-            value.setByte(i, UInt8(truncatingIfNeeded: data[byte >> 3] >> UInt64((byte & 7) * 8)))
+        AccessValue(bytesOf: data, from: Int(address - lineAddress), count: size)
+    }
+}
+
+extension AccessValue {
+    /// The `count` bytes of a 64-byte line's `data` from byte `first` (`first + count <= 64`),
+    /// as a value: the line shifted down a word at a time, not a byte at a time.
+    init(bytesOf data: SIMD8<UInt64>, from first: Int, count: Int) {
+        var words = SIMD8<UInt64>()
+        let word = first >> 3, shift = UInt64(first & 7) * 8
+        for i in 0..<((count + 7) >> 3) {
+            let high = shift == 0 || word + i + 1 > 7 ? 0 : data[word + i + 1] << (64 - shift)
+            words[i] = data[word + i] >> shift | high
         }
-        return value
+        if count & 7 != 0 { words[count >> 3] &= (1 << UInt64((count & 7) * 8)) - 1 }
+        self.init(words: words)
     }
 }
