@@ -11,6 +11,19 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
+            name: "Allocations",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ArmMemory", package: "mmio-replay"),
+                .product(name: "MMIOTrace", package: "mmio-replay"),
+                .product(name: "Platforms", package: "mmio-replay"),
+                .product(name: "ReplayEngine", package: "mmio-replay"),
+                .product(name: "TraceSynthesis", package: "mmio-replay"),
+            ],
+            path: "Benchmarks/Allocations",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "TraceParsing",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

@@ -17,7 +17,7 @@ extension Simulation {
             flushWindow(a)
             forceTLBIScopes(of: a)
             agents[Int(a)].block = .barrier
-            agentsInDSB.append(a)
+            agentsInDSB.insert(a, at: agentsInDSB.firstIndex { $0 > a } ?? agentsInDSB.count)
             releaseHeldAwaited(by: a)
             checkBarrier(a)
         case .barrier(.isb): break
@@ -397,8 +397,14 @@ extension Simulation {
         scheduleStep(a)
     }
 
-    /// Re-checks every agent waiting in a DSB (after a completion).
+    /// Re-checks every agent waiting in a DSB (after a completion), in agent order. A check
+    /// may take its agent out of the list (and only its agent): walked by index, not copied.
     mutating func recheckBarriers() {
-        for a in agentsInDSB.sorted() { checkBarrier(a) }
+        var i = 0
+        while i < agentsInDSB.count {
+            let a = agentsInDSB[i]
+            checkBarrier(a)
+            if i < agentsInDSB.count, agentsInDSB[i] == a { i += 1 }
+        }
     }
 }

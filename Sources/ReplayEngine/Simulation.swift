@@ -179,8 +179,8 @@ struct Simulation {
     /// Per (agent, device): the highest program order seen at the device.
     var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 32 | device
     var report: ReplayReport
-    /// Agents waiting in a DSB (a few at most), so that asking whether one waits for a write,
-    /// or re-checking them after a completion, never looks at the other agents.
+    /// Agents waiting in a DSB (a few at most), in agent order, so that asking whether one waits
+    /// for a write, or re-checking them after a completion, never looks at the other agents.
     var agentsInDSB: [Int32] = []
     /// Where reads differed from the recording: index into the report's per-register list.
     var divergingPlaces: [ReadPlace: Int] = [:]
