@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN = .build/release/mmio-replay
 
-.PHONY: deps build demo test bench fuzz install clean
+.PHONY: deps build demo test bench bench-allocations bench-allocations-update fuzz install clean
 
 deps:
 	@tools/install-deps.sh
@@ -37,6 +37,14 @@ test: deps
 # Parsing throughput on a generated 5-million-event trace, against `wc -l` on the same file.
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+# Malloc counts of parsing and replay against the static thresholds in Benchmarks/Thresholds/
+# (exit 1 when a count grows by more than 5%); `make bench-allocations-update` records new ones.
+bench-allocations: deps
+	cd Benchmarks && $(SWIFT) package benchmark thresholds check --target Allocations --path "$(CURDIR)/Benchmarks/Thresholds"
+
+bench-allocations-update: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update --target Allocations
 
 # libFuzzer harnesses for every reader (docs/reliability.md): FUZZ_SECONDS each (default 60).
 FUZZ_SECONDS ?= 60
