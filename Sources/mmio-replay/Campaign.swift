@@ -58,6 +58,8 @@ struct CampaignRun: AsyncParsableCommand {
     @Flag(help: "No progress on standard error.")
     var quiet = false
 
+    @OptionGroup var output: OutputOptions<DataFormat>
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("expected --jobs ≥ 1, found \(jobs)") }
         _ = try parsedShard()
@@ -81,7 +83,7 @@ struct CampaignRun: AsyncParsableCommand {
             let display = ProgressDisplay(quiet: quiet)
             let status = try await CampaignRunner.run(spec, store: store, options: options) { display.show($0) }
             display.finish()
-            print(try CampaignSummary(store: store, status: status, path: path).text, terminator: "")
+            try output.print(CampaignStatusJSON(store: store, status: status)) { try CampaignSummary(store: store, status: status, path: path).text }
         }
     }
 }
@@ -111,45 +113,13 @@ struct CampaignStatus: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions<DataFormat>
 
-    /// What `--format json` prints.
-    struct StatusJSON: Encodable {
-        struct PairVerdict: Encodable {
-            var policy: String, platform: String, verdict: String, weight: Int
-        }
-        struct Failure: Encodable {
-            var id: String, golden: String, fault: String, kind: String, error: String
-        }
-        var campaign: String
-        var specHash: String
-        var engineVersion: String
-        var shard: String
-        var planned: Int?
-        var experiments: Int
-        var failed: Int
-        var goldens: Int
-        var weightedTotal: Int
-        var complete: Bool
-        var verdicts: [PairVerdict]
-        var failures: [Failure]
-        var problems: [String]?
-    }
-
     func run() async throws {
         try reportingErrors {
             let store = try ResultStore.openExisting(path: db, readOnly: true)
             let shown = failures ? Int.max : 10
             if output.isJSON {
                 let problems = check ? try store.check() : nil
-                let status = try store.status()
-                let c = status.campaign
-                let out = StatusJSON(
-                    campaign: c.name, specHash: c.specHash, engineVersion: c.engineVersion, shard: "\(status.shard)", planned: status.planned,
-                    experiments: status.experiments, failed: status.failed, goldens: status.goldens, weightedTotal: status.weightedTotal,
-                    complete: status.isComplete,
-                    verdicts: try store.verdictWeightsByPair().map { .init(policy: $0.policy, platform: $0.platform, verdict: $0.verdict.name, weight: $0.weight) },
-                    failures: try store.failures().map { .init(id: $0.id, golden: $0.golden, fault: $0.fault, kind: $0.kind, error: $0.error) },
-                    problems: problems)
-                print(try jsonText(out))
+                print(try jsonText(CampaignStatusJSON(store: store, status: try store.status(), problems: problems)))
                 if let problems, !problems.isEmpty { throw ExitCode(65) }
                 return
             }
@@ -184,6 +154,8 @@ struct CampaignMerge: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The merged database (created if missing).")
     var output: String
 
+    @OptionGroup var format: OutputOptions<DataFormat>
+
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("expected at least one database to merge") }
     }
@@ -192,7 +164,7 @@ struct CampaignMerge: AsyncParsableCommand {
         try reportingErrors {
             let status = try ResultStore.merge(inputs, into: output)
             let store = try ResultStore.openExisting(path: output)
-            print(try CampaignSummary(store: store, status: status, path: output).text, terminator: "")
+            try format.print(CampaignStatusJSON(store: store, status: status)) { try CampaignSummary(store: store, status: status, path: output).text }
         }
     }
 }

@@ -37,3 +37,45 @@ struct CampaignSummary {
         text = out
     }
 }
+
+/// What `campaign status --format json` (and `campaign run` and `merge` with `--json`) prints: the
+/// campaign, its counts, the weighted verdicts per (policy, platform) and the failed experiments.
+struct CampaignStatusJSON: Encodable {
+    struct PairVerdict: Encodable {
+        var policy: String, platform: String, verdict: String, weight: Int
+    }
+    struct Failure: Encodable {
+        var id: String, golden: String, fault: String, kind: String, error: String
+    }
+    var campaign: String
+    var specHash: String
+    var engineVersion: String
+    var shard: String
+    var planned: Int?
+    var experiments: Int
+    var failed: Int
+    var goldens: Int
+    var weightedTotal: Int
+    var complete: Bool
+    var verdicts: [PairVerdict]
+    var failures: [Failure]
+    /// With `--check`: what is wrong with the rows (empty when nothing is).
+    var problems: [String]?
+
+    init(store: ResultStore, status: StoreStatus, problems: [String]? = nil) throws {
+        let c = status.campaign
+        campaign = c.name
+        specHash = c.specHash
+        engineVersion = c.engineVersion
+        shard = "\(status.shard)"
+        planned = status.planned
+        experiments = status.experiments
+        failed = status.failed
+        goldens = status.goldens
+        weightedTotal = status.weightedTotal
+        complete = status.isComplete
+        verdicts = try store.verdictWeightsByPair().map { .init(policy: $0.policy, platform: $0.platform, verdict: $0.verdict.name, weight: $0.weight) }
+        failures = try store.failures().map { .init(id: $0.id, golden: $0.golden, fault: $0.fault, kind: $0.kind, error: $0.error) }
+        self.problems = problems
+    }
+}

@@ -20,6 +20,13 @@ import Testing
         return walk(root, [])
     }()
 
+    /// A directory for the databases the invocations write.
+    static let scratch: String = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("help-conventions-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }()
+
     /// How to run each command that reads a trace or prints data; a command missing here fails
     /// the tests that need it, so that it cannot go unchecked.
     static let invocations: [String: [String]] = [
@@ -32,6 +39,10 @@ import Testing
         "profiles list": ["profiles", "list"],
         "profiles show": ["profiles", "show", "ras-sbsa"],
         "profiles compliance": ["profiles", "compliance"],
+        // A campaign run again resumes (nothing left to run) and a merge again changes nothing:
+        // both print the same thing each time.
+        "campaign run": ["campaign", "run", "Tests/CLITests/Fixtures/campaigns/slurm-small.yaml", "--db", scratch + "/run.db", "--quiet"],
+        "campaign merge": ["campaign", "merge", CompareCLITests.database, "-o", scratch + "/merged.db"],
         "campaign status": ["campaign", "status", CompareCLITests.database],
         "campaign export": ["campaign", "export", CompareCLITests.database],
         "compare": ["compare", CompareCLITests.database],
@@ -79,7 +90,7 @@ import Testing
 
     @Test func jsonIsFormatJSON() throws {
         let printing = Self.commands.filter { $0.hasOption("json") }
-        #expect(printing.count >= 9, "\(printing.map(\.name))")
+        #expect(printing.count >= 11, "\(printing.map(\.name))")
         for command in printing {
             let formats = try #require(command.arguments.first { $0.label == "--format" }?.values, "\(command.name) has --json but no --format")
             #expect(formats.contains("json"), "\(command.name): \(formats)")
