@@ -27,9 +27,10 @@ struct CampaignRun: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a campaign, or resume it: experiments already in the database are not run again.",
         discussion: """
-            Progress goes to standard error: on a terminal, one line redrawn in place and cut to the
-            terminal's width (the verdict tally goes first, then the bar); otherwise a plain line
-            every 5 seconds and at each phase's end. --quiet prints none.
+            Progress goes to standard error on a terminal: one line redrawn in place and cut to the
+            terminal's width (the verdict tally goes first, then the bar). There is none when standard
+            error is not a terminal (campaign status reads the progress from the database), nor with
+            --quiet.
 
             Examples:
               mmio-replay campaign run traces/campaigns/demo.yaml --db demo.db

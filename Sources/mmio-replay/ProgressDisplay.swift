@@ -6,9 +6,9 @@ import Glibc
 #endif
 
 /// A campaign's progress on standard error: on a terminal, one line redrawn in place and cut to
-/// the terminal's width; otherwise a plain line every 5 seconds and when a phase changes or
-/// ends; nothing with `--quiet`. Wall-clock time is used here only, for the rate and the ETA:
-/// never in results.
+/// the terminal's width; nothing when standard error is not a terminal (a log, a pipe: `campaign
+/// status` reads the progress from the database) or with `--quiet`. Wall-clock time is used here
+/// only, for the rate and the ETA: never in results.
 final class ProgressDisplay {
     private let quiet: Bool
     private let terminal = isatty(2) != 0
@@ -22,26 +22,20 @@ final class ProgressDisplay {
     }
 
     func show(_ progress: CampaignProgress) {
-        guard !quiet else { return }
+        guard !quiet, terminal else { return }
         let now = Date()
         let phaseChanged = progress.phase != lastPhase
-        let interval = terminal ? 0.1 : 5
-        guard phaseChanged || progress.done == progress.total || now.timeIntervalSince(lastShown) >= interval else { return }
-        if phaseChanged, lastPhase != nil, terminal, drawn { write("\n") }
+        guard phaseChanged || progress.done == progress.total || now.timeIntervalSince(lastShown) >= 0.1 else { return }
+        if phaseChanged, drawn { write("\n") }
         lastPhase = progress.phase
         lastShown = now
-        let line = ProgressLine(progress, elapsed: now.timeIntervalSince(started))
-        if terminal {
-            write("\r\u{1B}[K" + line.fitted(width: Self.terminalWidth()))
-            drawn = true
-        } else {
-            write(line.text(bar: false, tally: true) + "\n")
-        }
+        write("\r\u{1B}[K" + ProgressLine(progress, elapsed: now.timeIntervalSince(started)).fitted(width: Self.terminalWidth()))
+        drawn = true
     }
 
     /// Ends the bar's line.
     func finish() {
-        if !quiet, terminal, drawn { write("\n") }
+        if drawn { write("\n") }
     }
 
     /// The width of the terminal on standard error: from `TIOCGWINSZ`, else `$COLUMNS`, else 80.

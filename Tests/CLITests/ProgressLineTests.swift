@@ -1,3 +1,4 @@
+import Foundation
 @testable import mmio_replay
 import Testing
 
@@ -37,5 +38,15 @@ import Testing
     @Test func anEmptyTallyAddsNothing() {
         let golden = ProgressLine(label: "golden runs", fraction: 1, counts: "4/4 100%", tally: "")
         #expect(golden.fitted(width: 80) == "golden runs [########################] 4/4 100%")
+    }
+}
+
+/// Off a terminal (a pipe here) `campaign run` writes no progress at all, `--quiet` or not.
+@Suite struct ProgressOffTerminalTests {
+    @Test func noProgressWhenStandardErrorIsAPipe() throws {
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("progress-\(UUID().uuidString).db").path
+        let run = try CLI.run(["campaign", "run", "Tests/CLITests/Fixtures/campaigns/slurm-small.yaml", "--db", db])
+        #expect(run.status == 0 && run.stderr.isEmpty, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("complete"))
     }
 }
