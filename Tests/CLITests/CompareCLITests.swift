@@ -5,14 +5,20 @@ import Testing
 /// headless Chromium.
 @Suite(.serialized) struct CompareCLITests {
     /// The small Slurm fixture campaign, run once into a temporary database.
-    static let database: String = {
+    static let database = campaign("Tests/CLITests/Fixtures/campaigns/slurm-small.yaml")
+
+    /// The demo campaign (traces/campaigns/demo.yaml), run once into a temporary database.
+    static let demoDatabase = campaign("traces/campaigns/demo.yaml")
+
+    /// The database of a `campaign run` of `spec`, in a directory of its own.
+    static func campaign(_ spec: String) -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compare-cli-\(UUID().uuidString)").path
         try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let db = directory + "/small.db"
-        let result = try! CLI.run(["campaign", "run", "Tests/CLITests/Fixtures/campaigns/slurm-small.yaml", "--db", db, "--quiet"])
+        let db = directory + "/campaign.db"
+        let result = try! CLI.run(["campaign", "run", spec, "--db", db, "--quiet"])
         precondition(result.status == 0, result.stderr)
         return db
-    }()
+    }
 
     @Test func failOnUncontained() throws {
         let plain = try CLI.run(["compare", Self.database])
@@ -40,16 +46,6 @@ import Testing
         #expect(md.hasPrefix("# Campaign slurm-small: platform comparison"))
         #expect(md.contains("## quiet-pcie → ras-sbsa"))
     }
-
-    /// The demo campaign (traces/campaigns/demo.yaml), run once into a temporary database.
-    static let demoDatabase: String = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compare-demo-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let db = directory + "/demo.db"
-        let result = try! CLI.run(["campaign", "run", "traces/campaigns/demo.yaml", "--db", db, "--quiet"])
-        precondition(result.status == 0, result.stderr)
-        return db
-    }()
 
     /// The demo's report renders in headless Chromium: the PNG is not blank, and the DOM
     /// Chromium built opens with the uncontained outcomes, golden runs' included (the
