@@ -64,11 +64,19 @@ public struct TraceSummarizer {
     private let topology: Topology
     private let file: String
     private var kindCounts = [Int](repeating: 0, count: EventKind.Category.allCases.count)
-    private var agentCounts: [Agent: Int] = [:]
+    /// What is kept per agent, by dense index (``agentIndex``).
+    private struct AgentState {
+        var agent: Agent
+        var events = 0
+        var lastTime: UInt64?
+        var exited = false
+    }
+    private var agents: [AgentState] = []
+    private var agentIndices: [Agent: Int] = [:]
+    /// The agent of the previous event and its index: consecutive events usually share one.
+    private var lastAgent: (agent: Agent, index: Int)?
     private var regionReads: [Int]
     private var regionWrites: [Int]
-    private var lastTime: [Agent: UInt64] = [:]
-    private var exited: Set<Agent> = []
     private var first: UInt64?
     private var last: UInt64 = 0
     private var total = 0
@@ -86,33 +94,50 @@ public struct TraceSummarizer {
     public mutating func add(_ event: TraceEvent, line: Int) {
         total += 1
         kindCounts[Int(event.kind.category.rawValue)] += 1
-        agentCounts[event.agent, default: 0] += 1
+        let a = agentIndex(event.agent)
+        agents[a].events += 1
         let t = event.time.nanoseconds
         if first == nil { first = t }
         first = min(first!, t)
         last = max(last, t)
-        if let previous = lastTime[event.agent], t < previous {
+        if let previous = agents[a].lastTime, t < previous {
             warn("non-monotonic-time", line, "\(event.agent) goes back in time from \(previous) ns to \(t) ns")
         }
-        lastTime[event.agent] = t
+        agents[a].lastTime = t
 
         switch event.kind {
         case .read(let access), .write(let access):
             let isRead = event.kind.category == .read
-            check(access, agent: event.agent, line: line)
+            check(access, agent: a, line: line)
             if let region = access.region {
                 if isRead { regionReads[Int(region)] += 1 } else { regionWrites[Int(region)] += 1 }
             }
         case .guestExit:
-            exited.insert(event.agent)
+            agents[a].exited = true
         case .guestEntry:
-            exited.remove(event.agent)
+            agents[a].exited = false
         default:
             break
         }
     }
 
-    private mutating func check(_ access: MemoryAccess, agent: Agent, line: Int) {
+    /// The dense index of `agent`, added at its first event.
+    private mutating func agentIndex(_ agent: Agent) -> Int {
+        if let last = lastAgent, last.agent == agent { return last.index }
+        let index: Int
+        if let known = agentIndices[agent] {
+            index = known
+        } else {
+            index = agents.count
+            agents.append(AgentState(agent: agent))
+            agentIndices[agent] = index
+        }
+        lastAgent = (agent, index)
+        return index
+    }
+
+    private mutating func check(_ access: MemoryAccess, agent a: Int, line: Int) {
+        let agent = agents[a].agent
         let size = UInt64(access.size)
         if let region = access.region {
             let r = topology.regions[Int(region)]
@@ -128,7 +153,7 @@ public struct TraceSummarizer {
         } else if access.address % size != 0 {
             warn("unaligned-access", line, "\(size)-byte access at 0x\(String(access.address, radix: 16)) is not naturally aligned (an alignment fault on Device memory)")
         }
-        if agent.role == .vcpu, exited.contains(agent) {
+        if agent.role == .vcpu, agents[a].exited {
             warn("access-outside-guest", line, "\(agent) accesses device memory after its guest exit and before re-entry")
         }
     }
@@ -153,7 +178,7 @@ public struct TraceSummarizer {
         }
         var events = TraceSummary.Events(total: total)
         for category in EventKind.Category.allCases { events.byKind[category.name] = kindCounts[Int(category.rawValue)] }
-        for (agent, count) in agentCounts { events.byAgent[agent.description] = count }
+        for state in agents { events.byAgent[state.agent.description] = state.events }
         return TraceSummary(
             file: file,
             devices: topology.devices.map { .init(name: $0.name, bdf: $0.bdf?.description, model: $0.model) },
