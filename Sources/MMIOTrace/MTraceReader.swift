@@ -22,10 +22,10 @@ public final class MTraceReader: TraceEventSource {
     @exclusivity(unchecked) private var regionTable = NameTable(names: [], values: [])
     @exclusivity(unchecked) private var deviceTable = NameTable(names: [], values: [])
     /// Header bookkeeping, so that declaring n devices and regions costs O(n log n): ids by
-    /// name, and the regions' address ranges sorted by base (for the overlap check).
+    /// name, and the regions' address ranges (for the overlap check).
     private var devicesByName: [String: DeviceID] = [:]
     private var regionsByName: [String: RegionID] = [:]
-    private var regionRanges: [(base: UInt64, last: UInt64, id: RegionID)] = []
+    private var regionOverlaps = RegionOverlaps()
     /// The (address space, region) pairs mapped so far.
     private var mapped = Set<MappingKey>()
     private struct MappingKey: Hashable {
@@ -122,7 +122,26 @@ public final class MTraceReader: TraceEventSource {
         }
     }
 
+    /// Reads the header; an overlap of regions declared out of base order is found once the
+    /// regions are all known (or a later line fails), and reported first: it came first.
     private func readHeader() throws {
+        do {
+            try readHeaderLines()
+        } catch {
+            if let overlap = firstRegionOverlap() { throw overlap }
+            throw error
+        }
+        if let overlap = firstRegionOverlap() { throw overlap }
+    }
+
+    private func firstRegionOverlap() -> InputError? {
+        regionOverlaps.firstOverlap().map { overlap in
+            InputError(SourceLocation(file: fileName, line: overlap.line, column: overlap.column),
+                       "region '\(topology.regions[Int(overlap.region)].name)' overlaps region '\(topology.regions[Int(overlap.other)].name)'")
+        }
+    }
+
+    private func readHeaderLines() throws {
         var sawVersion = false
         while let bytes = try nextLine() {
             var scanner = ByteScanner(bytes)
@@ -300,20 +319,11 @@ public final class MTraceReader: TraceEventSource {
         }
         let region = Region(name: name, device: device, kind: kind, base: base, size: size, prefetchable: prefetchable, barIndex: barIndex,
                             hostMapping: hostMapping)
-        // The neighbours by base are the only candidates for an overlap: the one before may
-        // reach into the new region, the one after may start inside it.
-        let last = base + (size - 1)
-        var low = 0, high = regionRanges.count
-        while low < high {
-            let mid = (low + high) / 2
-            if regionRanges[mid].base < base { low = mid + 1 } else { high = mid }
-        }
-        let neighbours = [low > 0 ? low - 1 : nil, low < regionRanges.count ? low : nil].compactMap { $0 }
-        if let other = neighbours.map({ regionRanges[$0] }).first(where: { $0.base <= last && base <= $0.last }) {
-            throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(topology.regions[Int(other.id)].name)'")
+        let nameLocation = location(nameRange.lowerBound)
+        if let other = regionOverlaps.add(base: base, last: base + (size - 1), line: nameLocation.line, column: nameLocation.column) {
+            throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(topology.regions[Int(other)].name)'")
         }
         let id = RegionID(topology.regions.count)
-        regionRanges.insert((base, last, id), at: low)
         regionsByName[name] = id
         topology.regions.append(region)
     }
