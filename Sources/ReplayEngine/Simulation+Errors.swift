@@ -268,7 +268,7 @@ extension Simulation {
     /// `mapping-refused` verdict per guest and region, at its first access.
     mutating func mappingRefused(_ decision: KernelStage2, agent a: Int32, region: RegionID, offset: UInt64) {
         let agent = agents[Int(a)].agent
-        guard refusedReported.insert(UInt64(agent.vm) << 32 | UInt64(region)).inserted else { return }
+        guard refusedReported.insert(Self.vmRegionKey(agent.vm, region)).inserted else { return }
         let r = setup.topology.regions[Int(region)]
         let template = VerdictReport(verdict: .none, fault: nil, origin: .kernel, timePs: now.picoseconds, agent: agent.description,
                                      device: setup.topology.devices[Int(r.device)].name, region: r.name, offset: offset, evidence: [])
@@ -280,7 +280,7 @@ extension Simulation {
     /// followed it (then the write was wiped with the old owner's state) or preceded it.
     mutating func checkReclaimedWrite(_ t: Transaction, offset: UInt64, size: Int, discarded: Bool) {
         guard let vm = t.guestVM, let region = t.region else { return }
-        let unmappedAt = unmapTimes[UInt64(vm) << 32 | UInt64(region)]
+        let unmappedAt = unmapTimes[Self.vmRegionKey(vm, region)]
         let resetBetween = resets.contains { $0.device == t.device && $0.start > t.issued && $0.start <= now }
         guard unmappedAt.map({ $0 <= now }) ?? false || resetBetween else { return }
         reclaimCandidates.append(ReclaimCandidate(transaction: t, offset: offset, size: size, arrival: now, unmappedAt: unmappedAt,

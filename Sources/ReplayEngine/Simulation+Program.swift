@@ -33,14 +33,14 @@ extension Simulation {
             tornDown.insert(vm)
             unmappedVMs.insert(vm)
             if reclaimBegan[vm] == nil { reclaimBegan[vm] = now }
-            for r in setup.topology.regions.indices where unmapTimes[UInt64(vm) << 32 | UInt64(r)] == nil {
-                unmapTimes[UInt64(vm) << 32 | UInt64(r)] = now
+            for r in setup.topology.regions.indices where unmapTimes[Self.vmRegionKey(vm, RegionID(r))] == nil {
+                unmapTimes[Self.vmRegionKey(vm, RegionID(r))] = now
             }
         case .unmap(let region, let vm):
             newContextEpoch()
             unmappedVMs.insert(vm)
             if reclaimBegan[vm] == nil { reclaimBegan[vm] = now }
-            if unmapTimes[UInt64(vm) << 32 | UInt64(region)] == nil { unmapTimes[UInt64(vm) << 32 | UInt64(region)] = now }
+            if unmapTimes[Self.vmRegionKey(vm, region)] == nil { unmapTimes[Self.vmRegionKey(vm, region)] = now }
         case .tlbi(let tlbi):
             let scope = AgentState.TLBIScope(vm: tlbi.vm, region: tlbi.operation == .ipas2e1is ? tlbi.region : nil)
             agents[Int(a)].pendingTLBIs.append(scope)
@@ -79,7 +79,7 @@ extension Simulation {
             mappingRefused(setup.kernelDecisions[Int(region)]!, agent: a, region: region, offset: access.address - setup.regions[Int(region)].base)
             return nil
         }
-        if agent.role == .vcpu, !unmapTimes.isEmpty, unmapTimes[UInt64(agent.vm) << 32 | UInt64(region)] != nil {
+        if agent.role == .vcpu, !unmapTimes.isEmpty, unmapTimes[Self.vmRegionKey(agent.vm, region)] != nil {
             hazard(.stage2Fault, agent: a, device: setup.regions[Int(region)].device, region: region,
                    offset: access.address - setup.regions[Int(region)].base,
                    "access after the host removed the region from stage 2: a stage-2 fault, not replayed")

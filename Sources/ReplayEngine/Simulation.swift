@@ -146,12 +146,14 @@ struct Simulation {
     var linkDownBusy: ContiguousArray<SimTime>
     var linkSequence: ContiguousArray<Int>
     var linkUpBusy: ContiguousArray<SimTime>
-    /// When each (vm << 32 | region) was removed from stage 2.
+    /// The key of a (VM, region) pair in ``unmapTimes`` and ``refusedReported``.
+    @inline(__always) static func vmRegionKey(_ vm: UInt16, _ region: RegionID) -> UInt64 { UInt64(vm) << 32 | UInt64(region) }
+    /// When each (VM, region) was removed from stage 2, by ``vmRegionKey(_:_:)``.
     var unmapTimes: [UInt64: SimTime] = [:]
     /// Agents by identity, and the last one looked up (consecutive events are usually one agent's).
     var agentIDs: [Agent: Int32] = [:]
     var lastAgent: Int32?
-    /// Each (vm << 32 | region) whose refused mapping has its verdict.
+    /// Each (VM, region), by ``vmRegionKey(_:_:)``, whose refused mapping has its verdict.
     var refusedReported = Set<UInt64>()
     /// Per region: which sides have accessed it (``AliasSide``); mismatched aliases are looked
     /// for only once both have.
