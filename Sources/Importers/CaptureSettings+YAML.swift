@@ -141,45 +141,61 @@ private struct SideFileReader: YAMLReading {
         if isNull(node) { return [] }
         guard case .sequence(let sequence) = node else { throw error(node, expected: "a list of regions") }
         var regions: [CaptureRegion] = []
-        let keyList = "a region key (\(CaptureSettings.regionKeys.joined(separator: ", ")))"
-        for entry in sequence {
-            var fields: [String: Node] = [:]
-            for (key, value) in try mapping(entry, expected: "a region {name, device, base, size, kind, hva}") {
-                let text = try scalar(key, expected: keyList)
-                guard CaptureSettings.regionKeys.contains(text) else { throw error(key, expected: keyList, choices: CaptureSettings.regionKeys) }
-                fields[text] = value
-            }
-            func required(_ key: String) throws(InputError) -> Node {
-                guard let node = fields[key] else { throw InputError(location(entry.mark), "expected key '\(key)' in the region, found none") }
-                return node
-            }
-            let nameNode = try required("name")
-            let name = try self.name(nameNode, what: "a region name")
-            let device = try self.name(try required("device"), what: "a device name")
-            let base = try number(try required("base"), expected: "a base address (0x… or decimal)")
-            let sizeNode = try required("size")
-            let size = try number(sizeNode, expected: "a size in bytes (0x… or decimal)")
-            guard size > 0, Region.fits(base: base, size: size) else {
-                throw InputError(location(sizeNode.mark), "expected a size that is not zero and a region that ends below 2^52 (Arm's largest "
-                    + "physical address space), found \(InputError.quote(try scalar(sizeNode, expected: "a size")))")
-            }
-            var kind = RegionKind.bar
-            if let kindNode = fields["kind"] {
-                let kinds = RegionKind.allCases.map(\.rawValue)
-                guard let parsed = RegionKind(rawValue: try scalar(kindNode, expected: "a region kind").lowercased()) else {
-                    throw error(kindNode, expected: "a region kind (\(kinds.joined(separator: ", ")))", choices: kinds)
-                }
-                kind = parsed
-            }
-            let hva = try fields["hva"].map { node throws(InputError) in try number(node, expected: "a host virtual address (0x… or decimal)") }
-            if regions.contains(where: { $0.name == name }) {
-                throw InputError(location(nameNode.mark), "expected each region name once, found '\(name)' again")
-            }
-            if let other = regions.first(where: { base < $0.base + $0.size && $0.base < base + size }) {
-                throw InputError(location(entry.mark), "expected regions that do not overlap, found '\(name)' overlapping '\(other.name)'")
-            }
-            regions.append(CaptureRegion(name: name, device: device, base: base, size: size, kind: kind, hva: hva))
+        // Names and overlaps checked in O(n log n): names in a set, ranges by RegionOverlaps (an
+        // overlap of regions out of base order is found at the end, or when a later entry
+        // fails, and reported first: it came first).
+        var names = Set<String>()
+        var overlaps = RegionOverlaps()
+        var locations: [SourceLocation] = []
+        func overlapError(_ region: Int) -> InputError? {
+            let r = regions[region]
+            guard let other = regions[..<region].first(where: { r.base < $0.base + $0.size && $0.base < r.base + r.size }) else { return nil }
+            return InputError(locations[region], "expected regions that do not overlap, found '\(r.name)' overlapping '\(other.name)'")
         }
+        func firstOverlap() -> InputError? { overlaps.firstOverlap().flatMap { overlapError($0.region) } }
+        let keyList = "a region key (\(CaptureSettings.regionKeys.joined(separator: ", ")))"
+        do throws(InputError) {
+            for entry in sequence {
+                var fields: [String: Node] = [:]
+                for (key, value) in try mapping(entry, expected: "a region {name, device, base, size, kind, hva}") {
+                    let text = try scalar(key, expected: keyList)
+                    guard CaptureSettings.regionKeys.contains(text) else { throw error(key, expected: keyList, choices: CaptureSettings.regionKeys) }
+                    fields[text] = value
+                }
+                func required(_ key: String) throws(InputError) -> Node {
+                    guard let node = fields[key] else { throw InputError(location(entry.mark), "expected key '\(key)' in the region, found none") }
+                    return node
+                }
+                let nameNode = try required("name")
+                let name = try self.name(nameNode, what: "a region name")
+                let device = try self.name(try required("device"), what: "a device name")
+                let base = try number(try required("base"), expected: "a base address (0x… or decimal)")
+                let sizeNode = try required("size")
+                let size = try number(sizeNode, expected: "a size in bytes (0x… or decimal)")
+                guard size > 0, Region.fits(base: base, size: size) else {
+                    throw InputError(location(sizeNode.mark), "expected a size that is not zero and a region that ends below 2^52 (Arm's largest "
+                        + "physical address space), found \(InputError.quote(try scalar(sizeNode, expected: "a size")))")
+                }
+                var kind = RegionKind.bar
+                if let kindNode = fields["kind"] {
+                    let kinds = RegionKind.allCases.map(\.rawValue)
+                    guard let parsed = RegionKind(rawValue: try scalar(kindNode, expected: "a region kind").lowercased()) else {
+                        throw error(kindNode, expected: "a region kind (\(kinds.joined(separator: ", ")))", choices: kinds)
+                    }
+                    kind = parsed
+                }
+                let hva = try fields["hva"].map { node throws(InputError) in try number(node, expected: "a host virtual address (0x… or decimal)") }
+                guard names.insert(name).inserted else {
+                    throw InputError(location(nameNode.mark), "expected each region name once, found '\(name)' again")
+                }
+                regions.append(CaptureRegion(name: name, device: device, base: base, size: size, kind: kind, hva: hva))
+                locations.append(location(entry.mark))
+                if overlaps.add(base: base, last: base + (size - 1)) != nil, let error = overlapError(regions.count - 1) { throw error }
+            }
+        } catch {
+            throw firstOverlap() ?? error
+        }
+        if let error = firstOverlap() { throw error }
         return regions
     }
 

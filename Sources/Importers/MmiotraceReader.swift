@@ -60,6 +60,16 @@ public final class MmiotraceReader: CaptureSource {
     private func readTopology() throws {
         var mappedRanges: [(base: UInt64, end: UInt64)] = []
         var mappedBARs = Set<Int>()
+        // The BAR regions by base (disjoint: an overlapping BAR is skipped), sorted again only
+        // after a PCIDEV line added some.
+        var barsByBase: [Int] = []
+        func bar(containing address: UInt64) -> Int? {
+            if barsByBase.count != topology.regions.count {
+                barsByBase = topology.regions.indices.sorted { topology.regions[$0].base < topology.regions[$1].base }
+            }
+            let at = barsByBase.partitionPoint { topology.regions[$0].base > address }
+            return at > 0 && topology.regions[barsByBase[at - 1]].contains(address) ? barsByBase[at - 1] : nil
+        }
         while let bytes = try lines.nextLine() {
             guard let first = bytes.first, first != UInt8(ascii: "R"), first != UInt8(ascii: "W") else { continue }
             var s = CaptureScanner(bytes, file: fileName, line: line)
@@ -85,17 +95,17 @@ public final class MmiotraceReader: CaptureSource {
                 _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
                 _ = try s.field("a pid (decimal)") { s, r in s.decimal(r) }
                 try s.expectEnd()
-                if let bar = topology.regions.firstIndex(where: { $0.contains(phys) }) {
+                if let bar = bar(containing: phys) {
                     mappedBARs.insert(bar)
                     if !topology.regions[bar].contains(phys + length - 1) {
                         warn(at: lenRange.lowerBound, "mapping 0x\(String(phys, radix: 16)) +0x\(String(length, radix: 16)) runs past the end of \(topology.regions[bar].name)")
                     }
                 } else {
-                    Self.insert((phys, phys + length - 1), into: &mappedRanges)
+                    mappedRanges.append((phys, phys + length - 1))
                 }
             }
         }
-        try addUnknownRegions(mappedRanges)
+        try addUnknownRegions(Self.merged(mappedRanges))
         let spaces = Array(Set(([fallbackAgent] + agents.values).map(\.addressSpace))).sorted()
         modelReasons = settings.apply(to: &topology, spaces: spaces, identified: identifiedModels) { mappedBARs.contains(Int($0)) || Int($0) >= Int(barCount) }
     }
@@ -104,6 +114,9 @@ public final class MmiotraceReader: CaptureSource {
     private var identifiedModels: [String: (model: String, reason: String)] = [:]
     /// Why each device got its model, by device name.
     private var modelReasons: [String: String] = [:]
+
+    /// The names of the devices of `PCIDEV` lines so far.
+    private var deviceNames = Set<String>()
 
     /// The number of regions that came from `PCIDEV` lines (the rest come from `MAP` lines).
     private var barCount: RegionID = 0
@@ -132,7 +145,7 @@ public final class MmiotraceReader: CaptureSource {
             (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a || b &- 0x30 < 10 || b == 0x5f || b == 0x2d ? b : 0x5f
         }, as: UTF8.self)
         let name = (driverRange.isEmpty || !CaptureSettings.isValidName(driver) ? "dev" : driver) + "-" + place
-        guard topology.deviceID(named: name) == nil else {
+        guard deviceNames.insert(name).inserted else {
             throw InputError(s.location(bdfRange.lowerBound), "duplicate PCIDEV for \(address)")
         }
         try Topology.checkCounts(devices: topology.devices.count + 1, regions: 0, at: s.location(bdfRange.lowerBound), why: "one per PCIDEV line")
@@ -164,15 +177,17 @@ public final class MmiotraceReader: CaptureSource {
         barCount = RegionID(topology.regions.count)
     }
 
-    /// Adds `range` to sorted, disjoint `ranges`, merging the ranges it overlaps.
-    private static func insert(_ range: (base: UInt64, end: UInt64), into ranges: inout [(base: UInt64, end: UInt64)]) {
-        var merged = range
-        ranges.removeAll { r in
-            guard r.base <= merged.end, merged.base <= r.end else { return false }
-            merged = (min(r.base, merged.base), max(r.end, merged.end))
-            return true
+    /// `ranges` sorted by base, those that overlap merged into one.
+    private static func merged(_ ranges: [(base: UInt64, end: UInt64)]) -> [(base: UInt64, end: UInt64)] {
+        var merged: [(base: UInt64, end: UInt64)] = []
+        for range in ranges.sorted(by: { ($0.base, $0.end) < ($1.base, $1.end) }) {
+            if let last = merged.last, range.base <= last.end {
+                merged[merged.count - 1].end = max(last.end, range.end)
+            } else {
+                merged.append(range)
+            }
         }
-        ranges.insert(merged, at: ranges.firstIndex { $0.base > merged.base } ?? ranges.endIndex)
+        return merged
     }
 
     /// One device and region `mem-<base>` per merged range of mapped memory no BAR contains,
@@ -181,8 +196,10 @@ public final class MmiotraceReader: CaptureSource {
         try Topology.checkCounts(devices: topology.devices.count + ranges.count, regions: topology.regions.count + ranges.count,
                                  at: SourceLocation(file: fileName, line: max(line, 1), column: 1),
                                  why: "one per range of mapped memory outside every BAR")
+        let barBases = topology.regions.map(\.base).sorted()
         for (base, end) in ranges {
-            let barStart = topology.regions.map(\.base).filter { $0 > base && $0 <= end }.min()
+            let after = barBases.partitionPoint { $0 > base }
+            let barStart = after < barBases.count && barBases[after] <= end ? barBases[after] : nil
             let size = (barStart.map { $0 - 1 } ?? end) - base + 1
             let name = "mem-\(String(base, radix: 16))"
             topology.devices.append(Device(name: name))

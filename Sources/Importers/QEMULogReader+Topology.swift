@@ -218,6 +218,7 @@ extension QEMULogReader {
             }
         }
         tables.topology = topology
+        tables.deviceByName = Dictionary(topology.devices.enumerated().map { ($1.name, DeviceID($0)) }, uniquingKeysWith: { first, _ in first })
         return tables
     }
 
@@ -250,6 +251,8 @@ struct QEMULogTables {
     var deviceByFunction: [PCIAddress: DeviceID] = [:]
     var deviceByBusless: [BuslessKey: DeviceID] = [:]
     var deviceByLogName: [String: DeviceID] = [:]
+    /// Devices by their topology name (the first, should two share one).
+    var deviceByName: [String: DeviceID] = [:]
     var vfioDevice: [PCIAddress: DeviceID] = [:]
     var barRegion: [BARRegionKey: RegionID] = [:]
     /// Why each device got its model, by device name.

@@ -359,7 +359,7 @@ public final class QEMULogReader: CaptureSource {
                               _ captures: QEMULogCaptures) throws -> DeviceID {
         let position = captures.device?.lowerBound ?? namePosition
         let name = captures.device.map(s.text) ?? entry.device ?? ""
-        if let id = topology.deviceID(named: name) ?? tables.deviceByLogName[name] { return id }
+        if let id = tables.deviceByName[name] ?? tables.deviceByLogName[name] { return id }
         if let range = captures.device {
             var scanner = s
             scanner.position = range.lowerBound

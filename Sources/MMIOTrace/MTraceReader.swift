@@ -26,6 +26,8 @@ public final class MTraceReader: TraceEventSource {
     private var devicesByName: [String: DeviceID] = [:]
     private var regionsByName: [String: RegionID] = [:]
     private var regionOverlaps = RegionOverlaps()
+    /// Where each region's name is, for an overlap found after the region's line.
+    private var regionNameLocations: [SourceLocation] = []
     /// The (address space, region) pairs mapped so far.
     private var mapped = Set<MappingKey>()
     private struct MappingKey: Hashable {
@@ -136,8 +138,8 @@ public final class MTraceReader: TraceEventSource {
 
     private func firstRegionOverlap() -> InputError? {
         regionOverlaps.firstOverlap().map { overlap in
-            InputError(SourceLocation(file: fileName, line: overlap.line, column: overlap.column),
-                       "region '\(topology.regions[Int(overlap.region)].name)' overlaps region '\(topology.regions[Int(overlap.other)].name)'")
+            InputError(regionNameLocations[overlap.region],
+                       "region '\(topology.regions[overlap.region].name)' overlaps region '\(topology.regions[overlap.other].name)'")
         }
     }
 
@@ -319,10 +321,10 @@ public final class MTraceReader: TraceEventSource {
         }
         let region = Region(name: name, device: device, kind: kind, base: base, size: size, prefetchable: prefetchable, barIndex: barIndex,
                             hostMapping: hostMapping)
-        let nameLocation = location(nameRange.lowerBound)
-        if let other = regionOverlaps.add(base: base, last: base + (size - 1), line: nameLocation.line, column: nameLocation.column) {
-            throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(topology.regions[Int(other)].name)'")
+        if let other = regionOverlaps.add(base: base, last: base + (size - 1)) {
+            throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(topology.regions[other].name)'")
         }
+        regionNameLocations.append(location(nameRange.lowerBound))
         let id = RegionID(topology.regions.count)
         regionsByName[name] = id
         topology.regions.append(region)

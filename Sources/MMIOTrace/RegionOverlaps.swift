@@ -2,36 +2,33 @@
 /// in: regions declared in increasing base order (the usual case) are checked as they come,
 /// against the last one; once one comes out of order, the rest are checked together by
 /// ``firstOverlap()``, which finds the same region and partner that checking each against the
-/// earlier ones would have found first.
-struct RegionOverlaps {
+/// earlier ones would have found first. Regions are numbered from 0 in the order they are added.
+public struct RegionOverlaps {
     private struct Range {
         var base: UInt64
         var last: UInt64
     }
 
-    /// Every region's range, by id.
+    /// Every region's range, by number.
     private var ranges: [Range] = []
-    /// Where each region's name is: line and column.
-    private var locations: [(line: Int32, column: Int32)] = []
     /// Whether every region so far came in increasing base order (then none overlaps).
     private var inOrder = true
 
+    public init() {}
+
     /// The region overlapping a new one, `base...last`, when it can be decided now (regions in
     /// increasing base order so far); nil when there is none or it is left to ``firstOverlap()``.
-    mutating func add(base: UInt64, last: UInt64, line: Int, column: Int) -> RegionID? {
-        defer {
-            ranges.append(Range(base: base, last: last))
-            locations.append((Int32(truncatingIfNeeded: line), Int32(truncatingIfNeeded: column)))
-        }
+    public mutating func add(base: UInt64, last: UInt64) -> Int? {
+        defer { ranges.append(Range(base: base, last: last)) }
         guard inOrder, let previous = ranges.last else { return nil }
-        if previous.base < base { return previous.last >= base ? RegionID(ranges.count - 1) : nil }
+        if previous.base < base { return previous.last >= base ? ranges.count - 1 : nil }
         inOrder = false
         return nil
     }
 
-    /// The first region (in declaration order) that overlaps an earlier one, with that earlier
-    /// one, where the region's name is; nil when none overlaps.
-    func firstOverlap() -> (region: RegionID, other: RegionID, line: Int, column: Int)? {
+    /// The first region (in the order added) that overlaps an earlier one, with that earlier one
+    /// (its neighbour by base, the one before first); nil when none overlaps.
+    public func firstOverlap() -> (region: Int, other: Int)? {
         guard !inOrder else { return nil }
         let sorted = ranges.indices.sorted { (ranges[$0].base, $0) < (ranges[$1].base, $1) }
         guard overlaps(sorted, upTo: ranges.count - 1) else { return nil }
@@ -48,7 +45,7 @@ struct RegionOverlaps {
         let at = earlier.partitionPoint { ranges[$0].base >= ranges[region].base }
         let candidates = [at > 0 ? earlier[at - 1] : nil, at < earlier.count ? earlier[at] : nil].compactMap { $0 }
         let other = candidates.first { ranges[$0].base <= ranges[region].last && ranges[region].base <= ranges[$0].last }!
-        return (RegionID(region), RegionID(other), Int(locations[region].line), Int(locations[region].column))
+        return (region, other)
     }
 
     /// Whether any two of regions `0...k` overlap: in base order, whether one starts before the
@@ -60,18 +57,5 @@ struct RegionOverlaps {
             furthest = max(furthest ?? 0, ranges[i].last)
         }
         return false
-    }
-}
-
-extension Array {
-    /// The index of the first element for which `belongs` holds, the elements being partitioned
-    /// (every one for which it fails comes first).
-    fileprivate func partitionPoint(_ belongs: (Element) -> Bool) -> Int {
-        var low = 0, high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if belongs(self[mid]) { high = mid } else { low = mid + 1 }
-        }
-        return low
     }
 }

@@ -39,6 +39,17 @@ import Testing
         ("regions:\n  - {name: r, device: d, base: 0x1000, size: 0x100, knd: bar}", "b:2:53: error: expected a region key (name, device, base, size, kind, hva), found 'knd'; did you mean 'kind'?"),
         ("regions:\n  - {name: r, device: d, base: 0x1000, size: 0x100, kind: mmio}", "b:2:59: error: expected a region kind (bar, config, gicv2-vcpu-if, platform), found 'mmio'"),
         ("regions:\n  - {name: r, device: d, base: 0x1000, size: 0x100}\n  - {name: s, device: d, base: 0x10ff, size: 1}", "b:3:5: error: expected regions that do not overlap, found 's' overlapping 'r'"),
+        // Out of base order: found at the end, reported at the first region that overlaps an
+        // earlier one, named with the first earlier one it overlaps, and before a later mistake.
+        ("regions:\n  - {name: c, device: d, base: 0x3000, size: 0x100}\n  - {name: a, device: d, base: 0x1000, size: 0x100}\n"
+            + "  - {name: b, device: d, base: 0x0, size: 0x4000}\n  - {name: e, device: d, base: 0x8000, size: 0x10}",
+         "b:4:5: error: expected regions that do not overlap, found 'b' overlapping 'c'"),
+        ("regions:\n  - {name: c, device: d, base: 0x3000, size: 0x100}\n  - {name: a, device: d, base: 0x30f0, size: 0x100}\n"
+            + "  - {name: c, device: d, base: 0x8000, size: 0x10}",
+         "b:3:5: error: expected regions that do not overlap, found 'a' overlapping 'c'"),
+        ("regions:\n  - {name: c, device: d, base: 0x3000, size: 0x100}\n  - {name: a, device: d, base: 0x2ff0, size: 0x100}\n"
+            + "  - {name: c, device: d, base: 0x8000, size: 0x10}",
+         "b:3:5: error: expected regions that do not overlap, found 'a' overlapping 'c'"),
         ("regions:\n  - {name: r, device: d, base: 0x1000, size: 0}", "b:2:46: error: expected a size that is not zero and a region that ends below 2^52 (Arm's largest physical address space), found '0'"),
         ("regions:\n  - {name: r, device: d, base: 12g, size: 1}", "b:2:32: error: expected a base address (0x… or decimal), found '12g'"),
         ("stage1: [a]", "b:1:9: error: expected a mapping from region name to memory type, found a sequence"),
