@@ -67,8 +67,20 @@ struct CaptureScanner {
         return text(start..<max(start, end))
     }
 
-    func matches(_ range: Range<Int>, _ literal: String) -> Bool {
-        range.count == literal.utf8.count && zip(bytes[range], literal.utf8).allSatisfy { $0 == $1 }
+    /// Whether the bytes in `range` equal the ASCII `literal`.
+    @inline(__always) func matches(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        let text = literal.utf8Start
+        for i in 0..<range.count where bytes[range.lowerBound + i] != text[i] { return false }
+        return true
+    }
+
+    /// Whether the bytes in `range` equal `name`.
+    @inline(__always) func matches(_ range: Range<Int>, _ name: [UInt8]) -> Bool {
+        range.count == name.count && name.withUnsafeBufferPointer { n in
+            for i in 0..<n.count where bytes[range.lowerBound + i] != n[i] { return false }
+            return true
+        }
     }
 
     /// An unsigned decimal integer occupying all of `range`.

@@ -37,9 +37,9 @@ struct CaptureWarnings {
     private(set) var lastTime: UInt64?
 
     /// `time`, with a warning at `location` when it is earlier than the previous event's.
-    mutating func ordered(_ time: UInt64, at location: SourceLocation) -> TraceTime {
+    mutating func ordered(_ time: UInt64, at location: @autoclosure () -> SourceLocation) -> TraceTime {
         if let last = lastTime, time < last {
-            add(CaptureWarning(location, "time goes back from \(Self.seconds(last)) to \(Self.seconds(time)); event kept"))
+            add(CaptureWarning(location(), "time goes back from \(Self.seconds(last)) to \(Self.seconds(time)); event kept"))
         }
         lastTime = time
         return TraceTime(nanoseconds: time)

@@ -127,9 +127,9 @@ public final class FtraceReader: CaptureSource {
     private func mmio(_ s: inout CaptureScanner) throws(InputError) -> Line {
         let mmio = s.token()
         guard s.matches(mmio, "mmio") else { throw s.expected("'mmio'", mmio) }
-        let kinds = ["write", "read", "unsatisfied-read"]
+        let kinds: [StaticString] = ["write", "read", "unsatisfied-read"]
         let kind = s.token()
-        guard let k = kinds.firstIndex(where: { s.matches(kind, $0) }) else { throw s.expected("write, read or unsatisfied-read", kind, choices: kinds) }
+        guard let k = kinds.firstIndex(where: { s.matches(kind, $0) }) else { throw s.expected("write, read or unsatisfied-read", kind, choices: kinds.map(\.description)) }
         try keyword(&s, "len")
         let (size, _) = try s.field("an access length (1, 2, 4 or 8)") { s, r in s.decimal(r).flatMap { [1, 2, 4, 8].contains($0) ? $0 : nil } }
         try keyword(&s, "gpa")
@@ -149,7 +149,7 @@ public final class FtraceReader: CaptureSource {
 
     /// `mmu notifier unmap range: 0x… -- 0x…`.
     private func unmapHVA(_ s: inout CaptureScanner) throws(InputError) -> Line {
-        for word in ["mmu", "notifier", "unmap", "range:"] { try keyword(&s, word) }
+        for word: StaticString in ["mmu", "notifier", "unmap", "range:"] { try keyword(&s, word) }
         let (start, _) = try s.field("a start address (0x…)") { s, r in s.hex(r) }
         try keyword(&s, "--")
         let (end, _) = try s.field("an end address (0x…)") { s, r in s.hex(r) }
@@ -157,7 +157,7 @@ public final class FtraceReader: CaptureSource {
         return .unmapHVA(start: start, end: end)
     }
 
-    private func keyword(_ s: inout CaptureScanner, _ word: String) throws(InputError) {
+    private func keyword(_ s: inout CaptureScanner, _ word: StaticString) throws(InputError) {
         let range = s.token()
         guard s.matches(range, word) else { throw s.expected("'\(word)'", range) }
     }

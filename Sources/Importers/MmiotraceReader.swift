@@ -13,10 +13,12 @@ import PCIeTransport
 /// own `ioremap`/`iounmap`, not a stage-2 change) as marks `ioremap …`/`iounmap …`.
 public final class MmiotraceReader: CaptureSource {
     /// The mmiotrace format version this reader knows (`VERSION 20070824`).
-    public static let formatVersion = "20070824"
+    public static let formatVersion: StaticString = "20070824"
     static let keywords = ["VERSION", "PCIDEV", "MAP", "UNMAP", "R", "W", "MARK", "UNKNOWN"]
 
-    public private(set) var topology = Topology()
+    // The stored properties the event loop touches for every line skip dynamic exclusivity
+    // checks: one thread reads a capture.
+    @exclusivity(unchecked) public private(set) var topology = Topology()
     public var fileName: String { lines.fileName }
     public var line: Int { lines.lineNumber }
     public var warnings: [CaptureWarning] { warningList.list(end: SourceLocation(file: fileName, line: max(line, 1), column: 1)) }
@@ -28,8 +30,10 @@ public final class MmiotraceReader: CaptureSource {
     private let lines: CaptureLineReader
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
-    private var warningList = CaptureWarnings()
-    private var lastRegion: Int?
+    @exclusivity(unchecked) private var warningList = CaptureWarnings()
+    @exclusivity(unchecked) private var lastRegion: Int?
+    /// The previous event's pid and its agent: consecutive events are usually one process's.
+    @exclusivity(unchecked) private var lastPID: (text: [UInt8], agent: Agent)
 
     /// Opens the capture at `path` and reads its topology.
     /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` when a
@@ -47,6 +51,7 @@ public final class MmiotraceReader: CaptureSource {
         self.lines = lines
         self.settings = settings
         (agents, fallbackAgent) = try settings.parsedAgents()
+        lastPID = (Array("0".utf8), agents["0"] ?? fallbackAgent)
         try readTopology()
         try lines.rewind()
     }
@@ -279,8 +284,10 @@ public final class MmiotraceReader: CaptureSource {
     }
 
     private func event(_ time: UInt64, _ timeRange: Range<Int>, agentRange: Range<Int>, _ s: CaptureScanner, _ kind: EventKind) throws -> TraceEvent {
-        let agent = s.matches(agentRange, "0") ? (agents["0"] ?? fallbackAgent) : (agents[s.text(agentRange)] ?? fallbackAgent)
-        return TraceEvent(time: ordered(time, s, timeRange), agent: agent, kind: kind)
+        if !s.matches(agentRange, lastPID.text) {
+            lastPID = (Array(s.bytes[agentRange]), agents[s.text(agentRange)] ?? fallbackAgent)
+        }
+        return TraceEvent(time: ordered(time, s, timeRange), agent: lastPID.agent, kind: kind)
     }
 
     private func region(containing address: UInt64) -> RegionID? {

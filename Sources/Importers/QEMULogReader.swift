@@ -16,18 +16,20 @@ import PCIeTransport
 /// for memory accesses; decoded ECAM and CF8/CFC traffic over `pci_cfg_*` for configuration
 /// accesses; `vfio_region_*` over `memory_region_ops_*` on vfio's own MemoryRegions.
 public final class QEMULogReader: CaptureSource {
+    // The stored properties the event loop touches for every line skip dynamic exclusivity
+    // checks: one thread reads a capture.
     public let topology: Topology
     public let fileName: String
     /// The line the last returned event came from.
-    public private(set) var line = 0
+    @exclusivity(unchecked) public private(set) var line = 0
     /// Lines of events neither the importer nor the mapping knows, by event name.
     public private(set) var unknownEvents: [String: Int] = [:]
     /// Lines of known events that became no trace event, by reason (see `docs/qemu-log.md`).
     public private(set) var ignored: [String: Int] = [:]
     /// Lines starting with whitespace: continuations of multi-line events, skipped.
-    public private(set) var continuationLines = 0
+    @exclusivity(unchecked) public private(set) var continuationLines = 0
     /// Lines that are not trace events (messages sharing the log file), skipped.
-    public private(set) var otherLines = 0
+    @exclusivity(unchecked) public private(set) var otherLines = 0
     /// The first ``maximumWarnings`` warnings; ``warningCount`` counts all of them.
     public private(set) var warnings: [CaptureWarning] = []
     public private(set) var warningCount = 0
@@ -51,18 +53,18 @@ public final class QEMULogReader: CaptureSource {
     private let defaultAgent: Agent
     private let agentByKey: [UInt64: Agent]
     /// The nanosecond time of the last line that had one.
-    private var now: UInt64 = 0
+    @exclusivity(unchecked) private var now: UInt64 = 0
     /// The current guest base and size of each BAR region (nil while unmapped; always nil for
     /// vfio regions, which events name by index), by region ID.
-    private var live: [(base: UInt64, size: UInt64)?]
+    @exclusivity(unchecked) private var live: [(base: UInt64, size: UInt64)?]
     /// Whether the event being converted is an access made by no vCPU (`cpu -1`).
-    private var accessWithoutCPU = false
+    @exclusivity(unchecked) private var accessWithoutCPU = false
     /// Who makes the accesses no vCPU makes (`cpu -1`): [model] QEMU itself, the VMM of VM 0 (its
     /// main loop, I/O threads, device emulation), never a guest vCPU, so they stay out of guest
     /// verdicts.
     static let noVCPUAgent = Agent.vmm(vm: 0)
     /// The last value written to port 0xcf8.
-    private var cf8: UInt32 = 0
+    @exclusivity(unchecked) private var cf8: UInt32 = 0
 
     /// Opens the log at `path`.
     /// - Parameters:

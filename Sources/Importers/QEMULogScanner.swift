@@ -53,22 +53,26 @@ struct QEMULogScanner {
         InputError(SourceLocation(file: file, line: line, column: p + 1), expected: expected, found: found(at: p))
     }
 
-    /// Matches `literal`; a space in it matches one or more spaces.
-    mutating func expect(_ literal: StaticString) throws(InputError) {
-        let start = position
+    /// Matches `literal`; a space in it matches one or more spaces. Inlined, so that each
+    /// literal's bytes become constants of its caller.
+    @inline(__always) mutating func expect(_ literal: StaticString) throws(InputError) {
         var p = position
-        let lit = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
-        for b in lit {
+        let lit = literal.utf8Start
+        for i in 0..<literal.utf8CodeUnitCount {
+            let b = lit[i]
             if b == 0x20 {
-                guard p < bytes.count, Self.isSpace(bytes[p]) else { throw error(at: start, expected: "'\(literal)'") }
+                guard p < bytes.count, Self.isSpace(bytes[p]) else { throw expectedLiteral(literal) }
+                p += 1
                 while p < bytes.count, Self.isSpace(bytes[p]) { p += 1 }
             } else {
-                guard p < bytes.count, bytes[p] == b else { throw error(at: start, expected: "'\(literal)'") }
+                guard p < bytes.count, bytes[p] == b else { throw expectedLiteral(literal) }
                 p += 1
             }
         }
         position = p
     }
+
+    private func expectedLiteral(_ literal: StaticString) -> InputError { error(at: position, expected: "'\(literal)'") }
 
     /// Whether the line continues with `literal` (exactly); advances past it when it does.
     mutating func skip(_ literal: StaticString) -> Bool {
@@ -80,7 +84,7 @@ struct QEMULogScanner {
     }
 
     /// Hex digits without a prefix, 1–16 of them.
-    mutating func hexDigits(_ what: String) throws(InputError) -> UInt64 {
+    @inline(__always) mutating func hexDigits(_ what: String) throws(InputError) -> UInt64 {
         let start = position
         var value: UInt64 = 0
         while position < bytes.count, let d = Self.hexDigit(bytes[position]) {
