@@ -70,7 +70,8 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Pcap", dependencies: ["CPcap", "MMIOTrace", "PCIeTransport"]),
         // The results database of campaigns (SQLite through GRDB).
-        .target(name: "CampaignStore", dependencies: ["Verdicts", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "CampaignStore", dependencies: ["Verdicts", .product(name: "GRDB", package: "GRDB.swift"),
+                                                    .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // Fault-injection campaigns: specs, golden runs, experiments forked from snapshots, pruning.
         .target(
             name: "Campaigns",

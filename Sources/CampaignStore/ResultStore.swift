@@ -155,7 +155,7 @@ public final class ResultStore: Sendable {
         guard !ids.isEmpty else { return }
         try writing { db in
             let statement = try db.cachedStatement(sql: "INSERT INTO in_flight (id) VALUES (?) ON CONFLICT (id) DO NOTHING")
-            for id in ids { try statement.execute(arguments: [id]) }
+            for id in ids { try statement.executeBound([id.databaseValue], in: db) }
         }
     }
 
@@ -202,7 +202,7 @@ public final class ResultStore: Sendable {
             try insert(experiments, db)
             try insert(failures, db)
             let landed = try db.cachedStatement(sql: "DELETE FROM in_flight WHERE id = ?")
-            for id in experiments.map(\.id) + failures.map(\.id) { try landed.execute(arguments: [id]) }
+            for id in experiments.map(\.id) + failures.map(\.id) { try landed.executeBound([id.databaseValue], in: db) }
         }
     }
 
@@ -244,7 +244,7 @@ public final class ResultStore: Sendable {
         for record in records {
             let values = record.databaseValues
             do {
-                try statement.execute(arguments: StatementArguments(values))
+                try statement.executeBound(values, in: db)
             } catch let error as DatabaseError {
                 throw StoreError("\(path): cannot store \(Record.noun) \(record.id): \(error.message ?? "\(error)")")
             }

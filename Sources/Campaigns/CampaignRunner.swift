@@ -124,19 +124,24 @@ public enum CampaignRunner {
             progress(state)
         }
 
-        // Results are stored by a writer thread; items are marked in flight a window ahead, one
-        // transaction per window. Items marked but not started when a run stops are suspects of
-        // the next run like those in flight: they cost a lone run each, never a result.
+        // Results are stored by a writer thread; items are marked in flight a window at a time,
+        // one transaction per window, requested up to two windows ahead so that the writer
+        // stores them between result batches and a starting item seldom waits for its mark.
+        // Items marked but not started when a run stops are suspects of the next run like those
+        // in flight: they cost a lone run each, never a result.
         let writer = ResultWriter(store: store)
         let window = max(8, 4 * options.jobs)
-        var marked = 0
+        var requested = 0
         var batch = ItemResults()
         try await parallel(items, jobs: options.jobs) { item in
             run(item, goldens: goldens, inputs: inputs, options: options)
         } willStart: { i in
-            guard i >= marked else { return }
-            marked = min(i + window, items.count)
-            try writer.markInFlight(items[i..<marked].flatMap { $0.experiments.map(\.id) })
+            while requested < items.count, requested < i + 2 * window {
+                let end = min(requested + window, items.count)
+                try writer.markInFlight(items[requested..<end].flatMap { $0.experiments.map(\.id) }, through: end)
+                requested = end
+            }
+            try writer.waitUntilMarked(through: i + 1)
         } onResult: { (_, results: ItemResults) in
             batch.records += results.records
             batch.failures += results.failures

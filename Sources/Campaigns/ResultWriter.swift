@@ -6,15 +6,19 @@ import Foundation
 ///
 /// Result batches are written asynchronously; at most ``pendingLimit`` wait at once (a faster
 /// producer then waits, so memory stays bounded). Marks of experiments in flight are written
-/// synchronously: an experiment is marked before its worker starts. The first error of a
-/// write is thrown by the next call, and by ``finish()``.
+/// asynchronously too, in order with the batches; an experiment's worker starts only once its
+/// mark is stored (``waitUntilMarked(through:)``), so marks are requested ahead. The first error
+/// of a write is thrown by the next call, and by ``finish()``.
 final class ResultWriter: @unchecked Sendable {
     private let store: ResultStore
     private let queue = DispatchQueue(label: "mmio-replay.campaign-results")
     private let pending: DispatchSemaphore
-    private let lock = NSLock()
-    /// The first write that failed (guarded by `lock`).
+    /// Guards `failure` and `marked`, and signals when either changes.
+    private let condition = NSCondition()
+    /// The first write that failed.
     private var failure: (any Error)?
+    /// The marks stored so far: the `through` of the last one.
+    private var marked = 0
 
     /// Batches written or waiting at once.
     static let pendingLimit = 4
@@ -31,18 +35,29 @@ final class ResultWriter: @unchecked Sendable {
         pending.wait()
         queue.async { [self] in
             defer { pending.signal() }
-            do {
-                try store.insert(experiments: experiments, failures: failures)
-            } catch {
-                lock.withLock { if failure == nil { failure = error } }
+            record { try store.insert(experiments: experiments, failures: failures) }
+        }
+    }
+
+    /// Marks experiments in flight after everything submitted before; `through` (increasing
+    /// from one call to the next) names the mark for ``waitUntilMarked(through:)``.
+    func markInFlight(_ ids: [String], through: Int) throws {
+        try rethrow()
+        queue.async { [self] in
+            record { try store.markInFlight(ids) }
+            condition.withLock {
+                marked = through
+                condition.broadcast()
             }
         }
     }
 
-    /// Marks experiments in flight, returning once the mark is stored.
-    func markInFlight(_ ids: [String]) throws {
+    /// Returns once the mark named `through` (or a later one) is stored; throws if a write failed.
+    func waitUntilMarked(through: Int) throws {
+        condition.lock()
+        while marked < through, failure == nil { condition.wait() }
+        condition.unlock()
         try rethrow()
-        try queue.sync { try store.markInFlight(ids) }
     }
 
     /// Waits for every batch submitted; throws the first write's error.
@@ -51,7 +66,18 @@ final class ResultWriter: @unchecked Sendable {
         try rethrow()
     }
 
+    private func record(_ write: () throws -> Void) {
+        do {
+            try write()
+        } catch {
+            condition.withLock {
+                if failure == nil { failure = error }
+                condition.broadcast()
+            }
+        }
+    }
+
     private func rethrow() throws {
-        if let failure = lock.withLock({ failure }) { throw failure }
+        if let failure = condition.withLock({ failure }) { throw failure }
     }
 }

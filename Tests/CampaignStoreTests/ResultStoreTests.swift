@@ -10,7 +10,10 @@ import Verdicts
             let goldens = [golden("2000000000000000", seed: .max), golden("1000000000000000")]
             var odd = experiment("00000000000000ff", seed: UInt64(Int64.max) + 7, chain: "é → ✓, \"quoted\"\nline")
             odd.simulatedNs = .max
-            let experiments = [experiment("0000000000000100", verdict: .guestAbort, weight: 3), odd]
+            // Empty text is bound as '' (not NULL, which the NOT NULL columns would refuse).
+            var empty = experiment("0000000000000200", chain: "")
+            empty.members = ""
+            let experiments = [experiment("0000000000000100", verdict: .guestAbort, weight: 3), odd, empty]
             let store = try ResultStore(path: directory.file("r.db"))
             try store.begin(sampleCampaign, shard: Shard(index: 2, count: 3))
             try store.insert(goldens: goldens)
