@@ -104,7 +104,7 @@ extension Simulation {
         func awaits(_ t: Transaction) -> Bool {
             !t.complete && (t.agent == a || scopes.contains { $0.covers(t) })
         }
-        for id in transactions.ids where awaits(transactions[id]) { transactions[id].awaitedByDSB = true }
+        transactions.update(where: awaits) { $0.awaitedByDSB = true }
         for c in heldPaths where held[c].contains(where: { awaits(transactions[$0]) }) { releaseHeld(channel: c) }
     }
 

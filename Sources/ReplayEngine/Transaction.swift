@@ -137,6 +137,12 @@ struct TransactionTable {
         occupied.indices.lazy.filter { occupied[$0] }.map { TransactionID($0) }
     }
 
+    /// Changes, in place and in slot order, each live transaction `predicate` selects. (A loop
+    /// over ``ids`` that changes transactions would copy every slot: the sequence holds the table.)
+    mutating func update(where predicate: (Transaction) -> Bool, _ change: (inout Transaction) -> Void) {
+        for i in occupied.indices where occupied[i] && predicate(slots[i]) { change(&slots[i]) }
+    }
+
     /// Whether a live transaction satisfies `predicate`.
     func contains(where predicate: (Transaction) -> Bool) -> Bool {
         occupied.indices.contains { occupied[$0] && predicate(slots[$0]) }
