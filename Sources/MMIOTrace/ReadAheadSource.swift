@@ -44,7 +44,10 @@ public final class ReadAheadSource: TraceEventSource {
     public func next() throws -> TraceEvent? {
         if position == batch.events.count {
             if !started { try start() }
-            batch = try channel.exchange(emptied: batch)
+            // Handed over without a copy, so that its storage is reused rather than duplicated.
+            var emptied = Batch()
+            swap(&emptied, &batch)
+            batch = try channel.exchange(emptied: consume emptied)
             position = 0
             if batch.events.isEmpty { return nil }
         }
@@ -87,21 +90,19 @@ public final class ReadAheadSource: TraceEventSource {
         }
 
         func run() {
-            var batch = Batch()
-            do {
-                while true {
-                    guard let empty = channel.emptyBatch() else { return }
-                    batch = empty
+            while var batch = channel.emptyBatch() {
+                do {
                     while batch.events.count < channel.batchSize, let event = try source.next() {
                         batch.events.append(event)
                         batch.lines.append(source.line)
                     }
-                    let atEnd = batch.events.count < channel.batchSize
-                    channel.deliver(batch, end: atEnd ? .success(()) : nil)
-                    if atEnd { return }
+                } catch {
+                    return channel.deliver(consume batch, end: .failure(error))
                 }
-            } catch {
-                channel.deliver(batch, end: .failure(error))
+                let atEnd = batch.events.count < channel.batchSize
+                // Consumed: a batch the reading thread still held would be copied when reused.
+                channel.deliver(consume batch, end: atEnd ? .success(()) : nil)
+                if atEnd { return }
             }
         }
     }
@@ -152,29 +153,28 @@ public final class ReadAheadSource: TraceEventSource {
         }
 
         /// Hands over a filled batch and, with its last one, how the input ended.
-        func deliver(_ batch: Batch, end: Result<Void, any Error>?) {
-            locked {
-                if !batch.events.isEmpty { full.append(batch) }
-                if let end { self.end = end }
-                pthread_cond_broadcast(changed)
-            }
+        func deliver(_ batch: consuming Batch, end: Result<Void, any Error>?) {
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            if !batch.events.isEmpty { full.append(batch) }
+            if let end { self.end = end }
+            pthread_cond_broadcast(changed)
         }
 
         /// Returns a consumed batch (emptied, capacity kept) and waits for the next full one;
         /// an empty batch means the end of the input.
         /// - Throws: The wrapped source's error, after every event before it.
-        func exchange(emptied: Batch) throws -> Batch {
-            var returned = emptied
+        func exchange(emptied returned: consuming Batch) throws -> Batch {
             returned.events.removeAll(keepingCapacity: true)
             returned.lines.removeAll(keepingCapacity: true)
-            return try locked {
-                if returned.events.capacity > 0 { empty.append(returned) }
-                pthread_cond_broadcast(changed)
-                while full.isEmpty, end == nil { pthread_cond_wait(changed, mutex) }
-                if !full.isEmpty { return full.removeFirst() }
-                try end!.get()
-                return Batch()
-            }
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            if returned.events.capacity > 0 { empty.append(returned) }
+            pthread_cond_broadcast(changed)
+            while full.isEmpty, end == nil { pthread_cond_wait(changed, mutex) }
+            if !full.isEmpty { return full.removeFirst() }
+            try end!.get()
+            return Batch()
         }
 
         func cancel() {
