@@ -35,7 +35,8 @@ public final class FtraceReader: CaptureSource {
     private var pending: [TraceEvent] = []
     /// True during the first pass, which counts ``skippedEvents``.
     private var countsSkipped = true
-    private var lastRegion: Int?
+    /// The regions by address, once the topology is read.
+    private var regions = RegionFinder([])
 
     /// Opens the capture at `path`, checks every line and builds the topology.
     /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` at the
@@ -54,6 +55,7 @@ public final class FtraceReader: CaptureSource {
         self.settings = settings
         (agents, fallbackAgent) = try settings.parsedAgents()
         try readTopology()
+        regions = RegionFinder(topology.regions)
         try lines.rewind()
         countsSkipped = false
     }
@@ -204,18 +206,21 @@ public final class FtraceReader: CaptureSource {
         var comms = Set<String>()
         try Topology.checkCounts(devices: settings.regions.count, regions: settings.regions.count,
                                  at: SourceLocation(file: fileName, line: 1, column: 1), why: "the side file's regions")
+        var devices: [String: DeviceID] = [:]
         for region in settings.regions {
-            let device = topology.deviceID(named: region.device) ?? {
+            let device = devices[region.device] ?? {
                 topology.devices.append(Device(name: region.device))
+                devices[region.device] = DeviceID(topology.devices.count - 1)
                 return DeviceID(topology.devices.count - 1)
             }()
             topology.regions.append(Region(name: region.name, device: device, kind: region.kind, base: region.base, size: region.size))
         }
         let declared = topology.regions
+        let declaredIndex = AddressIndex(declared)
         while let bytes = try lines.nextLine() {
             guard let parsed = try parse(bytes) else { continue }
             comms.insert(parsed.comm)
-            if case .access(_, _, let gpa, let size, _) = parsed.line, !declared.contains(where: { $0.contains(gpa) }) {
+            if case .access(_, _, let gpa, let size, _) = parsed.line, declaredIndex.first(containing: gpa) == nil {
                 pages.insert(gpa / Self.pageSize)
                 pages.insert((gpa &+ size &- 1) / Self.pageSize)
             }
@@ -261,24 +266,19 @@ public final class FtraceReader: CaptureSource {
             let agent = agent(comm: parsed.comm, pid: parsed.pid)
             switch parsed.line {
             case .access(let isWrite, let hasValue, let gpa, let size, let value):
-                let access = MemoryAccess(address: gpa, region: region(containing: gpa), size: UInt8(size), value: AccessValue(value), hasValue: hasValue)
+                let access = MemoryAccess(address: gpa, region: regions.region(containing: gpa), size: UInt8(size), value: AccessValue(value), hasValue: hasValue)
                 return TraceEvent(time: time, agent: agent, kind: isWrite ? .write(access) : .read(access))
             case .unmapHVA(let start, let end):
-                let hit = settings.regions.filter { r in r.hva.map { $0 < end && start < $0 &+ r.size } ?? false }
+                // The side file's regions are the topology's first ones, in its order.
+                let hit = settings.regions.indices.filter { i in settings.regions[i].hva.map { $0 < end && start < $0 &+ settings.regions[i].size } ?? false }
                 guard !hit.isEmpty else {
                     return TraceEvent(time: time, agent: agent, kind: .mark("kvm_unmap_hva_range 0x\(String(start, radix: 16)) -- 0x\(String(end, radix: 16))"))
                 }
-                pending = hit.compactMap { topology.regionID(named: $0.name) }.map { TraceEvent(time: time, agent: .host, kind: .unmap(region: $0, vm: agent.vm)) }
+                pending = hit.map { TraceEvent(time: time, agent: .host, kind: .unmap(region: RegionID($0), vm: agent.vm)) }
                 return pending.removeFirst()
             }
         }
         return nil
     }
 
-    private func region(containing address: UInt64) -> RegionID? {
-        if let last = lastRegion, topology.regions[last].contains(address) { return RegionID(last) }
-        let found = topology.region(containing: address)
-        lastRegion = found.map(Int.init)
-        return found
-    }
 }

@@ -31,7 +31,8 @@ public final class MmiotraceReader: CaptureSource {
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
     @exclusivity(unchecked) private var warningList = CaptureWarnings()
-    @exclusivity(unchecked) private var lastRegion: Int?
+    /// The regions by address, once the topology is read.
+    @exclusivity(unchecked) private var regions = RegionFinder([])
     /// The previous event's pid and its agent: consecutive events are usually one process's.
     @exclusivity(unchecked) private var lastPID: (text: [UInt8], agent: Agent)
 
@@ -53,6 +54,7 @@ public final class MmiotraceReader: CaptureSource {
         (agents, fallbackAgent) = try settings.parsedAgents()
         lastPID = (Array("0".utf8), agents["0"] ?? fallbackAgent)
         try readTopology()
+        regions = RegionFinder(topology.regions)
         try lines.rewind()
     }
 
@@ -279,7 +281,7 @@ public final class MmiotraceReader: CaptureSource {
         let agentRange = s.token()
         guard s.decimal(agentRange) != nil else { throw s.expected("a pid (decimal)", agentRange) }
         try s.expectEnd()
-        let access = MemoryAccess(address: address, region: region(containing: address), size: UInt8(width), value: AccessValue(value))
+        let access = MemoryAccess(address: address, region: regions.region(containing: address), size: UInt8(width), value: AccessValue(value))
         return try event(time, timeRange, agentRange: agentRange, s, isWrite ? .write(access) : .read(access))
     }
 
@@ -290,12 +292,6 @@ public final class MmiotraceReader: CaptureSource {
         return TraceEvent(time: ordered(time, s, timeRange), agent: lastPID.agent, kind: kind)
     }
 
-    private func region(containing address: UInt64) -> RegionID? {
-        if let last = lastRegion, topology.regions[last].contains(address) { return RegionID(last) }
-        let found = topology.region(containing: address)
-        lastRegion = found.map(Int.init)
-        return found
-    }
 
     private func timestamp(_ s: inout CaptureScanner) throws(InputError) -> (UInt64, Range<Int>) {
         try s.field("a timestamp (secs.usecs)") { s, r in s.timestamp(r) }

@@ -8,9 +8,11 @@ import PCIeTransport
 struct QEMULogSurvey {
     /// PCI functions in order of first appearance, with the first name the log gives each.
     var functions: [PCIAddress] = []
+    var functionsSeen = Set<PCIAddress>()
     var functionNames: [PCIAddress: String] = [:]
     /// Functions named only by the older `pci_cfg_*` form (`slot:function`, no bus).
     var busless: [BuslessKey] = []
+    var buslessSeen = Set<BuslessKey>()
     /// BARs in order of first mapping, with their first base and size.
     var bars: [BARKey] = []
     var firstMapping: [BARKey: (base: UInt64, size: UInt64)] = [:]
@@ -34,7 +36,7 @@ struct QEMULogSurvey {
 
     mutating func function(_ address: PCIAddress, name: String?) {
         if functionNames[address] == nil {
-            if !functions.contains(address) { functions.append(address) }
+            if functionsSeen.insert(address).inserted { functions.append(address) }
             if let name { functionNames[address] = name }
         }
     }
@@ -95,7 +97,7 @@ extension QEMULogReader {
                     survey.function(record.address, name: name)
                 } else {
                     let key = BuslessKey(name: name, device: record.address.device, function: record.address.function)
-                    if !survey.busless.contains(key) { survey.busless.append(key) }
+                    if survey.buslessSeen.insert(key).inserted { survey.busless.append(key) }
                 }
             case .mappingsAdd:
                 let record = try s.barMapping()

@@ -56,7 +56,11 @@ public final class QEMULogReader: CaptureSource {
     @exclusivity(unchecked) private var now: UInt64 = 0
     /// The current guest base and size of each BAR region (nil while unmapped; always nil for
     /// vfio regions, which events name by index), by region ID.
-    @exclusivity(unchecked) private var live: [(base: UInt64, size: UInt64)?]
+    @exclusivity(unchecked) private var live: [(base: UInt64, size: UInt64)?] {
+        didSet { liveIndex = nil }
+    }
+    /// `live` by address, rebuilt at the first access after a mapping changes.
+    @exclusivity(unchecked) private var liveIndex: AddressIndex?
     /// Whether the event being converted is an access made by no vCPU (`cpu -1`).
     @exclusivity(unchecked) private var accessWithoutCPU = false
     /// Who makes the accesses no vCPU makes (`cpu -1`): [model] QEMU itself, the VMM of VM 0 (its
@@ -295,14 +299,13 @@ public final class QEMULogReader: CaptureSource {
                 return ignore("memory_region_ops_* of a vfio BAR (vfio_region_* are authoritative)")
             }
         }
-        for (index, mapped) in live.enumerated() {
-            guard let mapped, access.address >= mapped.base, access.address - mapped.base < mapped.size else { continue }
-            let region = RegionID(index)
-            let memory = MemoryAccess(address: topology.regions[index].base + (access.address - mapped.base), region: region, size: access.size,
-                                      value: AccessValue(access.value))
-            return write ? .write(memory) : .read(memory)
+        if liveIndex == nil { liveIndex = AddressIndex(live) }
+        guard let index = liveIndex!.first(containing: access.address), let mapped = live[index] else {
+            return ignore("memory_region_ops_* outside every mapped BAR")
         }
-        return ignore("memory_region_ops_* outside every mapped BAR")
+        let memory = MemoryAccess(address: topology.regions[index].base + (access.address - mapped.base), region: RegionID(index), size: access.size,
+                                  value: AccessValue(access.value))
+        return write ? .write(memory) : .read(memory)
     }
 
     private func config(_ address: PCIAddress, offset: UInt16, _ access: MemoryRegionAccess, write: Bool) -> EventKind? {

@@ -36,6 +36,8 @@ public final class MTraceReader: TraceEventSource {
     }
     /// The region the previous access named: consecutive accesses usually share it.
     @exclusivity(unchecked) private var lastRegion = 0
+    /// The regions by address, for accesses by absolute address (built after the header).
+    private var regionIndex = AddressIndex([Region]())
 
     /// Opens the file at `path` (`-` for standard input) and reads its header.
     /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` when the
@@ -62,6 +64,7 @@ public final class MTraceReader: TraceEventSource {
         deviceTable.deallocate()
         regionTable = NameTable(names: topology.regions.map(\.name), values: topology.regions.map(\.base))
         deviceTable = NameTable(names: topology.devices.map(\.name), values: [])
+        regionIndex = AddressIndex(topology.regions)
     }
 
     deinit {
@@ -605,8 +608,7 @@ public final class MTraceReader: TraceEventSource {
             guard let address = scanner.hex64(range) else {
                 throw error(at: range.lowerBound, expected: "an address (REGION+0xOFFSET or 0xADDRESS, at most 64 bits)", found: scanner.text(range))
             }
-            let region = topology.region(containing: address)
-            return MemoryAccess(address: address, region: region, size: 0)
+            return MemoryAccess(address: address, region: regionIndex.first(containing: address).map { RegionID($0) }, size: 0)
         }
         var plus = range.lowerBound
         while plus < range.upperBound, scanner.bytes[plus] != UInt8(ascii: "+") { plus += 1 }

@@ -180,7 +180,8 @@ public struct Topology: Hashable, Sendable {
         return types
     }
 
-    /// The region containing `address`, if any (the first declared one when regions overlap).
+    /// The region containing `address`, if any (the first declared one when regions overlap), by
+    /// a scan: event loops use an ``AddressIndex`` built once.
     public func region(containing address: UInt64) -> RegionID? {
         regions.firstIndex { $0.contains(address) }.map { RegionID($0) }
     }
