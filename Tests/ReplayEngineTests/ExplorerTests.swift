@@ -28,7 +28,7 @@ import Verdicts
         #expect(result.explore.complete, "\(label): \(result.explore)")
         let verdicts = Set(Verdict.allCases.filter { result.verdictCounts[$0] > 0 })
         let hazards = Set(HazardKind.allCases.filter { result.hazardCounts[$0] > 0 })
-        for schedule in [Schedule.inOrder, .adversarial] + (1...6).map { Schedule.random(seed: $0) } {
+        for schedule in [Schedule.inOrder, .adversarial] + (1...6).map({ Schedule.random(seed: $0) }) {
             let report = try Replay.run(LoadedTraceSource(trace, position: 0), policy: Harness.policy(policy), platform: Harness.platform(platform),
                                         options: ReplayOptions(schedule: schedule))
             let found = outcomes(report)
