@@ -229,10 +229,13 @@ public final class MTraceReader: TraceEventSource {
 
     private func parseDeviceDirective(_ scanner: inout ByteScanner) throws {
         let (name, nameRange) = try parseName(&scanner, what: "a device name")
-        guard devicesByName[name] == nil else { throw error(at: nameRange.lowerBound, "device '\(name)' is declared twice") }
         guard topology.devices.count < Topology.maximumCount else {
             throw error(at: nameRange.lowerBound, expected: "at most \(Topology.maximumCount) devices (device ids are 32 bits)",
                         found: "device number \(topology.devices.count + 1)")
+        }
+        // Claimed at once (one hash): any error below ends the header anyway.
+        guard devicesByName.updateValue(DeviceID(topology.devices.count), forKey: name) == nil else {
+            throw error(at: nameRange.lowerBound, "device '\(name)' is declared twice")
         }
         var device = Device(name: name)
         for pair in try parseKeyValues(&scanner, allowed: ["bdf", "model"]) {
@@ -250,7 +253,6 @@ public final class MTraceReader: TraceEventSource {
                 topology.modelLocations[DeviceID(topology.devices.count)] = location(pair.column)
             }
         }
-        devicesByName[name] = DeviceID(topology.devices.count)
         topology.devices.append(device)
     }
 
@@ -262,10 +264,13 @@ public final class MTraceReader: TraceEventSource {
 
     private func parseRegionDirective(_ scanner: inout ByteScanner) throws {
         let (name, nameRange) = try parseName(&scanner, what: "a region name")
-        guard regionsByName[name] == nil else { throw error(at: nameRange.lowerBound, "region '\(name)' is declared twice") }
         guard topology.regions.count < Topology.maximumCount else {
             throw error(at: nameRange.lowerBound, expected: "at most \(Topology.maximumCount) regions (region ids are 32 bits)",
                         found: "region number \(topology.regions.count + 1)")
+        }
+        // Claimed at once (one hash): any error below ends the header anyway.
+        guard regionsByName.updateValue(RegionID(topology.regions.count), forKey: name) == nil else {
+            throw error(at: nameRange.lowerBound, "region '\(name)' is declared twice")
         }
         let pairs = try parseKeyValues(&scanner, allowed: ["device", "kind", "base", "size", "prefetchable", "bar", "vma"])
         var device: DeviceID?
@@ -328,8 +333,6 @@ public final class MTraceReader: TraceEventSource {
             throw error(at: nameRange.lowerBound, "region '\(name)' overlaps region '\(topology.regions[other].name)'")
         }
         regionNameLocations.append(location(nameRange.lowerBound))
-        let id = RegionID(topology.regions.count)
-        regionsByName[name] = id
         topology.regions.append(region)
     }
 

@@ -25,6 +25,8 @@ import TestSupport
         ("bar index out of range", "mtrace 1\ndevice d\nregion r device=d kind=bar base=0x0 size=0x10 bar=6\n"),
         ("region missing keys", "mtrace 1\ndevice d\nregion r device=d kind=bar\n"),
         ("overlapping regions", header + "region bar1 device=nvme0 kind=bar base=0xfe402000 size=0x4000\n"),
+        ("device declared twice", "mtrace 1\ndevice d\ndevice e\ndevice d model=nvme\n"),
+        ("region declared twice", header + "region bar0 device=nvme0 kind=bar base=0xfe500000 size=0x10\n"),
         ("misspelled memory type", header + "map vm0 bar0 device-ngnr\n"),
         ("bad pci address", "mtrace 1\ndevice d bdf=01:20.0\n"),
         ("misspelled event kind", header + "10 vcpu0 wrte bar0+0x0 4 0x1\n"),
