@@ -280,5 +280,4 @@ public final class FtraceReader: CaptureSource {
         }
         return nil
     }
-
 }

@@ -292,7 +292,6 @@ public final class MmiotraceReader: CaptureSource {
         return TraceEvent(time: ordered(time, s, timeRange), agent: lastPID.agent, kind: kind)
     }
 
-
     private func timestamp(_ s: inout CaptureScanner) throws(InputError) -> (UInt64, Range<Int>) {
         try s.field("a timestamp (secs.usecs)") { s, r in s.timestamp(r) }
     }
