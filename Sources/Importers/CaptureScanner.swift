@@ -68,20 +68,10 @@ struct CaptureScanner {
     }
 
     /// Whether the bytes in `range` equal the ASCII `literal`.
-    @inline(__always) func matches(_ range: Range<Int>, _ literal: StaticString) -> Bool {
-        guard range.count == literal.utf8CodeUnitCount else { return false }
-        let text = literal.utf8Start
-        for i in 0..<range.count where bytes[range.lowerBound + i] != text[i] { return false }
-        return true
-    }
+    @inline(__always) func matches(_ range: Range<Int>, _ literal: StaticString) -> Bool { bytes.matches(range, literal) }
 
     /// Whether the bytes in `range` equal `name`.
-    @inline(__always) func matches(_ range: Range<Int>, _ name: [UInt8]) -> Bool {
-        range.count == name.count && name.withUnsafeBufferPointer { n in
-            for i in 0..<n.count where bytes[range.lowerBound + i] != n[i] { return false }
-            return true
-        }
-    }
+    @inline(__always) func matches(_ range: Range<Int>, _ name: [UInt8]) -> Bool { bytes.matches(range, name) }
 
     /// An unsigned decimal integer occupying all of `range`.
     func decimal(_ range: Range<Int>) -> UInt64? {

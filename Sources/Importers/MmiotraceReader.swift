@@ -67,15 +67,11 @@ public final class MmiotraceReader: CaptureSource {
     private func readTopology() throws {
         var mappedRanges: [(base: UInt64, end: UInt64)] = []
         var mappedBARs = Set<Int>()
-        // The BAR regions by base (disjoint: an overlapping BAR is skipped), sorted again only
-        // after a PCIDEV line added some.
-        var barsByBase: [Int] = []
+        // The BAR regions by address, indexed again only after a PCIDEV line added some.
+        var bars = (count: 0, index: AddressIndex([Region]()))
         func bar(containing address: UInt64) -> Int? {
-            if barsByBase.count != topology.regions.count {
-                barsByBase = topology.regions.indices.sorted { topology.regions[$0].base < topology.regions[$1].base }
-            }
-            let at = barsByBase.partitionPoint { topology.regions[$0].base > address }
-            return at > 0 && topology.regions[barsByBase[at - 1]].contains(address) ? barsByBase[at - 1] : nil
+            if bars.count != topology.regions.count { bars = (topology.regions.count, AddressIndex(topology.regions)) }
+            return bars.index.first(containing: address)
         }
         while let bytes = try lines.nextLine() {
             guard let first = bytes.first, first != UInt8(ascii: "R"), first != UInt8(ascii: "W") else { continue }

@@ -312,7 +312,6 @@ extension QEMULogScanner {
     /// Whether the bytes at `p` are `literal`.
     func matches(_ literal: StaticString, at p: Int) -> Bool {
         guard p >= 0, bytes.count - p >= literal.utf8CodeUnitCount else { return false }
-        for i in 0..<literal.utf8CodeUnitCount where bytes[p + i] != literal.utf8Start[i] { return false }
-        return true
+        return bytes.matches(p..<(p + literal.utf8CodeUnitCount), literal)
     }
 }

@@ -76,10 +76,8 @@ struct QEMULogScanner {
 
     /// Whether the line continues with `literal` (exactly); advances past it when it does.
     mutating func skip(_ literal: StaticString) -> Bool {
-        let n = literal.utf8CodeUnitCount
-        guard bytes.count - position >= n else { return false }
-        for i in 0..<n where bytes[position + i] != literal.utf8Start[i] { return false }
-        position += n
+        guard matches(literal, at: position) else { return false }
+        position += literal.utf8CodeUnitCount
         return true
     }
 

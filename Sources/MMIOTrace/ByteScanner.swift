@@ -40,21 +40,7 @@ struct ByteScanner {
     }
 
     /// Whether the bytes in `range` equal the ASCII `literal`.
-    @inline(__always) func matches(_ range: Range<Int>, _ literal: StaticString) -> Bool {
-        guard range.count == literal.utf8CodeUnitCount else { return false }
-        let lit = literal.utf8Start
-        for i in 0..<range.count where bytes[range.lowerBound + i] != lit[i] { return false }
-        return true
-    }
-
-    /// Whether the bytes in `range` equal `name`.
-    @inline(__always) func matches(_ range: Range<Int>, _ name: [UInt8]) -> Bool {
-        guard range.count == name.count else { return false }
-        return name.withUnsafeBufferPointer { n in
-            for i in 0..<range.count where bytes[range.lowerBound + i] != n[i] { return false }
-            return true
-        }
-    }
+    @inline(__always) func matches(_ range: Range<Int>, _ literal: StaticString) -> Bool { bytes.matches(range, literal) }
 
     /// Parses an unsigned decimal integer occupying all of `range`.
     @inline(__always) func decimal(_ range: Range<Int>) -> UInt64? {

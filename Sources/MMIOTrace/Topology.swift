@@ -180,12 +180,6 @@ public struct Topology: Hashable, Sendable {
         return types
     }
 
-    /// The region containing `address`, if any (the first declared one when regions overlap), by
-    /// a scan: event loops use an ``AddressIndex`` built once.
-    public func region(containing address: UInt64) -> RegionID? {
-        regions.firstIndex { $0.contains(address) }.map { RegionID($0) }
-    }
-
     /// The stage-1 type `space` maps `region` with (``defaultStage1(for:)`` when undeclared).
     public func stage1Type(of region: RegionID, in space: AddressSpace) -> MemoryType {
         mappings.last { $0.region == region && $0.addressSpace == space }?.type ?? Self.defaultStage1(for: space)
