@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "ArmMemory", "Platforms", "PCIeTransport"]),
         .testTarget(name: "ShrinkingTests", dependencies: ["Shrinking", "ReplayEngine", "MMIOTrace", "ArmMemory", "Platforms", "Faults", "Importers", "Verdicts", "Diagnostics"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "CampaignStore", "Verdicts"]),
-        .testTarget(name: "CampaignStoreTests", dependencies: ["CampaignStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CampaignStoreTests", dependencies: ["CampaignStore", "SeededRandom", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CampaignsTests", dependencies: ["Campaigns", "CampaignStore", "ReplayEngine", "Faults", "Diagnostics", "MMIOTrace", "PCIeTransport", "ArmMemory", "Platforms", "Verdicts"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "Diagnostics", "MMIOTrace", "PCIeTransport", "SeededRandom"]),

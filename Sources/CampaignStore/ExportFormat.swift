@@ -31,12 +31,12 @@ public enum ExportText {
         return "\"" + field.replacing("\"", with: "\"\"") + "\""
     }
 
-    /// One JSON object on one line, keys in byte order. `evidence` must be minified JSON text.
+    /// One JSON object on one line, keys in byte order.
     static func jsonObject(_ e: ExperimentRecord) -> String {
         let members = [
             ("chain", jsonString(e.chain)),
             ("contained", String(e.contained)),
-            ("evidence", e.evidence),
+            ("evidence", e.evidence.json),
             ("fault", jsonString(e.fault)),
             ("golden", jsonString(e.golden)),
             ("id", jsonString(e.id)),

@@ -92,8 +92,8 @@ public struct ExperimentRecord: Hashable, Sendable {
     public var verdict: Verdict
     /// The evidence chain on one line.
     public var chain: String
-    /// The evidence as JSON text (an array); opaque to the store, but it must be valid JSON.
-    public var evidence: String
+    /// The evidence of the worst verdict, in the order its rules were applied.
+    public var evidence: [EvidenceStep]
     /// TLPs on the link.
     public var tlps: Int
     /// Bytes on the link.
@@ -114,7 +114,7 @@ public struct ExperimentRecord: Hashable, Sendable {
     public init(
         id: String, golden: String, trace: String, policy: String, platform: String, schedule: String,
         seed: UInt64?, fault: String, kind: String, verdict: Verdict, chain: String,
-        evidence: String, tlps: Int, linkBytes: Int, simulatedNs: UInt64, steps: Int, stoppedEarly: Bool,
+        evidence: [EvidenceStep], tlps: Int, linkBytes: Int, simulatedNs: UInt64, steps: Int, stoppedEarly: Bool,
         weight: Int, members: String = ""
     ) {
         self.id = id

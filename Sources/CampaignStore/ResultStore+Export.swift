@@ -5,10 +5,7 @@ extension ResultStore {
     /// Writes every experiment, sorted by id, to `output` in `format`, streaming; identical
     /// data gives identical bytes. See `ExportFormat` for the layouts.
     public func export(_ format: ExportFormat, to output: FileHandle) throws {
-        // json() minifies the evidence, so that each JSON object stays on one line.
-        // A damaged row is an error naming it, not SQLite's unlocated "malformed JSON".
-        let columns = ExperimentRecord.columns.map { $0 == "evidence" ? "CASE WHEN json_valid(evidence) THEN json(evidence) END AS evidence" : $0 }
-        let sql = "SELECT \(columns.joined(separator: ", ")) FROM experiments ORDER BY id"
+        let sql = "\(ExperimentRecord.selectSQL) ORDER BY id"
         var buffer = ""
         func emit(_ text: String) throws {
             buffer += text
@@ -18,13 +15,11 @@ extension ResultStore {
             }
         }
         try reading { db in
+            let evidence = try EvidenceReader(db)
             let rows = try Row.fetchCursor(db, sql: sql).map { row in
                 let id: String = (try? row.decode(atIndex: 0)) ?? "?"
-                guard !row.hasNull(atIndex: ExperimentRecord.columns.firstIndex(of: "evidence")!) else {
-                    throw StoreError("\(self.path): experiment \(id): evidence is not valid JSON (campaign status --check lists every damaged row)")
-                }
                 do {
-                    return try ExperimentRecord(row: row)
+                    return try ExperimentRecord(row: row, evidence: evidence)
                 } catch {
                     throw StoreError("\(self.path): experiment \(id): \(error) (campaign status --check lists every damaged row)")
                 }

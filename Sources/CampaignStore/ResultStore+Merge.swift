@@ -56,6 +56,7 @@ extension ResultStore {
                     try db.inTransaction {
                         try adoptCampaign(of: source, db)
                         try copyRows(GoldenRecord.self, from: source, db)
+                        try copyEvidenceSteps(from: source, db)
                         try copyRows(ExperimentRecord.self, from: source, db)
                         try copyRows(FailedExperimentRecord.self, from: source, db)
                         for plan in source.plans {
@@ -110,6 +111,25 @@ extension ResultStore {
         try db.execute(sql: """
             INSERT INTO main.\(table) (\(Record.columnList))
             SELECT \(Record.columnList) FROM shard.\(table) WHERE true ON CONFLICT (id) DO NOTHING
+            """)
+    }
+}
+
+extension ResultStore {
+    /// Inserts the attached source's evidence steps that the output lacks, after checking that
+    /// the steps both hold are identical (ids are content hashes: a difference is a collision).
+    fileprivate func copyEvidenceSteps(from source: MergeSource, _ db: Database) throws {
+        let differs = ["rule", "inputs", "result", "source"].map { "s.\($0) IS NOT m.\($0)" }.joined(separator: " OR ")
+        let conflictSQL = """
+            SELECT s.id FROM shard.evidence_steps AS s JOIN main.evidence_steps AS m ON m.id = s.id
+            WHERE \(differs) ORDER BY s.id LIMIT 1
+            """
+        if let id = try Int64.fetchOne(db, sql: conflictSQL) {
+            throw StoreError("\(source.path) and \(path) hold different contents for evidence step \(id) (a 64-bit hash collision)")
+        }
+        try db.execute(sql: """
+            INSERT INTO main.evidence_steps (id, rule, inputs, result, source)
+            SELECT id, rule, inputs, result, source FROM shard.evidence_steps WHERE true ON CONFLICT (id) DO NOTHING
             """)
     }
 }

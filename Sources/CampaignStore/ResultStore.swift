@@ -1,5 +1,6 @@
 import Foundation
 internal import GRDB
+import Synchronization
 
 /// The results database of a campaign, or of one shard of it: SQLite in WAL mode.
 ///
@@ -10,6 +11,10 @@ public final class ResultStore: Sendable {
     /// The database file.
     public let path: String
     let pool: any DatabaseWriter
+    /// Ids of the evidence steps this store has written (or found written), so that a campaign's
+    /// recurring steps cost one insert each; forgotten when it would exceed `storedStepsLimit`.
+    private let storedSteps = Mutex(Set<Int64>())
+    private static let storedStepsLimit = 1 << 20
 
     /// Opens the database at `path`, creating it if missing, and creates or updates its schema.
     public init(path: String) throws {
@@ -198,12 +203,32 @@ public final class ResultStore: Sendable {
     /// flight.
     public func insert(experiments: [ExperimentRecord], failures: [FailedExperimentRecord] = []) throws {
         guard !experiments.isEmpty || !failures.isEmpty else { return }
-        try writing { db in
+        let newSteps = try writing { db in
+            let newSteps = try insertSteps(of: experiments, db)
             try insert(experiments, db)
             try insert(failures, db)
             let landed = try db.cachedStatement(sql: "DELETE FROM in_flight WHERE id = ?")
             for id in experiments.map(\.id) + failures.map(\.id) { try landed.executeBound([id.databaseValue], in: db) }
+            return newSteps
         }
+        storedSteps.withLock { stored in
+            if stored.count + newSteps.count > Self.storedStepsLimit { stored.removeAll(keepingCapacity: true) }
+            stored.formUnion(newSteps)
+        }
+    }
+
+    /// Stores the evidence steps of `experiments` that this store has not stored yet, and
+    /// returns their ids (to be remembered once the transaction commits).
+    private func insertSteps(of experiments: [ExperimentRecord], _ db: Database) throws -> Set<Int64> {
+        let stored = storedSteps.withLock { $0 }
+        var new = Set<Int64>()
+        let steps = experiments.lazy.flatMap(\.evidence).filter { !stored.contains($0.id) && new.insert($0.id).inserted }
+        do {
+            try StoredEvidence.insert(steps, db)
+        } catch let error as StoreError {
+            throw StoreError("\(path): \(error.description)")
+        }
+        return new
     }
 
     /// Experiments that gave no result, sorted by id.
@@ -218,7 +243,8 @@ public final class ResultStore: Sendable {
             let hasHazards = try db.columns(in: GoldenRecord.table).contains { $0.name == "hazards" }
             let columns = GoldenRecord.columns.map { $0 == "hazards" && !hasHazards ? "'{}'" : $0 }
             let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(GoldenRecord.table) ORDER BY id"
-            return try Array(Row.fetchCursor(db, sql: sql).map(GoldenRecord.init(row:)))
+            let evidence = try EvidenceReader(db)
+            return try Array(Row.fetchCursor(db, sql: sql).map { try GoldenRecord(row: $0, evidence: evidence) })
         }
     }
 
@@ -230,7 +256,8 @@ public final class ResultStore: Sendable {
     /// The experiment with this id, if stored.
     public func experiment(id: String) throws -> ExperimentRecord? {
         try reading { db in
-            try Row.fetchOne(db, sql: "\(ExperimentRecord.selectSQL) WHERE id = ?", arguments: [id]).map(ExperimentRecord.init(row:))
+            let evidence = try EvidenceReader(db)
+            return try Row.fetchOne(db, sql: "\(ExperimentRecord.selectSQL) WHERE id = ?", arguments: [id]).map { try ExperimentRecord(row: $0, evidence: evidence) }
         }
     }
 
@@ -269,7 +296,8 @@ public final class ResultStore: Sendable {
 
     private func fetchAll<Record: StoredRecord>() throws -> [Record] {
         try reading { db in
-            try Array(Row.fetchCursor(db, sql: "\(Record.selectSQL) ORDER BY id").map(Record.init(row:)))
+            let evidence = try EvidenceReader(db)
+            return try Array(Row.fetchCursor(db, sql: "\(Record.selectSQL) ORDER BY id").map { try Record(row: $0, evidence: evidence) })
         }
     }
 

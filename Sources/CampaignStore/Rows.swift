@@ -13,8 +13,8 @@ protocol StoredRecord: Hashable {
     var id: String { get }
     /// The column values, in the order of `columns`.
     var databaseValues: [DatabaseValue] { get }
-    /// Decodes a row whose columns are `columns`, in order.
-    init(row: Row) throws
+    /// Decodes a row whose columns are `columns`, in order; `evidence` reads evidence steps.
+    init(row: Row, evidence: EvidenceReader) throws
 }
 
 extension StoredRecord {
@@ -107,7 +107,7 @@ extension GoldenRecord: StoredRecord {
         ]
     }
 
-    init(row: Row) throws {
+    init(row: Row, evidence _: EvidenceReader) throws {
         var reader = ColumnReader(row)
         self.init(
             id: try reader.next(),
@@ -146,13 +146,13 @@ extension ExperimentRecord: StoredRecord {
             id.databaseValue, golden.databaseValue, trace.databaseValue, policy.databaseValue,
             platform.databaseValue, schedule.databaseValue, seed.map(storedBits).databaseValue,
             fault.databaseValue, kind.databaseValue, verdict.name.databaseValue, contained.databaseValue,
-            chain.databaseValue, evidence.databaseValue, tlps.databaseValue, linkBytes.databaseValue,
+            chain.databaseValue, evidence.idList.databaseValue, tlps.databaseValue, linkBytes.databaseValue,
             storedBits(simulatedNs).databaseValue, steps.databaseValue, stoppedEarly.databaseValue,
             weight.databaseValue, members.databaseValue,
         ]
     }
 
-    init(row: Row) throws {
+    init(row: Row, evidence: EvidenceReader) throws {
         var reader = ColumnReader(row)
         self.init(
             id: try reader.next(),
@@ -166,7 +166,7 @@ extension ExperimentRecord: StoredRecord {
             kind: try reader.next(),
             verdict: try StoredVerdict.decode(reader.next()),
             chain: try reader.next(skipping: 1),  // `contained`: derived from the verdict
-            evidence: try reader.next(),
+            evidence: try evidence.steps(reader.next()),
             tlps: try reader.next(),
             linkBytes: try reader.next(),
             simulatedNs: UInt64(bitPattern: try reader.next(Int64.self)),
@@ -187,7 +187,7 @@ extension FailedExperimentRecord: StoredRecord {
         [id.databaseValue, golden.databaseValue, fault.databaseValue, kind.databaseValue, error.databaseValue]
     }
 
-    init(row: Row) throws {
+    init(row: Row, evidence _: EvidenceReader) throws {
         var reader = ColumnReader(row)
         self.init(id: try reader.next(), golden: try reader.next(), fault: try reader.next(), kind: try reader.next(), error: try reader.next())
     }

@@ -103,6 +103,10 @@ enum Schema {
             // before (their runs' hazards were not kept).
             try db.execute(sql: "ALTER TABLE golden_runs ADD COLUMN hazards TEXT NOT NULL DEFAULT '{}'")
         }
+        migrator.registerMigration("v4: evidence steps stored once") { db in
+            // `experiments.evidence` lists ids of `evidence_steps` (see StoredEvidence).
+            try StoredEvidence.migrate(db)
+        }
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 import ArmMemory
+import CampaignStore
 import DeviceModels
 import Diagnostics
 import Foundation

@@ -268,7 +268,7 @@ public enum CampaignRunner {
     static func record(_ outcome: ExperimentOutcome, experiment: PlannedExperiment, id: String, golden: Golden) -> ExperimentRecord {
         let worst = outcome.verdicts.max { $0.verdict < $1.verdict }
         let g = golden.record
-        let evidence = evidenceJSON(worst?.evidence ?? [])
+        let evidence = (worst?.evidence ?? []).map { EvidenceStep(rule: $0.rule.name, inputs: $0.inputs, result: $0.result, source: $0.source) }
         let s = outcome.summary
         return ExperimentRecord(id: id, golden: g.id, trace: g.trace, policy: g.policy, platform: g.platform, schedule: g.schedule, seed: g.seed,
                                 fault: experiment.fault.description, kind: experiment.fault.kind.spelling,
@@ -276,26 +276,6 @@ public enum CampaignRunner {
                                 evidence: evidence, tlps: s.tlps.total, linkBytes: s.linkBytes, simulatedNs: s.simulatedNs,
                                 steps: outcome.steps, stoppedEarly: outcome.stoppedEarly, weight: experiment.weight,
                                 members: experiment.membersText)
-    }
-
-    /// Evidence as a JSON array of `{"inputs","result","rule","source"}` objects (keys sorted;
-    /// written by hand: JSONEncoder took a fifth of a campaign's time).
-    static func evidenceJSON(_ evidence: [Evidence]) -> String {
-        var json = "["
-        json.reserveCapacity(evidence.reduce(2) { $0 + $1.inputs.utf8.count + $1.result.utf8.count + $1.rule.name.utf8.count + $1.source.utf8.count + 48 })
-        for (i, e) in evidence.enumerated() {
-            json.append(i == 0 ? "{\"inputs\":" : ",{\"inputs\":")
-            ExportText.appendJSONString(e.inputs, to: &json)
-            json.append(",\"result\":")
-            ExportText.appendJSONString(e.result, to: &json)
-            json.append(",\"rule\":")
-            ExportText.appendJSONString(e.rule.name, to: &json)
-            json.append(",\"source\":")
-            ExportText.appendJSONString(e.source, to: &json)
-            json.append("}")
-        }
-        json.append("]")
-        return json
     }
 
     // MARK: - Ids

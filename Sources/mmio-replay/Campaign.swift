@@ -106,7 +106,7 @@ struct CampaignStatus: AsyncParsableCommand {
     @Argument(help: "The results database.")
     var db: String
 
-    @Flag(help: "Also verify every row (SQLite's integrity check, every row decoded, evidence valid JSON); exit 65 on a problem.")
+    @Flag(help: "Also verify every row (SQLite's integrity check, every row decoded, every evidence step found); exit 65 on a problem.")
     var check = false
 
     @Flag(help: "List every failed experiment (by default the first 10).")

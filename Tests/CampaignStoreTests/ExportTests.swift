@@ -5,12 +5,12 @@ import Verdicts
 
 @Suite struct ExportTests {
     /// Two experiments, the second with a chain holding a comma, a quote and a newline, and
-    /// evidence spread over lines.
+    /// evidence whose texts need escaping.
     let records = [
         experiment("00000000000000b2", verdict: .guestAbort, weight: 3, seed: 42),
         experiment(
             "00000000000000a1", chain: "UR -> SError, \"panic\"\nthen FLR",
-            evidence: "[{\"rule\": \"ur-to-serror\",\n  \"at\": 12.50}]"),
+            evidence: [EvidenceStep(rule: "ur-to-serror", inputs: "\"UR\"\tat 12.50 ns", result: "SError\nthen FLR", source: "a\\b")]),
     ]
 
     @Test func csvText() throws {
@@ -32,8 +32,8 @@ import Verdicts
             let json = try exported(store, .json, in: directory)
             #expect(json == #"""
                 [
-                {"chain":"UR -> SError, \"panic\"\nthen FLR","contained":false,"evidence":[{"rule":"ur-to-serror","at":12.50}],"fault":"UR at bar0+0x44 read #3","golden":"1000000000000000","id":"00000000000000a1","kind":"UR","linkBytes":7680,"platform":"neoverse-n1","policy":"normal-nc","schedule":"in-order","seed":null,"simulatedNs":400000,"steps":950,"stoppedEarly":true,"tlps":120,"trace":"nvme-boot","verdict":"host-panic","weight":1},
-                {"chain":"UR completion -> SError -> host panic","contained":true,"evidence":[{"rule":"ur-to-serror"}],"fault":"UR at bar0+0x44 read #3","golden":"1000000000000000","id":"00000000000000b2","kind":"UR","linkBytes":7680,"platform":"neoverse-n1","policy":"normal-nc","schedule":"random","seed":42,"simulatedNs":400000,"steps":950,"stoppedEarly":false,"tlps":120,"trace":"nvme-boot","verdict":"guest-abort","weight":3}
+                {"chain":"UR -> SError, \"panic\"\nthen FLR","contained":false,"evidence":[{"inputs":"\"UR\"\tat 12.50 ns","result":"SError\nthen FLR","rule":"ur-to-serror","source":"a\\b"}],"fault":"UR at bar0+0x44 read #3","golden":"1000000000000000","id":"00000000000000a1","kind":"UR","linkBytes":7680,"platform":"neoverse-n1","policy":"normal-nc","schedule":"in-order","seed":null,"simulatedNs":400000,"steps":950,"stoppedEarly":true,"tlps":120,"trace":"nvme-boot","verdict":"host-panic","weight":1},
+                {"chain":"UR completion -> SError -> host panic","contained":true,"evidence":[{"inputs":"ur on read","result":"device UR","rule":"error-origin","source":"ErrorIncident"},{"inputs":"UR completion","result":"SError","rule":"ur-to-serror","source":"docs/domain.md §4"}],"fault":"UR at bar0+0x44 read #3","golden":"1000000000000000","id":"00000000000000b2","kind":"UR","linkBytes":7680,"platform":"neoverse-n1","policy":"normal-nc","schedule":"random","seed":42,"simulatedNs":400000,"steps":950,"stoppedEarly":false,"tlps":120,"trace":"nvme-boot","verdict":"guest-abort","weight":3}
                 ]
 
                 """#)

@@ -1,5 +1,6 @@
 import CampaignStore
 import Foundation
+import GRDB
 import Testing
 import Verdicts
 
@@ -7,7 +8,8 @@ import Verdicts
     let all = (1...12).map { i in
         experiment(
             String(format: "%016llx", UInt64(i) &* 0x9E37_79B9_7F4A_7C15), golden: i % 2 == 0 ? "1000000000000000" : "2000000000000000",
-            verdict: i % 3 == 0 ? .guestAbort : .hostPanic, weight: i % 4 + 1)
+            verdict: i % 3 == 0 ? .guestAbort : .hostPanic, weight: i % 4 + 1,
+            evidence: [EvidenceStep(rule: "access", inputs: "vcpu0 at \(i / 2) ns", result: "W 4", source: "the trace"), urStep])
     }
 
     /// Shard `index` of 2: the experiments at even or odd positions.
@@ -29,6 +31,27 @@ import Verdicts
             for format in ExportFormat.allCases {
                 #expect(try exported(merged, format, in: directory) == (try exported(single, format, in: directory)))
             }
+        }
+    }
+
+    /// Shards share steps (stored once in the output); a step whose id the output holds with
+    /// other content (a hash collision, or a shard edited by hand) fails that shard's merge.
+    @Test func evidenceStepsMergeOnceAndCollisionsFail() throws {
+        try withTemporaryDirectory { directory in
+            try makeStore(directory.file("s1.db"), shard: Shard(index: 1, count: 2), experiments: shard(1), planned: 6)
+            try makeStore(directory.file("s2.db"), shard: Shard(index: 2, count: 2), experiments: shard(2), planned: 6)
+            try ResultStore.merge([directory.file("s1.db"), directory.file("s2.db")], into: directory.file("merged.db"))
+            let steps = try DatabaseQueue(path: directory.file("merged.db")).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM evidence_steps") }
+            #expect(steps == Set(all.flatMap(\.evidence)).count)
+
+            try makeStore(directory.file("s3.db"), shard: Shard(index: 1, count: 2), experiments: shard(1), planned: 6)
+            try DatabaseQueue(path: directory.file("s3.db")).write { db in
+                try db.execute(sql: "UPDATE evidence_steps SET source = 'edited' WHERE id = ?", arguments: [urStep.id])
+            }
+            let error = #expect(throws: StoreError.self) {
+                try ResultStore.merge([directory.file("s3.db")], into: directory.file("merged.db"))
+            }
+            #expect(error?.description.contains("different contents for evidence step \(urStep.id)") == true)
         }
     }
 

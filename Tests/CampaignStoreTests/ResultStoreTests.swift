@@ -126,17 +126,6 @@ import Verdicts
         }
     }
 
-    @Test func evidenceMustBeJSON() throws {
-        try withTemporaryDirectory { directory in
-            let store = try makeStore(directory.file("r.db"), experiments: [])
-            let error = #expect(throws: StoreError.self) {
-                try store.insert(experiments: [experiment("0000000000000001"), experiment("0000000000000002", evidence: "[oops")])
-            }
-            #expect(error?.description.contains("experiment 0000000000000002") == true)
-            #expect(try store.experimentIDs().isEmpty)
-        }
-    }
-
     @Test func journalModeIsWAL() throws {
         try withTemporaryDirectory { directory in
             try makeStore(directory.file("r.db"), experiments: [experiment("0000000000000001")])
@@ -164,22 +153,26 @@ import Verdicts
         }
     }
 
-    /// `check()` names every damaged row (a verdict that is none, evidence that is not JSON)
-    /// and finds nothing in a sound database.
+    /// `check()` names every damaged row (a verdict that is none, evidence that lists no step
+    /// ids or a step that is missing) and finds nothing in a sound database.
     @Test func checkNamesEveryDamagedRow() throws {
         try withTemporaryDirectory { directory in
             let store = try makeStore(directory.file("r.db"), shard: .whole,
-                                      experiments: [experiment("0000000000000001"), experiment("0000000000000002"), experiment("0000000000000003")])
+                                      experiments: [experiment("0000000000000001"), experiment("0000000000000002"), experiment("0000000000000003"),
+                                                    experiment("0000000000000004", evidence: [EvidenceStep(rule: "r", inputs: "i", result: "x", source: "s")])])
             #expect(try store.check().isEmpty)
             try DatabaseQueue(path: directory.file("r.db")).write { db in
                 try db.execute(sql: "UPDATE experiments SET verdict = 'guest-panic' WHERE id = '0000000000000001'")
                 try db.execute(sql: "PRAGMA ignore_check_constraints = 1")
                 try db.execute(sql: "UPDATE experiments SET evidence = '[{' WHERE id = '0000000000000003'")
+                try db.execute(sql: "DELETE FROM evidence_steps WHERE rule = 'r'")
             }
             let problems = try store.check()
-            #expect(problems.count == 2)
+            #expect(problems.count == 3)
             #expect(problems[0].hasPrefix("experiment 0000000000000001: stored verdict 'guest-panic' is not a verdict"))
-            #expect(problems[1] == "experiment 0000000000000003: evidence is not valid JSON")
+            #expect(problems[1] == "experiment 0000000000000003: evidence '[{' is not a list of step ids")
+            let missing = EvidenceStep(rule: "r", inputs: "i", result: "x", source: "s").id
+            #expect(problems[2] == "experiment 0000000000000004: evidence step \(missing) is missing")
         }
     }
 

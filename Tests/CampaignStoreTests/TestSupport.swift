@@ -42,10 +42,14 @@ func hazardCounts(_ values: [HazardKind: Int]) -> HazardCounts {
     return counts
 }
 
+/// Evidence steps most sample experiments share.
+let urStep = EvidenceStep(rule: "error-origin", inputs: "ur on read", result: "device UR", source: "ErrorIncident")
+let panicStep = EvidenceStep(rule: "ur-to-serror", inputs: "UR completion", result: "SError", source: "docs/domain.md §4")
+
 func experiment(
     _ id: String, golden: String = "1000000000000000", verdict: Verdict = .hostPanic, weight: Int = 1,
     seed: UInt64? = nil, chain: String = "UR completion -> SError -> host panic",
-    evidence: String = #"[{"rule":"ur-to-serror"}]"#
+    evidence: [EvidenceStep] = [urStep, panicStep]
 ) -> ExperimentRecord {
     ExperimentRecord(
         id: id, golden: golden, trace: "nvme-boot", policy: "normal-nc", platform: "neoverse-n1",

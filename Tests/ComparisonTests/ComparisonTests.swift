@@ -43,7 +43,7 @@ enum KnownCampaign {
         }
         return ExperimentRecord(id: id, golden: golden, trace: "t", policy: policy, platform: "ras-sbsa", schedule: "in-order", seed: nil,
                                 fault: fault, kind: "UR", verdict: verdict, chain: "\(policy) chain ⇒ \(verdict)",
-                                evidence: "[]", tlps: 1, linkBytes: 1, simulatedNs: 1, steps: 1, stoppedEarly: true, weight: weight, members: members)
+                                evidence: [], tlps: 1, linkBytes: 1, simulatedNs: 1, steps: 1, stoppedEarly: true, weight: weight, members: members)
     }
 }
 

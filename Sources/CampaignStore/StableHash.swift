@@ -4,29 +4,33 @@
 ///
 /// 64 bits: a campaign of a million experiments has a chance of about 3·10⁻⁸ of two ids
 /// colliding; the store refuses a colliding row with different content rather than losing one.
-struct StableHash {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+public struct StableHash: Sendable {
+    /// The hash of everything added so far.
+    public var value: UInt64 { state }
+    @usableFromInline var state: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    init() {}
+    public init() {}
 
-    init(_ fields: [String]) {
+    public init(_ fields: [String]) {
         for field in fields { add(field) }
     }
 
-    mutating func add(_ field: String) {
-        add(bytes: field.utf8)
+    @inlinable public mutating func add(_ field: String) {
+        if field.utf8.withContiguousStorageIfAvailable({ add(bytes: $0) }) == nil {
+            add(bytes: field.utf8)
+        }
         add(bytes: CollectionOfOne(0))
     }
 
-    mutating func add(bytes: some Sequence<UInt8>) {
+    @inlinable public mutating func add(bytes: some Sequence<UInt8>) {
         for byte in bytes {
-            value ^= UInt64(byte)
-            value &*= 0x0000_0100_0000_01b3
+            state ^= UInt64(byte)
+            state &*= 0x0000_0100_0000_01b3
         }
     }
 
     /// 16 lowercase hex digits.
-    var hex: String {
+    public var hex: String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
