@@ -70,7 +70,29 @@ extension [EvidenceStep] {
     }
 
     /// The steps' ids as stored in an experiment row: a JSON array of integers, `[12,-40]`.
+    /// Written digit by digit: the writer thread builds one for every row it stores.
     var idList: String {
-        "[" + map { String($0.id) }.joined(separator: ",") + "]"
+        // 20 bytes hold any Int64 in decimal with its sign, 1 more its separator.
+        String(unsafeUninitializedCapacity: 2 + 21 * count) { text in
+            var end = 0
+            func put(_ byte: UInt8) {
+                text[end] = byte
+                end += 1
+            }
+            put(UInt8(ascii: "["))
+            for (i, step) in enumerated() {
+                if i > 0 { put(UInt8(ascii: ",")) }
+                if step.id < 0 { put(UInt8(ascii: "-")) }
+                var magnitude = step.id.magnitude
+                let start = end
+                repeat {
+                    put(UInt8(ascii: "0") + UInt8(magnitude % 10))
+                    magnitude /= 10
+                } while magnitude > 0
+                text[start..<end].reverse()
+            }
+            put(UInt8(ascii: "]"))
+            return end
+        }
     }
 }

@@ -14,11 +14,14 @@ public final class ResultStore: Sendable {
     /// Ids of the evidence steps this store has written (or found written), so that a campaign's
     /// recurring steps cost one insert each; forgotten when it would exceed `storedStepsLimit`.
     private let storedSteps = Mutex(Set<Int64>())
+    /// Experiments handed to workers by a run of this process or one that stopped.
+    private let journal: InFlightJournal
     private static let storedStepsLimit = 1 << 20
 
     /// Opens the database at `path`, creating it if missing, and creates or updates its schema.
     public init(path: String) throws {
         self.path = path
+        journal = InFlightJournal(databasePath: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -44,6 +47,7 @@ public final class ResultStore: Sendable {
     /// file or directory), the database (and its WAL, if any) is read from a private copy.
     private init(readingOnly path: String) throws {
         self.path = path
+        journal = InFlightJournal(databasePath: path)
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
@@ -155,25 +159,36 @@ public final class ResultStore: Sendable {
     }
 
     /// Notes experiments handed to a worker, before it starts them: a run that stops leaves
-    /// them behind as suspects (see `suspects()`).
+    /// them behind as suspects (see `suspects()`). Appended to the in-flight journal beside the
+    /// database (`InFlightJournal`): it never waits for a transaction.
     public func markInFlight(_ ids: [String]) throws {
-        guard !ids.isEmpty else { return }
-        try writing { db in
-            let statement = try db.cachedStatement(sql: "INSERT INTO in_flight (id) VALUES (?) ON CONFLICT (id) DO NOTHING")
-            for id in ids { try statement.executeBound([id.databaseValue], in: db) }
+        try journal.append(ids)
+    }
+
+    /// Notes experiments whose results a run holds, not stored yet: if it stops before storing
+    /// them, they are run again with the others, not as suspects.
+    public func markFinished(_ ids: [String]) throws {
+        try journal.append(ids, done: true)
+    }
+
+    /// Experiments a stopped run left in flight (started and not finished in the journal, or
+    /// running alone), with no result stored, sorted by id; each with how many times the
+    /// process stopped while it ran alone.
+    public func suspects() throws -> [(id: String, aloneRuns: Int)] {
+        let journaled = journal.running()
+        return try reading { db in
+            let alone = try Row.fetchAll(db, sql: "SELECT id, alone_runs FROM in_flight").map { (try $0.decode(atIndex: 0) as String, try $0.decode(atIndex: 1) as Int) }
+            var runs = Dictionary(alone, uniquingKeysWith: max)
+            for id in journaled where runs[id] == nil { runs[id] = 0 }
+            let stored = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM experiments WHERE id = ?1) OR EXISTS (SELECT 1 FROM failed_experiments WHERE id = ?1)")
+            return try runs.filter { id, _ in try !(Bool.fetchOne(stored, arguments: [id]) ?? false) }
+                .map { (id: $0.key, aloneRuns: $0.value) }.sorted { $0.id < $1.id }
         }
     }
 
-    /// Experiments a stopped run left in flight, with no result stored, sorted by id; each
-    /// with how many times the process stopped while it ran alone.
-    public func suspects() throws -> [(id: String, aloneRuns: Int)] {
-        try reading { db in
-            let sql = """
-                SELECT id, alone_runs FROM in_flight WHERE id NOT IN (SELECT id FROM experiments)
-                AND id NOT IN (SELECT id FROM failed_experiments) ORDER BY id
-                """
-            return try Row.fetchAll(db, sql: sql).map { (try $0.decode(atIndex: 0), try $0.decode(atIndex: 1)) }
-        }
+    /// Forgets the experiments marked in flight, once a run has stored a result for each.
+    public func settleInFlight() throws {
+        try journal.remove()
     }
 
     /// Counts one more run of a suspect alone, before it starts.
@@ -207,8 +222,12 @@ public final class ResultStore: Sendable {
             let newSteps = try insertSteps(of: experiments, db)
             try insert(experiments, db)
             try insert(failures, db)
-            let landed = try db.cachedStatement(sql: "DELETE FROM in_flight WHERE id = ?")
-            for id in experiments.map(\.id) + failures.map(\.id) { try landed.executeBound([id.databaseValue], in: db) }
+            // Only suspects run alone are in the table (others are in the journal): usually none.
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM in_flight)") == true {
+                let landed = try db.cachedStatement(sql: "DELETE FROM in_flight WHERE id = ?")
+                for experiment in experiments { try landed.executeBound(experiment.id, in: db) }
+                for failure in failures { try landed.executeBound(failure.id, in: db) }
+            }
             return newSteps
         }
         storedSteps.withLock { stored in
@@ -222,9 +241,12 @@ public final class ResultStore: Sendable {
     private func insertSteps(of experiments: [ExperimentRecord], _ db: Database) throws -> Set<Int64> {
         let stored = storedSteps.withLock { $0 }
         var new = Set<Int64>()
-        let steps = experiments.lazy.flatMap(\.evidence).filter { !stored.contains($0.id) && new.insert($0.id).inserted }
         do {
-            try StoredEvidence.insert(steps, db)
+            for experiment in experiments {
+                for step in experiment.evidence where !stored.contains(step.id) && new.insert(step.id).inserted {
+                    try StoredEvidence.insert(step, db)
+                }
+            }
         } catch let error as StoreError {
             throw StoreError("\(path): \(error.description)")
         }
@@ -269,20 +291,20 @@ public final class ResultStore: Sendable {
     private func insert<Record: StoredRecord>(_ records: [Record], _ db: Database) throws {
         let statement = try db.cachedStatement(sql: Record.insertSQL)
         for record in records {
-            let values = record.databaseValues
             do {
-                try statement.executeBound(values, in: db)
+                try statement.executeBound(in: db) { record.encode(into: &$0) }
             } catch let error as DatabaseError {
                 throw StoreError("\(path): cannot store \(Record.noun) \(record.id): \(error.message ?? "\(error)")")
             }
             if db.changesCount == 0 {
-                try requireStored(record, values: values, db)
+                try requireStored(record, db)
             }
         }
     }
 
-    /// Fails unless the stored row with `record`'s id holds exactly `values`.
-    private func requireStored<Record: StoredRecord>(_ record: Record, values: [DatabaseValue], _ db: Database) throws {
+    /// Fails unless the stored row with `record`'s id holds exactly its values.
+    private func requireStored<Record: StoredRecord>(_ record: Record, _ db: Database) throws {
+        let values = record.databaseValues
         let statement = try db.cachedStatement(sql: "\(Record.selectSQL) WHERE id = ?")
         guard let stored = try Row.fetchOne(statement, arguments: [record.id]) else { return }
         let differing = zip(Record.columns, zip(stored.databaseValues, values)).filter { $1.0 != $1.1 }.map(\.0)

@@ -8,11 +8,11 @@ protocol StoredRecord: Hashable {
     static var table: String { get }
     /// What one row is called in messages, e.g. `experiment`.
     static var noun: String { get }
-    /// The columns, in the order of `databaseValues`; `id` first.
+    /// The columns, in the order of `encode(into:)`; `id` first.
     static var columns: [String] { get }
     var id: String { get }
-    /// The column values, in the order of `columns`.
-    var databaseValues: [DatabaseValue] { get }
+    /// Gives the column values to `columns`, in the order of `columns`.
+    func encode(into columns: inout some ColumnSink)
     /// Decodes a row whose columns are `columns`, in order; `evidence` reads evidence steps.
     init(row: Row, evidence: EvidenceReader) throws
 }
@@ -27,6 +27,41 @@ extension StoredRecord {
     }
 
     static var selectSQL: String { "SELECT \(columnList) FROM \(table)" }
+
+    /// The column values, in the order of `columns`.
+    var databaseValues: [DatabaseValue] {
+        var values = ValueList()
+        encode(into: &values)
+        return values.values
+    }
+}
+
+/// Takes a record's column values one after the other: bound to a statement when stored
+/// (``StatementBinder``), collected when compared (``ValueList``).
+protocol ColumnSink {
+    mutating func add(_ value: Int64)
+    mutating func add(_ value: Double)
+    mutating func add(_ value: String)
+    mutating func addNull()
+}
+
+extension ColumnSink {
+    mutating func add(_ value: Int) { add(Int64(value)) }
+    mutating func add(_ value: Bool) { add(Int64(value ? 1 : 0)) }
+    /// A `UInt64` as its 64-bit pattern, which SQLite's signed INTEGER holds exactly.
+    mutating func add(bits value: UInt64) { add(Int64(bitPattern: value)) }
+    mutating func add(bits value: UInt64?) {
+        if let value { add(bits: value) } else { addNull() }
+    }
+}
+
+/// Column values collected as `DatabaseValue`s.
+struct ValueList: ColumnSink {
+    var values: [DatabaseValue] = []
+    mutating func add(_ value: Int64) { values.append(value.databaseValue) }
+    mutating func add(_ value: Double) { values.append(value.databaseValue) }
+    mutating func add(_ value: String) { values.append(value.databaseValue) }
+    mutating func addNull() { values.append(.null) }
 }
 
 /// Decodes a row's columns one after the other, from the first.
@@ -84,9 +119,6 @@ enum StoredCounts {
     }
 }
 
-/// A `UInt64` as its 64-bit pattern, which SQLite's signed INTEGER holds exactly.
-private func storedBits(_ value: UInt64) -> Int64 { Int64(bitPattern: value) }
-
 extension GoldenRecord: StoredRecord {
     static let table = "golden_runs"
     static let noun = "golden run"
@@ -96,15 +128,25 @@ extension GoldenRecord: StoredRecord {
         "sites", "experiments",
     ]
 
-    var databaseValues: [DatabaseValue] {
-        [
-            id.databaseValue, trace.databaseValue, traceHash.databaseValue, policy.databaseValue,
-            platform.databaseValue, schedule.databaseValue, seed.map(storedBits).databaseValue,
-            events.databaseValue, tlps.databaseValue, linkBytes.databaseValue, storedBits(simulatedNs).databaseValue,
-            cpuWrites.databaseValue, writeTransactions.databaseValue, writeCombiningRatio.databaseValue,
-            StoredCounts.encode(verdicts).databaseValue, StoredCounts.encode(hazards).databaseValue,
-            sites.databaseValue, experiments.databaseValue,
-        ]
+    func encode(into c: inout some ColumnSink) {
+        c.add(id)
+        c.add(trace)
+        c.add(traceHash)
+        c.add(policy)
+        c.add(platform)
+        c.add(schedule)
+        c.add(bits: seed)
+        c.add(events)
+        c.add(tlps)
+        c.add(linkBytes)
+        c.add(bits: simulatedNs)
+        c.add(cpuWrites)
+        c.add(writeTransactions)
+        c.add(writeCombiningRatio)
+        c.add(StoredCounts.encode(verdicts))
+        c.add(StoredCounts.encode(hazards))
+        c.add(sites)
+        c.add(experiments)
     }
 
     init(row: Row, evidence _: EvidenceReader) throws {
@@ -141,15 +183,27 @@ extension ExperimentRecord: StoredRecord {
         "weight", "members",
     ]
 
-    var databaseValues: [DatabaseValue] {
-        [
-            id.databaseValue, golden.databaseValue, trace.databaseValue, policy.databaseValue,
-            platform.databaseValue, schedule.databaseValue, seed.map(storedBits).databaseValue,
-            fault.databaseValue, kind.databaseValue, verdict.name.databaseValue, contained.databaseValue,
-            chain.databaseValue, evidence.idList.databaseValue, tlps.databaseValue, linkBytes.databaseValue,
-            storedBits(simulatedNs).databaseValue, steps.databaseValue, stoppedEarly.databaseValue,
-            weight.databaseValue, members.databaseValue,
-        ]
+    func encode(into c: inout some ColumnSink) {
+        c.add(id)
+        c.add(golden)
+        c.add(trace)
+        c.add(policy)
+        c.add(platform)
+        c.add(schedule)
+        c.add(bits: seed)
+        c.add(fault)
+        c.add(kind)
+        c.add(verdict.name)
+        c.add(contained)
+        c.add(chain)
+        c.add(evidence.idList)
+        c.add(tlps)
+        c.add(linkBytes)
+        c.add(bits: simulatedNs)
+        c.add(steps)
+        c.add(stoppedEarly)
+        c.add(weight)
+        c.add(members)
     }
 
     init(row: Row, evidence: EvidenceReader) throws {
@@ -183,8 +237,12 @@ extension FailedExperimentRecord: StoredRecord {
     static let noun = "failed experiment"
     static let columns = ["id", "golden", "fault", "kind", "error"]
 
-    var databaseValues: [DatabaseValue] {
-        [id.databaseValue, golden.databaseValue, fault.databaseValue, kind.databaseValue, error.databaseValue]
+    func encode(into c: inout some ColumnSink) {
+        c.add(id)
+        c.add(golden)
+        c.add(fault)
+        c.add(kind)
+        c.add(error)
     }
 
     init(row: Row, evidence _: EvidenceReader) throws {

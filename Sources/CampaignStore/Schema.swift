@@ -89,9 +89,10 @@ enum Schema {
                     error TEXT NOT NULL
                 ) STRICT;
 
-                -- Experiments handed to a worker whose result is not stored yet. Rows left here
-                -- by a run that stopped are suspects: the next run replays each alone first, and
-                -- `alone_runs` counts the times the process stopped while one ran alone.
+                -- Suspects run alone, with the times the process stopped while one did
+                -- (`alone_runs`); a row leaves with the suspect's result. (Experiments handed to
+                -- workers are in the in-flight journal beside the database; rows that earlier
+                -- versions left here for them are suspects all the same.)
                 CREATE TABLE in_flight (
                     id TEXT PRIMARY KEY NOT NULL,
                     alone_runs INTEGER NOT NULL DEFAULT 0

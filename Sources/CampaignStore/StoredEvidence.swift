@@ -24,18 +24,20 @@ enum StoredEvidence {
             FROM experiments AS e, json_each(e.evidence) AS j JOIN evidence_steps AS s ON s.id = j.value;
         """
 
-    /// Stores `steps` unless stored already; fails if a stored step has the same id and other
+    /// Stores `step` unless stored already; fails if a stored step has the same id and other
     /// content (a hash collision), rather than lose one.
-    static func insert(_ steps: some Sequence<EvidenceStep>, _ db: Database) throws {
+    static func insert(_ step: EvidenceStep, _ db: Database) throws {
         let statement = try db.cachedStatement(sql: "INSERT INTO evidence_steps (id, rule, inputs, result, source) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
-        for step in steps {
-            try statement.executeBound(
-                [step.id.databaseValue, step.rule.databaseValue, step.inputs.databaseValue, step.result.databaseValue, step.source.databaseValue],
-                in: db)
-            if db.changesCount == 0, let stored = try fetch(step.id, db), stored != step {
-                throw StoreError("evidence step \(step.id) is stored with other content (a 64-bit hash collision): "
-                    + "'\(stored.rule): \(stored.result)' and '\(step.rule): \(step.result)'")
-            }
+        try statement.executeBound(in: db) { columns in
+            columns.add(step.id)
+            columns.add(step.rule)
+            columns.add(step.inputs)
+            columns.add(step.result)
+            columns.add(step.source)
+        }
+        if db.changesCount == 0, let stored = try fetch(step.id, db), stored != step {
+            throw StoreError("evidence step \(step.id) is stored with other content (a 64-bit hash collision): "
+                + "'\(stored.rule): \(stored.result)' and '\(step.rule): \(step.result)'")
         }
     }
 
@@ -59,11 +61,14 @@ enum StoredEvidence {
         while let row = try rows.next() {
             let text: String = try row.decode(atIndex: 1)
             guard let steps = try? JSONDecoder().decode([EvidenceStep].self, from: Data(text.utf8)) else { continue }
-            try insert(steps.filter { known.insert($0.id).inserted }, db)
+            for step in steps where known.insert(step.id).inserted { try insert(step, db) }
             updates.append((try row.decode(atIndex: 0), steps.idList))
         }
         for (id, list) in updates {
-            try update.executeBound([list.databaseValue, id.databaseValue], in: db)
+            try update.executeBound(in: db) { columns in
+                columns.add(list)
+                columns.add(id)
+            }
         }
     }
 }

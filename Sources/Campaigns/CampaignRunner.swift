@@ -124,36 +124,37 @@ public enum CampaignRunner {
             progress(state)
         }
 
-        // Results are stored by a writer thread; items are marked in flight a window at a time,
-        // one transaction per window, requested up to two windows ahead so that the writer
-        // stores them between result batches and a starting item seldom waits for its mark.
-        // Items marked but not started when a run stops are suspects of the next run like those
-        // in flight: they cost a lone run each, never a result.
+        // Results are stored by a writer thread. Each item's experiments are marked in flight
+        // (appended to the journal beside the database) just before the item starts, and
+        // finished when its results arrive; a run that stops leaves those started and not
+        // finished as suspects of the next run.
         let writer = ResultWriter(store: store)
-        let window = max(8, 4 * options.jobs)
-        var requested = 0
         var batch = ItemResults()
-        try await parallel(items, jobs: options.jobs) { item in
-            run(item, goldens: goldens, inputs: inputs, options: options)
-        } willStart: { i in
-            while requested < items.count, requested < i + 2 * window {
-                let end = min(requested + window, items.count)
-                try writer.markInFlight(items[requested..<end].flatMap { $0.experiments.map(\.id) }, through: end)
-                requested = end
+        do {
+            try await parallel(items, jobs: options.jobs) { item in
+                run(item, goldens: goldens, inputs: inputs, options: options)
+            } willStart: { i in
+                try store.markInFlight(items[i].experiments.map(\.id))
+            } onResult: { (_, results: ItemResults) in
+                try store.markFinished(results.records.map(\.id) + results.failures.map(\.id))
+                batch.records += results.records
+                batch.failures += results.failures
+                if batch.records.count + batch.failures.count >= options.batchSize {
+                    try writer.insert(experiments: batch.records, failures: batch.failures)
+                    batch = ItemResults()
+                }
+                state.record(results)
+                progress(state)
             }
-            try writer.waitUntilMarked(through: i + 1)
-        } onResult: { (_, results: ItemResults) in
-            batch.records += results.records
-            batch.failures += results.failures
-            if batch.records.count + batch.failures.count >= options.batchSize {
-                try writer.insert(experiments: batch.records, failures: batch.failures)
-                batch = ItemResults()
-            }
-            state.record(results)
-            progress(state)
+        } catch {
+            // What finished is kept: the results collected so far are stored before the error.
+            try? writer.insert(experiments: batch.records, failures: batch.failures)
+            try? writer.finish()
+            throw error
         }
         try writer.insert(experiments: batch.records, failures: batch.failures)
         try writer.finish()
+        try store.settleInFlight()
         return try store.status()
     }
 

@@ -4,80 +4,90 @@ import Foundation
 /// Stores a running campaign's results on a thread of its own, in submission order, so that
 /// neither the workers nor the task collecting their results wait on SQLite (docs/campaigns.md).
 ///
-/// Result batches are written asynchronously; at most ``pendingLimit`` wait at once (a faster
-/// producer then waits, so memory stays bounded). Marks of experiments in flight are written
-/// asynchronously too, in order with the batches; an experiment's worker starts only once its
-/// mark is stored (``waitUntilMarked(through:)``), so marks are requested ahead. The first error
-/// of a write is thrown by the next call, and by ``finish()``.
+/// The batches waiting when the thread gets to them are stored in one transaction: when SQLite
+/// falls behind, its transactions grow, and each commit rewrites fewer pages per row (the id
+/// index takes random inserts, so a commit rewrites most of its pages whatever its size). At
+/// most ``pendingLimit`` batches wait at once (a faster producer then waits, so memory stays
+/// bounded). The first error of a write is thrown by the next call, and by ``finish()``.
 final class ResultWriter: @unchecked Sendable {
     private let store: ResultStore
-    private let queue = DispatchQueue(label: "mmio-replay.campaign-results")
-    private let pending: DispatchSemaphore
-    /// Guards `failure` and `marked`, and signals when either changes.
+    /// Guards everything below, and signals when any of it changes.
     private let condition = NSCondition()
+    /// Result batches not stored yet, the first ones possibly being stored.
+    private var batches: [(experiments: [ExperimentRecord], failures: [FailedExperimentRecord])] = []
+    /// Whether ``finish()`` was called, and whether the thread has stopped since.
+    private var finishing = false
+    private var stopped = false
     /// The first write that failed.
     private var failure: (any Error)?
-    /// The marks stored so far: the `through` of the last one.
-    private var marked = 0
 
-    /// Batches written or waiting at once.
-    static let pendingLimit = 4
+    /// Batches waiting at once.
+    static let pendingLimit = 8
 
     init(store: ResultStore) {
         self.store = store
-        pending = DispatchSemaphore(value: Self.pendingLimit)
+        Thread { [self] in run() }.start()
     }
 
-    /// Stores a batch of results (and takes its ids out of flight), after every batch before it.
+    /// Stores a batch of results, after every batch before it.
     func insert(experiments: [ExperimentRecord], failures: [FailedExperimentRecord]) throws {
-        try rethrow()
-        guard !experiments.isEmpty || !failures.isEmpty else { return }
-        pending.wait()
-        queue.async { [self] in
-            defer { pending.signal() }
-            record { try store.insert(experiments: experiments, failures: failures) }
+        try locked {
+            while batches.count >= Self.pendingLimit, failure == nil { condition.wait() }
+            try throwFailure()
+            guard !experiments.isEmpty || !failures.isEmpty else { return }
+            batches.append((experiments, failures))
         }
     }
 
-    /// Marks experiments in flight after everything submitted before; `through` (increasing
-    /// from one call to the next) names the mark for ``waitUntilMarked(through:)``.
-    func markInFlight(_ ids: [String], through: Int) throws {
-        try rethrow()
-        queue.async { [self] in
-            record { try store.markInFlight(ids) }
-            condition.withLock {
-                marked = through
-                condition.broadcast()
-            }
-        }
-    }
-
-    /// Returns once the mark named `through` (or a later one) is stored; throws if a write failed.
-    func waitUntilMarked(through: Int) throws {
-        condition.lock()
-        while marked < through, failure == nil { condition.wait() }
-        condition.unlock()
-        try rethrow()
-    }
-
-    /// Waits for every batch submitted; throws the first write's error.
+    /// Waits for everything submitted to be stored, and stops the thread; throws the first
+    /// write's error. Must be called once, also when the campaign stops on an error.
     func finish() throws {
-        queue.sync {}
-        try rethrow()
+        try locked {
+            finishing = true
+            condition.broadcast()
+            while !stopped { condition.wait() }
+            try throwFailure()
+        }
     }
 
-    private func record(_ write: () throws -> Void) {
-        do {
-            try write()
-        } catch {
-            condition.withLock {
-                if failure == nil { failure = error }
+    /// The thread: the waiting batches, until finished; after a failed write it drops them.
+    private func run() {
+        condition.lock()
+        while true {
+            if failure != nil { batches = [] }
+            if !batches.isEmpty {
+                let taken = batches
+                condition.unlock()
+                do {
+                    try store.insert(experiments: taken.flatMap(\.experiments), failures: taken.flatMap(\.failures))
+                    condition.lock()
+                } catch {
+                    condition.lock()
+                    if failure == nil { failure = error }
+                }
+                batches.removeFirst(taken.count)
                 condition.broadcast()
+            } else if finishing {
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            } else {
+                condition.wait()
             }
         }
     }
 
-    private func rethrow() throws {
-        if let failure = condition.withLock({ failure }) { throw failure }
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        condition.lock()
+        defer {
+            condition.broadcast()
+            condition.unlock()
+        }
+        return try body()
+    }
+
+    private func throwFailure() throws {
+        if let failure { throw failure }
     }
 }

@@ -35,11 +35,14 @@ import Testing
             #expect(try store.experiments() == records.sorted { $0.id < $1.id })
             #expect(try store.check().isEmpty)
             let distinct = Set(records.flatMap(\.evidence))
-            let (stored, viewed) = try DatabaseQueue(path: path).read { db in
+            let (stored, lists, viewed) = try DatabaseQueue(path: path).read { db in
                 (try Int.fetchOne(db, sql: "SELECT count(*) FROM evidence_steps"),
+                 try String.fetchAll(db, sql: "SELECT evidence FROM experiments ORDER BY id"),
                  try Row.fetchAll(db, sql: "SELECT experiment, rule, inputs, result, source FROM experiment_evidence ORDER BY experiment, position"))
             }
             #expect(stored == distinct.count)
+            // Rows list the ids as a JSON array of decimal integers, with no spaces.
+            #expect(lists == records.sorted { $0.id < $1.id }.map { "[" + $0.evidence.map { String($0.id) }.joined(separator: ",") + "]" })
             let listed = records.sorted { $0.id < $1.id }.flatMap { e in e.evidence.map { (e.id, $0) } }
             #expect(viewed.count == listed.count)
             for (row, (id, step)) in zip(viewed, listed) {

@@ -93,6 +93,31 @@ import Verdicts
         }
     }
 
+    /// Experiments marked in flight go to the journal beside the database: those started and
+    /// neither finished nor stored are suspects, for another store on the same file too (the
+    /// next process); a line cut short is ignored; settling removes the journal.
+    @Test func inFlightJournal() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.file("r.db")
+            let store = try makeStore(path, experiments: [experiment("0000000000000001")])
+            try store.markInFlight(["0000000000000001", "0000000000000002", "0000000000000003", "0000000000000004"])
+            try store.markFinished(["0000000000000003"])
+            try store.markRunningAlone("0000000000000005")
+            try store.insert(experiments: [], failures: [FailedExperimentRecord(id: "0000000000000004", golden: "1000000000000000",
+                                                                                fault: "UR at bar0+0x44 read #3", kind: "UR", error: "trap")])
+            let handle = try #require(FileHandle(forWritingAtPath: path + "-inflight"))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data("00000000000000".utf8))
+            try handle.close()
+            let expected = ["0000000000000002", "0000000000000005"]
+            #expect(try store.suspects().map(\.id) == expected)
+            #expect(try ResultStore(path: path).suspects().map { "\($0.id):\($0.aloneRuns)" } == ["0000000000000002:0", "0000000000000005:1"])
+            try store.settleInFlight()
+            #expect(!FileManager.default.fileExists(atPath: path + "-inflight"))
+            #expect(try store.suspects().map(\.id) == ["0000000000000005"])
+        }
+    }
+
     @Test func identicalDuplicatesAreIgnoredAndConflictsThrow() throws {
         try withTemporaryDirectory { directory in
             let store = try makeStore(directory.file("r.db"), experiments: [experiment("0000000000000001")])

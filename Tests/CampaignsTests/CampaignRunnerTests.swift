@@ -160,6 +160,7 @@ import Verdicts
         #expect(failures.first?.error.contains("stopped twice while this experiment ran alone") == true)
         #expect(try partial.experiments() == rows.filter { $0.id != culprit.id })
         #expect(try partial.suspects().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: partial.path + "-inflight"))
         #expect(try partial.check().isEmpty)
 
         // Resuming again changes nothing: the failure is kept, not retried.
