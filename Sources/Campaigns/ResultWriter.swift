@@ -22,7 +22,7 @@ final class ResultWriter: @unchecked Sendable {
     private var failure: (any Error)?
 
     /// Batches waiting at once.
-    static let pendingLimit = 8
+    static let pendingLimit = 16
 
     init(store: ResultStore) {
         self.store = store

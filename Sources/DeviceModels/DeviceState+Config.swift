@@ -87,7 +87,7 @@ extension DeviceState {
     /// ready time has passed.
     public mutating func initiateFLR(at time: UInt64) {
         for index in values.indices { values[index] = model.registers[index].reset }
-        for index in memory.indices { memory[index] = 0 }
+        memory.zero()
         for index in pendingDue.indices { pendingDue[index] = .max }
         nextDue = .max
         config = ConfigSpace()

@@ -5,7 +5,8 @@ import PCIeTransport
 ///
 /// Every method takes the simulated time in picoseconds; times passed to one state must never
 /// decrease. Handling an access does not allocate: the arrays are allocated once by
-/// ``init(model:)`` (a copy allocates its own once, on its first change).
+/// ``init(model:)`` (a copy allocates its own once, on its first change; memory a page at a
+/// time).
 public struct DeviceState: Hashable, Sendable {
     public let model: DeviceModel
     /// Register values, in ``DeviceModel/registers`` order.
@@ -13,7 +14,7 @@ public struct DeviceState: Hashable, Sendable {
     /// Writes each register has received; only doorbells count.
     var doorbellCounts: ContiguousArray<UInt64>
     /// The bytes of every memory range, one after the other.
-    var memory: ContiguousArray<UInt8>
+    var memory: PagedBytes
     /// Per side effect: when it is due, `UInt64.max` when not pending.
     var pendingDue: ContiguousArray<UInt64>
     /// The earliest pending due time.
@@ -32,7 +33,7 @@ public struct DeviceState: Hashable, Sendable {
         self.model = model
         values = ContiguousArray(model.registers.map(\.reset))
         doorbellCounts = ContiguousArray(repeating: 0, count: model.registers.count)
-        memory = ContiguousArray(repeating: 0, count: model.memoryBytes)
+        memory = PagedBytes(zeros: model.memoryBytes)
         pendingDue = ContiguousArray(repeating: .max, count: model.sideEffects.count)
         config = ConfigSpace()
         aer = model.aer

@@ -106,6 +106,39 @@ func semantics() throws -> DeviceState {
         #expect(!device.acceptsSize(bar: 0, offset: 0x8ff, size: 2))
     }
 
+    /// Memory over several pages (kept in 4 KiB pages that copy on write): a write across a
+    /// page boundary reads back; a copy changes apart from the original; an FLR zeroes it all,
+    /// equal to a device just powered up.
+    @Test func memoryPagesCopyApartAndReset() throws {
+        let model = try DeviceModel.load(yaml: """
+            name: paged
+            bars:
+              0:
+                size: 0x4000
+                memory: [{offset: 0x1000, size: 0x2100}]
+            """, file: "paged.yaml")
+        var device = DeviceState(model: model)
+        let fresh = device
+        let line = AccessValue(bytes: (0..<16).map { UInt8($0 + 1) })
+        #expect(device.write(bar: 0, offset: 0x1ff8, size: 16, data: line, at: 0) == .accepted)
+        #expect(device.read(bar: 0, offset: 0x1ff8, size: 16, at: 1).data == line)
+        var copy = device
+        #expect(copy == device)
+        #expect(copy.write(bar: 0, offset: 0x2000, size: 1, data: AccessValue(0xee), at: 2) == .accepted)
+        #expect(copy.write(bar: 0, offset: 0x30ff, size: 1, data: AccessValue(0xdd), at: 2) == .accepted)
+        #expect(device.read(bar: 0, offset: 0x2000, size: 1, at: 3).data.low64 == 9)
+        #expect(copy.read(bar: 0, offset: 0x2000, size: 1, at: 3).data.low64 == 0xee)
+        #expect(copy.read(bar: 0, offset: 0x30ff, size: 1, at: 3).data.low64 == 0xdd)
+        #expect(copy != device)
+        copy.initiateFLR(at: 4)
+        device.initiateFLR(at: 4)
+        #expect(copy == device)
+        #expect(device.read(bar: 0, offset: 0x1ff8, size: 16, at: 1_000_000_000_000).data == AccessValue(bytes: Array(repeating: 0, count: 16)))
+        var reset = fresh
+        reset.initiateFLR(at: 4)
+        #expect(reset == device)
+    }
+
     /// Unsupported accesses: no register, wrong size, misaligned, straddling, past the window.
     @Test(arguments: [
         (UInt8(0), UInt64(0x100), 4), (0, 0x4, 2), (0, 0x4, 8), (0, 0x2, 4), (0, 0x1, 2), (0, 0x12, 4),
