@@ -30,9 +30,9 @@ struct OutputOptions<Format: OutputFormat>: ParsableArguments {
     var isJSON: Bool { chosen == .json }
 
     /// Prints `value` as JSON when that is the format asked for, else `text()` (whose lines end
-    /// with their newlines).
-    func print(_ value: some Encodable, orText text: () throws -> String) throws {
-        Swift.print(isJSON ? try jsonText(value) : try text(), terminator: isJSON ? "\n" : "")
+    /// with their newlines). Only the one printed is built: either may query a whole database.
+    func print<Value: Encodable>(_ value: @autoclosure () throws -> Value, orText text: () throws -> String) throws {
+        Swift.print(isJSON ? try jsonText(value()) : try text(), terminator: isJSON ? "\n" : "")
     }
 }
 
