@@ -132,7 +132,7 @@ public struct DeviceState: Hashable, Sendable {
         let enables = size == 64 ? byteEnables : byteEnables & ((1 << UInt64(size)) - 1)
         switch target {
         case .memory(let start):
-            for i in 0..<size where enables & (1 << UInt64(i)) != 0 { memory[start + i] = data.byte(i) }
+            memory.write(data, count: size, enables: enables, at: start)
         case .register(let index, let byteOffset):
             writeRegister(index, byteOffset: byteOffset, size: size, data: data.low64, enables: enables, at: time)
         }
@@ -160,7 +160,7 @@ public struct DeviceState: Hashable, Sendable {
         var completion = ReadCompletion(status: .successful)
         switch target {
         case .memory(let start):
-            for i in 0..<size { completion.data.setByte(i, memory[start + i]) }
+            completion.data = memory.read(count: size, at: start)
         case .register(let index, let byteOffset):
             let register = model.registers[index]
             switch register.access {

@@ -1,3 +1,5 @@
+import PCIeTransport
+
 /// Zero-initialised bytes kept in pages of 4 KiB that copy on write one by one: a copy of the
 /// whole (the device of a forked experiment) pays for the pages it changes, not for every byte.
 /// Campaigns fork a device per experiment; copying its whole memory on the first write was a
@@ -13,9 +15,25 @@ struct PagedBytes: Hashable, Sendable {
                                 count: (count + Self.pageMask) >> Self.pageShift)
     }
 
-    subscript(index: Int) -> UInt8 {
-        get { pages[index >> Self.pageShift][index & Self.pageMask] }
-        set { pages[index >> Self.pageShift][index & Self.pageMask] = newValue }
+    /// Writes byte `i` of `data` at `start + i` for each `i` below `count` whose bit is set in
+    /// `enables`; the pages are made unique once each, not once a byte.
+    mutating func write(_ data: AccessValue, count: Int, enables: UInt64, at start: Int) {
+        var i = 0
+        while i < count {
+            let page = (start + i) >> Self.pageShift, first = (start + i) & Self.pageMask
+            let end = min(count, i + (Self.pageMask + 1 - first))
+            pages[page].withUnsafeMutableBufferPointer { bytes in
+                for j in i..<end where enables & (1 << UInt64(j)) != 0 { bytes[first + j - i] = data.byte(j) }
+            }
+            i = end
+        }
+    }
+
+    /// The `count` bytes at `start`, byte 0 first.
+    func read(count: Int, at start: Int) -> AccessValue {
+        var value = AccessValue.zero
+        for i in 0..<count { value.setByte(i, pages[(start + i) >> Self.pageShift][(start + i) & Self.pageMask]) }
+        return value
     }
 
     /// Every byte back to zero.
