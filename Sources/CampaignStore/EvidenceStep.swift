@@ -47,28 +47,24 @@ public struct EvidenceStep: Hashable, Sendable, Codable {
     }
 }
 
-extension [EvidenceStep] {
-    /// The steps as a JSON array of `{"inputs","result","rule","source"}` objects, keys sorted,
-    /// minified: how `export` writes evidence. Written by hand: JSONEncoder took a fifth of a
-    /// campaign's time when every row was rendered.
-    public var json: String {
-        var json = "["
-        json.reserveCapacity(reduce(2) { $0 + $1.inputs.utf8.count + $1.result.utf8.count + $1.rule.utf8.count + $1.source.utf8.count + 48 })
-        for (i, step) in enumerated() {
-            json.append(i == 0 ? "{\"inputs\":" : ",{\"inputs\":")
-            ExportText.appendJSONString(step.inputs, to: &json)
-            json.append(",\"result\":")
-            ExportText.appendJSONString(step.result, to: &json)
-            json.append(",\"rule\":")
-            ExportText.appendJSONString(step.rule, to: &json)
-            json.append(",\"source\":")
-            ExportText.appendJSONString(step.source, to: &json)
-            json.append("}")
-        }
-        json.append("]")
+extension EvidenceStep {
+    /// The step as a JSON object, `{"inputs","result","rule","source"}` (keys sorted), minified:
+    /// how `export` writes each step of the evidence array.
+    public var jsonObject: String {
+        var json = "{\"inputs\":"
+        ExportText.appendJSONString(inputs, to: &json)
+        json.append(",\"result\":")
+        ExportText.appendJSONString(result, to: &json)
+        json.append(",\"rule\":")
+        ExportText.appendJSONString(rule, to: &json)
+        json.append(",\"source\":")
+        ExportText.appendJSONString(source, to: &json)
+        json.append("}")
         return json
     }
+}
 
+extension [EvidenceStep] {
     /// The steps' ids as stored in an experiment row: a JSON array of integers, `[12,-40]`.
     /// Written digit by digit: the writer thread builds one for every row it stores.
     var idList: String {

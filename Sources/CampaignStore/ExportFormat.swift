@@ -31,12 +31,13 @@ public enum ExportText {
         return "\"" + field.replacing("\"", with: "\"\"") + "\""
     }
 
-    /// One JSON object on one line, keys in byte order.
-    static func jsonObject(_ e: ExperimentRecord) -> String {
+    /// One JSON object on one line, keys in byte order; `evidence` is the JSON array of
+    /// `e.evidence`'s ``EvidenceStep/jsonObject``s.
+    static func jsonObject(_ e: ExperimentRecord, evidence: String) -> String {
         let members = [
             ("chain", jsonString(e.chain)),
             ("contained", String(e.contained)),
-            ("evidence", e.evidence.json),
+            ("evidence", evidence),
             ("fault", jsonString(e.fault)),
             ("golden", jsonString(e.golden)),
             ("id", jsonString(e.id)),

@@ -31,9 +31,18 @@ extension ResultStore {
                     try emit(ExportText.csvLine(experiment) + "\n")
                 }
             case .json:
+                // Most rows share most of their steps: each step's JSON is rendered once.
+                var rendered: [Int64: String] = [:]
                 var written = 0
                 while let experiment = try rows.next() {
-                    try emit((written == 0 ? "[\n" : ",\n") + ExportText.jsonObject(experiment))
+                    let evidence = experiment.evidence.map { step in
+                        if let json = rendered[step.id] { return json }
+                        if rendered.count >= 1 << 16 { rendered.removeAll(keepingCapacity: true) }
+                        let json = step.jsonObject
+                        rendered[step.id] = json
+                        return json
+                    }
+                    try emit((written == 0 ? "[\n" : ",\n") + ExportText.jsonObject(experiment, evidence: "[" + evidence.joined(separator: ",") + "]"))
                     written += 1
                 }
                 try emit(written == 0 ? "[]\n" : "\n]\n")

@@ -108,32 +108,42 @@ final class EvidenceReader {
         }
     }
 
-    /// The integers of `[12,-40]` (spaces allowed between tokens), or nil if the text is not such a list.
+    /// The integers of `[12,-40]` (spaces allowed between tokens), or nil if the text is not
+    /// such a list (or a number does not fit in 64 bits).
     static func ids(_ text: String) -> [Int64]? {
-        var ids: [Int64] = []
-        var utf8 = Substring(text).utf8
-        func skipSpaces() { utf8 = utf8.drop { $0 == UInt8(ascii: " ") } }
-        skipSpaces()
-        guard utf8.popFirst() == UInt8(ascii: "[") else { return nil }
-        skipSpaces()
-        if utf8.first == UInt8(ascii: "]") {
-            utf8.removeFirst()
-            skipSpaces()
-            return utf8.isEmpty ? ids : nil
-        }
-        while true {
-            let token = utf8.prefix { $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-            guard let id = Int64(Substring(token)) else { return nil }
-            ids.append(id)
-            utf8 = utf8.dropFirst(token.count)
-            skipSpaces()
-            switch utf8.popFirst() {
-            case UInt8(ascii: ","): skipSpaces()
-            case UInt8(ascii: "]"):
+        var text = text
+        return text.withUTF8 { bytes -> [Int64]? in
+            var ids: [Int64] = []
+            var i = 0
+            func skipSpaces() { while i < bytes.count, bytes[i] == UInt8(ascii: " ") { i += 1 } }
+            func take(_ byte: UInt8) -> Bool {
                 skipSpaces()
-                return utf8.isEmpty ? ids : nil
-            default: return nil
+                guard i < bytes.count, bytes[i] == byte else { return false }
+                i += 1
+                return true
             }
+            guard take(UInt8(ascii: "[")) else { return nil }
+            if !take(UInt8(ascii: "]")) {
+                repeat {
+                    skipSpaces()
+                    let negative = i < bytes.count && bytes[i] == UInt8(ascii: "-")
+                    if negative { i += 1 }
+                    let start = i
+                    var magnitude: UInt64 = 0
+                    while i < bytes.count, bytes[i] &- UInt8(ascii: "0") < 10 {
+                        let (times10, over1) = magnitude.multipliedReportingOverflow(by: 10)
+                        let (sum, over2) = times10.addingReportingOverflow(UInt64(bytes[i] &- UInt8(ascii: "0")))
+                        guard !over1, !over2 else { return nil }
+                        magnitude = sum
+                        i += 1
+                    }
+                    guard i > start, magnitude <= (negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)) else { return nil }
+                    ids.append(negative ? Int64(truncatingIfNeeded: 0 &- magnitude) : Int64(magnitude))
+                } while take(UInt8(ascii: ","))
+                guard take(UInt8(ascii: "]")) else { return nil }
+            }
+            skipSpaces()
+            return i == bytes.count ? ids : nil
         }
     }
 }

@@ -108,3 +108,29 @@ import Testing
         String(decoding: try JSONEncoder().encode(steps), as: UTF8.self).replacing(",", with: ", ")
     }
 }
+
+extension EvidenceStepTests {
+    /// A row's list of step ids is read strictly: spaces between tokens are fine; anything else
+    /// (an object, a number past 64 bits, a trailing comma, text after the list) is named by
+    /// `check()`.
+    @Test func idListsAreReadStrictly() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.file("r.db")
+            let store = try makeStore(path, experiments: (1...6).map { experiment(String(format: "%016llx", $0), evidence: [urStep]) })
+            let lists = [" [ \(urStep.id) ] ", "[{}]", "[9223372036854775808]", "[1,]", "[] []", "[-9223372036854775808]"]
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(sql: "PRAGMA ignore_check_constraints = 1")
+                for (i, list) in lists.enumerated() {
+                    try db.execute(sql: "UPDATE experiments SET evidence = ? WHERE id = ?", arguments: [list, String(format: "%016llx", i + 1)])
+                }
+            }
+            #expect(try store.check() == [
+                "experiment 0000000000000002: evidence '[{}]' is not a list of step ids",
+                "experiment 0000000000000003: evidence '[9223372036854775808]' is not a list of step ids",
+                "experiment 0000000000000004: evidence '[1,]' is not a list of step ids",
+                "experiment 0000000000000005: evidence '[] []' is not a list of step ids",
+                "experiment 0000000000000006: evidence step -9223372036854775808 is missing",
+            ])
+        }
+    }
+}
