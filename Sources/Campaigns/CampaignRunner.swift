@@ -75,8 +75,9 @@ public enum CampaignRunner {
         var planned = 0
         for (g, golden) in goldens.enumerated() {
             var bySnapshot: [Int: [(PlannedExperiment, String)]] = [:]
+            let goldenHash = goldenHash(golden.config, inputs: inputs)
             for experiment in golden.experiments {
-                let id = experimentID(experiment.fault, golden: golden.config, inputs: inputs)
+                let id = experimentID(experiment.fault, golden: goldenHash)
                 guard options.shard.contains(id) else { continue }
                 planned += 1
                 guard !stored.contains(id) else { continue }
@@ -295,19 +296,23 @@ public enum CampaignRunner {
     }
 
     static func goldenID(_ config: GoldenConfig, inputs: CampaignInputs) -> String {
-        StableHash(goldenFields(config, inputs: inputs)).hex
+        goldenHash(config, inputs: inputs).hex
     }
 
     /// Stable across runs and machines: a hash of the model version, the trace's content, the
-    /// policy, platform and device models, the schedule and seed, and the fault's canonical text.
-    static func experimentID(_ fault: Fault, golden config: GoldenConfig, inputs: CampaignInputs) -> String {
-        StableHash(goldenFields(config, inputs: inputs) + [fault.description]).hex
+    /// policy, platform and device models, the schedule and seed (`golden`, the golden run's
+    /// hash, from ``goldenHash(_:inputs:)``), and the fault's canonical text.
+    static func experimentID(_ fault: Fault, golden: StableHash) -> String {
+        var hash = golden
+        hash.add(fault.description)
+        return hash.hex
     }
 
-    private static func goldenFields(_ config: GoldenConfig, inputs: CampaignInputs) -> [String] {
-        [Replay.modelVersion, inputs.traces[config.trace].hash, inputs.policies[config.policy].fingerprint,
-         inputs.platforms[config.platform].fingerprint, inputs.modelsFingerprint, config.schedule.name,
-         config.schedule.seed.map(String.init) ?? "-"]
+    /// The hash of what decides a golden run; its experiments' ids continue it.
+    static func goldenHash(_ config: GoldenConfig, inputs: CampaignInputs) -> StableHash {
+        StableHash([Replay.modelVersion, inputs.traces[config.trace].hash, inputs.policies[config.policy].fingerprint,
+                    inputs.platforms[config.platform].fingerprint, inputs.modelsFingerprint, config.schedule.name,
+                    config.schedule.seed.map(String.init) ?? "-"])
     }
 
     // MARK: - Concurrency
