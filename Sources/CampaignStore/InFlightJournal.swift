@@ -20,40 +20,83 @@ import Synchronization
 /// is ignored when read.
 final class InFlightJournal: Sendable {
     let path: String
-    /// The descriptor appended to, opened at the first mark.
-    private let descriptor = Mutex<Int32?>(nil)
+    /// What this process appends to, opened at the first mark.
+    private let state = Mutex<Appending?>(nil)
+    /// The journal is rewritten with only what is running once this much was appended since.
+    private static let compactionBytes = 1 << 20
+
+    private struct Appending {
+        var fd: Int32
+        /// Started and not done: what the file says, kept so that it can be rewritten short.
+        var running: Set<String>
+        var appended = 0
+    }
 
     init(databasePath: String) {
         path = databasePath + "-inflight"
     }
 
     deinit {
-        descriptor.withLock { if let fd = $0 { close(fd) } }
+        state.withLock { if let fd = $0?.fd { close(fd) } }
     }
 
-    /// Appends `ids` as started, or as done, one write for all of them.
+    /// Appends `ids` as started, or as done, one write for all of them. Once a megabyte has been
+    /// appended, the file is replaced (written aside, then renamed over it: never half written)
+    /// by one listing only what is running, so that it stays small however long the campaign.
     func append(_ ids: [String], done: Bool = false) throws {
         guard !ids.isEmpty else { return }
-        try descriptor.withLock { fd in
-            if fd == nil {
-                let opened = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-                guard opened >= 0 else { throw StoreError("\(path): cannot record experiments in flight: \(String(cString: strerror(errno)))") }
-                fd = opened
-            }
+        try state.withLock { state in
+            var appending = try state ?? Appending(fd: openForAppending(path), running: running())
+            defer { state = appending }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(ids.count * (done ? 22 : 17))
             for id in ids {
-                if done { bytes += "done ".utf8 }
+                if done {
+                    bytes += "done ".utf8
+                    appending.running.remove(id)
+                } else {
+                    appending.running.insert(id)
+                }
                 bytes += id.utf8
                 bytes.append(UInt8(ascii: "\n"))
             }
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { write(fd!, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { throw StoreError("\(path): cannot record experiments in flight: \(String(cString: strerror(errno)))") }
-                offset += n
-            }
+            try writeAll(bytes, to: appending.fd)
+            appending.appended += bytes.count
+            if appending.appended >= Self.compactionBytes { try compact(&appending) }
+        }
+    }
+
+    private func compact(_ state: inout Appending) throws {
+        let aside = path + ".new"
+        let fd = try openForAppending(aside, truncating: true)
+        do {
+            try writeAll(Array(state.running.sorted().map { $0 + "\n" }.joined().utf8), to: fd)
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard rename(aside, path) == 0 else {
+            close(fd)
+            throw StoreError("\(path): cannot replace: \(String(cString: strerror(errno)))")
+        }
+        close(state.fd)
+        state.fd = fd
+        state.appended = 0
+    }
+
+    private func openForAppending(_ file: String, truncating: Bool = false) throws -> Int32 {
+        let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncating ? O_TRUNC : 0), 0o644)
+        guard fd >= 0 else { throw StoreError("\(file): cannot record experiments in flight: \(String(cString: strerror(errno)))") }
+        return fd
+    }
+
+    private func writeAll(_ bytes: [UInt8], to fd: Int32) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw StoreError("\(path): cannot record experiments in flight: \(String(cString: strerror(errno)))") }
+            offset += n
         }
     }
 
@@ -76,9 +119,9 @@ final class InFlightJournal: Sendable {
 
     /// Removes the file: nothing is in flight any more.
     func remove() throws {
-        try descriptor.withLock { fd in
-            if let open = fd { close(open) }
-            fd = nil
+        try state.withLock { state in
+            if let fd = state?.fd { close(fd) }
+            state = nil
             guard unlink(path) == 0 || errno == ENOENT else {
                 throw StoreError("\(path): cannot remove: \(String(cString: strerror(errno)))")
             }

@@ -118,6 +118,24 @@ import Verdicts
         }
     }
 
+    /// A long run's journal stays small: once a megabyte is appended it is rewritten with only
+    /// what is running, and reads the same.
+    @Test func inFlightJournalIsCompacted() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.file("r.db")
+            let store = try makeStore(path, experiments: [])
+            try store.markInFlight(["00000000000000aa"])
+            for batch in 0..<40 {
+                let ids = (0..<1000).map { String(format: "%016llx", 0x1000 + batch * 1000 + $0) }
+                try store.markInFlight(ids)
+                try store.markFinished(batch == 39 ? Array(ids.dropFirst()) : ids)
+            }
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: path + "-inflight")[.size] as? Int)
+            #expect(size < 1 << 20)
+            #expect(try store.suspects().map(\.id) == ["00000000000000aa", String(format: "%016llx", 0x1000 + 39_000)])
+        }
+    }
+
     @Test func identicalDuplicatesAreIgnoredAndConflictsThrow() throws {
         try withTemporaryDirectory { directory in
             let store = try makeStore(directory.file("r.db"), experiments: [experiment("0000000000000001")])
