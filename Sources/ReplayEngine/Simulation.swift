@@ -295,8 +295,7 @@ struct Simulation {
     }
 
     private mutating func acceptInput(_ source: some TraceEventSource) throws {
-        guard let event = lookahead else { return }
-        lookahead = nil
+        guard let event = lookahead.take() else { return }
         report.summary.events += 1
         decisions.eventNumber = report.summary.events
         let a = agentIndex(event.agent)
