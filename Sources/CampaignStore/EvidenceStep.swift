@@ -4,7 +4,7 @@
 /// A results database holds each distinct step once, in the table `evidence_steps`, under its
 /// ``id``; an experiment row lists the ids of its steps in order. Campaigns repeat the same few
 /// steps in almost every row, so this keeps a row's evidence at a tenth of its JSON size.
-public struct EvidenceStep: Hashable, Sendable, Codable {
+public struct EvidenceStep: Hashable, Sendable, Decodable {
     /// The rule applied (its stable name).
     public let rule: String
     /// The facts the rule looked at.
@@ -36,14 +36,6 @@ public struct EvidenceStep: Hashable, Sendable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(rule: try c.decode(String.self, forKey: .rule), inputs: try c.decode(String.self, forKey: .inputs),
                   result: try c.decode(String.self, forKey: .result), source: try c.decode(String.self, forKey: .source))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(inputs, forKey: .inputs)
-        try c.encode(result, forKey: .result)
-        try c.encode(rule, forKey: .rule)
-        try c.encode(source, forKey: .source)
     }
 }
 

@@ -49,6 +49,11 @@ enum StoredEvidence {
         }
     }
 
+    /// The steps of evidence as schema v3 stored it, a JSON array of objects; nil if it is not.
+    static func objects(_ text: String) -> [EvidenceStep]? {
+        try? JSONDecoder().decode([EvidenceStep].self, from: Data(text.utf8))
+    }
+
     /// The v4 migration: every experiment's evidence objects become steps, and the row lists
     /// their ids. A row whose evidence does not decode (damaged by hand; `campaign status
     /// --check` names it) is left as it is.
@@ -60,7 +65,7 @@ enum StoredEvidence {
         var updates: [(id: String, list: String)] = []
         while let row = try rows.next() {
             let text: String = try row.decode(atIndex: 1)
-            guard let steps = try? JSONDecoder().decode([EvidenceStep].self, from: Data(text.utf8)) else { continue }
+            guard let steps = objects(text) else { continue }
             for step in steps where known.insert(step.id).inserted { try insert(step, db) }
             updates.append((try row.decode(atIndex: 0), steps.idList))
         }
@@ -91,9 +96,7 @@ final class EvidenceReader {
     /// The steps of a row's `evidence` column.
     func steps(_ stored: String) throws -> [EvidenceStep] {
         guard listsIDs else {
-            guard let steps = try? JSONDecoder().decode([EvidenceStep].self, from: Data(stored.utf8)) else {
-                throw StoreError("evidence is not a JSON array of steps")
-            }
+            guard let steps = StoredEvidence.objects(stored) else { throw StoreError("evidence is not a JSON array of steps") }
             return steps
         }
         guard let ids = Self.ids(stored) else {
