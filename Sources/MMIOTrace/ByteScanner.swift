@@ -80,22 +80,17 @@ struct ByteScanner {
         return value
     }
 
-    /// The digit value of a hex digit, or a value >= 16.
-    @inline(__always) static func hexNibble(_ b: UInt8) -> UInt64 {
-        let d = b &- 0x30
-        if d < 10 { return UInt64(d) }
-        let l = (b | 0x20) &- 0x61
-        return l < 6 ? UInt64(l) + 10 : 16
-    }
-
-    /// Hex digits (no prefix) from `p` up to a space or the end, 1–16 of them.
+    /// Hex digits (no prefix) from `p` up to a space or the end, 1–16 of them. Branch-free per
+    /// digit: letters and decimal digits mix unpredictably in values.
     @inline(__always) private func hexDigits(from start: Int) -> (value: UInt64, end: Int)? {
         var p = start
         var value: UInt64 = 0
         while p < bytes.count {
-            let d = Self.hexNibble(bytes[p])
-            if d >= 16 { break }
-            value = value << 4 | d
+            let b = bytes[p]
+            let decimal = b &- 0x30, letter = (b | 0x20) &- 0x61
+            let isDecimal = decimal < 10
+            if !isDecimal && letter >= 6 { break }
+            value = value << 4 | UInt64(isDecimal ? decimal : letter &+ 10)
             p += 1
         }
         guard p > start, p - start <= 16, p == bytes.count || Self.isSpace(bytes[p]) else { return nil }

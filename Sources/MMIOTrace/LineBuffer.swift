@@ -26,7 +26,7 @@ public final class LineBuffer {
     private let chunkSize: Int
 
     private let fd: Int32
-    private let ownsDescriptor: Bool
+    private var ownsDescriptor: Bool
     private let storage: UnsafeMutablePointer<UInt8>
     private let capacity: Int
     // Touched for every line by the one thread that owns the buffer: no dynamic exclusivity
@@ -86,6 +86,18 @@ public final class LineBuffer {
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw .readFailed(String(cString: strerror(errno))) }
         end = 0
         atEOF = false
+    }
+
+    /// The rest of the input, for a reader that goes on without this buffer: the bytes read but
+    /// not yet returned as lines, and the descriptor to read the others from (-1 for bytes held
+    /// in memory), which the caller then owns when `owned`. The buffer must not be used after.
+    public func handOver() -> (unread: [UInt8], descriptor: Int32, owned: Bool) {
+        let unread = Array(UnsafeBufferPointer(start: storage + start, count: end - start))
+        start = end
+        guard !atEOF else { return (unread, -1, false) }
+        let owned = ownsDescriptor
+        ownsDescriptor = false
+        return (unread, fd, owned)
     }
 
     /// The next line, valid until the following call; nil at the end of input.

@@ -38,6 +38,13 @@ public final class ReadAheadSource: TraceEventSource {
         channel = Channel(batchSize: batchSize, batches: max(batches, 2))
     }
 
+    /// `source` read ahead on another thread: itself when it already does so.
+    public static func wrapping(_ source: any TraceEventSource) -> any TraceEventSource {
+        source.readsAhead ? source : ReadAheadSource(source)
+    }
+
+    public var readsAhead: Bool { true }
+
     /// The reading thread is detached: it stops at its next batch, never blocking the consumer.
     deinit { channel.cancel() }
 

@@ -12,4 +12,11 @@ public protocol TraceEventSource: AnyObject {
     /// The next event, or nil at the end of the input.
     /// - Throws: ``InputError`` for malformed input.
     func next() throws -> TraceEvent?
+    /// Whether the source already parses ahead of its consumer on threads of its own, so that
+    /// ``ReadAheadSource`` would only add a hop.
+    var readsAhead: Bool { get }
+}
+
+extension TraceEventSource {
+    public var readsAhead: Bool { false }
 }

@@ -54,7 +54,7 @@ struct Inspect: ParsableCommand {
                 return print(capture.sideFileTemplate(), terminator: "")
             }
             if let learnModels { try writeLearnedModels(to: learnModels) }
-            let summary = try TraceSummary.of(ReadAheadSource(source))
+            let summary = try TraceSummary.of(ReadAheadSource.wrapping(source))
             let json = InspectJSON(summary: summary, captureWarnings: capture?.warnings.map(\.description), sideFile: capture?.sideFileTemplate())
             try output.print(json) {
                 guard let capture else { return summary.text }

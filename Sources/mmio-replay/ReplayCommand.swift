@@ -201,7 +201,7 @@ struct ReplayCommand: ParsableCommand {
             var reports: [ReplayReport] = []
             for policy in policies {
                 for platform in platforms {
-                    let source = ReadAheadSource(try opened ?? input.open(trace))
+                    let source = ReadAheadSource.wrapping(try opened ?? input.open(trace))
                     opened = nil
                     let capture = try tlpPcap.map { path throws(PcapError) in try TLPCapture(path: path) }
                     let title = "\(trace) · \(policy.name) · \(platform.name) · \(options.schedule.name)"

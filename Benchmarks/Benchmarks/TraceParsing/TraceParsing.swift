@@ -55,26 +55,37 @@ let benchmarks: @Sendable () -> Void = {
         precondition(count == events)
     }
 
+    // The same on the caller's thread alone: the per-core cost of the grammar.
+    Benchmark("mtrace parse 5M events, one thread", configuration: .init(setup: { try ensureTrace() })) { benchmark in
+        let reader = try MTraceReader(path: path, parsingThreads: 1)
+        var count = 0
+        while let event = try reader.next() {
+            blackHole(event)
+            count += 1
+        }
+        precondition(count == events)
+    }
+
     Benchmark("mtrace parse + inspect summary 5M events", configuration: .init(setup: { try ensureTrace() })) { benchmark in
         blackHole(try TraceSummary.of(MTraceReader(path: path)))
     }
 
     // Replay throughput (issue: >= 5 M events/s per core in-order), against "mtrace parse 5M
     // events" above as the parse-only baseline of the same run. As the CLI does it: the reader
-    // opened as `any TraceEventSource` and read ahead on a second thread; and with the parsing
-    // inline, on the replay's thread. No device view is kept, so memory must stay flat whatever
-    // the trace length.
+    // opened as `any TraceEventSource`, parsing on its own threads; and with the parsing inline,
+    // on the replay's thread. No device view is kept, so memory must stay flat whatever the trace
+    // length.
     for (label, schedule) in [("in-order", Schedule.inOrder), ("adversarial", Schedule.adversarial)] {
         let options = ReplayOptions(schedule: schedule, deviceViewLimit: 0, hazardLimit: 100)
         Benchmark("replay 5M events \(label)", configuration: .init(maxIterations: 3, setup: { try ensureTrace() })) { benchmark in
             let opened: any TraceEventSource = try MTraceReader(path: path)
-            let report = try Replay.run(ReadAheadSource(opened), policy: AttributePolicy.builtIn(named: "kvm-normal-nc")!,
+            let report = try Replay.run(ReadAheadSource.wrapping(opened), policy: AttributePolicy.builtIn(named: "kvm-normal-nc")!,
                                         platform: PlatformProfile.builtIn(named: "quiet-pcie")!, options: options)
             precondition(report.summary.events == events)
             blackHole(report)
         }
         Benchmark("replay 5M events \(label), parsed inline", configuration: .init(maxIterations: 3, setup: { try ensureTrace() })) { benchmark in
-            let report = try Replay.run(MTraceReader(path: path), policy: AttributePolicy.builtIn(named: "kvm-normal-nc")!,
+            let report = try Replay.run(MTraceReader(path: path, parsingThreads: 1), policy: AttributePolicy.builtIn(named: "kvm-normal-nc")!,
                                         platform: PlatformProfile.builtIn(named: "quiet-pcie")!, options: options)
             precondition(report.summary.events == events)
             blackHole(report)
