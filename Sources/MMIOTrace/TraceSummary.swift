@@ -77,6 +77,8 @@ public struct TraceSummarizer {
     private var lastAgent: (agent: Agent, index: Int)?
     private var regionReads: [Int]
     private var regionWrites: [Int]
+    /// Each region's address range, apart from its names (which a copy of a region retains).
+    private let regionRanges: [(base: UInt64, size: UInt64)]
     private var first: UInt64?
     private var last: UInt64 = 0
     private var total = 0
@@ -88,6 +90,7 @@ public struct TraceSummarizer {
         self.file = file
         regionReads = Array(repeating: 0, count: topology.regions.count)
         regionWrites = regionReads
+        regionRanges = topology.regions.map { ($0.base, $0.size) }
     }
 
     /// Counts one event read from `line` of the input.
@@ -140,10 +143,11 @@ public struct TraceSummarizer {
         let agent = agents[a].agent
         let size = UInt64(access.size)
         if let region = access.region {
-            let r = topology.regions[Int(region)]
+            let r = regionRanges[Int(region)]
             let offset = access.address &- r.base
             if access.address < r.base || offset >= r.size || r.size - offset < size {
-                warn("outside-region", line, "\(size)-byte access at \(r.name)+0x\(String(offset, radix: 16)) extends past the end of \(r.name) (size 0x\(String(r.size, radix: 16)))")
+                let name = topology.regions[Int(region)].name
+                warn("outside-region", line, "\(size)-byte access at \(name)+0x\(String(offset, radix: 16)) extends past the end of \(name) (size 0x\(String(r.size, radix: 16)))")
             }
         } else {
             warn("outside-region", line, "access at 0x\(String(access.address, radix: 16)) is outside every declared region")
