@@ -39,7 +39,7 @@ struct BufferLine {
             let bits: UInt64 = size == 8 ? .max : (1 << UInt64(size * 8)) - 1
             data[offset >> 3] = (data[offset >> 3] & ~(bits << shift)) | (value.low64 & bits) << shift
             mask |= (size == 64 ? .max : (1 << UInt64(size)) - 1) << UInt64(offset)
-            for byte in offset..<(offset + size) { byteOrders[byte] = order }
+            setOrder(order, bytes: offset, count: size)
             return
         }
         for i in 0..<size {
@@ -47,7 +47,16 @@ struct BufferLine {
             let shift = UInt64((byte & 7) * 8)
             data[byte >> 3] = (data[byte >> 3] & ~(0xff << shift)) | UInt64(value.byte(i)) << shift
             mask |= 1 << UInt64(byte)
-            byteOrders[byte] = order
+        }
+        setOrder(order, bytes: offset, count: size)
+    }
+
+    /// Sets the order of `count` bytes from `offset`, stored in place: through the vector's
+    /// subscript, each byte went through a copy of the whole vector.
+    @inline(__always)
+    private mutating func setOrder(_ order: UInt8, bytes offset: Int, count: Int) {
+        withUnsafeMutableBytes(of: &byteOrders) { orders in
+            for byte in offset..<(offset + count) { orders[byte] = order }
         }
     }
 
