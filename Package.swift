@@ -57,7 +57,6 @@ let package = Package(
             name: "ReplayEngine",
             dependencies: [
                 "Diagnostics", "ArmMemory", "MMIOTrace", "PCIeTransport", "DeviceModels", "Platforms", "Faults", "Verdicts", "SeededRandom",
-                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
