@@ -12,6 +12,20 @@
 /// Taking the longest legal TLP from the lowest remaining valid DW is optimal: every shorter
 /// run of a legal run is legal, so no other split needs fewer TLPs.
 public enum MemoryWriteSplitter {
+    /// One TLP of a split, described without building it (the replay needs only this unless
+    /// someone observes the TLPs).
+    public struct Piece: Hashable, Sendable {
+        /// The first and last DW of the 16-DW window it carries.
+        public var firstDW: Int
+        public var lastDW: Int
+        /// MWr32 or MWr64, by its address.
+        public var kind: TLPKind
+        /// The bytes of the window it writes (bit `i`: byte `i`).
+        public var byteMask: UInt64
+        /// Header and payload bytes: ``TLP/byteCountWithoutFraming`` of the TLP.
+        public var byteCountWithoutFraming: Int
+    }
+
     /// Calls `body` with each MWr TLP for the bytes of `data` selected by `byteMask`, written at
     /// `address`, in address order. Does not allocate.
     ///
@@ -29,6 +43,17 @@ public enum MemoryWriteSplitter {
         address: UInt64, byteMask: UInt64, data: SIMD8<UInt64>, limits: TransferLimits = TransferLimits(),
         requester: PCIAddress, attributes: TLPAttributes = [], trafficClass: UInt8 = 0,
         _ body: (TLP) throws(Failure) -> Void
+    ) throws(Failure) {
+        try pieces(address: address, byteMask: byteMask, limits: limits) { (piece: Piece) throws(Failure) in
+            try body(tlp(piece, address: address, byteMask: byteMask, data: data, requester: requester, attributes: attributes,
+                         trafficClass: trafficClass))
+        }
+    }
+
+    /// Calls `body` with each TLP ``split(address:byteMask:data:limits:requester:attributes:trafficClass:_:)``
+    /// would make, as a ``Piece``, in the same order.
+    public static func pieces<Failure: Error>(
+        address: UInt64, byteMask: UInt64, limits: TransferLimits = TransferLimits(), _ body: (Piece) throws(Failure) -> Void
     ) throws(Failure) {
         precondition(address & 3 == 0, "the write window must start DW-aligned")
         func enables(_ dw: Int) -> UInt8 { UInt8(truncatingIfNeeded: byteMask >> UInt64(dw * 4)) & 0xf }
@@ -53,19 +78,30 @@ public enum MemoryWriteSplitter {
                 guard legal else { break }
                 last = next
             }
-            var payload = TLPPayload()
-            for dw in first...last {
-                let word = UInt32(truncatingIfNeeded: data[dw / 2] >> UInt64(dw % 2 * 32))
-                payload.append(dword: word & bytesSelected(by: enables(dw)))
-            }
-            try body(
-                .memoryWrite(
-                    address: start, firstByteEnables: enables(first), lastByteEnables: last == first ? 0 : enables(last),
-                    payload: payload, requester: requester, attributes: attributes, trafficClass: trafficClass
-                )
-            )
+            // Its middle DWs are full, so its bytes are the mask's within its DWs.
+            let end = (last + 1) * 4
+            let window = (end == 64 ? UInt64.max : (1 << UInt64(end)) - 1) & ~((1 << UInt64(first * 4)) - 1)
+            let kind: TLPKind = start > TLP.largest32BitAddress ? .memoryWrite64 : .memoryWrite32
+            try body(Piece(firstDW: first, lastDW: last, kind: kind, byteMask: byteMask & window,
+                           byteCountWithoutFraming: kind.headerByteCount + 4 * (last - first + 1)))
             first = last + 1
         }
+    }
+
+    /// The TLP of `piece` of the split of `byteMask` at `address`.
+    public static func tlp(_ piece: Piece, address: UInt64, byteMask: UInt64, data: SIMD8<UInt64>, requester: PCIAddress,
+                           attributes: TLPAttributes = [], trafficClass: UInt8 = 0) -> TLP {
+        func enables(_ dw: Int) -> UInt8 { UInt8(truncatingIfNeeded: byteMask >> UInt64(dw * 4)) & 0xf }
+        var payload = TLPPayload()
+        for dw in piece.firstDW...piece.lastDW {
+            let word = UInt32(truncatingIfNeeded: data[dw / 2] >> UInt64(dw % 2 * 32))
+            payload.append(dword: word & bytesSelected(by: enables(dw)))
+        }
+        return .memoryWrite(
+            address: address &+ UInt64(piece.firstDW * 4), firstByteEnables: enables(piece.firstDW),
+            lastByteEnables: piece.lastDW == piece.firstDW ? 0 : enables(piece.lastDW),
+            payload: payload, requester: requester, attributes: attributes, trafficClass: trafficClass
+        )
     }
 
     /// The 32-bit mask of the bytes a 4-bit byte-enable value selects, e.g. 0101b → 0x00ff00ff.

@@ -133,27 +133,30 @@ extension Simulation {
             let lineAddress = t.address & ~(BufferLine.lineSize - 1)
             var pieces = scratchPieces  // reused storage: no allocation per write
             scratchPieces = []
-            let observing = observesTLPs
-            Self.forEachWriteTLP(lineAddress: lineAddress, mask: t.mask, data: t.data, timing: setup.timing) { mask, wireBytes, name, tlp in
-                pieces.append((mask, wireBytes, name, observing ? tlp : nil))
+            // The TLPs as pieces (masks, sizes, kinds); a TLP itself is built only for observers.
+            MemoryWriteSplitter.pieces(address: lineAddress, byteMask: t.mask, limits: TransferLimits(maxPayloadSize: setup.timing.maxPayload)) {
+                pieces.append($0)
             }
             transactions[id].piecesLeft = UInt8(pieces.count)
             for piece in pieces {
+                let name: TLPName = piece.kind == .memoryWrite32 ? .MWr32 : .MWr64
+                let wireBytes = piece.byteCountWithoutFraming + setup.timing.framingBytesPerTLP
                 var fault = t.fault
                 if fault < 0 {
-                    let offset = lineAddress + UInt64(piece.mask.trailingZeroBitCount) &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
-                    fault = faultForTLP(t, offset: offset, request: .memoryWrite, bytes: piece.mask.nonzeroBitCount)
+                    let offset = lineAddress + UInt64(piece.byteMask.trailingZeroBitCount) &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
+                    fault = faultForTLP(t, offset: offset, request: .memoryWrite, bytes: piece.byteMask.nonzeroBitCount)
                 }
-                if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(piece.name)") { continue }
-                countTLP(piece.name, bytes: piece.wireBytes, downstream: true)
+                if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(name)") { continue }
+                countTLP(name, bytes: wireBytes, downstream: true)
                 if linkOutage(at: now, for: t) != nil {
-                    lostOnLink(id, request: .memoryWrite, tlp: "\(piece.name)")
+                    lostOnLink(id, request: .memoryWrite, tlp: "\(name)")
                     continue
                 }
-                var tlp = piece.tlp
+                var tlp = observesTLPs
+                    ? MemoryWriteSplitter.tlp(piece, address: lineAddress, byteMask: t.mask, data: t.data, requester: Self.rootPortID) : nil
                 if fault >= 0, faults[Int(fault)].fault.kind.error(on: .memoryWrite) == .poisonedWrite { tlp?.isPoisoned = true }
-                let (arrival, sequence) = transmitDownstream(wireBytes: piece.wireBytes, tlp: tlp, device: t.device)
-                queue.schedule(.writeArrives(id, mask: piece.mask, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
+                let (arrival, sequence) = transmitDownstream(wireBytes: wireBytes, tlp: tlp, device: t.device)
+                queue.schedule(.writeArrives(id, mask: piece.byteMask, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
             }
             pieces.removeAll(keepingCapacity: true)
             scratchPieces = pieces

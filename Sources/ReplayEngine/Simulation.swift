@@ -188,7 +188,7 @@ struct Simulation {
     var divergingPlaces: [ReadPlace: Int] = [:]
     /// Reused storage for the TLPs of one write (mask, bytes on the wire, kind, and the TLP
     /// itself when someone observes TLPs).
-    var scratchPieces = ContiguousArray<(mask: UInt64, wireBytes: Int, name: TLPName, tlp: TLP?)>()
+    var scratchPieces = ContiguousArray<MemoryWriteSplitter.Piece>()
     /// Who sees every TLP on the link, if anyone (a reference: snapshots share it).
     var tlpObserver: (any TLPObserver)?
     /// Who draws the replay's timeline, if anyone (a reference: snapshots share it).
