@@ -7,27 +7,26 @@ import PCIeTransport
 /// so that several threads can parse the lines of one trace at once over shared ``Tables``.
 struct MTraceEventParser {
     /// What the header declared, as the event loop looks it up; immutable once built, so parsers
-    /// on several threads share it. Frees its tables when the last parser lets go.
-    final class Tables: @unchecked Sendable {
+    /// on several threads share it.
+    final class Tables: Sendable {
+        /// The names the header declared, ids in declaration order.
         let regions: NameTable
         let devices: NameTable
+        let regionBases: [UInt64]
         /// The regions by address, for accesses by absolute address.
         let regionIndex: AddressIndex
         /// For error messages' suggestions.
         let regionNames: [String]
         let deviceNames: [String]
 
-        init(_ topology: Topology) {
-            regions = NameTable(names: topology.regions.map(\.name), values: topology.regions.map(\.base))
-            devices = NameTable(names: topology.devices.map(\.name), values: [])
+        /// - Precondition: `regions` and `devices` name the topology's regions and devices.
+        init(_ topology: Topology, regions: NameTable, devices: NameTable) {
+            self.regions = regions
+            self.devices = devices
+            regionBases = topology.regions.map(\.base)
             regionIndex = AddressIndex(topology.regions)
             regionNames = topology.regions.map(\.name)
             deviceNames = topology.devices.map(\.name)
-        }
-
-        deinit {
-            regions.deallocate()
-            devices.deallocate()
         }
     }
 
@@ -313,7 +312,7 @@ struct MTraceEventParser {
     private mutating func parseAddress(_ scanner: inout ByteScanner) throws -> MemoryAccess {
         let before = scanner.position
         if let (name, offset) = scanner.fastRegionOffset(), let region = regionID(scanner, name) {
-            let base = tables.regions.values[Int(region)]
+            let base = tables.regionBases[Int(region)]
             if offset <= UInt64.max - base { return MemoryAccess(address: base + offset, region: region, size: 0) }
         }
         scanner.position = before
@@ -334,7 +333,7 @@ struct MTraceEventParser {
             throw error(at: range.lowerBound, expected: "a declared region", found: scanner.text(nameRange), choices: tables.regionNames)
         }
         let offsetRange = (plus + 1)..<range.upperBound
-        let base = tables.regions.values[Int(region)]
+        let base = tables.regionBases[Int(region)]
         guard let offset = scanner.hex64(offsetRange), offset <= UInt64.max - base else {
             throw error(at: plus + 1, expected: "a hexadecimal offset like 0x44", found: scanner.text(offsetRange))
         }

@@ -36,8 +36,8 @@ public final class MTraceReader: TraceEventSource {
     @exclusivity(unchecked) private var parser: MTraceEventParser
     /// Header bookkeeping, so that declaring n devices and regions costs O(n log n): ids by
     /// name, and the regions' address ranges (for the overlap check).
-    private var devicesByName: [String: DeviceID] = [:]
-    private var regionsByName: [String: RegionID] = [:]
+    private var deviceNames = NameTable()
+    private var regionNames = NameTable()
     private var regionOverlaps = RegionOverlaps()
     /// Where each region's name is, for an overlap found after the region's line.
     private var regionNameLocations: [SourceLocation] = []
@@ -77,9 +77,11 @@ public final class MTraceReader: TraceEventSource {
         self.fileName = fileName
         self.parsingThreads = max(parsingThreads, 1)
         self.chunkSize = max(chunkSize, 1)
-        parser = MTraceEventParser(tables: MTraceEventParser.Tables(Topology()), fileName: fileName)
+        parser = MTraceEventParser(tables: MTraceEventParser.Tables(Topology(), regions: NameTable(), devices: NameTable()), fileName: fileName)
         try readHeader()
-        parser = MTraceEventParser(tables: MTraceEventParser.Tables(topology), fileName: fileName)
+        parser = MTraceEventParser(tables: MTraceEventParser.Tables(topology, regions: regionNames, devices: deviceNames), fileName: fileName)
+        regionNames = NameTable()
+        deviceNames = NameTable()
     }
 
     public func next() throws -> TraceEvent? {
@@ -249,7 +251,7 @@ public final class MTraceReader: TraceEventSource {
                         found: "device number \(topology.devices.count + 1)")
         }
         // Claimed at once (one hash): any error below ends the header anyway.
-        guard devicesByName.updateValue(DeviceID(topology.devices.count), forKey: name) == nil else {
+        guard deviceNames.insert(UnsafeBufferPointer(rebasing: scanner.bytes[nameRange])) != nil else {
             throw error(at: nameRange.lowerBound, "device '\(name)' is declared twice")
         }
         var device = Device(name: name)
@@ -284,7 +286,7 @@ public final class MTraceReader: TraceEventSource {
                         found: "region number \(topology.regions.count + 1)")
         }
         // Claimed at once (one hash): any error below ends the header anyway.
-        guard regionsByName.updateValue(RegionID(topology.regions.count), forKey: name) == nil else {
+        guard regionNames.insert(UnsafeBufferPointer(rebasing: scanner.bytes[nameRange])) != nil else {
             throw error(at: nameRange.lowerBound, "region '\(name)' is declared twice")
         }
         let pairs = try parseKeyValues(&scanner, allowed: ["device", "kind", "base", "size", "prefetchable", "bar", "vma"])
@@ -298,7 +300,7 @@ public final class MTraceReader: TraceEventSource {
         for pair in pairs {
             switch pair.key {
             case "device":
-                guard let id = devicesByName[pair.value] else {
+                guard let id = deviceNames.find(pair.value).map({ DeviceID($0) }) else {
                     throw error(at: pair.column, expected: "a declared device", found: pair.value, choices: topology.devices.map(\.name))
                 }
                 device = id
@@ -362,7 +364,7 @@ public final class MTraceReader: TraceEventSource {
             throw error(at: spaceRange.lowerBound, expected: "an address space (vm0, vmm, vm1.vmm, host)", found: scanner.text(spaceRange), choices: ["vm0", "vmm", "host"])
         }
         let regionRange = scanner.token()
-        guard let region = regionsByName[scanner.text(regionRange)] else {
+        guard let region = regionNames.find(UnsafeBufferPointer(rebasing: scanner.bytes[regionRange])).map({ RegionID($0) }) else {
             throw error(at: regionRange.lowerBound, expected: "a declared region", found: scanner.text(regionRange), choices: topology.regions.map(\.name))
         }
         let typeRange = scanner.token()
