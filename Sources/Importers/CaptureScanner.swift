@@ -76,6 +76,16 @@ struct CaptureScanner {
     /// An unsigned decimal integer occupying all of `range`.
     func decimal(_ range: Range<Int>) -> UInt64? {
         guard !range.isEmpty, range.count <= 20 else { return nil }
+        if range.count <= 19 {
+            // At most 19 digits never overflow: no checks per digit.
+            var value: UInt64 = 0
+            for i in range {
+                let d = bytes[i] &- 0x30
+                guard d < 10 else { return nil }
+                value = value &* 10 &+ UInt64(d)
+            }
+            return value
+        }
         var value: UInt64 = 0
         for i in range {
             let d = bytes[i] &- 0x30
@@ -98,17 +108,14 @@ struct CaptureScanner {
         }
         while digits.count > 16, bytes[digits.lowerBound] == 0x30 { digits = (digits.lowerBound + 1)..<digits.upperBound }
         guard !digits.isEmpty, digits.count <= 16 else { return nil }
+        // Branch-free per digit: letters and decimal digits mix unpredictably in values.
         var value: UInt64 = 0
         for i in digits {
             let b = bytes[i]
-            let d: UInt8
-            switch b {
-            case 0x30...0x39: d = b - 0x30
-            case 0x61...0x66: d = b - 0x57
-            case 0x41...0x46: d = b - 0x37
-            default: return nil
-            }
-            value = value << 4 | UInt64(d)
+            let decimal = b &- 0x30, letter = (b | 0x20) &- 0x61
+            let isDecimal = decimal < 10
+            guard isDecimal || letter < 6 else { return nil }
+            value = value << 4 | UInt64(isDecimal ? decimal : letter &+ 10)
         }
         return value
     }

@@ -149,13 +149,13 @@ struct QEMULogScanner {
         guard p >= bytes.count else { throw error(at: p, expected: "end of line") }
     }
 
+    /// The value of a hex digit (either case), or nil; one predictable branch, not one per kind
+    /// of digit (letters and decimal digits mix unpredictably in values).
     @inline(__always) static func hexDigit(_ b: UInt8) -> UInt64? {
-        switch b {
-        case 0x30...0x39: UInt64(b &- 0x30)
-        case 0x61...0x66: UInt64(b &- 0x57)
-        case 0x41...0x46: UInt64(b &- 0x37)
-        default: nil
-        }
+        let decimal = b &- 0x30, letter = (b | 0x20) &- 0x61
+        let isDecimal = decimal < 10
+        guard isDecimal || letter < 6 else { return nil }
+        return UInt64(isDecimal ? decimal : letter &+ 10)
     }
 
     /// A PCI address `[DDDD:]BB:DD.F` (hex, upper or lower case).
