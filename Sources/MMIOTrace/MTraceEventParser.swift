@@ -73,6 +73,7 @@ struct MTraceEventParser {
         }
     }
 
+    /// The event on a line that starts (after blanks) with its timestamp.
     mutating func parseEvent(_ input: ByteScanner) throws -> TraceEvent {
         var scanner = input
         let ns: UInt64

@@ -34,12 +34,6 @@ struct NameTable {
         return count - 1
     }
 
-    /// Declares `name` (see ``insert(_:)-(UnsafeBufferPointer<UInt8>)``).
-    mutating func insert(_ name: String) -> Int? {
-        var name = name
-        return name.withUTF8 { insert($0) }
-    }
-
     /// The id of `name`, if declared.
     func find(_ name: UnsafeBufferPointer<UInt8>) -> Int? {
         let mask = slots.count - 1

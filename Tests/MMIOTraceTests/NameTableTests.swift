@@ -13,8 +13,8 @@ import Testing
         var reference: [String: Int] = [:]
         let stems = ["nvme0-bar", "nic", "d", "region-with-a-rather-long-name-", "x"]
         for _ in 0..<5000 {
-            let name = stems[Int(random.next(below: UInt64(stems.count)))] + String(random.next(below: 3000))
-            let id = table.insert(name)
+            var name = stems[Int(random.next(below: UInt64(stems.count)))] + String(random.next(below: 3000))
+            let id = name.withUTF8 { table.insert($0) }
             if let known = reference[name] {
                 #expect(id == nil)
                 #expect(table.find(name) == known)
