@@ -34,6 +34,8 @@ public final class MTraceReader: TraceEventSource {
     private var pendingEvent: UnsafeBufferPointer<UInt8>?
     /// The event grammar over the header's names (built after the header).
     @exclusivity(unchecked) private var parser: MTraceEventParser
+    /// Where the parser builds an event read on the caller's thread.
+    private let parsed = UnsafeMutablePointer<TraceEvent>.allocate(capacity: 1)
     /// Header bookkeeping, so that declaring n devices and regions costs O(n log n): ids by
     /// name, and the regions' address ranges (for the overlap check).
     private var deviceNames = NameTable()
@@ -84,12 +86,15 @@ public final class MTraceReader: TraceEventSource {
         deviceNames = NameTable()
     }
 
+    deinit { parsed.deallocate() }
+
     public func next() throws -> TraceEvent? {
         if let parallel { return try parallel.next() }
         if let pending = pendingEvent {
             pendingEvent = nil
             parser.lineNumber = lines.lineNumber
-            return try parser.parseEvent(ByteScanner(pending))
+            try parser.parseEvent(ByteScanner(pending), into: parsed)
+            return parsed.move()
         }
         if parsingThreads > 1 {
             let rest = lines.handOver()
@@ -101,7 +106,7 @@ public final class MTraceReader: TraceEventSource {
         }
         while let bytes = try nextLine() {
             parser.lineNumber = lines.lineNumber
-            if let event = try parser.parseLine(bytes) { return event }
+            if try parser.parseLine(bytes, into: parsed) { return parsed.move() }
         }
         return nil
     }

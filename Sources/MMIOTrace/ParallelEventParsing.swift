@@ -142,10 +142,16 @@ final class ParallelEventParsing {
             lines.deallocate()
         }
 
+        /// Where the next event is to be built (room is made for it).
         @inline(__always)
-        func append(_ event: consuming TraceEvent, line: Int) {
+        func nextEvent() -> UnsafeMutablePointer<TraceEvent> {
             if eventCount == eventCapacity { grow() }
-            (events + eventCount).initialize(to: event)
+            return events + eventCount
+        }
+
+        /// Counts the event built at ``nextEvent()``, from `line`.
+        @inline(__always)
+        func commitEvent(line: Int) {
             lines[eventCount] = line
             eventCount += 1
         }
@@ -336,8 +342,8 @@ final class ParallelEventParsing {
                     var lineEnd = end
                     if lineEnd > start, chunk.bytes[lineEnd - 1] == 0x0d { lineEnd -= 1 }
                     parser.lineNumber = line
-                    if let event = try parser.parseLine(UnsafeBufferPointer(start: chunk.bytes + start, count: lineEnd - start)) {
-                        chunk.append(event, line: line)
+                    if try parser.parseLine(UnsafeBufferPointer(start: chunk.bytes + start, count: lineEnd - start), into: chunk.nextEvent()) {
+                        chunk.commitEvent(line: line)
                     }
                     start = end + 1
                     line += 1
