@@ -89,8 +89,9 @@ public final class LineBuffer {
     }
 
     /// The rest of the input, for a reader that goes on without this buffer: the bytes read but
-    /// not yet returned as lines, and the descriptor to read the others from (-1 for bytes held
-    /// in memory), which the caller then owns when `owned`. The buffer must not be used after.
+    /// not yet returned as lines, and the descriptor to read the others from (-1 when there is
+    /// nothing more to read), which the caller then owns when `owned`. The buffer must not be
+    /// used after.
     public func handOver() -> (unread: [UInt8], descriptor: Int32, owned: Bool) {
         let unread = Array(UnsafeBufferPointer(start: storage + start, count: end - start))
         start = end
