@@ -32,7 +32,8 @@ public enum EventPriority: UInt8, Comparable, Sendable {
 struct EventQueue<Event> {
     fileprivate struct Entry {
         var time: SimTime
-        /// The priority in the top byte, the insertion sequence below: one comparison for both.
+        /// The priority in the top byte, the insertion sequence below (56 bits: years of events
+        /// at any speed this engine reaches): one comparison for both.
         var order: UInt64
         var event: Event
 
