@@ -74,29 +74,7 @@ struct CaptureScanner {
     @inline(__always) func matches(_ range: Range<Int>, _ name: [UInt8]) -> Bool { bytes.matches(range, name) }
 
     /// An unsigned decimal integer occupying all of `range`.
-    func decimal(_ range: Range<Int>) -> UInt64? {
-        guard !range.isEmpty, range.count <= 20 else { return nil }
-        if range.count <= 19 {
-            // At most 19 digits never overflow: no checks per digit.
-            var value: UInt64 = 0
-            for i in range {
-                let d = bytes[i] &- 0x30
-                guard d < 10 else { return nil }
-                value = value &* 10 &+ UInt64(d)
-            }
-            return value
-        }
-        var value: UInt64 = 0
-        for i in range {
-            let d = bytes[i] &- 0x30
-            guard d < 10 else { return nil }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(UInt64(d))
-            guard !o1, !o2 else { return nil }
-            value = s
-        }
-        return value
-    }
+    func decimal(_ range: Range<Int>) -> UInt64? { bytes.decimal(range) }
 
     /// 1–16 hex digits (either case) occupying all of `range`, after a `0x`/`0X` prefix when
     /// `prefixed` (mmiotrace prints PCIDEV fields without one).
@@ -108,14 +86,10 @@ struct CaptureScanner {
         }
         while digits.count > 16, bytes[digits.lowerBound] == 0x30 { digits = (digits.lowerBound + 1)..<digits.upperBound }
         guard !digits.isEmpty, digits.count <= 16 else { return nil }
-        // Branch-free per digit: letters and decimal digits mix unpredictably in values.
         var value: UInt64 = 0
         for i in digits {
-            let b = bytes[i]
-            let decimal = b &- 0x30, letter = (b | 0x20) &- 0x61
-            let isDecimal = decimal < 10
-            guard isDecimal || letter < 6 else { return nil }
-            value = value << 4 | UInt64(isDecimal ? decimal : letter &+ 10)
+            guard let d = bytes[i].hexDigitValue else { return nil }
+            value = value << 4 | d
         }
         return value
     }

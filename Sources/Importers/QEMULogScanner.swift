@@ -85,7 +85,7 @@ struct QEMULogScanner {
     @inline(__always) mutating func hexDigits(_ what: String) throws(InputError) -> UInt64 {
         let start = position
         var value: UInt64 = 0
-        while position < bytes.count, let d = Self.hexDigit(bytes[position]) {
+        while position < bytes.count, let d = bytes[position].hexDigitValue {
             guard position - start < 16 else { throw error(at: start, "\(what) \(InputError.quote(found(at: start))) has more than 16 hexadecimal digits") }
             value = value << 4 | d
             position += 1
@@ -149,15 +149,6 @@ struct QEMULogScanner {
         guard p >= bytes.count else { throw error(at: p, expected: "end of line") }
     }
 
-    /// The value of a hex digit (either case), or nil; one predictable branch, not one per kind
-    /// of digit (letters and decimal digits mix unpredictably in values).
-    @inline(__always) static func hexDigit(_ b: UInt8) -> UInt64? {
-        let decimal = b &- 0x30, letter = (b | 0x20) &- 0x61
-        let isDecimal = decimal < 10
-        guard isDecimal || letter < 6 else { return nil }
-        return UInt64(isDecimal ? decimal : letter &+ 10)
-    }
-
     /// A PCI address `[DDDD:]BB:DD.F` (hex, upper or lower case).
     mutating func pciAddress(_ what: String) throws(InputError) -> PCIAddress {
         let start = position
@@ -166,7 +157,7 @@ struct QEMULogScanner {
         while true {
             let fieldStart = position
             var value: UInt64 = 0
-            while position < bytes.count, let d = Self.hexDigit(bytes[position]), position - fieldStart < 4 {
+            while position < bytes.count, let d = bytes[position].hexDigitValue, position - fieldStart < 4 {
                 value = value << 4 | d
                 position += 1
             }

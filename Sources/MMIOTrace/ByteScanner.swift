@@ -43,19 +43,7 @@ struct ByteScanner {
     @inline(__always) func matches(_ range: Range<Int>, _ literal: StaticString) -> Bool { bytes.matches(range, literal) }
 
     /// Parses an unsigned decimal integer occupying all of `range`.
-    @inline(__always) func decimal(_ range: Range<Int>) -> UInt64? {
-        guard !range.isEmpty, range.count <= 20 else { return nil }
-        var value: UInt64 = 0
-        for i in range {
-            let d = bytes[i] &- 0x30
-            guard d < 10 else { return nil }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(UInt64(d))
-            guard !o1, !o2 else { return nil }
-            value = s
-        }
-        return value
-    }
+    @inline(__always) func decimal(_ range: Range<Int>) -> UInt64? { bytes.decimal(range) }
 
     // MARK: Fused fast paths
     //
@@ -80,17 +68,12 @@ struct ByteScanner {
         return value
     }
 
-    /// Hex digits (no prefix) from `p` up to a space or the end, 1–16 of them. Branch-free per
-    /// digit: letters and decimal digits mix unpredictably in values.
+    /// Hex digits (no prefix) from `p` up to a space or the end, 1–16 of them.
     @inline(__always) private func hexDigits(from start: Int) -> (value: UInt64, end: Int)? {
         var p = start
         var value: UInt64 = 0
-        while p < bytes.count {
-            let b = bytes[p]
-            let decimal = b &- 0x30, letter = (b | 0x20) &- 0x61
-            let isDecimal = decimal < 10
-            if !isDecimal && letter >= 6 { break }
-            value = value << 4 | UInt64(isDecimal ? decimal : letter &+ 10)
+        while p < bytes.count, let d = bytes[p].hexDigitValue {
+            value = value << 4 | d
             p += 1
         }
         guard p > start, p - start <= 16, p == bytes.count || Self.isSpace(bytes[p]) else { return nil }
@@ -118,15 +101,6 @@ struct ByteScanner {
         return (start..<p, value)
     }
 
-    @inline(__always) static func hexDigit(_ b: UInt8) -> UInt64? {
-        switch b {
-        case 0x30...0x39: UInt64(b &- 0x30)
-        case 0x61...0x66: UInt64(b &- 0x57)
-        case 0x41...0x46: UInt64(b &- 0x37)
-        default: nil
-        }
-    }
-
     /// Whether `range` starts with `0x` or `0X`.
     @inline(__always) func hasHexPrefix(_ range: Range<Int>) -> Bool {
         range.count >= 2 && bytes[range.lowerBound] == 0x30 && (bytes[range.lowerBound + 1] | 0x20) == 0x78
@@ -137,7 +111,7 @@ struct ByteScanner {
         guard hasHexPrefix(range), range.count > 2, range.count <= 18 else { return nil }
         var value: UInt64 = 0
         for i in (range.lowerBound + 2)..<range.upperBound {
-            guard let d = Self.hexDigit(bytes[i]) else { return nil }
+            guard let d = bytes[i].hexDigitValue else { return nil }
             value = value << 4 | d
         }
         return value
@@ -155,7 +129,7 @@ struct ByteScanner {
         var nibble = 0
         var i = range.upperBound - 1
         while i >= digitsStart {
-            guard let d = Self.hexDigit(bytes[i]) else { return nil }
+            guard let d = bytes[i].hexDigitValue else { return nil }
             words[nibble >> 4] |= d << UInt64((nibble & 15) * 4)
             nibble += 1
             i -= 1

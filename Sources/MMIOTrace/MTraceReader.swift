@@ -399,7 +399,7 @@ extension PCIAddress {
                     dot = byte == UInt8(ascii: ".")
                     field += 1
                 } else {
-                    guard let digit = ByteScanner.hexDigit(byte), fields[field].digits < 4 else { return nil }
+                    guard let digit = byte.hexDigitValue, fields[field].digits < 4 else { return nil }
                     fields[field] = (fields[field].value << 4 | UInt32(digit), fields[field].digits + 1)
                 }
             }
