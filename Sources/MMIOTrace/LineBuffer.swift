@@ -131,11 +131,17 @@ public final class LineBuffer {
         } catch {
             switch error {
             case .lineTooLong(let line):
-                throw InputError(SourceLocation(file: file, line: line, column: 1), "line longer than \(maximumLineLength) bytes")
+                throw Self.overlongLine(file: file, line: line, maximumLineLength: maximumLineLength)
             case .readFailed(let reason):
                 throw InputUnavailableError(path: file, reason: reason)
             }
         }
+    }
+
+    /// The error for line `line` of `file` being longer than `maximumLineLength` bytes (for
+    /// every reader that splits lines, so that they all report it alike).
+    static func overlongLine(file: String, line: Int, maximumLineLength: Int) -> InputError {
+        InputError(SourceLocation(file: file, line: line, column: 1), "line longer than \(maximumLineLength) bytes")
     }
 
     private func take(upTo terminator: Int, skipping: Int) throws(Failure) -> UnsafeBufferPointer<UInt8> {

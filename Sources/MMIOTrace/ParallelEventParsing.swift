@@ -337,7 +337,7 @@ final class ParallelEventParsing {
                     let end = memchr(chunk.bytes + start, 0x0a, rest).map { chunk.bytes.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
                         ?? chunk.count
                     if end - start > maximumLineLength {
-                        throw InputError(SourceLocation(file: fileName, line: line, column: 1), "line longer than \(maximumLineLength) bytes")
+                        throw LineBuffer.overlongLine(file: fileName, line: line, maximumLineLength: maximumLineLength)
                     }
                     var lineEnd = end
                     if lineEnd > start, chunk.bytes[lineEnd - 1] == 0x0d { lineEnd -= 1 }
