@@ -56,7 +56,7 @@ public enum MemoryWriteSplitter {
         address: UInt64, byteMask: UInt64, limits: TransferLimits = TransferLimits(), _ body: (Piece) throws(Failure) -> Void
     ) throws(Failure) {
         precondition(address & 3 == 0, "the write window must start DW-aligned")
-        func enables(_ dw: Int) -> UInt8 { UInt8(truncatingIfNeeded: byteMask >> UInt64(dw * 4)) & 0xf }
+        let enables = { (dw: Int) in byteEnables(byteMask, dw: dw) }
         var first = 0
         while first < 16 {
             guard enables(first) != 0 else {
@@ -91,7 +91,7 @@ public enum MemoryWriteSplitter {
     /// The TLP of `piece` of the split of `byteMask` at `address`.
     public static func tlp(_ piece: Piece, address: UInt64, byteMask: UInt64, data: SIMD8<UInt64>, requester: PCIAddress,
                            attributes: TLPAttributes = [], trafficClass: UInt8 = 0) -> TLP {
-        func enables(_ dw: Int) -> UInt8 { UInt8(truncatingIfNeeded: byteMask >> UInt64(dw * 4)) & 0xf }
+        let enables = { (dw: Int) in byteEnables(byteMask, dw: dw) }
         var payload = TLPPayload()
         for dw in piece.firstDW...piece.lastDW {
             let word = UInt32(truncatingIfNeeded: data[dw / 2] >> UInt64(dw % 2 * 32))
@@ -103,6 +103,10 @@ public enum MemoryWriteSplitter {
             payload: payload, requester: requester, attributes: attributes, trafficClass: trafficClass
         )
     }
+
+    /// The byte enables of DW `dw` of the window: its 4 bits of `byteMask`.
+    @inline(__always)
+    static func byteEnables(_ byteMask: UInt64, dw: Int) -> UInt8 { UInt8(truncatingIfNeeded: byteMask >> UInt64(dw * 4)) & 0xf }
 
     /// The 32-bit mask of the bytes a 4-bit byte-enable value selects, e.g. 0101b → 0x00ff00ff.
     static func bytesSelected(by enables: UInt8) -> UInt32 {
