@@ -51,6 +51,9 @@ final class CaptureLineReader {
         }
     }
 
+    /// The rest of the input for a reader that goes on without this one (``LineBuffer/handOver()``).
+    func handOver() -> (unread: [UInt8], descriptor: Int32, owned: Bool) { buffer.handOver() }
+
     /// The next line, valid until the following call; nil at the end of the input.
     /// - Throws: ``InputError`` for an over-long line, ``InputUnavailableError`` for a read error.
     func nextLine() throws -> UnsafeBufferPointer<UInt8>? { try buffer.nextLine(file: fileName) }

@@ -29,20 +29,32 @@ public protocol CaptureSource: TraceEventSource {
 
 /// A bounded warning list, so that a capture with a million backward timestamps still reads in
 /// constant memory; and the time of the last event, to warn when time goes back.
+///
+/// A list may also cover one chunk of a capture parsed on its own (``ChunkedLineParser``): it
+/// then remembers its first timed event, which only the lists before it can check, and
+/// ``absorb(_:linesBefore:)`` appends it to theirs.
 struct CaptureWarnings {
     /// The most warnings kept; later ones are counted.
     static let limit = 100
     private(set) var kept: [CaptureWarning] = []
     private var dropped = 0
     private(set) var lastTime: UInt64?
+    /// The first time ``ordered(_:at:)`` saw, where, and how many warnings came before it.
+    private var firstTime: (time: UInt64, location: SourceLocation, warningsBefore: Int)?
 
     /// `time`, with a warning at `location` when it is earlier than the previous event's.
     mutating func ordered(_ time: UInt64, at location: @autoclosure () -> SourceLocation) -> TraceTime {
-        if let last = lastTime, time < last {
-            add(CaptureWarning(location(), "time goes back from \(Self.seconds(last)) to \(Self.seconds(time)); event kept"))
+        if let last = lastTime {
+            if time < last { add(Self.timeWentBack(from: last, to: time, at: location())) }
+        } else {
+            firstTime = (time, location(), kept.count + dropped)
         }
         lastTime = time
         return TraceTime(nanoseconds: time)
+    }
+
+    private static func timeWentBack(from last: UInt64, to time: UInt64, at location: SourceLocation) -> CaptureWarning {
+        CaptureWarning(location, "time goes back from \(seconds(last)) to \(seconds(time)); event kept")
     }
 
     private static func seconds(_ ns: UInt64) -> String {
@@ -52,6 +64,29 @@ struct CaptureWarnings {
 
     mutating func add(_ warning: @autoclosure () -> CaptureWarning) {
         if kept.count < Self.limit { kept.append(warning()) } else { dropped += 1 }
+    }
+
+    /// Appends the warnings of the lines right after these, read on their own with lines
+    /// numbered from 1 after `linesBefore`, with the warning their first timed event could not
+    /// give alone; its last time becomes this list's.
+    mutating func absorb(_ later: CaptureWarnings, linesBefore: Int) {
+        func shifted(_ warning: CaptureWarning) -> CaptureWarning {
+            var warning = warning
+            warning.location.line += linesBefore
+            return warning
+        }
+        var missed: (warning: CaptureWarning, before: Int)?
+        if let first = later.firstTime, let last = lastTime, first.time < last {
+            missed = (shifted(Self.timeWentBack(from: last, to: first.time, at: first.location)), first.warningsBefore)
+        }
+        for (index, warning) in later.kept.enumerated() {
+            if let missed, missed.before == index { add(missed.warning) }
+            add(shifted(warning))
+        }
+        // After every kept warning (when `later` dropped some, this list is full by now).
+        if let missed, missed.before >= later.kept.count { add(missed.warning) }
+        dropped += later.dropped
+        if let time = later.lastTime { lastTime = time }
     }
 
     /// The kept warnings, with a last one counting the dropped ones at `end`.

@@ -9,19 +9,25 @@ import PCIeTransport
 ///
 /// Two passes over the file, both in constant memory: the first reads only `VERSION`, `PCIDEV`
 /// and `MAP` lines to build the topology, so that it is complete before the first event; the
-/// second streams `R`/`W` as reads and writes, `MARK` as marks, and `MAP`/`UNMAP` (the guest's
-/// own `ioremap`/`iounmap`, not a stage-2 change) as marks `ioremap …`/`iounmap …`.
+/// second streams the events (``MmiotraceEventParser``), on `parsingThreads` threads for a file.
 public final class MmiotraceReader: CaptureSource {
     /// The mmiotrace format version this reader knows (`VERSION 20070824`).
     public static let formatVersion: StaticString = "20070824"
-    static let keywords = ["VERSION", "PCIDEV", "MAP", "UNMAP", "R", "W", "MARK", "UNKNOWN"]
 
     // The stored properties the event loop touches for every line skip dynamic exclusivity
     // checks: one thread reads a capture.
     @exclusivity(unchecked) public private(set) var topology = Topology()
     public var fileName: String { lines.fileName }
-    public var line: Int { lines.lineNumber }
-    public var warnings: [CaptureWarning] { warningList.list(end: SourceLocation(file: fileName, line: max(line, 1), column: 1)) }
+    public var line: Int { parallel?.line ?? lines.lineNumber }
+    public var warnings: [CaptureWarning] {
+        var all = warningList
+        // Read on the caller's thread, the parser's warnings are the events' whole list.
+        if parallel == nil { all.absorb(parser.notes.warnings, linesBefore: 0) }
+        return all.list(end: SourceLocation(file: fileName, line: max(line, 1), column: 1))
+    }
+    /// Threads that parse the events (1: on the caller's thread, as it asks).
+    public let parsingThreads: Int
+    public var readsAhead: Bool { parsingThreads > 1 }
     /// The pid field of every line (always `0` in kernel output).
     public let agentKeys = ["0"]
     /// The side file the reader applies.
@@ -30,33 +36,48 @@ public final class MmiotraceReader: CaptureSource {
     private let lines: CaptureLineReader
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
-    @exclusivity(unchecked) private var warningList = CaptureWarnings()
-    /// The regions by address, once the topology is read.
-    @exclusivity(unchecked) private var regions = RegionFinder([])
-    /// The previous event's pid and its agent: consecutive events are usually one process's.
-    @exclusivity(unchecked) private var lastPID: (text: [UInt8], agent: Agent)
+    /// The topology's warnings, then (read on threads) the events' as their chunks arrive.
+    private var warningList = CaptureWarnings()
+    /// The event grammar, once the topology is read.
+    @exclusivity(unchecked) private var parser: MmiotraceEventParser
+    /// Where the parser builds an event read on the caller's thread.
+    private let parsed = UnsafeMutablePointer<TraceEvent>.allocate(capacity: 1)
+    /// About how many bytes of lines each parsing thread takes at a time.
+    private let chunkSize: Int
+    /// The events, parsed on `parsingThreads` threads once the caller gets there.
+    @exclusivity(unchecked) private var parallel: ParallelEventParsing<MmiotraceEventParser>?
 
     /// Opens the capture at `path` and reads its topology.
+    /// - Parameters:
+    ///   - parsingThreads: Threads to parse the events on, in chunks of about `chunkSize` bytes
+    ///     (the events, lines, warnings and errors are the same for any number).
     /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` when a
     ///   `VERSION`, `PCIDEV` or `MAP` line is malformed.
-    public convenience init(path: String, settings: CaptureSettings = CaptureSettings()) throws {
-        try self.init(lines: CaptureLineReader(path: path), settings: settings)
+    public convenience init(path: String, settings: CaptureSettings = CaptureSettings(),
+                            parsingThreads: Int = ParsingThreads.default, chunkSize: Int = 1 << 19) throws {
+        try self.init(lines: CaptureLineReader(path: path), settings: settings, parsingThreads: parsingThreads, chunkSize: chunkSize)
     }
 
     /// Reads a capture held in memory; `fileName` is used in messages.
-    public convenience init(text: String, fileName: String = "<input>", settings: CaptureSettings = CaptureSettings()) throws {
-        try self.init(lines: CaptureLineReader(bytes: Array(text.utf8), fileName: fileName), settings: settings)
+    public convenience init(text: String, fileName: String = "<input>", settings: CaptureSettings = CaptureSettings(),
+                            parsingThreads: Int = 1, chunkSize: Int = 1 << 19) throws {
+        try self.init(lines: CaptureLineReader(bytes: Array(text.utf8), fileName: fileName), settings: settings,
+                      parsingThreads: parsingThreads, chunkSize: chunkSize)
     }
 
-    private init(lines: CaptureLineReader, settings: CaptureSettings) throws {
+    private init(lines: CaptureLineReader, settings: CaptureSettings, parsingThreads: Int, chunkSize: Int) throws {
         self.lines = lines
         self.settings = settings
+        self.parsingThreads = max(parsingThreads, 1)
+        self.chunkSize = max(chunkSize, 1)
         (agents, fallbackAgent) = try settings.parsedAgents()
-        lastPID = (Array("0".utf8), agents["0"] ?? fallbackAgent)
+        parser = MmiotraceEventParser(fileName: lines.fileName, regions: [], agents: agents, fallbackAgent: fallbackAgent)
         try readTopology()
-        regions = RegionFinder(topology.regions)
+        parser = MmiotraceEventParser(fileName: lines.fileName, regions: topology.regions, agents: agents, fallbackAgent: fallbackAgent)
         try lines.rewind()
     }
+
+    deinit { parsed.deallocate() }
 
     public func sideFileTemplate() -> String {
         settings.template(for: topology, agents: agentKeys.map { ($0, (agents[$0] ?? fallbackAgent).description) }, modelReasons: modelReasons)
@@ -213,87 +234,25 @@ public final class MmiotraceReader: CaptureSource {
     // MARK: - Pass 2: events
 
     public func next() throws -> TraceEvent? {
-        while let bytes = try lines.nextLine() {
-            var s = CaptureScanner(bytes, file: fileName, line: line)
-            let keyword = s.token()
-            guard !keyword.isEmpty, bytes[keyword.lowerBound] != UInt8(ascii: "#") else { continue }
-            if s.matches(keyword, "R") || s.matches(keyword, "W") {
-                return try access(&s, isWrite: bytes[keyword.lowerBound] == UInt8(ascii: "W"))
-            } else if s.matches(keyword, "MARK") {
-                let (time, timeRange) = try timestamp(&s)
-                s.skipSpaces()
-                let text = s.rest(from: s.position)
-                if text.hasPrefix("Lost "), text.hasSuffix(" events."),
-                   let count = UInt64(text.dropFirst(5).dropLast(8)) {
-                    warn(at: keyword.lowerBound, "the tracer lost \(count) events here")
-                    return TraceEvent(time: TraceTime(nanoseconds: warningList.lastTime ?? 0), agent: fallbackAgent, kind: .mark(text))
+        if let parallel { return try parallel.next() }
+        if parsingThreads > 1 {
+            let rest = lines.handOver()
+            let parallel = ParallelEventParsing(unread: rest.unread, descriptor: rest.descriptor, owned: rest.owned, firstLine: 1,
+                                                parser: parser, threads: parsingThreads, chunkSize: chunkSize, chunks: 2 * parsingThreads,
+                                                maximumLineLength: CaptureLineReader.maximumLineLength) { [unowned self] notes, linesBefore, events in
+                for index in notes.timeFromBefore {
+                    events[index].time = TraceTime(nanoseconds: warningList.lastTime ?? 0)
                 }
-                return TraceEvent(time: ordered(time, s, timeRange), agent: fallbackAgent, kind: .mark(text))
-            } else if s.matches(keyword, "MAP") {
-                let (time, timeRange) = try timestamp(&s)
-                let id = s.text(s.token()), phys = s.text(s.token())
-                _ = s.token()
-                let length = s.text(s.token())
-                _ = s.token()
-                return try event(time, timeRange, agentRange: s.token(), s, .mark("ioremap map \(id) \(phys) size \(length)"))
-            } else if s.matches(keyword, "UNMAP") {
-                let (time, timeRange) = try timestamp(&s)
-                let (id, _) = try s.field("a map id (decimal)") { s, r in s.decimal(r) }
-                _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
-                let agentRange = s.token()
-                guard s.decimal(agentRange) != nil else { throw s.expected("a pid (decimal)", agentRange) }
-                try s.expectEnd()
-                return try event(time, timeRange, agentRange: agentRange, s, .mark("iounmap map \(id)"))
-            } else if s.matches(keyword, "UNKNOWN") {
-                _ = try timestamp(&s)
-                _ = s.token()
-                let phys = s.text(s.token())
-                warn(at: keyword.lowerBound, "an access mmiotrace could not decode (UNKNOWN) at \(phys); skipped")
-            } else if s.matches(keyword, "VERSION") || s.matches(keyword, "PCIDEV") {
-                continue
-            } else {
-                throw s.expected("an mmiotrace line (\(Self.keywords.joined(separator: ", ")))", keyword, choices: Self.keywords)
+                warningList.absorb(notes.warnings, linesBefore: linesBefore)
             }
+            self.parallel = parallel
+            return try parallel.next()
+        }
+        while let bytes = try lines.nextLine() {
+            parser.lineNumber = line
+            if try parser.parseLine(bytes, into: parsed) { return parsed.move() }
         }
         return nil
-    }
-
-    /// `R|W width secs.usecs map-id phys value pc pid`.
-    private func access(_ s: inout CaptureScanner, isWrite: Bool) throws -> TraceEvent {
-        let widthRange = s.token()
-        guard let width = s.decimal(widthRange), [1, 2, 4, 8].contains(width) else {
-            throw s.expected("an access width (1, 2, 4 or 8)", widthRange)
-        }
-        let (time, timeRange) = try timestamp(&s)
-        _ = try s.field("a map id (decimal)") { s, r in s.decimal(r) }
-        let (address, _) = try s.field("a physical address (0x…)") { s, r in s.hex(r) }
-        let valueRange = s.token()
-        guard let value = s.hex(valueRange) else { throw s.expected("a value (0x…)", valueRange) }
-        guard width == 8 || value >> (width * 8) == 0 else {
-            throw InputError(s.location(valueRange.lowerBound),
-                             "expected a value of at most \(width) bytes, found \(InputError.quote(s.text(valueRange)))")
-        }
-        _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
-        let agentRange = s.token()
-        guard s.decimal(agentRange) != nil else { throw s.expected("a pid (decimal)", agentRange) }
-        try s.expectEnd()
-        let access = MemoryAccess(address: address, region: regions.region(containing: address), size: UInt8(width), value: AccessValue(value))
-        return try event(time, timeRange, agentRange: agentRange, s, isWrite ? .write(access) : .read(access))
-    }
-
-    private func event(_ time: UInt64, _ timeRange: Range<Int>, agentRange: Range<Int>, _ s: CaptureScanner, _ kind: EventKind) throws -> TraceEvent {
-        if !s.matches(agentRange, lastPID.text) {
-            lastPID = (Array(s.bytes[agentRange]), agents[s.text(agentRange)] ?? fallbackAgent)
-        }
-        return TraceEvent(time: ordered(time, s, timeRange), agent: lastPID.agent, kind: kind)
-    }
-
-    private func timestamp(_ s: inout CaptureScanner) throws(InputError) -> (UInt64, Range<Int>) {
-        try s.field("a timestamp (secs.usecs)") { s, r in s.timestamp(r) }
-    }
-
-    private func ordered(_ time: UInt64, _ s: CaptureScanner, _ range: Range<Int>) -> TraceTime {
-        warningList.ordered(time, at: s.location(range.lowerBound))
     }
 
     private func warn(at position: Int, _ message: String) {

@@ -35,7 +35,10 @@ public final class LineBuffer {
     @exclusivity(unchecked) private var end = 0
     @exclusivity(unchecked) private var atEOF = false
     /// 1-based number of the line last returned.
-    @exclusivity(unchecked) public private(set) var lineNumber = 0
+    public var lineNumber: Int { currentLine }
+    /// Behind a getter: a stored property read directly from another module gets an exclusivity
+    /// check despite `@exclusivity(unchecked)`.
+    @exclusivity(unchecked) private var currentLine = 0
 
     /// Reads the file at `path` (`-` for standard input) in chunks of `chunkSize` bytes.
     public init(path: String, maximumLineLength: Int = 1 << 20, chunkSize: Int = 4 << 20) throws(InputUnavailableError) {
@@ -80,7 +83,7 @@ public final class LineBuffer {
     /// Goes back to the first line (a file must be seekable: not standard input or a pipe).
     /// - Throws: ``LineBuffer/Failure/readFailed(_:)`` when the file cannot seek.
     public func rewind() throws(Failure) {
-        lineNumber = 0
+        currentLine = 0
         start = 0
         guard fd >= 0 else { return }
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw .readFailed(String(cString: strerror(errno))) }
@@ -115,8 +118,8 @@ public final class LineBuffer {
                 return try take(upTo: end, skipping: 0)
             }
             if available > maximumLineLength {
-                lineNumber += 1
-                throw .lineTooLong(line: lineNumber)
+                currentLine += 1
+                throw .lineTooLong(line: currentLine)
             }
             try refill()
         }
@@ -147,14 +150,14 @@ public final class LineBuffer {
     private func take(upTo terminator: Int, skipping: Int) throws(Failure) -> UnsafeBufferPointer<UInt8> {
         if terminator - start > maximumLineLength {
             start = terminator + skipping
-            lineNumber += 1
-            throw .lineTooLong(line: lineNumber)
+            currentLine += 1
+            throw .lineTooLong(line: currentLine)
         }
         var lineEnd = terminator
         if lineEnd > start, storage[lineEnd - 1] == 0x0d { lineEnd -= 1 }
         let line = UnsafeBufferPointer(start: storage + start, count: lineEnd - start)
         start = terminator + skipping
-        lineNumber += 1
+        currentLine += 1
         return line
     }
 

@@ -5,7 +5,7 @@ import PCIeTransport
 /// The event grammar of `.mtrace` (docs/trace-format.md): one line in, one ``TraceEvent`` out,
 /// or an ``InputError`` at `file:line:column`. A value with its own line number and region hint,
 /// so that several threads can parse the lines of one trace at once over shared ``Tables``.
-struct MTraceEventParser {
+struct MTraceEventParser: ChunkedLineParser {
     /// What the header declared, as the event loop looks it up; immutable once built, so parsers
     /// on several threads share it.
     final class Tables: Sendable {

@@ -27,7 +27,7 @@ public final class MTraceReader: TraceEventSource {
     private let chunkSize: Int
     public var readsAhead: Bool { parsingThreads > 1 }
     /// The events after the first, parsed on `parsingThreads` threads once the caller gets there.
-    private var parallel: ParallelEventParsing?
+    private var parallel: ParallelEventParsing<MTraceEventParser>?
 
     private let lines: LineBuffer
     /// A line read while looking for the end of the header, not yet parsed as an event.
@@ -50,17 +50,13 @@ public final class MTraceReader: TraceEventSource {
         var region: RegionID
     }
 
-    /// Threads to parse a file's events on: one per core, up to four (beyond, reading the file
-    /// and handing chunks over cost more than another thread gains).
-    public static let defaultParsingThreads = max(1, min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-
     /// Opens the file at `path` (`-` for standard input) and reads its header.
     /// - Parameters:
     ///   - parsingThreads: Threads to parse the events on, in chunks of about `chunkSize` bytes
     ///     (the events, lines and errors are the same for any number).
     /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` when the
     ///   header is malformed.
-    public convenience init(path: String, parsingThreads: Int = defaultParsingThreads, chunkSize: Int = 1 << 19) throws {
+    public convenience init(path: String, parsingThreads: Int = ParsingThreads.default, chunkSize: Int = 1 << 19) throws {
         try self.init(lines: LineBuffer(path: path), fileName: path, parsingThreads: parsingThreads, chunkSize: chunkSize)
     }
 
@@ -100,7 +96,7 @@ public final class MTraceReader: TraceEventSource {
             let rest = lines.handOver()
             let parallel = ParallelEventParsing(unread: rest.unread, descriptor: rest.descriptor, owned: rest.owned, firstLine: lines.lineNumber + 1,
                                                 parser: parser, threads: parsingThreads, chunkSize: chunkSize, chunks: 2 * parsingThreads,
-                                                maximumLineLength: lines.maximumLineLength)
+                                                maximumLineLength: lines.maximumLineLength) { _, _, _ in }
             self.parallel = parallel
             return try parallel.next()
         }

@@ -7,21 +7,26 @@ import Darwin
 #endif
 import Diagnostics
 
-/// Parses the event lines of an `.mtrace` input on several threads, a chunk of whole lines each,
-/// and gives the events back in file order: the consumer sees exactly the events, lines and
-/// first error that one thread parsing line by line would give.
+/// Parses the event lines of an input on several threads, a chunk of whole lines each, and gives
+/// the events back in file order: the consumer sees exactly the events, lines and first error
+/// that one thread parsing line by line would give.
 ///
 /// The threads take turns reading: under one lock, a thread reads the next chunk (about
 /// `chunkSize` bytes, ending at a newline), then parses it alone, numbering its lines from 1. A
 /// chunk's events wait in a ring until the consumer reaches them, and the consumer, which knows
-/// how many lines came before, turns their line numbers (and an error's) into the file's. At most
+/// how many lines came before, turns their line numbers (and an error's) into the file's, and
+/// hands the chunk's notes to `absorb` before its first event (``ChunkedLineParser``). At most
 /// `chunks` are read ahead, so memory does not grow with the input. An error ends the reading:
 /// the chunks after it are never read, and the consumer gets the error after every event before
 /// it.
-final class ParallelEventParsing {
+public final class ParallelEventParsing<Parser: ChunkedLineParser> {
     // The consumer's side, touched for every event by one thread: no dynamic exclusivity checks.
-    /// The line the last returned event came from.
-    @exclusivity(unchecked) private(set) var line = 0
+    /// The line the last returned event came from; once the input is read, its last line (the
+    /// error's, if one ended it), as for a reader going line by line.
+    public var line: Int { currentLine }
+    /// Behind a getter: a stored property read directly from another module gets an exclusivity
+    /// check despite `@exclusivity(unchecked)`.
+    @exclusivity(unchecked) private var currentLine = 0
     /// The current chunk's events (moved out as they are returned) and their lines.
     @exclusivity(unchecked) private var events: UnsafeMutablePointer<TraceEvent>?
     @exclusivity(unchecked) private var lines: UnsafeMutablePointer<Int>?
@@ -36,6 +41,7 @@ final class ParallelEventParsing {
     private let shared: Shared
     private var started = false
     private let threads: Int
+    private let absorb: (_ notes: Parser.ChunkNotes, _ linesBefore: Int, _ events: UnsafeMutableBufferPointer<TraceEvent>) -> Void
 
     /// - Parameters:
     ///   - unread: Bytes already read from the input, starting at a line.
@@ -43,9 +49,13 @@ final class ParallelEventParsing {
     ///   - owned: Whether to close `descriptor` at the end.
     ///   - firstLine: The number of the first line in `unread`.
     ///   - parser: The parser each thread copies (with its own line number and hints).
-    init(unread: [UInt8], descriptor: Int32, owned: Bool, firstLine: Int, parser: MTraceEventParser,
-         threads: Int, chunkSize: Int, chunks: Int, maximumLineLength: Int) {
+    ///   - absorb: Takes each chunk's notes on the consumer's thread, in file order, with the
+    ///     number of lines before the chunk and its events (which it may amend).
+    public init(unread: [UInt8], descriptor: Int32, owned: Bool, firstLine: Int, parser: Parser,
+                threads: Int, chunkSize: Int, chunks: Int, maximumLineLength: Int,
+                absorb: @escaping (_ notes: Parser.ChunkNotes, _ linesBefore: Int, _ events: UnsafeMutableBufferPointer<TraceEvent>) -> Void) {
         self.threads = threads
+        self.absorb = absorb
         linesBefore = firstLine - 1
         shared = Shared(unread: unread, descriptor: descriptor, owned: owned, parser: parser,
                         chunkSize: chunkSize, chunks: max(chunks, threads), maximumLineLength: maximumLineLength)
@@ -57,7 +67,20 @@ final class ParallelEventParsing {
         shared.cancel()
     }
 
-    func next() throws -> TraceEvent? {
+    @inline(__always)
+    public func next() throws -> TraceEvent? {
+        if position == count, try !nextChunk() { return nil }
+        currentLine = linesBefore + lines.unsafelyUnwrapped[position]
+        position += 1
+        // Moved, not copied: a copy of an event goes through its value witnesses.
+        return (events.unsafelyUnwrapped + position - 1).move()
+    }
+
+    /// Recycles the current chunk and takes the next that has events; false at the end of input.
+    /// Not inlined: unspecialized, its notes need type metadata, which the per-event path above
+    /// would otherwise look up on every call.
+    @inline(never)
+    private func nextChunk() throws -> Bool {
         while position == count {
             if let chunk = current {
                 current = nil
@@ -73,9 +96,12 @@ final class ParallelEventParsing {
                 // From here on the chunk belongs to the parsing threads.
                 shared.recycle(chunk)
             }
-            if let ending {
-                try ending.get()
-                return nil
+            switch ending {
+            case .success: currentLine = linesBefore; return false
+            case .failure(let error):
+                currentLine = (error as? InputError)?.location.line ?? linesBefore
+                throw error
+            case nil: break
             }
             if !started { try start() }
             let chunk = shared.waitForChunk(nextIndex)
@@ -85,20 +111,19 @@ final class ParallelEventParsing {
             lines = chunk.lines
             count = chunk.eventCount
             position = 0
+            if let notes = chunk.notes { absorb(notes, linesBefore, UnsafeMutableBufferPointer(start: chunk.events, count: count)) }
         }
-        line = linesBefore + lines.unsafelyUnwrapped[position]
-        position += 1
-        // Moved, not copied: a copy of an event goes through its value witnesses.
-        return (events.unsafelyUnwrapped + position - 1).move()
+        return true
     }
 
     private func start() throws {
         started = true
         for _ in 0..<threads {
-            let work = Unmanaged.passRetained(shared)
+            let shared = shared
+            let work = Unmanaged.passRetained(ThreadBody { shared.work() })
             var thread = pthread_t()
             let failure = pthread_create(&thread, nil, { context in
-                Unmanaged<Shared>.fromOpaque(context!).takeRetainedValue().work()
+                Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
                 return nil
             }, work.toOpaque())
             guard failure == 0 else {
@@ -127,6 +152,8 @@ final class ParallelEventParsing {
         /// Set on the last chunk the input gives: success at the end of input, or the error
         /// that stopped it (after `events`).
         var end: Result<Void, any Error>?
+        /// What the parser noted on the chunk's lines (nil until parsed).
+        var notes: Parser.ChunkNotes?
 
         init(capacity: Int, events: Int) {
             bytes = .allocate(capacity: capacity)
@@ -180,7 +207,7 @@ final class ParallelEventParsing {
     /// The state the threads share: the input (under `inputLock`) and the chunks (under `lock`).
     fileprivate final class Shared: @unchecked Sendable {
         let fileName: String
-        private let parser: MTraceEventParser
+        private let parser: Parser
         private let chunkSize: Int
         private let maximumLineLength: Int
 
@@ -206,7 +233,7 @@ final class ParallelEventParsing {
         private var ready: [Chunk?]
         private var cancelled = false
 
-        init(unread: [UInt8], descriptor: Int32, owned: Bool, parser: MTraceEventParser,
+        init(unread: [UInt8], descriptor: Int32, owned: Bool, parser: Parser,
              chunkSize: Int, chunks: Int, maximumLineLength: Int) {
             fileName = parser.fileName
             self.parser = parser
@@ -265,6 +292,7 @@ final class ParallelEventParsing {
             readIndex += 1
             chunk.clear()
             chunk.end = nil
+            chunk.notes = nil
             chunk.lineCount = 0
             let capacity = chunkSize + maximumLineLength + 1
             // Carried bytes first: the start of a line, or all that was read before the threads
@@ -328,9 +356,11 @@ final class ParallelEventParsing {
 
         /// Parses a chunk's lines into its events, numbering lines from 1 (the consumer adds the
         /// lines of the chunks before); the first error (or an over-long line) ends it.
-        private func parse(_ chunk: Chunk, with parser: inout MTraceEventParser) {
+        private func parse(_ chunk: Chunk, with parser: inout Parser) {
             var start = 0
             var line = 1
+            parser.beginChunk()
+            defer { chunk.notes = parser.endChunk() }
             do {
                 while start < chunk.count {
                     let rest = chunk.count - start
@@ -387,4 +417,10 @@ final class ParallelEventParsing {
             pthread_cond_broadcast(changed)
         }
     }
+}
+
+/// What a parsing thread runs: a C thread's entry point cannot capture a generic type.
+private final class ThreadBody {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
 }

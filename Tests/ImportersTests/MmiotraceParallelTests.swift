@@ -1,0 +1,125 @@
+import Foundation
+import Importers
+import MMIOTrace
+import SeededRandom
+import Testing
+
+/// Parsing a capture's events on several threads, in chunks, changes nothing a consumer can see:
+/// the same events, lines, warnings and first error as one thread line by line, wherever the
+/// chunks split the capture. Warnings are the hard part: time going back across a chunk
+/// boundary, a lost-events mark that takes the time of an event in an earlier chunk, and the
+/// warning limit.
+@Suite struct MmiotraceParallelTests {
+    private struct Drained: Equatable {
+        var events: [TraceEvent] = []
+        var lines: [Int] = []
+        var error: String?
+        var warnings: [String] = []
+        var lastLine = 0
+    }
+
+    private func drain(_ reader: MmiotraceReader) -> Drained {
+        var drained = Drained()
+        do {
+            while let event = try reader.next() {
+                drained.events.append(event)
+                drained.lines.append(reader.line)
+            }
+            drained.lastLine = reader.line
+        } catch {
+            drained.error = "\(error)"
+        }
+        drained.warnings = reader.warnings.map(\.description)
+        return drained
+    }
+
+    /// Where two drains first differ, for a short failure message.
+    private func difference(_ a: Drained, _ b: Drained) -> String? {
+        if let i = (0..<min(a.events.count, b.events.count)).first(where: { a.events[$0] != b.events[$0] || a.lines[$0] != b.lines[$0] }) {
+            return "event \(i): \(a.events[i]) line \(a.lines[i]) vs \(b.events[i]) line \(b.lines[i])"
+        }
+        if a.events.count != b.events.count { return "\(a.events.count) vs \(b.events.count) events" }
+        if a.error != b.error { return "error \(a.error ?? "none") vs \(b.error ?? "none")" }
+        if let i = (0..<min(a.warnings.count, b.warnings.count)).first(where: { a.warnings[$0] != b.warnings[$0] }) {
+            return "warning \(i): \(a.warnings[i]) vs \(b.warnings[i])"
+        }
+        if a.warnings.count != b.warnings.count { return "\(a.warnings.count) vs \(b.warnings.count) warnings" }
+        if a.lastLine != b.lastLine { return "last line \(a.lastLine) vs \(b.lastLine)" }
+        return nil
+    }
+
+    /// A capture of `lines` lines after its header: accesses whose time now and then goes back,
+    /// lost-events marks (some in a row), undecodable accesses, maps, comments and blank lines;
+    /// one malformed line at `malformedAt`, if given.
+    private func captureText(lines: Int, seed: UInt64, malformedAt: Int? = nil, unterminated: Bool = false) -> String {
+        var random = SplitMix64(seed: seed)
+        var text = "VERSION 20070824\nPCIDEV 0100 1b360010 0 fe400000 0 0 0 0 0 0 4000 0 0 0 0 0 0\n"
+        var time: UInt64 = 1_000_000
+        func stamp() -> String {
+            if random.oneIn(6) { time -= min(time, random.next(below: 50)) } else { time += random.next(below: 20) }
+            return "\(time / 1_000_000).\(String(repeating: "0", count: 6 - String(time % 1_000_000).count))\(time % 1_000_000)"
+        }
+        for i in 0..<lines {
+            if i == malformedAt {
+                text += "W 3 \(stamp()) 1 0xfe400000 0x1 0x0 0\n"
+                continue
+            }
+            let address = "0x" + String(0xfe40_0000 + random.next(below: 0x1000) * 4, radix: 16)
+            switch random.next(below: 20) {
+            case 0: text += "MARK \(stamp()) Lost \(random.next(below: 9) + 1) events.\n"
+            case 1: text += "UNKNOWN \(stamp()) 1 \(address) 0x0 0x0 0\n"
+            case 2: text += "MAP \(stamp()) 2 0xfe400000 0xffff00000 0x4000 0x0 \(random.next(below: 3))\n"
+            case 3: text += "UNMAP \(stamp()) 2 0x0 0\n"
+            case 4: text += "MARK \(stamp()) phase \(i)\n"
+            case 5: text += random.oneIn(2) ? "# comment\n" : "\n"
+            default:
+                let width = [1, 2, 4, 8][Int(random.next(below: 4))]
+                let value = random.next() >> (64 - UInt64(width) * 8)
+                text += "\(random.oneIn(2) ? "R" : "W") \(width) \(stamp()) 1 \(address) 0x\(String(value, radix: 16)) 0x0 \(random.next(below: 2))\n"
+            }
+        }
+        return unterminated && text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+
+    @Test func inMemoryCapturesSplitAnywhereGiveTheSameAsOneThread() throws {
+        for seed in UInt64(1)...40 {
+            var random = SplitMix64(seed: seed &* 104_729)
+            let count = Int(random.next(below: seed % 4 == 0 ? 2000 : 300))
+            let malformed = seed % 3 == 0 && count > 0 ? Int(random.next(below: UInt64(count))) : nil
+            let text = captureText(lines: count, seed: seed, malformedAt: malformed, unterminated: seed % 5 == 0)
+            let serial = drain(try MmiotraceReader(text: text, fileName: "c.mmiotrace"))
+            #expect((serial.error != nil) == (malformed != nil), "seed \(seed)")
+            for threads in [2, 3] {
+                let chunkSize = 1 + Int(random.next(below: 400))
+                let parallel = drain(try MmiotraceReader(text: text, fileName: "c.mmiotrace", parsingThreads: threads, chunkSize: chunkSize))
+                #expect(difference(parallel, serial) == nil, "seed \(seed), \(threads) threads, chunks of \(chunkSize) bytes")
+            }
+        }
+    }
+
+    /// A file larger than the line reader's buffer, so that chunks come from the descriptor too;
+    /// thousands of warnings, beyond the limit.
+    @Test func aLargeFileGivesTheSameAsOneThread() throws {
+        for (seed, malformed) in [(UInt64(1), nil), (2, 70_000)] as [(UInt64, Int?)] {
+            let path = try temporaryFile(captureText(lines: 80_000, seed: seed, malformedAt: malformed), suffix: ".mmiotrace")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let serial = drain(try MmiotraceReader(path: path, parsingThreads: 1))
+            #expect(serial.warnings.last?.hasSuffix("more warnings not shown") == true)
+            for chunkSize in [4096, 1 << 19] {
+                #expect(difference(drain(try MmiotraceReader(path: path, parsingThreads: 2, chunkSize: chunkSize)), serial) == nil, "chunks of \(chunkSize)")
+            }
+        }
+    }
+
+    /// A lost-events mark takes the time of the last timed event, however far back it was.
+    @Test func aLostEventsMarkTakesTheTimeOfAnEventInAnEarlierChunk() throws {
+        let text = "VERSION 20070824\nW 4 2.000000 1 0x1000 0x1 0x0 0\n" + String(repeating: "# filler\n", count: 50)
+            + "MARK 9.000000 Lost 3 events.\nMARK 9.000000 Lost 1 events.\nW 4 1.000000 1 0x1000 0x2 0x0 0\n"
+        let serial = drain(try MmiotraceReader(text: text))
+        #expect(serial.events.map(\.time.nanoseconds) == [2_000_000_000, 2_000_000_000, 2_000_000_000, 1_000_000_000])
+        #expect(serial.warnings.count == 3 && serial.warnings[2].contains("time goes back from 2.000000 to 1.000000"))
+        for chunkSize in [1, 40, 100] {
+            #expect(difference(drain(try MmiotraceReader(text: text, parsingThreads: 2, chunkSize: chunkSize)), serial) == nil, "chunks of \(chunkSize)")
+        }
+    }
+}
