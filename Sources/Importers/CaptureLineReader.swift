@@ -16,6 +16,8 @@ final class CaptureLineReader {
 
     let fileName: String
     private let buffer: LineBuffer
+    /// The bytes of an input held in memory (nil for a file), for ``independentReader()``.
+    private let bytes: [UInt8]?
     /// 1-based number of the line last returned.
     var lineNumber: Int { buffer.lineNumber }
 
@@ -30,13 +32,38 @@ final class CaptureLineReader {
             throw InputUnavailableError(path: path, reason: "not a regular file (captures are read twice: topology first, then events)")
         }
         fileName = path
+        bytes = nil
         buffer = try LineBuffer(path: path, maximumLineLength: Self.maximumLineLength, chunkSize: 1 << 18)
     }
 
     /// Reads lines from bytes already in memory; `fileName` is used in messages.
     init(bytes: [UInt8], fileName: String) {
         self.fileName = fileName
+        self.bytes = bytes
         buffer = LineBuffer(bytes: bytes, maximumLineLength: Self.maximumLineLength)
+    }
+
+    /// The whole input again, for a pass that reads it on its own (``ParallelEventParsing``)
+    /// while this reader stays where it is: a file opened anew (the caller owns the
+    /// descriptor), or the bytes held in memory.
+    func independentReader() throws(InputUnavailableError) -> (unread: [UInt8], descriptor: Int32, owned: Bool) {
+        if let bytes { return (bytes, -1, false) }
+        let descriptor = open(fileName, O_RDONLY)
+        guard descriptor >= 0 else { throw InputUnavailableError(path: fileName, reason: String(cString: strerror(errno))) }
+        return ([], descriptor, true)
+    }
+
+    /// Runs `parser` over every line of the input on `threads` threads, a chunk of about
+    /// `chunkSize` bytes at a time, and hands each chunk's notes to `absorb` in file order. For
+    /// a pass whose lines give no events; returns the number of lines.
+    func parseInParallel<Parser: ChunkedLineParser>(_ parser: Parser, threads: Int, chunkSize: Int,
+                                                    absorb: @escaping (Parser.ChunkNotes, _ linesBefore: Int) -> Void) throws -> Int {
+        let input = try independentReader()
+        let pass = ParallelEventParsing(unread: input.unread, descriptor: input.descriptor, owned: input.owned, firstLine: 1, parser: parser,
+                                        threads: threads, chunkSize: chunkSize, chunks: 2 * threads,
+                                        maximumLineLength: Self.maximumLineLength) { notes, linesBefore, _ in absorb(notes, linesBefore) }
+        while try pass.next() != nil {}
+        return pass.line
     }
 
     /// Goes back to the first line.

@@ -25,7 +25,7 @@ struct MmiotraceEventParser: ChunkedLineParser {
 
     private(set) var fileName: String
     var lineNumber = 0
-    /// Whether `fileName` has storage of this copy's own (see ``beginChunk()``).
+    /// Whether `fileName` has storage of this copy's own (``Swift/String/withOwnStorage``).
     private var ownsFileName = false
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
@@ -44,10 +44,8 @@ struct MmiotraceEventParser: ChunkedLineParser {
 
     mutating func beginChunk() {
         notes = ChunkNotes()
-        // Every line's scanner retains the file name: threads retaining one shared string would
-        // fight over its reference count's cache line.
         if !ownsFileName {
-            fileName = String(decoding: Array(fileName.utf8), as: UTF8.self)
+            fileName = fileName.withOwnStorage
             ownsFileName = true
         }
     }

@@ -41,6 +41,14 @@ struct QEMULogSurvey {
         }
     }
 
+    /// A BAR mapped at `base`: the first mapping of each BAR declares it.
+    mutating func mapped(_ key: BARKey, base: UInt64, size: UInt64) {
+        if firstMapping[key] == nil {
+            bars.append(key)
+            firstMapping[key] = (base, size)
+        }
+    }
+
     mutating func vfio(_ host: PCIAddress) {
         if !vfioDevices.contains(host) { vfioDevices.append(host) }
     }
@@ -69,68 +77,128 @@ struct BuslessKey: Hashable {
     var function: UInt8
 }
 
+extension QEMULogSurvey {
+    /// Learns what one line of the log says (its prefix, and the arguments of the events that
+    /// declare devices and BARs).
+    /// - Throws: ``InputError`` for a malformed line.
+    mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, file: String, line: Int) throws {
+        var s = QEMULogScanner(bytes, file: file, line: line)
+        guard case .event(let key, let time, let name) = try s.classify() else { return }
+        if let key, !threads.contains(key) { threads.append(key) }
+        if firstTime == nil { firstTime = time }
+        guard let event = QEMULogEvent(s, name) else { return }
+        switch event {
+        case .opsRead, .opsWrite:
+            sawMemoryRegionOps = true
+            let access = try s.memoryRegionAccess()
+            if access.cpu == nil { sawAccessWithoutCPU = true }
+            if let name = access.name,
+               name.count == 15 && s.matches("pcie-mmcfg-mmio", at: name.lowerBound) || name.count == 13 && s.matches("pci-conf-data", at: name.lowerBound) {
+                sawDecodedConfig = true
+            }
+        case .cfgRead, .cfgWrite:
+            sawPCIConfig = true
+            let record = try s.pciConfig(write: event == .cfgWrite)
+            let name = s.text(record.name)
+            if record.hasBus {
+                function(record.address, name: name)
+            } else {
+                let key = BuslessKey(name: name, device: record.address.device, function: record.address.function)
+                if buslessSeen.insert(key).inserted { busless.append(key) }
+            }
+        case .mappingsAdd:
+            let record = try s.barMapping()
+            function(record.address, name: record.name.map(s.text))
+            guard record.bar <= 5 else { return }
+            mapped(BARKey(function: record.address, bar: record.bar), base: record.base, size: record.size)
+        case .mappingsDel:
+            let record = try s.barMapping()
+            function(record.address, name: record.name.map(s.text))
+        case .vfioRegionRead, .vfioRegionWrite:
+            sawVFIORegion = true
+            let access = try s.vfioRegionAccess(write: event == .vfioRegionWrite)
+            vfioTouch(access.host, bar: access.index, end: access.offset + UInt64(access.size))
+        case .vfioReadConfig, .vfioWriteConfig:
+            vfio(try s.vfioConfigAccess(write: event == .vfioWriteConfig).host)
+        case .vfioReset, .vfioResetFLR, .vfioHotReset:
+            vfio(try s.vfioResetDevice(event))
+        case .vfioRegionUnmap:
+            let unmap = try s.vfioUnmap()
+            if let (host, bar) = QEMULogReader.vfioBAR(named: unmap.name, in: s) {
+                vfioTouch(host, bar: bar, end: unmap.last &+ 1)
+            }
+        case .msixWriteConfig:
+            return
+        }
+    }
+
+    /// Adds what the lines right after these taught (each first appearance in its order, the
+    /// first name, mapping and time, the largest extents): the same as reading all the lines
+    /// into one survey.
+    mutating func merge(_ later: QEMULogSurvey) {
+        for address in later.functions { function(address, name: later.functionNames[address]) }
+        for key in later.busless where buslessSeen.insert(key).inserted { busless.append(key) }
+        for key in later.bars {
+            if let first = later.firstMapping[key] { mapped(key, base: first.base, size: first.size) }
+        }
+        for host in later.vfioDevices { vfio(host) }
+        for key in later.vfioBars {
+            if let end = later.vfioExtent[key] { vfioTouch(key.function, bar: UInt64(key.bar), end: end) }
+        }
+        for key in later.threads where !threads.contains(key) { threads.append(key) }
+        if firstTime == nil { firstTime = later.firstTime }
+        sawMemoryRegionOps = sawMemoryRegionOps || later.sawMemoryRegionOps
+        sawDecodedConfig = sawDecodedConfig || later.sawDecodedConfig
+        sawPCIConfig = sawPCIConfig || later.sawPCIConfig
+        sawVFIORegion = sawVFIORegion || later.sawVFIORegion
+        sawAccessWithoutCPU = sawAccessWithoutCPU || later.sawAccessWithoutCPU
+    }
+}
+
+/// The first pass as a ``ChunkedLineParser``: each chunk's survey, which the reader merges in
+/// file order. It gives no events.
+struct QEMULogSurveyParser: ChunkedLineParser {
+    private(set) var fileName: String
+    var lineNumber = 0
+    private var survey = QEMULogSurvey()
+    /// Whether `fileName` has storage of this copy's own (``Swift/String/withOwnStorage``).
+    private var ownsFileName = false
+
+    init(fileName: String) { self.fileName = fileName }
+
+    mutating func beginChunk() {
+        survey = QEMULogSurvey()
+        if !ownsFileName {
+            fileName = fileName.withOwnStorage
+            ownsFileName = true
+        }
+    }
+
+    mutating func parseLine(_ line: UnsafeBufferPointer<UInt8>, into event: UnsafeMutablePointer<TraceEvent>) throws -> Bool {
+        try survey.add(line, file: fileName, line: lineNumber)
+        return false
+    }
+
+    mutating func endChunk() -> QEMULogSurvey { survey }
+}
+
 extension QEMULogReader {
     /// The first pass: reads prefixes and event names, and the arguments of the events that
-    /// declare devices and BARs.
-    static func survey(_ lines: CaptureLineReader, fileName: String) throws -> QEMULogSurvey {
+    /// declare devices and BARs; on `threads` threads, in chunks of about `chunkSize` bytes.
+    static func survey(_ lines: CaptureLineReader, fileName: String, threads: Int, chunkSize: Int) throws -> QEMULogSurvey {
         var survey = QEMULogSurvey()
-        while let bytes = try lines.nextLine() {
-            var s = QEMULogScanner(bytes, file: fileName, line: lines.lineNumber)
-            guard case .event(let key, let time, let name) = try s.classify() else { continue }
-            if let key, !survey.threads.contains(key) { survey.threads.append(key) }
-            if survey.firstTime == nil { survey.firstTime = time }
-            guard let event = QEMULogEvent(s, name) else { continue }
-            switch event {
-            case .opsRead, .opsWrite:
-                survey.sawMemoryRegionOps = true
-                let access = try s.memoryRegionAccess()
-                if access.cpu == nil { survey.sawAccessWithoutCPU = true }
-                if let name = access.name {
-                    let text = s.text(name)
-                    if text == "pcie-mmcfg-mmio" || text == "pci-conf-data" { survey.sawDecodedConfig = true }
-                }
-            case .cfgRead, .cfgWrite:
-                survey.sawPCIConfig = true
-                let record = try s.pciConfig(write: event == .cfgWrite)
-                let name = s.text(record.name)
-                if record.hasBus {
-                    survey.function(record.address, name: name)
-                } else {
-                    let key = BuslessKey(name: name, device: record.address.device, function: record.address.function)
-                    if survey.buslessSeen.insert(key).inserted { survey.busless.append(key) }
-                }
-            case .mappingsAdd:
-                let record = try s.barMapping()
-                survey.function(record.address, name: record.name.map(s.text))
-                guard record.bar <= 5 else { continue }
-                let key = BARKey(function: record.address, bar: record.bar)
-                if survey.firstMapping[key] == nil {
-                    survey.bars.append(key)
-                    survey.firstMapping[key] = (record.base, record.size)
-                }
-            case .mappingsDel:
-                let record = try s.barMapping()
-                survey.function(record.address, name: record.name.map(s.text))
-            case .vfioRegionRead, .vfioRegionWrite:
-                survey.sawVFIORegion = true
-                let access = try s.vfioRegionAccess(write: event == .vfioRegionWrite)
-                survey.vfioTouch(access.host, bar: access.index, end: access.offset + UInt64(access.size))
-            case .vfioReadConfig, .vfioWriteConfig:
-                survey.vfio(try s.vfioConfigAccess(write: event == .vfioWriteConfig).host)
-            case .vfioReset, .vfioResetFLR, .vfioHotReset:
-                survey.vfio(try s.vfioResetDevice(event))
-            case .vfioRegionUnmap:
-                let unmap = try s.vfioUnmap()
-                if let (host, bar) = vfioBAR(named: unmap.name, in: s) {
-                    survey.vfioTouch(host, bar: bar, end: unmap.last &+ 1)
-                }
-            case .msixWriteConfig:
-                continue
+        var lastLine: Int
+        if threads > 1 {
+            lastLine = try lines.parseInParallel(QEMULogSurveyParser(fileName: fileName), threads: threads, chunkSize: chunkSize) { later, _ in
+                survey.merge(later)
             }
+        } else {
+            while let bytes = try lines.nextLine() { try survey.add(bytes, file: fileName, line: lines.lineNumber) }
+            lastLine = lines.lineNumber
         }
         try Topology.checkCounts(devices: survey.functions.count + survey.busless.count + survey.vfioDevices.count,
                                  regions: survey.bars.count + survey.vfioBars.count,
-                                 at: SourceLocation(file: fileName, line: max(lines.lineNumber, 1), column: 1),
+                                 at: SourceLocation(file: fileName, line: max(lastLine, 1), column: 1),
                                  why: "one per PCI function and BAR the log names")
         return survey
     }

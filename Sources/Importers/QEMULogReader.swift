@@ -74,23 +74,28 @@ public final class QEMULogReader: CaptureSource {
     /// - Parameters:
     ///   - settings: Stage-1 types by region name, models by device name, agents by thread id.
     ///   - mapping: Device-model events; pass `.builtIn.merging(try .load(...))` to extend it.
+    ///   - surveyThreads: Threads for the first pass, in chunks of about `chunkSize` bytes (the
+    ///     topology and errors are the same for any number).
     /// - Throws: `InputUnavailableError` when the file cannot be read (or is not a regular file:
     ///   it is read twice), ``InputError`` for malformed lines of the first pass and agent
     ///   spellings that are not agents.
-    public convenience init(path: String, settings: CaptureSettings = CaptureSettings(), mapping: QEMULogMapping = .builtIn) throws {
-        try self.init(lines: CaptureLineReader(path: path), fileName: path, settings: settings, mapping: mapping)
+    public convenience init(path: String, settings: CaptureSettings = CaptureSettings(), mapping: QEMULogMapping = .builtIn,
+                            surveyThreads: Int = ParsingThreads.default, chunkSize: Int = 1 << 19) throws {
+        try self.init(lines: CaptureLineReader(path: path), fileName: path, settings: settings, mapping: mapping,
+                      surveyThreads: surveyThreads, chunkSize: chunkSize)
     }
 
     /// Reads a log held in memory; `fileName` is used in messages.
     public convenience init(text: String, fileName: String = "<input>", settings: CaptureSettings = CaptureSettings(),
-                            mapping: QEMULogMapping = .builtIn) throws {
+                            mapping: QEMULogMapping = .builtIn, surveyThreads: Int = 1, chunkSize: Int = 1 << 19) throws {
         try self.init(lines: CaptureLineReader(bytes: Array(text.utf8), fileName: fileName), fileName: fileName, settings: settings,
-                      mapping: mapping)
+                      mapping: mapping, surveyThreads: surveyThreads, chunkSize: chunkSize)
     }
 
     /// Surveys the log, then rewinds it for the events.
-    private init(lines: CaptureLineReader, fileName: String, settings: CaptureSettings, mapping: QEMULogMapping) throws {
-        let survey = try Self.survey(lines, fileName: fileName)
+    private init(lines: CaptureLineReader, fileName: String, settings: CaptureSettings, mapping: QEMULogMapping,
+                 surveyThreads: Int, chunkSize: Int) throws {
+        let survey = try Self.survey(lines, fileName: fileName, threads: max(surveyThreads, 1), chunkSize: max(chunkSize, 1))
         try lines.rewind()
         let settingsFile = SourceLocation(file: "capture settings", line: 1, column: 1)
         func agent(_ spelling: String, for key: String) throws -> Agent {

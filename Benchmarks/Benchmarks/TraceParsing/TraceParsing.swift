@@ -146,15 +146,17 @@ let benchmarks: @Sendable () -> Void = {
         process.waitUntilExit()
     }
 
-    Benchmark("mmiotrace import 5M lines", configuration: .init(maxIterations: 3, setup: { try ensureMmiotrace() })) { benchmark in
-        let reader = try MmiotraceReader(path: mmiotracePath, settings: CaptureSettings())
-        var count = 0
-        while let event = try reader.next() {
-            blackHole(event)
-            count += 1
+    for (label, threads) in [("", ParsingThreads.default), (", one thread", 1)] {
+        Benchmark("mmiotrace import 5M lines\(label)", configuration: .init(maxIterations: 3, setup: { try ensureMmiotrace() })) { benchmark in
+            let reader = try MmiotraceReader(path: mmiotracePath, settings: CaptureSettings(), parsingThreads: threads)
+            var count = 0
+            while let event = try reader.next() {
+                blackHole(event)
+                count += 1
+            }
+            // One event per line after the header, plus an `ioremap` mark per MAP line.
+            precondition(count == events + reader.topology.regions.count)
         }
-        // One event per line after the header, plus an `ioremap` mark per MAP line.
-        precondition(count == events + reader.topology.regions.count)
     }
 
     /// 5M QEMU log lines: the NVMe BAR mapped once, then `memory_region_ops_write/read` lines
