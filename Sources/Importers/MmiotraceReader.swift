@@ -85,53 +85,86 @@ public final class MmiotraceReader: CaptureSource {
 
     // MARK: - Pass 1: topology
 
-    private func readTopology() throws {
+    /// What the first pass keeps between lines.
+    private struct TopologyPass {
+        /// Mapped ranges no BAR contains.
         var mappedRanges: [(base: UInt64, end: UInt64)] = []
         var mappedBARs = Set<Int>()
-        // The BAR regions by address, indexed again only after a PCIDEV line added some.
+        /// The BAR regions by address, indexed again only after a PCIDEV line added some.
         var bars = (count: 0, index: AddressIndex([Region]()))
-        func bar(containing address: UInt64) -> Int? {
-            if bars.count != topology.regions.count { bars = (topology.regions.count, AddressIndex(topology.regions)) }
-            return bars.index.first(containing: address)
-        }
-        while let bytes = try lines.nextLine() {
-            guard let first = bytes.first, first != UInt8(ascii: "R"), first != UInt8(ascii: "W") else { continue }
-            var s = CaptureScanner(bytes, file: fileName, line: line)
-            let keyword = s.token()
-            if s.matches(keyword, "VERSION") {
-                let version = s.token()
-                if !s.matches(version, Self.formatVersion) {
-                    warn(at: version.lowerBound, "mmiotrace version '\(s.text(version))', this reader knows \(Self.formatVersion)")
-                }
-                try s.expectEnd()
-            } else if s.matches(keyword, "PCIDEV") {
-                try readPCIDevice(&s)
-            } else if s.matches(keyword, "MAP") {
-                _ = try s.field("a timestamp (secs.usecs)") { s, r in s.timestamp(r) }
-                _ = try s.field("a map id (decimal)") { s, r in s.decimal(r) }
-                let physRange = s.token()
-                guard let phys = s.hex(physRange) else { throw s.expected("a physical address (0x…)", physRange) }
-                _ = try s.field("a virtual address (0x…)") { s, r in s.hex(r) }
-                let lenRange = s.token()
-                guard let length = s.hex(lenRange), length > 0, Region.fits(base: phys, size: length) else {
-                    throw s.expected("a mapping length (0x…, not zero) ending below 2^52 (Arm's largest physical address space)", lenRange)
-                }
-                _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
-                _ = try s.field("a pid (decimal)") { s, r in s.decimal(r) }
-                try s.expectEnd()
-                if let bar = bar(containing: phys) {
-                    mappedBARs.insert(bar)
-                    if !topology.regions[bar].contains(phys + length - 1) {
-                        warn(at: lenRange.lowerBound, "mapping 0x\(String(phys, radix: 16)) +0x\(String(length, radix: 16)) runs past the end of \(topology.regions[bar].name)")
+    }
+
+    /// Reads the `VERSION`, `PCIDEV` and `MAP` lines in file order; on `parsingThreads` threads,
+    /// which find those lines (few, in a capture of accesses) in chunks of the file.
+    private func readTopology() throws {
+        var pass = TopologyPass()
+        var lastLine: Int
+        if parsingThreads > 1 {
+            // Notes come in file order, without a way to throw: the first malformed line waits
+            // in `failure`, and comes before any error the line splitting meets later.
+            var failure: (any Error)?
+            do {
+                lastLine = try lines.parseInParallel(MmiotraceTopologyLines(fileName: fileName), threads: parsingThreads, chunkSize: chunkSize) { found, linesBefore in
+                    guard failure == nil else { return }
+                    do {
+                        for (line, range) in found.lines {
+                            try found.bytes.withUnsafeBufferPointer { bytes in
+                                try self.readTopologyLine(UnsafeBufferPointer(rebasing: bytes[range]), line: linesBefore + line, &pass)
+                            }
+                        }
+                    } catch {
+                        failure = error
                     }
-                } else {
-                    mappedRanges.append((phys, phys + length - 1))
                 }
+            } catch {
+                throw failure ?? error
+            }
+            if let failure { throw failure }
+        } else {
+            while let bytes = try lines.nextLine() { try readTopologyLine(bytes, line: lines.lineNumber, &pass) }
+            lastLine = lines.lineNumber
+        }
+        try addUnknownRegions(Self.merged(pass.mappedRanges), lastLine: lastLine)
+        let spaces = Array(Set(([fallbackAgent] + agents.values).map(\.addressSpace))).sorted()
+        modelReasons = settings.apply(to: &topology, spaces: spaces, identified: identifiedModels) { pass.mappedBARs.contains(Int($0)) || Int($0) >= Int(barCount) }
+    }
+
+    private func readTopologyLine(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, _ pass: inout TopologyPass) throws {
+        guard let first = bytes.first, first != UInt8(ascii: "R"), first != UInt8(ascii: "W") else { return }
+        var s = CaptureScanner(bytes, file: fileName, line: line)
+        let keyword = s.token()
+        if s.matches(keyword, "VERSION") {
+            let version = s.token()
+            if !s.matches(version, Self.formatVersion) {
+                warn(at: version.lowerBound, line: line, "mmiotrace version '\(s.text(version))', this reader knows \(Self.formatVersion)")
+            }
+            try s.expectEnd()
+        } else if s.matches(keyword, "PCIDEV") {
+            try readPCIDevice(&s)
+        } else if s.matches(keyword, "MAP") {
+            _ = try s.field("a timestamp (secs.usecs)") { s, r in s.timestamp(r) }
+            _ = try s.field("a map id (decimal)") { s, r in s.decimal(r) }
+            let physRange = s.token()
+            guard let phys = s.hex(physRange) else { throw s.expected("a physical address (0x…)", physRange) }
+            _ = try s.field("a virtual address (0x…)") { s, r in s.hex(r) }
+            let lenRange = s.token()
+            guard let length = s.hex(lenRange), length > 0, Region.fits(base: phys, size: length) else {
+                throw s.expected("a mapping length (0x…, not zero) ending below 2^52 (Arm's largest physical address space)", lenRange)
+            }
+            _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
+            _ = try s.field("a pid (decimal)") { s, r in s.decimal(r) }
+            try s.expectEnd()
+            if pass.bars.count != topology.regions.count { pass.bars = (topology.regions.count, AddressIndex(topology.regions)) }
+            if let bar = pass.bars.index.first(containing: phys) {
+                pass.mappedBARs.insert(bar)
+                if !topology.regions[bar].contains(phys + length - 1) {
+                    warn(at: lenRange.lowerBound, line: line,
+                         "mapping 0x\(String(phys, radix: 16)) +0x\(String(length, radix: 16)) runs past the end of \(topology.regions[bar].name)")
+                }
+            } else {
+                pass.mappedRanges.append((phys, phys + length - 1))
             }
         }
-        try addUnknownRegions(Self.merged(mappedRanges))
-        let spaces = Array(Set(([fallbackAgent] + agents.values).map(\.addressSpace))).sorted()
-        modelReasons = settings.apply(to: &topology, spaces: spaces, identified: identifiedModels) { mappedBARs.contains(Int($0)) || Int($0) >= Int(barCount) }
     }
 
     /// The built-in model each `PCIDEV` device's vendor and device ID chose, by device name.
@@ -193,7 +226,7 @@ public final class MmiotraceReader: CaptureSource {
             let region = Region(name: "\(name)-bar\(bar)", device: device, kind: .bar, base: base, size: size,
                                 prefetchable: raw & 0x8 != 0, barIndex: UInt8(bar))
             if let other = topology.regions.first(where: { base < $0.base &+ $0.size && $0.base < base &+ size }) {
-                warn(at: bdfRange.lowerBound, "\(region.name) at 0x\(String(base, radix: 16)) overlaps \(other.name); skipped")
+                warn(at: bdfRange.lowerBound, line: s.line, "\(region.name) at 0x\(String(base, radix: 16)) overlaps \(other.name); skipped")
                 continue
             }
             topology.regions.append(region)
@@ -216,9 +249,9 @@ public final class MmiotraceReader: CaptureSource {
 
     /// One device and region `mem-<base>` per merged range of mapped memory no BAR contains,
     /// cut short where a BAR begins inside it.
-    private func addUnknownRegions(_ ranges: [(base: UInt64, end: UInt64)]) throws(InputError) {
+    private func addUnknownRegions(_ ranges: [(base: UInt64, end: UInt64)], lastLine: Int) throws(InputError) {
         try Topology.checkCounts(devices: topology.devices.count + ranges.count, regions: topology.regions.count + ranges.count,
-                                 at: SourceLocation(file: fileName, line: max(line, 1), column: 1),
+                                 at: SourceLocation(file: fileName, line: max(lastLine, 1), column: 1),
                                  why: "one per range of mapped memory outside every BAR")
         let barBases = topology.regions.map(\.base).sorted()
         for (base, end) in ranges {
@@ -255,7 +288,39 @@ public final class MmiotraceReader: CaptureSource {
         return nil
     }
 
-    private func warn(at position: Int, _ message: String) {
+    private func warn(at position: Int, line: Int, _ message: String) {
         warningList.add(CaptureWarning(SourceLocation(file: fileName, line: line, column: position + 1), message))
     }
+}
+
+/// The first pass as a ``ChunkedLineParser``: finds the lines the topology reads (`VERSION`,
+/// `PCIDEV`, `MAP`) and keeps a copy of each with its line, for the reader to read in file order.
+/// It gives no events.
+struct MmiotraceTopologyLines: ChunkedLineParser {
+    struct ChunkNotes {
+        var bytes: [UInt8] = []
+        /// Each line found, as its line in the chunk and its bytes in `bytes`.
+        var lines: [(line: Int, range: Range<Int>)] = []
+    }
+
+    let fileName: String
+    var lineNumber = 0
+    private var found = ChunkNotes()
+
+    init(fileName: String) { self.fileName = fileName }
+
+    mutating func beginChunk() { found = ChunkNotes() }
+
+    mutating func parseLine(_ line: UnsafeBufferPointer<UInt8>, into event: UnsafeMutablePointer<TraceEvent>) throws -> Bool {
+        guard let first = line.first, first != UInt8(ascii: "R"), first != UInt8(ascii: "W") else { return false }
+        var s = CaptureScanner(line, file: fileName, line: lineNumber)
+        let keyword = s.token()
+        if s.matches(keyword, "VERSION") || s.matches(keyword, "PCIDEV") || s.matches(keyword, "MAP") {
+            found.lines.append((lineNumber, found.bytes.count..<found.bytes.count + line.count))
+            found.bytes.append(contentsOf: line)
+        }
+        return false
+    }
+
+    mutating func endChunk() -> ChunkNotes { found }
 }
