@@ -76,22 +76,44 @@ struct CaptureScanner {
     /// An unsigned decimal integer occupying all of `range`.
     func decimal(_ range: Range<Int>) -> UInt64? { bytes.decimal(range) }
 
-    /// 1–16 hex digits (either case) occupying all of `range`, after a `0x`/`0X` prefix when
-    /// `prefixed` (mmiotrace prints PCIDEV fields without one).
-    func hex(_ range: Range<Int>, prefixed: Bool = true) -> UInt64? {
-        var digits = range
+    /// The next token (``token()``) read as 1–16 hex digits (either case, leading zeros aside)
+    /// after a `0x`/`0X` prefix when `prefixed` (mmiotrace prints PCIDEV fields without one):
+    /// found and decoded in one pass over its bytes. The value is nil when the token is not that.
+    mutating func hexToken(prefixed: Bool = true) -> (value: UInt64?, range: Range<Int>) {
+        skipSpaces()
+        let start = position
+        var p = start
+        var valid = true
         if prefixed {
-            guard range.count > 2, bytes[range.lowerBound] == 0x30, bytes[range.lowerBound + 1] | 0x20 == 0x78 else { return nil }
-            digits = (range.lowerBound + 2)..<range.upperBound
+            valid = bytes.count - p >= 2 && bytes[p] == 0x30 && bytes[p + 1] | 0x20 == 0x78
+            if valid { p += 2 }
         }
-        while digits.count > 16, bytes[digits.lowerBound] == 0x30 { digits = (digits.lowerBound + 1)..<digits.upperBound }
-        guard !digits.isEmpty, digits.count <= 16 else { return nil }
+        valid = valid && p < bytes.count && !Self.isSpace(bytes[p])
         var value: UInt64 = 0
-        for i in digits {
-            guard let d = bytes[i].hexDigitValue else { return nil }
-            value = value << 4 | d
+        var significant = 0
+        while p < bytes.count, !Self.isSpace(bytes[p]) {
+            if let digit = bytes[p].hexDigitValue {
+                if value != 0 || digit != 0 { significant += 1 }
+                value = value << 4 | digit
+            } else {
+                valid = false
+            }
+            p += 1
         }
-        return value
+        position = p
+        return (valid && significant <= 16 ? value : nil, start..<p)
+    }
+
+    /// ``hexToken(prefixed:)``, or an error saying `what` was expected.
+    mutating func hexField(_ what: String, prefixed: Bool = true) throws(InputError) -> (UInt64, Range<Int>) {
+        let (value, range) = hexToken(prefixed: prefixed)
+        guard let value else { throw expected(what, range) }
+        return (value, range)
+    }
+
+    /// The next token as an unsigned decimal integer, or an error saying `what` was expected.
+    mutating func decimalField(_ what: String) throws(InputError) -> (UInt64, Range<Int>) {
+        try field(what) { s, r in s.decimal(r) }
     }
 
     /// `secs.fraction` (1–9 fraction digits, usually 6) occupying all of `range`, in nanoseconds.

@@ -135,13 +135,13 @@ public final class FtraceReader: CaptureSource {
         try keyword(&s, "len")
         let (size, _) = try s.field("an access length (1, 2, 4 or 8)") { s, r in s.decimal(r).flatMap { [1, 2, 4, 8].contains($0) ? $0 : nil } }
         try keyword(&s, "gpa")
-        let (gpa, gpaRange) = try s.field("a guest physical address (0x…)") { s, r in s.hex(r) }
+        let (gpa, gpaRange) = try s.hexField("a guest physical address (0x…)")
         guard Region.fits(base: gpa, size: size) else {
             throw InputError(s.location(gpaRange.lowerBound), expected: "a guest physical address below 2^52 (Arm's largest intermediate physical address space)",
                              found: s.text(gpaRange))
         }
         try keyword(&s, "val")
-        let (value, valueRange) = try s.field("a value (0x…)") { s, r in s.hex(r) }
+        let (value, valueRange) = try s.hexField("a value (0x…)")
         guard size == 8 || value >> (size * 8) == 0 else {
             throw InputError(s.location(valueRange.lowerBound), "expected a value of at most \(size) bytes, found \(InputError.quote(s.text(valueRange)))")
         }
@@ -152,9 +152,9 @@ public final class FtraceReader: CaptureSource {
     /// `mmu notifier unmap range: 0x… -- 0x…`.
     private func unmapHVA(_ s: inout CaptureScanner) throws(InputError) -> Line {
         for word: StaticString in ["mmu", "notifier", "unmap", "range:"] { try keyword(&s, word) }
-        let (start, _) = try s.field("a start address (0x…)") { s, r in s.hex(r) }
+        let (start, _) = try s.hexField("a start address (0x…)")
         try keyword(&s, "--")
-        let (end, _) = try s.field("an end address (0x…)") { s, r in s.hex(r) }
+        let (end, _) = try s.hexField("an end address (0x…)")
         try s.expectEnd()
         return .unmapHVA(start: start, end: end)
     }

@@ -79,8 +79,8 @@ struct MmiotraceEventParser: ChunkedLineParser {
             event.initialize(to: try self.event(time, timeRange, agentRange: s.token(), s, .mark("ioremap map \(id) \(phys) size \(length)")))
         } else if s.matches(keyword, "UNMAP") {
             let (time, timeRange) = try timestamp(&s)
-            let (id, _) = try s.field("a map id (decimal)") { s, r in s.decimal(r) }
-            _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
+            let (id, _) = try s.decimalField("a map id (decimal)")
+            _ = try s.hexField("a program counter (0x…)")
             let agentRange = s.token()
             guard s.decimal(agentRange) != nil else { throw s.expected("a pid (decimal)", agentRange) }
             try s.expectEnd()
@@ -107,15 +107,14 @@ struct MmiotraceEventParser: ChunkedLineParser {
             throw s.expected("an access width (1, 2, 4 or 8)", widthRange)
         }
         let (time, timeRange) = try timestamp(&s)
-        _ = try s.field("a map id (decimal)") { s, r in s.decimal(r) }
-        let (address, _) = try s.field("a physical address (0x…)") { s, r in s.hex(r) }
-        let valueRange = s.token()
-        guard let value = s.hex(valueRange) else { throw s.expected("a value (0x…)", valueRange) }
+        _ = try s.decimalField("a map id (decimal)")
+        let (address, _) = try s.hexField("a physical address (0x…)")
+        let (value, valueRange) = try s.hexField("a value (0x…)")
         guard width == 8 || value >> (width * 8) == 0 else {
             throw InputError(s.location(valueRange.lowerBound),
                              "expected a value of at most \(width) bytes, found \(InputError.quote(s.text(valueRange)))")
         }
-        _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
+        _ = try s.hexField("a program counter (0x…)")
         let agentRange = s.token()
         guard s.decimal(agentRange) != nil else { throw s.expected("a pid (decimal)", agentRange) }
         try s.expectEnd()

@@ -143,16 +143,15 @@ public final class MmiotraceReader: CaptureSource {
             try readPCIDevice(&s)
         } else if s.matches(keyword, "MAP") {
             _ = try s.field("a timestamp (secs.usecs)") { s, r in s.timestamp(r) }
-            _ = try s.field("a map id (decimal)") { s, r in s.decimal(r) }
-            let physRange = s.token()
-            guard let phys = s.hex(physRange) else { throw s.expected("a physical address (0x…)", physRange) }
-            _ = try s.field("a virtual address (0x…)") { s, r in s.hex(r) }
-            let lenRange = s.token()
-            guard let length = s.hex(lenRange), length > 0, Region.fits(base: phys, size: length) else {
+            _ = try s.decimalField("a map id (decimal)")
+            let (phys, _) = try s.hexField("a physical address (0x…)")
+            _ = try s.hexField("a virtual address (0x…)")
+            let (length, lenRange) = s.hexToken()
+            guard let length, length > 0, Region.fits(base: phys, size: length) else {
                 throw s.expected("a mapping length (0x…, not zero) ending below 2^52 (Arm's largest physical address space)", lenRange)
             }
-            _ = try s.field("a program counter (0x…)") { s, r in s.hex(r) }
-            _ = try s.field("a pid (decimal)") { s, r in s.decimal(r) }
+            _ = try s.hexField("a program counter (0x…)")
+            _ = try s.decimalField("a pid (decimal)")
             try s.expectEnd()
             if pass.bars.count != topology.regions.count { pass.bars = (topology.regions.count, AddressIndex(topology.regions)) }
             if let bar = pass.bars.index.first(containing: phys) {
@@ -181,16 +180,16 @@ public final class MmiotraceReader: CaptureSource {
     /// `PCIDEV bbdf vvvvdddd irq <7 starts> <7 sizes> [driver]`: a device and its memory BARs
     /// (I/O BARs, empty BARs and the ROM are skipped).
     private func readPCIDevice(_ s: inout CaptureScanner) throws {
-        let bdfRange = s.token()
-        guard bdfRange.count == 4, let bdf = s.hex(bdfRange, prefixed: false) else { throw s.expected("a bus and devfn (4 hex digits)", bdfRange) }
-        let idRange = s.token()
-        guard idRange.count == 8, let ids = s.hex(idRange, prefixed: false) else { throw s.expected("a vendor and device id (8 hex digits)", idRange) }
-        _ = try s.field("an IRQ (hex)") { s, r in s.hex(r, prefixed: false) }
+        let (bdf, bdfRange) = s.hexToken(prefixed: false)
+        guard bdfRange.count == 4, let bdf else { throw s.expected("a bus and devfn (4 hex digits)", bdfRange) }
+        let (ids, idRange) = s.hexToken(prefixed: false)
+        guard idRange.count == 8, let ids else { throw s.expected("a vendor and device id (8 hex digits)", idRange) }
+        _ = try s.hexField("an IRQ (hex)", prefixed: false)
         var starts: [UInt64] = []
         var sizes: [UInt64] = []
         for i in 0..<14 {
             let what = i < 7 ? "resource \(i)'s start (hex)" : "resource \(i - 7)'s size (hex)"
-            let (value, _) = try s.field(what) { s, r in s.hex(r, prefixed: false) }
+            let (value, _) = try s.hexField(what, prefixed: false)
             if i < 7 { starts.append(value) } else { sizes.append(value) }
         }
         let driverRange = s.token()
