@@ -55,14 +55,14 @@ final class CaptureLineReader {
 
     /// Runs `parser` over every line of the input on `threads` threads, a chunk of about
     /// `chunkSize` bytes at a time, and hands each chunk's notes to `absorb` in file order. For
-    /// a pass whose lines give no events; returns the number of lines.
+    /// a pass whose lines give no outputs; returns the number of lines.
     func parseInParallel<Parser: ChunkedLineParser>(_ parser: Parser, threads: Int, chunkSize: Int,
                                                     absorb: @escaping (Parser.ChunkNotes, _ linesBefore: Int) -> Void) throws -> Int {
         let input = try independentReader()
         let pass = ParallelEventParsing(unread: input.unread, descriptor: input.descriptor, owned: input.owned, firstLine: 1, parser: parser,
                                         threads: threads, chunkSize: chunkSize, chunks: 2 * threads,
-                                        maximumLineLength: Self.maximumLineLength) { notes, linesBefore, _ in absorb(notes, linesBefore) }
-        while try pass.next() != nil {}
+                                        maximumLineLength: Self.maximumLineLength) { notes, linesBefore, _, _ in absorb(notes, linesBefore) }
+        while try pass.nextChunk() {}
         return pass.line
     }
 

@@ -271,7 +271,7 @@ public final class MmiotraceReader: CaptureSource {
             let rest = lines.handOver()
             let parallel = ParallelEventParsing(unread: rest.unread, descriptor: rest.descriptor, owned: rest.owned, firstLine: 1,
                                                 parser: parser, threads: parsingThreads, chunkSize: chunkSize, chunks: 2 * parsingThreads,
-                                                maximumLineLength: CaptureLineReader.maximumLineLength) { [unowned self] notes, linesBefore, events in
+                                                maximumLineLength: CaptureLineReader.maximumLineLength) { [unowned self] notes, linesBefore, events, _ in
                 for index in notes.timeFromBefore {
                     events[index].time = TraceTime(nanoseconds: warningList.lastTime ?? 0)
                 }

@@ -11,6 +11,8 @@ import Darwin
 /// the chunk. What a line means must not depend on the lines before it, except through
 /// ``ChunkNotes``, which the consumer reconciles in file order.
 public protocol ChunkedLineParser {
+    /// What a line gives: an event, or a record its reader settles in file order.
+    associatedtype Output
     /// What parsing one chunk noted beside its events (warnings, and whatever the consumer must
     /// settle knowing the chunks before: a time that went back across chunks, say).
     associatedtype ChunkNotes
@@ -20,10 +22,10 @@ public protocol ChunkedLineParser {
     var lineNumber: Int { get set }
     /// Forgets what earlier lines left behind: the next line starts a chunk.
     mutating func beginChunk()
-    /// Initializes `event` from `line` and returns true, or returns false for a line that holds
-    /// no event.
+    /// Initializes `output` from `line` and returns true, or returns false for a line that gives
+    /// nothing.
     /// - Throws: ``InputError`` for a malformed line (ending the input there).
-    mutating func parseLine(_ line: UnsafeBufferPointer<UInt8>, into event: UnsafeMutablePointer<TraceEvent>) throws -> Bool
+    mutating func parseLine(_ line: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<Output>) throws -> Bool
     /// What the lines since ``beginChunk()`` noted.
     mutating func endChunk() -> ChunkNotes
 }

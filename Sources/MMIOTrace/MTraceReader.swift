@@ -96,7 +96,7 @@ public final class MTraceReader: TraceEventSource {
             let rest = lines.handOver()
             let parallel = ParallelEventParsing(unread: rest.unread, descriptor: rest.descriptor, owned: rest.owned, firstLine: lines.lineNumber + 1,
                                                 parser: parser, threads: parsingThreads, chunkSize: chunkSize, chunks: 2 * parsingThreads,
-                                                maximumLineLength: lines.maximumLineLength) { _, _, _ in }
+                                                maximumLineLength: lines.maximumLineLength) { _, _, _, _ in }
             self.parallel = parallel
             return try parallel.next()
         }

@@ -8,17 +8,21 @@ import Darwin
 import Diagnostics
 
 /// Parses the event lines of an input on several threads, a chunk of whole lines each, and gives
-/// the events back in file order: the consumer sees exactly the events, lines and first error
-/// that one thread parsing line by line would give.
+/// what they hold (events, or a reader's own records) back in file order: the consumer sees
+/// exactly the outputs, lines and first error that one thread parsing line by line would give.
 ///
 /// The threads take turns reading: under one lock, a thread reads the next chunk (about
 /// `chunkSize` bytes, ending at a newline), then parses it alone, numbering its lines from 1. A
-/// chunk's events wait in a ring until the consumer reaches them, and the consumer, which knows
+/// chunk's outputs wait in a ring until the consumer reaches them, and the consumer, which knows
 /// how many lines came before, turns their line numbers (and an error's) into the file's, and
 /// hands the chunk's notes to `absorb` before its first event (``ChunkedLineParser``). At most
 /// `chunks` are read ahead, so memory does not grow with the input. An error ends the reading:
-/// the chunks after it are never read, and the consumer gets the error after every event before
+/// the chunks after it are never read, and the consumer gets the error after every output before
 /// it.
+///
+/// The consumer takes outputs one at a time (``next()``, for events), or a chunk at a time
+/// (``nextChunk()``), its `absorb` moving every output out: that costs no generic call per output
+/// in a module the parser type is not known in.
 public final class ParallelEventParsing<Parser: ChunkedLineParser> {
     // The consumer's side, touched for every event by one thread: no dynamic exclusivity checks.
     /// The line the last returned event came from; once the input is read, its last line (the
@@ -27,8 +31,8 @@ public final class ParallelEventParsing<Parser: ChunkedLineParser> {
     /// Behind a getter: a stored property read directly from another module gets an exclusivity
     /// check despite `@exclusivity(unchecked)`.
     @exclusivity(unchecked) private var currentLine = 0
-    /// The current chunk's events (moved out as they are returned) and their lines.
-    @exclusivity(unchecked) private var events: UnsafeMutablePointer<TraceEvent>?
+    /// The current chunk's outputs (moved out as they are returned) and their lines.
+    @exclusivity(unchecked) private var outputs: UnsafeMutablePointer<Parser.Output>?
     @exclusivity(unchecked) private var lines: UnsafeMutablePointer<Int>?
     @exclusivity(unchecked) private var count = 0
     @exclusivity(unchecked) private var position = 0
@@ -41,7 +45,13 @@ public final class ParallelEventParsing<Parser: ChunkedLineParser> {
     private let shared: Shared
     private var started = false
     private let threads: Int
-    private let absorb: (_ notes: Parser.ChunkNotes, _ linesBefore: Int, _ events: UnsafeMutableBufferPointer<TraceEvent>) -> Void
+    private let absorb: Absorb
+
+    /// Takes a chunk on the consumer's thread, before its first output: its notes, the number of
+    /// lines before it, its outputs (to amend, or to move out with ``nextChunk()``) and their
+    /// lines, numbered within the chunk.
+    public typealias Absorb = (_ notes: Parser.ChunkNotes, _ linesBefore: Int, _ outputs: UnsafeMutableBufferPointer<Parser.Output>,
+                               _ lines: UnsafeBufferPointer<Int>) -> Void
 
     /// - Parameters:
     ///   - unread: Bytes already read from the input, starting at a line.
@@ -49,11 +59,9 @@ public final class ParallelEventParsing<Parser: ChunkedLineParser> {
     ///   - owned: Whether to close `descriptor` at the end.
     ///   - firstLine: The number of the first line in `unread`.
     ///   - parser: The parser each thread copies (with its own line number and hints).
-    ///   - absorb: Takes each chunk's notes on the consumer's thread, in file order, with the
-    ///     number of lines before the chunk and its events (which it may amend).
+    ///   - absorb: Takes each chunk on the consumer's thread, in file order (``Absorb``).
     public init(unread: [UInt8], descriptor: Int32, owned: Bool, firstLine: Int, parser: Parser,
-                threads: Int, chunkSize: Int, chunks: Int, maximumLineLength: Int,
-                absorb: @escaping (_ notes: Parser.ChunkNotes, _ linesBefore: Int, _ events: UnsafeMutableBufferPointer<TraceEvent>) -> Void) {
+                threads: Int, chunkSize: Int, chunks: Int, maximumLineLength: Int, absorb: @escaping Absorb) {
         self.threads = threads
         self.absorb = absorb
         linesBefore = firstLine - 1
@@ -67,51 +75,51 @@ public final class ParallelEventParsing<Parser: ChunkedLineParser> {
         shared.cancel()
     }
 
-    @inline(__always)
-    public func next() throws -> TraceEvent? {
-        if position == count, try !nextChunk() { return nil }
-        currentLine = linesBefore + lines.unsafelyUnwrapped[position]
-        position += 1
-        // Moved, not copied: a copy of an event goes through its value witnesses.
-        return (events.unsafelyUnwrapped + position - 1).move()
+    /// Takes the next chunk for an `absorb` that moves every output out (instead of ``next()``);
+    /// false at the end of the input, or throws the error that ended it.
+    public func nextChunk() throws -> Bool {
+        position = count
+        guard try takeChunk() else { return false }
+        position = count
+        return true
     }
 
-    /// Recycles the current chunk and takes the next that has events; false at the end of input.
-    /// Not inlined: unspecialized, its notes need type metadata, which the per-event path above
-    /// would otherwise look up on every call.
+    /// Recycles the current chunk and takes the next, handing it to `absorb`; false at the end of
+    /// the input. Not inlined: unspecialized, its notes need type metadata, which the per-output
+    /// path of ``next()`` would otherwise look up on every call.
     @inline(never)
-    private func nextChunk() throws -> Bool {
-        while position == count {
-            if let chunk = current {
-                current = nil
-                if let end = chunk.end {
-                    ending = end.mapError { error in
-                        guard var located = error as? InputError else { return error }
-                        located.location.line += linesBefore
-                        return located
-                    }
+    private func takeChunk() throws -> Bool {
+        if let chunk = current {
+            current = nil
+            if let end = chunk.end {
+                ending = end.mapError { error in
+                    guard var located = error as? InputError else { return error }
+                    located.location.line += linesBefore
+                    return located
                 }
-                linesBefore += chunk.lineCount
-                chunk.taken = position
-                // From here on the chunk belongs to the parsing threads.
-                shared.recycle(chunk)
             }
-            switch ending {
-            case .success: currentLine = linesBefore; return false
-            case .failure(let error):
-                currentLine = (error as? InputError)?.location.line ?? linesBefore
-                throw error
-            case nil: break
-            }
-            if !started { try start() }
-            let chunk = shared.waitForChunk(nextIndex)
-            nextIndex += 1
-            current = chunk
-            events = chunk.events
-            lines = chunk.lines
-            count = chunk.eventCount
-            position = 0
-            if let notes = chunk.notes { absorb(notes, linesBefore, UnsafeMutableBufferPointer(start: chunk.events, count: count)) }
+            linesBefore += chunk.lineCount
+            chunk.taken = position
+            // From here on the chunk belongs to the parsing threads.
+            shared.recycle(chunk)
+        }
+        switch ending {
+        case .success: currentLine = linesBefore; return false
+        case .failure(let error):
+            currentLine = (error as? InputError)?.location.line ?? linesBefore
+            throw error
+        case nil: break
+        }
+        if !started { try start() }
+        let chunk = shared.waitForChunk(nextIndex)
+        nextIndex += 1
+        current = chunk
+        outputs = chunk.outputs
+        lines = chunk.lines
+        count = chunk.outputCount
+        position = 0
+        if let notes = chunk.notes {
+            absorb(notes, linesBefore, UnsafeMutableBufferPointer(start: chunk.outputs, count: count), UnsafeBufferPointer(start: chunk.lines, count: count))
         }
         return true
     }
@@ -142,12 +150,12 @@ public final class ParallelEventParsing<Parser: ChunkedLineParser> {
         var index = 0
         /// Lines in the chunk; its lines and errors count from 1 within it.
         var lineCount = 0
-        /// The events parsed, each with its line; the consumer moves them out.
-        @exclusivity(unchecked) private(set) var events: UnsafeMutablePointer<TraceEvent>
+        /// The outputs parsed, each with its line; the consumer moves them out.
+        @exclusivity(unchecked) private(set) var outputs: UnsafeMutablePointer<Parser.Output>
         @exclusivity(unchecked) private(set) var lines: UnsafeMutablePointer<Int>
-        @exclusivity(unchecked) private(set) var eventCount = 0
-        private var eventCapacity: Int
-        /// Events before this one have been moved out.
+        @exclusivity(unchecked) private(set) var outputCount = 0
+        private var capacity: Int
+        /// Outputs before this one have been moved out.
         var taken = 0
         /// Set on the last chunk the input gives: success at the end of input, or the error
         /// that stopped it (after `events`).
@@ -155,51 +163,50 @@ public final class ParallelEventParsing<Parser: ChunkedLineParser> {
         /// What the parser noted on the chunk's lines (nil until parsed).
         var notes: Parser.ChunkNotes?
 
-        init(capacity: Int, events: Int) {
-            bytes = .allocate(capacity: capacity)
-            eventCapacity = max(events, 16)
-            self.events = .allocate(capacity: eventCapacity)
-            lines = .allocate(capacity: eventCapacity)
+        init(capacity bytes: Int, outputs: Int) {
+            self.bytes = .allocate(capacity: bytes)
+            capacity = max(outputs, 16)
+            self.outputs = .allocate(capacity: capacity)
+            lines = .allocate(capacity: capacity)
         }
 
         deinit {
             clear()
             bytes.deallocate()
-            events.deallocate()
+            outputs.deallocate()
             lines.deallocate()
         }
 
-        /// Where the next event is to be built (room is made for it).
+        /// Where the next output is to be built (room is made for it).
         @inline(__always)
-        func nextEvent() -> UnsafeMutablePointer<TraceEvent> {
-            if eventCount == eventCapacity { grow() }
-            return events + eventCount
+        func nextOutput() -> UnsafeMutablePointer<Parser.Output> {
+            if outputCount == capacity { grow() }
+            return outputs + outputCount
         }
 
-        /// Counts the event built at ``nextEvent()``, from `line`.
+        /// Counts the output built at ``nextOutput()``, from `line`.
         @inline(__always)
-        func commitEvent(line: Int) {
-            lines[eventCount] = line
-            eventCount += 1
+        func commitOutput(line: Int) {
+            lines[outputCount] = line
+            outputCount += 1
         }
 
         private func grow() {
-            let capacity = 2 * eventCapacity
-            let moved = UnsafeMutablePointer<TraceEvent>.allocate(capacity: capacity)
-            moved.moveInitialize(from: events, count: eventCount)
-            events.deallocate()
-            events = moved
+            capacity *= 2
+            let moved = UnsafeMutablePointer<Parser.Output>.allocate(capacity: capacity)
+            moved.moveInitialize(from: outputs, count: outputCount)
+            outputs.deallocate()
+            outputs = moved
             let numbered = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-            numbered.moveInitialize(from: lines, count: eventCount)
+            numbered.moveInitialize(from: lines, count: outputCount)
             lines.deallocate()
             lines = numbered
-            eventCapacity = capacity
         }
 
-        /// Ready for the next lines: the events not taken are destroyed.
+        /// Ready for the next lines: the outputs not taken are destroyed.
         func clear() {
-            (events + taken).deinitialize(count: eventCount - taken)
-            eventCount = 0
+            (outputs + taken).deinitialize(count: outputCount - taken)
+            outputCount = 0
             taken = 0
         }
     }
@@ -244,7 +251,7 @@ public final class ParallelEventParsing<Parser: ChunkedLineParser> {
             descriptorEnded = descriptor < 0
             carry = unread
             // Events are rarely shorter than 32 bytes of text.
-            free = (0..<chunks).map { _ in Chunk(capacity: chunkSize + maximumLineLength + 1, events: chunkSize / 32) }
+            free = (0..<chunks).map { _ in Chunk(capacity: chunkSize + maximumLineLength + 1, outputs: chunkSize / 32) }
             ready = Array(repeating: nil, count: chunks)
             pthread_mutex_init(inputLock, nil)
             pthread_mutex_init(lock, nil)
@@ -372,8 +379,8 @@ public final class ParallelEventParsing<Parser: ChunkedLineParser> {
                     var lineEnd = end
                     if lineEnd > start, chunk.bytes[lineEnd - 1] == 0x0d { lineEnd -= 1 }
                     parser.lineNumber = line
-                    if try parser.parseLine(UnsafeBufferPointer(start: chunk.bytes + start, count: lineEnd - start), into: chunk.nextEvent()) {
-                        chunk.commitEvent(line: line)
+                    if try parser.parseLine(UnsafeBufferPointer(start: chunk.bytes + start, count: lineEnd - start), into: chunk.nextOutput()) {
+                        chunk.commitOutput(line: line)
                     }
                     start = end + 1
                     line += 1
@@ -423,4 +430,18 @@ public final class ParallelEventParsing<Parser: ChunkedLineParser> {
 private final class ThreadBody {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+extension ParallelEventParsing where Parser.Output == TraceEvent {
+    /// The next event, or nil at the end of the input.
+    @inline(__always)
+    public func next() throws -> TraceEvent? {
+        while position == count {
+            guard try takeChunk() else { return nil }
+        }
+        currentLine = linesBefore + lines.unsafelyUnwrapped[position]
+        position += 1
+        // Moved, not copied: a copy of an event goes through its value witnesses.
+        return (outputs.unsafelyUnwrapped + position - 1).move()
+    }
 }
