@@ -3,13 +3,15 @@ import Diagnostics
 import MMIOTrace
 import PCIeTransport
 
-
 /// Reads a QEMU trace log ("log" backend, `-D FILE`) as a stream of trace events; the format,
 /// the mapping of each event and the authority rules are in `docs/qemu-log.md`.
 ///
 /// The file is read twice, in constant memory: a first pass learns devices and BARs
 /// (`pci_update_mappings_add`, `pci_cfg_*`, `vfio_*`) so that ``topology`` is complete before
-/// the first event; the second pass streams events.
+/// the first event; the second pass streams events. On `parsingThreads` threads, both passes
+/// read chunks of lines at once: the first merges each chunk's survey in file order; the second
+/// parses lines into records (``QEMULogLineParser``), which the reader settles in file order
+/// (time, the BARs mapped, CF8).
 ///
 /// Where two event streams describe the same access, one is authoritative and the other is
 /// counted in ``ignored``: `memory_region_ops_*` over device-model events (``QEMULogMapping``)
@@ -22,21 +24,21 @@ public final class QEMULogReader: CaptureSource {
     public let fileName: String
     /// The line the last returned event came from.
     @exclusivity(unchecked) public private(set) var line = 0
+    // The counts are complete once ``next()`` has returned nil (or thrown).
     /// Lines of events neither the importer nor the mapping knows, by event name.
     public private(set) var unknownEvents: [String: Int] = [:]
     /// Lines of known events that became no trace event, by reason (see `docs/qemu-log.md`).
     public private(set) var ignored: [String: Int] = [:]
     /// Lines starting with whitespace: continuations of multi-line events, skipped.
-    @exclusivity(unchecked) public private(set) var continuationLines = 0
+    public private(set) var continuationLines = 0
     /// Lines that are not trace events (messages sharing the log file), skipped.
-    @exclusivity(unchecked) public private(set) var otherLines = 0
+    public private(set) var otherLines = 0
     /// The first ``maximumWarnings`` warnings; ``warningCount`` counts all of them.
     public private(set) var warnings: [CaptureWarning] = []
     public private(set) var warningCount = 0
     public static let maximumWarnings = 100
 
     private let lines: CaptureLineReader
-    private let mapping: QEMULogMapping
     private let survey: QEMULogSurvey
     /// The side file the reader applies.
     public let settings: CaptureSettings
@@ -61,8 +63,6 @@ public final class QEMULogReader: CaptureSource {
     }
     /// `live` by address, rebuilt at the first access after a mapping changes.
     @exclusivity(unchecked) private var liveIndex: AddressIndex?
-    /// Whether the event being converted is an access made by no vCPU (`cpu -1`).
-    @exclusivity(unchecked) private var accessWithoutCPU = false
     /// Who makes the accesses no vCPU makes (`cpu -1`): [model] QEMU itself, the VMM of VM 0 (its
     /// main loop, I/O threads, device emulation), never a guest vCPU, so they stay out of guest
     /// verdicts.
@@ -70,32 +70,49 @@ public final class QEMULogReader: CaptureSource {
     /// The last value written to port 0xcf8.
     @exclusivity(unchecked) private var cf8: UInt32 = 0
 
+    /// Threads that parse the log (1: on the caller's thread, as it asks).
+    public let parsingThreads: Int
+    public var readsAhead: Bool { parsingThreads > 1 }
+    private let chunkSize: Int
+    /// The second pass's line grammar, over the survey's tables.
+    @exclusivity(unchecked) private var parser: QEMULogLineParser
+    /// Where the parser builds a record read on the caller's thread.
+    private let record = UnsafeMutablePointer<QEMULogRecord>.allocate(capacity: 1)
+    /// The events, parsed on `parsingThreads` threads once the caller gets there, a chunk at a
+    /// time: its events are settled in file order into `settledEvents`, with their lines.
+    @exclusivity(unchecked) private var parallel: ParallelEventParsing<QEMULogLineParser>?
+    @exclusivity(unchecked) private var settledEvents: [TraceEvent] = []
+    @exclusivity(unchecked) private var settledLines: [Int] = []
+    @exclusivity(unchecked) private var settled = 0
+
     /// Opens the log at `path`.
     /// - Parameters:
     ///   - settings: Stage-1 types by region name, models by device name, agents by thread id.
     ///   - mapping: Device-model events; pass `.builtIn.merging(try .load(...))` to extend it.
-    ///   - surveyThreads: Threads for the first pass, in chunks of about `chunkSize` bytes (the
-    ///     topology and errors are the same for any number).
+    ///   - parsingThreads: Threads to parse the log on, in chunks of about `chunkSize` bytes (the
+    ///     topology, events, lines, warnings, counts and errors are the same for any number).
     /// - Throws: `InputUnavailableError` when the file cannot be read (or is not a regular file:
     ///   it is read twice), ``InputError`` for malformed lines of the first pass and agent
     ///   spellings that are not agents.
     public convenience init(path: String, settings: CaptureSettings = CaptureSettings(), mapping: QEMULogMapping = .builtIn,
-                            surveyThreads: Int = ParsingThreads.default, chunkSize: Int = 1 << 19) throws {
+                            parsingThreads: Int = ParsingThreads.default, chunkSize: Int = 1 << 19) throws {
         try self.init(lines: CaptureLineReader(path: path), fileName: path, settings: settings, mapping: mapping,
-                      surveyThreads: surveyThreads, chunkSize: chunkSize)
+                      parsingThreads: parsingThreads, chunkSize: chunkSize)
     }
 
     /// Reads a log held in memory; `fileName` is used in messages.
     public convenience init(text: String, fileName: String = "<input>", settings: CaptureSettings = CaptureSettings(),
-                            mapping: QEMULogMapping = .builtIn, surveyThreads: Int = 1, chunkSize: Int = 1 << 19) throws {
+                            mapping: QEMULogMapping = .builtIn, parsingThreads: Int = 1, chunkSize: Int = 1 << 19) throws {
         try self.init(lines: CaptureLineReader(bytes: Array(text.utf8), fileName: fileName), fileName: fileName, settings: settings,
-                      mapping: mapping, surveyThreads: surveyThreads, chunkSize: chunkSize)
+                      mapping: mapping, parsingThreads: parsingThreads, chunkSize: chunkSize)
     }
 
     /// Surveys the log, then rewinds it for the events.
     private init(lines: CaptureLineReader, fileName: String, settings: CaptureSettings, mapping: QEMULogMapping,
-                 surveyThreads: Int, chunkSize: Int) throws {
-        let survey = try Self.survey(lines, fileName: fileName, threads: max(surveyThreads, 1), chunkSize: max(chunkSize, 1))
+                 parsingThreads: Int, chunkSize: Int) throws {
+        self.parsingThreads = max(parsingThreads, 1)
+        self.chunkSize = max(chunkSize, 1)
+        let survey = try Self.survey(lines, fileName: fileName, threads: self.parsingThreads, chunkSize: self.chunkSize)
         try lines.rewind()
         let settingsFile = SourceLocation(file: "capture settings", line: 1, column: 1)
         func agent(_ spelling: String, for key: String) throws -> Agent {
@@ -113,7 +130,6 @@ public final class QEMULogReader: CaptureSource {
         agentByKey = byKey
         self.lines = lines
         self.fileName = fileName
-        self.mapping = mapping
         self.survey = survey
         self.settings = settings
         // Sorted by key: the topology's mappings must not depend on dictionary order.
@@ -121,7 +137,10 @@ public final class QEMULogReader: CaptureSource {
         tables = Self.topology(survey, settings: settings, agents: agents)
         topology = tables.topology
         live = Array(repeating: nil, count: tables.topology.regions.count)
+        parser = QEMULogLineParser(fileName: fileName, mapping: mapping, survey: survey, tables: tables)
     }
+
+    deinit { record.deallocate() }
 
     /// Parses `host`, `vmm`, `vcpuN`, `vmK.vmm` and `vmK.vcpuN`.
     static func agent(spelling: String) -> Agent? {
@@ -140,253 +159,140 @@ public final class QEMULogReader: CaptureSource {
     }
 
     public func next() throws -> TraceEvent? {
-        while let bytes = try lines.nextLine() {
-            var s = QEMULogScanner(bytes, file: fileName, line: lines.lineNumber)
-            let key: UInt64?
-            let name: Range<Int>
-            switch try s.classify() {
-            case .blank: continue
-            case .continuation: continuationLines += 1; continue
-            case .other: otherLines += 1; continue
-            case .event(let k, let time, let n):
-                key = k
-                name = n
-                if let stamp = time {
-                    // Relative to the log's first timestamp (the wall clock is kept out of results).
-                    let origin = survey.firstTime ?? 0
-                    let time = stamp >= origin ? stamp - origin : 0
-                    if stamp < origin { warn(at: 0, "time is \(origin - stamp) ns before the log's first timestamp; the event is placed at 0") }
-                    if time < now {
-                        warn(at: 0, "time goes backwards by \(now - time) ns; the event keeps its time")
+        if let parallel {
+            while settled == settledEvents.count {
+                settledEvents.removeAll(keepingCapacity: true)
+                settledLines.removeAll(keepingCapacity: true)
+                settled = 0
+                guard try parallel.nextChunk() else { return nil }
+            }
+            line = settledLines[settled]
+            settled += 1
+            return settledEvents[settled - 1]
+        }
+        if parsingThreads > 1 {
+            let rest = lines.handOver()
+            parallel = ParallelEventParsing(unread: rest.unread, descriptor: rest.descriptor, owned: rest.owned, firstLine: 1, parser: parser,
+                                            threads: parsingThreads, chunkSize: chunkSize, chunks: 2 * parsingThreads,
+                                            maximumLineLength: CaptureLineReader.maximumLineLength) { [unowned self] notes, linesBefore, records, lines in
+                for index in records.indices {
+                    if let event = settle((records.baseAddress! + index).move(), line: linesBefore + lines[index]) {
+                        settledEvents.append(event)
+                        settledLines.append(linesBefore + lines[index])
                     }
-                    now = time
                 }
+                count(notes, linesBefore: linesBefore)
             }
-            accessWithoutCPU = false
-            guard let kind = try convert(&s, name: name) else { continue }
-            line = lines.lineNumber
-            var agent = accessWithoutCPU ? Self.noVCPUAgent : key.flatMap { agentByKey[$0] } ?? defaultAgent
-            // QEMU performs resets itself (through vfio for an assigned device): the VMM's, whatever
-            // thread logged them.
-            if case .reset = kind { agent = .vmm(vm: agent.vm) }
-            // A vfio region QEMU unmaps leaves the guest's memory map: KVM removes it from stage 2,
-            // a host action (the trace format's `host unmap`).
-            if case .unmap = kind { agent = .host }
-            return TraceEvent(time: TraceTime(nanoseconds: now), agent: agent, kind: kind)
+            return try next()
         }
+        while let bytes = try lines.nextLine() {
+            let found: Bool
+            parser.lineNumber = lines.lineNumber
+            do {
+                found = try parser.parseLine(bytes, into: record)
+            } catch {
+                count(takeNotes(), linesBefore: 0)
+                throw error
+            }
+            if found, let event = settle(record.move(), line: lines.lineNumber) {
+                line = lines.lineNumber
+                return event
+            }
+        }
+        count(takeNotes(), linesBefore: 0)
         return nil
     }
 
-    private func warn(at position: Int, _ message: String) {
-        warningCount += 1
-        if warnings.count < Self.maximumWarnings {
-            warnings.append(CaptureWarning(SourceLocation(file: fileName, line: lines.lineNumber, column: position + 1), message))
+    /// What the parser counted on this thread so far, which it then forgets.
+    private func takeNotes() -> QEMULogLineParser.ChunkNotes {
+        defer { parser.beginChunk() }
+        return parser.endChunk()
+    }
+
+    /// Adds what a run of lines after `linesBefore` counted; a line whose event could not be
+    /// read still counts its time (its warnings come before the error, as line by line).
+    private func count(_ notes: QEMULogLineParser.ChunkNotes, linesBefore: Int) {
+        continuationLines += notes.continuationLines
+        otherLines += notes.otherLines
+        unknownEvents.merge(notes.unknownEvents, uniquingKeysWith: +)
+        ignored.merge(notes.ignored, uniquingKeysWith: +)
+        if let failed = notes.failedLine {
+            _ = settle(QEMULogRecord(key: failed.key, stamp: failed.stamp, content: .nothing), line: linesBefore + failed.line)
         }
     }
 
-    private func ignore(_ reason: String) -> EventKind? {
-        ignored[reason, default: 0] += 1
-        return nil
-    }
-
-    // MARK: - Events
-
-    private func convert(_ s: inout QEMULogScanner, name: Range<Int>) throws -> EventKind? {
-        guard let event = QEMULogEvent(s, name) else {
-            let text = s.text(name)
-            guard let entry = mapping.events[text] else {
-                unknownEvents[text, default: 0] += 1
-                return nil
+    /// Decides, in file order, what the record of line `line` means: the time, then what needs
+    /// the BARs mapped and CF8's value at that point.
+    private func settle(_ record: QEMULogRecord, line: Int) -> TraceEvent? {
+        if let stamp = record.stamp {
+            // Relative to the log's first timestamp (the wall clock is kept out of results).
+            let origin = survey.firstTime ?? 0
+            let time = stamp >= origin ? stamp - origin : 0
+            if stamp < origin { warn(line: line, "time is \(origin - stamp) ns before the log's first timestamp; the event is placed at 0") }
+            if time < now {
+                warn(line: line, "time goes backwards by \(now - time) ns; the event keeps its time")
             }
-            return try convertMapped(&s, event: text, at: name.lowerBound, entry)
+            now = time
         }
-        switch event {
-        case .opsRead, .opsWrite:
-            return try memoryRegionOps(&s, write: event == .opsWrite)
-        case .cfgRead, .cfgWrite:
-            let record = try s.pciConfig(write: event == .cfgWrite)
-            if survey.sawDecodedConfig { return ignore("pci_cfg_* (decoded ECAM/CF8 accesses are authoritative)") }
-            let device = record.hasBus
-                ? tables.deviceByFunction[record.address]
-                : tables.deviceByBusless[BuslessKey(name: s.text(record.name), device: record.address.device, function: record.address.function)]
-            guard let device else { return ignore("pci_cfg_* of an unknown function") }
-            let size: UInt8 = record.offset & 3 == 0 ? 4 : record.offset & 1 == 0 ? 2 : 1
-            let access = ConfigAccess(device: device, offset: UInt16(record.offset), size: size, value: UInt32(record.value))
-            return event == .cfgWrite ? .configWrite(access) : .configRead(access)
-        case .mappingsAdd, .mappingsDel:
-            let record = try s.barMapping()
-            guard record.bar <= 5, let device = tables.deviceByFunction[record.address],
-                  let region = tables.barRegion[BARRegionKey(device: device, bar: record.bar)] else {
-                return ignore("pci_update_mappings_* (topology)")
+        let kind: EventKind
+        var withoutCPU = false
+        switch record.content {
+        case .nothing:
+            return nil
+        case .event(let event, let noCPU):
+            kind = event
+            withoutCPU = noCPU
+        case .memory(let address, let size, let value, let write, let noCPU):
+            if liveIndex == nil { liveIndex = AddressIndex(live) }
+            guard let index = liveIndex!.first(containing: address), let mapped = live[index] else {
+                return ignore("memory_region_ops_* outside every mapped BAR")
             }
-            if event == .mappingsDel {
-                live[Int(region)] = nil
-            } else {
+            let memory = MemoryAccess(address: topology.regions[index].base + (address - mapped.base), region: RegionID(index), size: size,
+                                      value: AccessValue(value))
+            kind = write ? .write(memory) : .read(memory)
+            withoutCPU = noCPU
+        case .configAddress(let value, let sets):
+            if sets { cf8 = UInt32(value) }
+            return ignore("memory_region_ops_* 'pci-conf-idx' (CF8 address)")
+        case .configData(let address, let size, let value, let write, let noCPU):
+            guard cf8 & 0x8000_0000 != 0 else { return ignore("memory_region_ops_* 'pci-conf-data' with CF8 disabled") }
+            let function = PCIAddress(bus: UInt8(truncatingIfNeeded: cf8 >> 16), device: UInt8(cf8 >> 11 & 0x1f), function: UInt8(cf8 >> 8 & 7))
+            guard let config = QEMULogLineParser.config(function, offset: UInt16(cf8 & 0xfc) | UInt16(address & 3), size: size, value: value,
+                                                        write: write, tables: tables, ignore: { _ = self.ignore($0) }) else { return nil }
+            kind = config
+            withoutCPU = noCPU
+        case .mapping(let region, let base, let size, let added):
+            if added {
                 let declared = topology.regions[Int(region)]
-                if record.base != declared.base {
-                    warn(at: 0, "\(declared.name) mapped at 0x\(String(record.base, radix: 16)), first at 0x\(String(declared.base, radix: 16)); "
+                if base != declared.base {
+                    warn(line: line, "\(declared.name) mapped at 0x\(String(base, radix: 16)), first at 0x\(String(declared.base, radix: 16)); "
                          + "accesses keep their offsets in the region and use the first base")
                 }
-                live[Int(region)] = (record.base, record.size)
+                live[Int(region)] = (base, size)
+            } else {
+                live[Int(region)] = nil
             }
             return ignore("pci_update_mappings_* (topology)")
-        case .msixWriteConfig:
-            try s.msixWriteConfig()
-            return ignore("msix_write_config (follows a configuration write)")
-        case .vfioRegionRead, .vfioRegionWrite:
-            let access = try s.vfioRegionAccess(write: event == .vfioRegionWrite)
-            guard let device = tables.vfioDevice[access.host] else { return nil }
-            if access.index == 7 {
-                guard access.offset <= 0xfff, access.size == 1 || access.size == 2 || access.size == 4 else {
-                    return ignore("vfio_region_* config access beyond 0xfff or not 1, 2 or 4 bytes")
-                }
-                let config = ConfigAccess(device: device, offset: UInt16(access.offset), size: access.size, value: UInt32(access.value ?? 0))
-                return event == .vfioRegionWrite ? .configWrite(config) : .configRead(config)
-            }
-            guard access.index <= 5, let region = tables.barRegion[BARRegionKey(device: device, bar: UInt8(access.index))] else {
-                return ignore("vfio_region_* of the ROM or VGA region")
-            }
-            let memory = MemoryAccess(address: topology.regions[Int(region)].base + access.offset, region: region, size: access.size,
-                                      value: AccessValue(access.value ?? 0))
-            return event == .vfioRegionWrite ? .write(memory) : .read(memory)
-        case .vfioReadConfig, .vfioWriteConfig:
-            let access = try s.vfioConfigAccess(write: event == .vfioWriteConfig)
-            guard let device = tables.vfioDevice[access.host] else { return nil }
-            let config = ConfigAccess(device: device, offset: UInt16(access.offset), size: access.size, value: UInt32(truncatingIfNeeded: access.value))
-            return event == .vfioWriteConfig ? .configWrite(config) : .configRead(config)
-        case .vfioReset:
-            let host = try s.vfioResetDevice(event)
-            return .mark("vfio_pci_reset \(host)")
-        case .vfioResetFLR, .vfioHotReset:
-            guard let device = tables.vfioDevice[try s.vfioResetDevice(event)] else { return nil }
-            return .reset(event == .vfioResetFLR ? .flr : .hot, device: device)
-        case .vfioRegionUnmap:
-            let argsStart = s.position
-            let unmap = try s.vfioUnmap()
-            if let (host, bar) = Self.vfioBAR(named: unmap.name, in: s), let device = tables.vfioDevice[host],
-               let region = tables.barRegion[BARRegionKey(device: device, bar: UInt8(bar))] {
-                return .unmap(region: region, vm: 0)
-            }
-            return .mark("vfio_region_unmap " + s.text(argsStart..<s.bytes.count).trimmingSpaces)
+        }
+        var agent = withoutCPU ? Self.noVCPUAgent : record.key.flatMap { agentByKey[$0] } ?? defaultAgent
+        // QEMU performs resets itself (through vfio for an assigned device): the VMM's, whatever
+        // thread logged them.
+        if case .reset = kind { agent = .vmm(vm: agent.vm) }
+        // A vfio region QEMU unmaps leaves the guest's memory map: KVM removes it from stage 2,
+        // a host action (the trace format's `host unmap`).
+        if case .unmap = kind { agent = .host }
+        return TraceEvent(time: TraceTime(nanoseconds: now), agent: agent, kind: kind)
+    }
+
+    private func warn(line: Int, _ message: String) {
+        warningCount += 1
+        if warnings.count < Self.maximumWarnings {
+            warnings.append(CaptureWarning(SourceLocation(file: fileName, line: line, column: 1), message))
         }
     }
 
-    private func memoryRegionOps(_ s: inout QEMULogScanner, write: Bool) throws -> EventKind? {
-        let access = try s.memoryRegionAccess()
-        accessWithoutCPU = access.cpu == nil
-        if let name = access.name {
-            if s.matches("ioport80", at: name.lowerBound), name.count == 8 {
-                guard write else { return ignore("memory_region_ops_read 'ioport80'") }
-                return .mark("ioport80 0x\(String(access.value, radix: 16))")
-            }
-            if s.matches("gpex_ioport_window", at: name.lowerBound), name.count == 18 {
-                // arm64 virt's PCI I/O window: test harnesses write phase markers to port 0x80.
-                guard write else { return ignore("memory_region_ops_read 'gpex_ioport_window'") }
-                return .mark("gpex_ioport_window 0x\(String(access.address, radix: 16)) 0x\(String(access.value, radix: 16))")
-            }
-            if s.matches("pci-conf-idx", at: name.lowerBound), name.count == 12 {
-                if write, access.size == 4, access.address & 3 == 0 { cf8 = UInt32(access.value) }
-                return ignore("memory_region_ops_* 'pci-conf-idx' (CF8 address)")
-            }
-            if s.matches("pci-conf-data", at: name.lowerBound), name.count == 13 {
-                guard cf8 & 0x8000_0000 != 0 else { return ignore("memory_region_ops_* 'pci-conf-data' with CF8 disabled") }
-                let address = PCIAddress(bus: UInt8(truncatingIfNeeded: cf8 >> 16), device: UInt8(cf8 >> 11 & 0x1f), function: UInt8(cf8 >> 8 & 7))
-                return config(address, offset: UInt16(cf8 & 0xfc) | UInt16(access.address & 3), access, write: write)
-            }
-            if s.matches("pcie-mmcfg-mmio", at: name.lowerBound), name.count == 15 {
-                let base = mapping.ecamBase ?? access.address & ~0x0fff_ffff
-                guard access.address >= base else { return ignore("memory_region_ops_* 'pcie-mmcfg-mmio' below the ECAM base") }
-                let offset = access.address - base
-                let address = PCIAddress(bus: UInt8(truncatingIfNeeded: offset >> 20), device: UInt8(offset >> 15 & 0x1f), function: UInt8(offset >> 12 & 7))
-                return config(address, offset: UInt16(offset & 0xfff), access, write: write)
-            }
-            if survey.sawVFIORegion, Self.vfioBAR(named: name, in: s) != nil {
-                return ignore("memory_region_ops_* of a vfio BAR (vfio_region_* are authoritative)")
-            }
-        }
-        if liveIndex == nil { liveIndex = AddressIndex(live) }
-        guard let index = liveIndex!.first(containing: access.address), let mapped = live[index] else {
-            return ignore("memory_region_ops_* outside every mapped BAR")
-        }
-        let memory = MemoryAccess(address: topology.regions[index].base + (access.address - mapped.base), region: RegionID(index), size: access.size,
-                                  value: AccessValue(access.value))
-        return write ? .write(memory) : .read(memory)
-    }
-
-    private func config(_ address: PCIAddress, offset: UInt16, _ access: MemoryRegionAccess, write: Bool) -> EventKind? {
-        guard let device = tables.deviceByFunction[address] else { return ignore("configuration access to an absent function") }
-        guard access.size == 1 || access.size == 2 || access.size == 4 else { return ignore("configuration access not of 1, 2 or 4 bytes") }
-        let config = ConfigAccess(device: device, offset: offset, size: access.size, value: UInt32(truncatingIfNeeded: access.value))
-        return write ? .configWrite(config) : .configRead(config)
-    }
-
-    private func convertMapped(_ s: inout QEMULogScanner, event: String, at namePosition: Int, _ entry: QEMULogMapping.Entry) throws -> EventKind? {
-        let argsStart = s.position
-        let captures = try entry.pattern.map { pattern throws(InputError) in try s.match(pattern, event: event) } ?? QEMULogCaptures()
-        switch entry.kind {
-        case .ignore:
-            return ignore(event)
-        case .mark:
-            return .mark(event + " " + s.text(argsStart..<s.bytes.count).trimmingSpaces)
-        case .read, .write:
-            if survey.sawMemoryRegionOps { return ignore("\(event) (memory_region_ops_* are authoritative)") }
-        case .configRead, .configWrite:
-            if survey.sawDecodedConfig || survey.sawPCIConfig { return ignore("\(event) (pci_cfg_* or decoded ECAM/CF8 are authoritative)") }
-        case .resetFLR, .resetHot:
-            break
-        }
-        let device = try mappedDevice(s, event: event, at: namePosition, entry, captures)
-        let offset = captures.offset ?? 0
-        let size = captures.size ?? 0
-        switch entry.kind {
-        case .resetFLR: return .reset(.flr, device: device)
-        case .resetHot: return .reset(.hot, device: device)
-        case .configRead, .configWrite:
-            guard offset <= 0xfff, size == 1 || size == 2 || size == 4, (captures.value ?? 0) <= UInt32.max else {
-                throw s.error(at: argsStart, "'\(event)' maps to a configuration access of offset 0x\(String(offset, radix: 16)) and \(size) bytes; expected 0x0-0xfff and 1, 2 or 4 bytes")
-            }
-            let config = ConfigAccess(device: device, offset: UInt16(offset), size: UInt8(size), value: UInt32(captures.value ?? 0),
-                                      hasValue: captures.value != nil)
-            return entry.kind == .configWrite ? .configWrite(config) : .configRead(config)
-        default:
-            let bar = captures.region ?? UInt64(entry.region)
-            guard bar <= 5, let region = tables.barRegion[BARRegionKey(device: device, bar: UInt8(bar))] else {
-                throw s.error(at: namePosition, "'\(event)' maps to BAR \(bar) of '\(topology.devices[Int(device)].name)', which the log never maps")
-            }
-            guard (1...64).contains(size) else { throw s.error(at: argsStart, "access size \(size) is not 1 to 64 bytes") }
-            guard size >= 8 || (captures.value ?? 0) >> (size * 8) == 0 else {
-                throw s.error(at: argsStart, "value 0x\(String(captures.value ?? 0, radix: 16)) does not fit in \(size) byte\(size == 1 ? "" : "s")")
-            }
-            let memory = MemoryAccess(address: topology.regions[Int(region)].base + offset, region: region, size: UInt8(size),
-                                      value: AccessValue(captures.value ?? 0), hasValue: captures.value != nil)
-            return entry.kind == .write ? .write(memory) : .read(memory)
-        }
-    }
-
-    /// The device a mapped event names: a `{device}` capture (a name or a PCI address), else the
-    /// entry's `device`; names are topology names or the names the log gives devices.
-    private func mappedDevice(_ s: QEMULogScanner, event: String, at namePosition: Int, _ entry: QEMULogMapping.Entry,
-                              _ captures: QEMULogCaptures) throws -> DeviceID {
-        let position = captures.device?.lowerBound ?? namePosition
-        let name = captures.device.map(s.text) ?? entry.device ?? ""
-        if let id = tables.deviceByName[name] ?? tables.deviceByLogName[name] { return id }
-        if let range = captures.device {
-            var scanner = s
-            scanner.position = range.lowerBound
-            if let address = try? scanner.pciAddress(""), scanner.position == range.upperBound,
-               let id = tables.deviceByFunction[address] ?? tables.vfioDevice[address] { return id }
-        }
-        let known = topology.devices.map(\.name)
-        throw s.error(at: position, "'\(event)' names device '\(name)', which the log does not declare (devices: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs.
-    fileprivate var trimmingSpaces: String {
-        let bytes = utf8
-        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
-              let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
-        return String(self[first...last])
+    private func ignore(_ reason: String) -> TraceEvent? {
+        ignored[reason, default: 0] += 1
+        return nil
     }
 }

@@ -192,14 +192,16 @@ let benchmarks: @Sendable () -> Void = {
         process.waitUntilExit()
     }
 
-    Benchmark("QEMU log import 5M lines", configuration: .init(maxIterations: 3, setup: { try ensureQEMULog() })) { benchmark in
-        let reader = try QEMULogReader(path: qemuPath)
-        var count = 0
-        while let event = try reader.next() {
-            blackHole(event)
-            count += 1
+    for (label, threads) in [("", ParsingThreads.default), (", one thread", 1)] {
+        Benchmark("QEMU log import 5M lines\(label)", configuration: .init(maxIterations: 3, setup: { try ensureQEMULog() })) { benchmark in
+            let reader = try QEMULogReader(path: qemuPath, parsingThreads: threads)
+            var count = 0
+            while let event = try reader.next() {
+                blackHole(event)
+                count += 1
+            }
+            precondition(count == events - 1)
         }
-        precondition(count == events - 1)
     }
 
     Benchmark("pcap write 5M events", configuration: .init(maxIterations: 3, setup: { try ensureTrace() })) { benchmark in
