@@ -15,7 +15,7 @@ import Diagnostics
 /// `chunkSize` bytes, ending at a newline), then parses it alone, numbering its lines from 1. A
 /// chunk's outputs wait in a ring until the consumer reaches them, and the consumer, which knows
 /// how many lines came before, turns their line numbers (and an error's) into the file's, and
-/// hands the chunk's notes to `absorb` before its first event (``ChunkedLineParser``). At most
+/// hands the chunk's notes to `absorb` before its first output (``ChunkedLineParser``). At most
 /// `chunks` are read ahead, so memory does not grow with the input. An error ends the reading:
 /// the chunks after it are never read, and the consumer gets the error after every output before
 /// it.
