@@ -88,20 +88,26 @@ struct CaptureScanner {
             valid = bytes.count - p >= 2 && bytes[p] == 0x30 && bytes[p + 1] | 0x20 == 0x78
             if valid { p += 2 }
         }
-        valid = valid && p < bytes.count && !Self.isSpace(bytes[p])
+        let digits = p
         var value: UInt64 = 0
-        var significant = 0
-        while p < bytes.count, !Self.isSpace(bytes[p]) {
-            if let digit = bytes[p].hexDigitValue {
-                if value != 0 || digit != 0 { significant += 1 }
-                value = value << 4 | digit
-            } else {
-                valid = false
-            }
+        // A space, a tab or the end stops a token, and none is a hex digit: one test per byte.
+        while p < bytes.count, let digit = bytes[p].hexDigitValue {
+            value = value << 4 | digit
             p += 1
         }
+        if p < bytes.count, !Self.isSpace(bytes[p]) {
+            valid = false
+            while p < bytes.count, !Self.isSpace(bytes[p]) { p += 1 }
+        }
         position = p
-        return (valid && significant <= 16 ? value : nil, start..<p)
+        var count = p - digits
+        if count > 16 {
+            // Leading zeros do not count; the value of more than 16 digits overflowed.
+            var first = digits
+            while first < p, bytes[first] == 0x30 { first += 1 }
+            count = p - first
+        }
+        return (valid && p > digits && count <= 16 ? value : nil, start..<p)
     }
 
     /// ``hexToken(prefixed:)``, or an error saying `what` was expected.
