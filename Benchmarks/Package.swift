@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "MMIOTrace", package: "mmio-replay"),
                 .product(name: "Platforms", package: "mmio-replay"),
                 .product(name: "ReplayEngine", package: "mmio-replay"),
+                .product(name: "Importers", package: "mmio-replay"),
                 .product(name: "TraceSynthesis", package: "mmio-replay"),
             ],
             path: "Benchmarks/Allocations",
