@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Diagnostics
 import MMIOTrace
 import PCIeTransport
@@ -36,8 +43,7 @@ enum QEMULogEvent: String, CaseIterable {
 }
 
 @inline(__always) private func memcmpEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, _ offset: Int) -> Bool {
-    for i in 0..<a.count where a[i] != b[offset + i] { return false }
-    return true
+    memcmp(a.baseAddress!, b.baseAddress! + offset, a.count) == 0
 }
 
 /// `memory_region_ops_read/write`: an access to a QEMU MemoryRegion.

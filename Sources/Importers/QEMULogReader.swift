@@ -175,13 +175,7 @@ public final class QEMULogReader: CaptureSource {
             parallel = ParallelEventParsing(unread: rest.unread, descriptor: rest.descriptor, owned: rest.owned, firstLine: 1, parser: parser,
                                             threads: parsingThreads, chunkSize: chunkSize, chunks: 2 * parsingThreads,
                                             maximumLineLength: CaptureLineReader.maximumLineLength) { [unowned self] notes, linesBefore, records, lines in
-                for index in records.indices {
-                    if let event = settle((records.baseAddress! + index).move(), line: linesBefore + lines[index]) {
-                        settledEvents.append(event)
-                        settledLines.append(linesBefore + lines[index])
-                    }
-                }
-                count(notes, linesBefore: linesBefore)
+                settle(records, lines: lines, linesBefore: linesBefore, notes: notes)
             }
             return try next()
         }
@@ -201,6 +195,18 @@ public final class QEMULogReader: CaptureSource {
         }
         count(takeNotes(), linesBefore: 0)
         return nil
+    }
+
+    /// Settles a chunk's records, moving them out, into `settledEvents`.
+    private func settle(_ records: UnsafeMutableBufferPointer<QEMULogRecord>, lines: UnsafeBufferPointer<Int>, linesBefore: Int,
+                        notes: QEMULogLineParser.ChunkNotes) {
+        for index in records.indices {
+            if let event = settle((records.baseAddress! + index).move(), line: linesBefore + lines[index]) {
+                settledEvents.append(event)
+                settledLines.append(linesBefore + lines[index])
+            }
+        }
+        count(notes, linesBefore: linesBefore)
     }
 
     /// What the parser counted on this thread so far, which it then forgets.

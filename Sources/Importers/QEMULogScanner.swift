@@ -86,11 +86,11 @@ struct QEMULogScanner {
         let start = position
         var value: UInt64 = 0
         while position < bytes.count, let d = bytes[position].hexDigitValue {
-            guard position - start < 16 else { throw error(at: start, "\(what) \(InputError.quote(found(at: start))) has more than 16 hexadecimal digits") }
             value = value << 4 | d
             position += 1
         }
         guard position > start else { throw error(at: start, expected: what) }
+        guard position - start <= 16 else { throw error(at: start, "\(what) \(InputError.quote(found(at: start))) has more than 16 hexadecimal digits") }
         return value
     }
 
