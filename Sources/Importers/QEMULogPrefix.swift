@@ -60,7 +60,7 @@ extension QEMULogScanner {
         var microseconds: UInt64 = 0
         var p = position
         while p < bytes.count, Self.isDigit(bytes[p]), p - start < 11 {
-            seconds = seconds * 10 + UInt64(bytes[p] &- 0x30)
+            seconds = seconds &* 10 &+ UInt64(bytes[p] &- 0x30)  // at most 11 digits
             p += 1
         }
         var valid = p > start && p < bytes.count && bytes[p] == UInt8(ascii: ".")
@@ -68,7 +68,7 @@ extension QEMULogScanner {
             p += 1
             let fraction = p
             while p < bytes.count, Self.isDigit(bytes[p]), p - fraction < 7 {
-                microseconds = microseconds * 10 + UInt64(bytes[p] &- 0x30)
+                microseconds = microseconds &* 10 &+ UInt64(bytes[p] &- 0x30)
                 p += 1
             }
             valid = p - fraction == 6 && p < bytes.count && bytes[p] == UInt8(ascii: ":")

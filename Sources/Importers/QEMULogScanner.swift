@@ -116,13 +116,12 @@ struct QEMULogScanner {
         while position < bytes.count, Self.isDigit(bytes[position]) {
             value = value &* 10 &+ UInt64(bytes[position] &- 0x30)
             position += 1
-            guard value <= maximum, position - start <= 19 else {
-                var end = position
-                while end < bytes.count, Self.isDigit(bytes[end]) { end += 1 }
-                throw InputError(SourceLocation(file: file, line: line, column: start + 1), expected: what, found: text(start..<end))
-            }
         }
         guard position > start else { throw error(at: start, expected: what) }
+        // Up to 19 digits cannot overflow; more are an error whatever they wrapped to.
+        guard position - start <= 19, value <= maximum else {
+            throw InputError(SourceLocation(file: file, line: line, column: start + 1), expected: what, found: text(start..<position))
+        }
         return value
     }
 
