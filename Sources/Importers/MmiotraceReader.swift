@@ -7,9 +7,9 @@ import PCIeTransport
 /// Imports a Linux mmiotrace capture (`trace_pipe` form with `VERSION`/`PCIDEV`, or `trace` form
 /// with `# tracer: mmiotrace` headers) as a stream of events (mapping in `docs/importers.md`).
 ///
-/// Two passes over the file, both in constant memory: the first reads only `VERSION`, `PCIDEV`
-/// and `MAP` lines to build the topology, so that it is complete before the first event; the
-/// second streams the events (``MmiotraceEventParser``), on `parsingThreads` threads for a file.
+/// Two passes over the file, both in constant memory and on `parsingThreads` threads: the first
+/// reads only `VERSION`, `PCIDEV` and `MAP` lines to build the topology, so that it is complete
+/// before the first event; the second streams the events (``MmiotraceEventParser``).
 public final class MmiotraceReader: CaptureSource {
     /// The mmiotrace format version this reader knows (`VERSION 20070824`).
     public static let formatVersion: StaticString = "20070824"
@@ -25,7 +25,7 @@ public final class MmiotraceReader: CaptureSource {
         if parallel == nil { all.absorb(parser.notes.warnings, linesBefore: 0) }
         return all.list(end: SourceLocation(file: fileName, line: max(line, 1), column: 1))
     }
-    /// Threads that parse the events (1: on the caller's thread, as it asks).
+    /// Threads that parse the capture (1: on the caller's thread, as it asks).
     public let parsingThreads: Int
     public var readsAhead: Bool { parsingThreads > 1 }
     /// The pid field of every line (always `0` in kernel output).
@@ -49,8 +49,8 @@ public final class MmiotraceReader: CaptureSource {
 
     /// Opens the capture at `path` and reads its topology.
     /// - Parameters:
-    ///   - parsingThreads: Threads to parse the events on, in chunks of about `chunkSize` bytes
-    ///     (the events, lines, warnings and errors are the same for any number).
+    ///   - parsingThreads: Threads to parse the capture on, in chunks of about `chunkSize` bytes
+    ///     (the topology, events, lines, warnings and errors are the same for any number).
     /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` when a
     ///   `VERSION`, `PCIDEV` or `MAP` line is malformed.
     public convenience init(path: String, settings: CaptureSettings = CaptureSettings(),
