@@ -179,19 +179,17 @@ public final class QEMULogReader: CaptureSource {
             }
             return try next()
         }
-        while let bytes = try lines.nextLine() {
-            let found: Bool
-            parser.lineNumber = lines.lineNumber
-            do {
-                found = try parser.parseLine(bytes, into: record)
-            } catch {
-                count(takeNotes(), linesBefore: 0)
-                throw error
+        do {
+            while let bytes = try lines.nextLine() {
+                parser.lineNumber = lines.lineNumber
+                if try parser.parseLine(bytes, into: record), let event = settle(record.move(), line: lines.lineNumber) {
+                    line = lines.lineNumber
+                    return event
+                }
             }
-            if found, let event = settle(record.move(), line: lines.lineNumber) {
-                line = lines.lineNumber
-                return event
-            }
+        } catch {
+            count(takeNotes(), linesBefore: 0)
+            throw error
         }
         count(takeNotes(), linesBefore: 0)
         return nil
