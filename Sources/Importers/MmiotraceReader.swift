@@ -40,8 +40,9 @@ public final class MmiotraceReader: CaptureSource {
     private var warningList = CaptureWarnings()
     /// The event grammar, once the topology is read.
     @exclusivity(unchecked) private var parser: MmiotraceEventParser
-    /// Where the parser builds an event read on the caller's thread.
-    private let parsed = UnsafeMutablePointer<TraceEvent>.allocate(capacity: 1)
+    /// Where the parser builds an event read on the caller's thread; allocated once `self` is
+    /// whole (an `init` that throws before runs no `deinit` to free it).
+    private let parsed: UnsafeMutablePointer<TraceEvent>
     /// About how many bytes of lines each parsing thread takes at a time.
     private let chunkSize: Int
     /// The events, parsed on `parsingThreads` threads once the caller gets there.
@@ -72,6 +73,7 @@ public final class MmiotraceReader: CaptureSource {
         self.chunkSize = max(chunkSize, 1)
         (agents, fallbackAgent) = try settings.parsedAgents()
         parser = MmiotraceEventParser(fileName: lines.fileName, regions: [], agents: agents, fallbackAgent: fallbackAgent)
+        parsed = .allocate(capacity: 1)
         try readTopology()
         parser = MmiotraceEventParser(fileName: lines.fileName, regions: topology.regions, agents: agents, fallbackAgent: fallbackAgent)
         try lines.rewind()

@@ -76,8 +76,9 @@ public final class QEMULogReader: CaptureSource {
     private let chunkSize: Int
     /// The second pass's line grammar, over the survey's tables.
     @exclusivity(unchecked) private var parser: QEMULogLineParser
-    /// Where the parser builds a record read on the caller's thread.
-    private let record = UnsafeMutablePointer<QEMULogRecord>.allocate(capacity: 1)
+    /// Where the parser builds a record read on the caller's thread; allocated last in `init`,
+    /// after all that can throw (a throwing `init` runs no `deinit` to free it).
+    private let record: UnsafeMutablePointer<QEMULogRecord>
     /// The events, parsed on `parsingThreads` threads once the caller gets there, a chunk at a
     /// time: its events are settled in file order into `settledEvents`, with their lines.
     @exclusivity(unchecked) private var parallel: ParallelEventParsing<QEMULogLineParser>?
@@ -138,6 +139,7 @@ public final class QEMULogReader: CaptureSource {
         topology = tables.topology
         live = Array(repeating: nil, count: tables.topology.regions.count)
         parser = QEMULogLineParser(fileName: fileName, mapping: mapping, survey: survey, tables: tables)
+        record = .allocate(capacity: 1)
     }
 
     deinit { record.deallocate() }
