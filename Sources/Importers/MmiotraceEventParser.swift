@@ -23,10 +23,8 @@ struct MmiotraceEventParser: ChunkedLineParser {
 
     static let keywords = ["VERSION", "PCIDEV", "MAP", "UNMAP", "R", "W", "MARK", "UNKNOWN"]
 
-    private(set) var fileName: String
+    var fileName: String
     var lineNumber = 0
-    /// Whether `fileName` has storage of this copy's own (``Swift/String/withOwnStorage``).
-    private var ownsFileName = false
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
     private var regions: RegionFinder
@@ -42,13 +40,7 @@ struct MmiotraceEventParser: ChunkedLineParser {
         lastPID = (Array("0".utf8), agents["0"] ?? fallbackAgent)
     }
 
-    mutating func beginChunk() {
-        notes = ChunkNotes()
-        if !ownsFileName {
-            fileName = fileName.withOwnStorage
-            ownsFileName = true
-        }
-    }
+    mutating func beginChunk() { notes = ChunkNotes() }
 
     mutating func endChunk() -> ChunkNotes { notes }
 

@@ -304,7 +304,7 @@ struct MmiotraceTopologyLines: ChunkedLineParser {
         var lines: [(line: Int, range: Range<Int>)] = []
     }
 
-    let fileName: String
+    var fileName: String
     var lineNumber = 0
     private var found = ChunkNotes()
 

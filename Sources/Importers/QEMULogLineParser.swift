@@ -42,11 +42,9 @@ struct QEMULogLineParser: ChunkedLineParser {
         var failedLine: (key: UInt64?, stamp: UInt64?, line: Int)?
     }
 
-    private(set) var fileName: String
+    var fileName: String
     var lineNumber = 0
     private(set) var notes = ChunkNotes()
-    /// Whether `fileName` has storage of this copy's own (``Swift/String/withOwnStorage``).
-    private var ownsFileName = false
     private let mapping: QEMULogMapping
     private let survey: QEMULogSurvey
     private let tables: QEMULogTables
@@ -60,13 +58,7 @@ struct QEMULogLineParser: ChunkedLineParser {
 
     private var topology: Topology { tables.topology }
 
-    mutating func beginChunk() {
-        notes = ChunkNotes()
-        if !ownsFileName {
-            fileName = fileName.withOwnStorage
-            ownsFileName = true
-        }
-    }
+    mutating func beginChunk() { notes = ChunkNotes() }
 
     mutating func endChunk() -> ChunkNotes { notes }
 

@@ -158,21 +158,13 @@ extension QEMULogSurvey {
 /// The first pass as a ``ChunkedLineParser``: each chunk's survey, which the reader merges in
 /// file order. It gives no events.
 struct QEMULogSurveyParser: ChunkedLineParser {
-    private(set) var fileName: String
+    var fileName: String
     var lineNumber = 0
     private var survey = QEMULogSurvey()
-    /// Whether `fileName` has storage of this copy's own (``Swift/String/withOwnStorage``).
-    private var ownsFileName = false
 
     init(fileName: String) { self.fileName = fileName }
 
-    mutating func beginChunk() {
-        survey = QEMULogSurvey()
-        if !ownsFileName {
-            fileName = fileName.withOwnStorage
-            ownsFileName = true
-        }
-    }
+    mutating func beginChunk() { survey = QEMULogSurvey() }
 
     mutating func parseLine(_ line: UnsafeBufferPointer<UInt8>, into event: UnsafeMutablePointer<TraceEvent>) throws -> Bool {
         try survey.add(line, file: fileName, line: lineNumber)

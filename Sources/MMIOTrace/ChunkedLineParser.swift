@@ -16,8 +16,10 @@ public protocol ChunkedLineParser {
     /// What parsing one chunk noted beside its events (warnings, and whatever the consumer must
     /// settle knowing the chunks before: a time that went back across chunks, say).
     associatedtype ChunkNotes
-    /// The input's name, for errors.
-    var fileName: String { get }
+    /// The input's name, for errors. Each parsing thread's copy gets storage of its own: a
+    /// grammar whose every line retains it would otherwise have threads fight over one reference
+    /// count's cache line.
+    var fileName: String { get set }
     /// The line being parsed, set before each line (within the chunk, on a parsing thread).
     var lineNumber: Int { get set }
     /// Forgets what earlier lines left behind: the next line starts a chunk.

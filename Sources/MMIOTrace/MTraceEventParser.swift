@@ -31,7 +31,7 @@ struct MTraceEventParser: ChunkedLineParser {
     }
 
     let tables: Tables
-    let fileName: String
+    var fileName: String
     /// The line being parsed, for error locations.
     var lineNumber = 0
     /// The region the previous access named: consecutive accesses usually share it.

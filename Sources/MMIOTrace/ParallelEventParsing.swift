@@ -271,6 +271,7 @@ public final class ParallelEventParsing<Parser: ChunkedLineParser> {
         /// A thread's loop: read a chunk, parse it, hand it over, until the input is done.
         func work() {
             var parser = parser
+            parser.fileName = String(decoding: Array(parser.fileName.utf8), as: UTF8.self)
             while let chunk = takeFree() {
                 guard fill(chunk) else { return recycle(chunk) }
                 parse(chunk, with: &parser)
