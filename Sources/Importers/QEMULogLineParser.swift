@@ -183,7 +183,8 @@ struct QEMULogLineParser: ChunkedLineParser {
                 guard access.address >= base else { return ignore("memory_region_ops_* 'pcie-mmcfg-mmio' below the ECAM base") }
                 let offset = access.address - base
                 let address = PCIAddress(bus: UInt8(truncatingIfNeeded: offset >> 20), device: UInt8(offset >> 15 & 0x1f), function: UInt8(offset >> 12 & 7))
-                guard let kind = config(address, offset: UInt16(offset & 0xfff), size: access.size, value: access.value, write: write) else { return .nothing }
+                guard let kind = Self.config(address, offset: UInt16(offset & 0xfff), size: access.size, value: access.value, write: write,
+                                             tables: tables, ignore: { notes.ignored[$0, default: 0] += 1 }) else { return .nothing }
                 return .event(kind, withoutCPU: withoutCPU)
             }
             if survey.sawVFIORegion, QEMULogReader.vfioBAR(named: name, in: s) != nil {
@@ -193,13 +194,9 @@ struct QEMULogLineParser: ChunkedLineParser {
         return .memory(address: access.address, size: access.size, value: access.value, write: write, withoutCPU: withoutCPU)
     }
 
-    /// A configuration access to `address`, or nil (counted) when no such function exists or the
-    /// size is not 1, 2 or 4 bytes.
-    private mutating func config(_ address: PCIAddress, offset: UInt16, size: UInt8, value: UInt64, write: Bool) -> EventKind? {
-        QEMULogLineParser.config(address, offset: offset, size: size, value: value, write: write, tables: tables) { notes.ignored[$0, default: 0] += 1 }
-    }
-
-    /// ``config(_:offset:size:value:write:)`` for the reader too, which counts what it ignores itself.
+    /// A configuration access to `address`, or nil (given to `ignore`) when no such function
+    /// exists or the size is not 1, 2 or 4 bytes; for the reader too, which counts what it
+    /// ignores itself.
     static func config(_ address: PCIAddress, offset: UInt16, size: UInt8, value: UInt64, write: Bool, tables: QEMULogTables,
                        ignore: (String) -> Void) -> EventKind? {
         guard let device = tables.deviceByFunction[address] else {
