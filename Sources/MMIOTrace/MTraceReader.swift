@@ -27,7 +27,12 @@ public final class MTraceReader: TraceEventSource {
     private let chunkSize: Int
     public var readsAhead: Bool { parsingThreads > 1 }
     /// The events after the first, parsed on `parsingThreads` threads once the caller gets there.
-    private var parallel: ParallelEventParsing<MTraceEventParser>?
+    private var parallel: ParallelEventParsing<MTraceEventParser>? {
+        didSet { unretainedParallel = parallel.map(Unmanaged.passUnretained) }
+    }
+    /// ``parallel``, borrowed: loading the reference itself costs a retain and a release per
+    /// event (~5% of a replay's thread).
+    private var unretainedParallel: Unmanaged<ParallelEventParsing<MTraceEventParser>>?
 
     private let lines: LineBuffer
     /// A line read while looking for the end of the header, not yet parsed as an event.
@@ -85,7 +90,7 @@ public final class MTraceReader: TraceEventSource {
     deinit { parsed.deallocate() }
 
     public func next() throws -> TraceEvent? {
-        if let parallel { return try parallel.next() }
+        if let unretainedParallel { return try unretainedParallel._withUnsafeGuaranteedRef { try $0.next() } }
         if let pending = pendingEvent {
             pendingEvent = nil
             parser.lineNumber = lines.lineNumber
