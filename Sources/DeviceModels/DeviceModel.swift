@@ -103,7 +103,9 @@ public struct DeviceModel: Hashable, Sendable {
         bars.first { $0.index == index }
     }
 
-    /// The slot containing `offset` in BAR `bar`, if any.
+    /// The slot containing `offset` in BAR `bar`, if any. Inlined, as is ``firstSlot(bar:endingAfter:)``:
+    /// called, each made its caller copy the whole model (~200 bytes) on every device access.
+    @inline(__always)
     func slotIndex(bar: UInt8, offset: UInt64) -> Int? {
         guard bar < 6 else { return nil }
         let low = firstSlot(bar: bar, endingAfter: offset)
@@ -112,6 +114,7 @@ public struct DeviceModel: Hashable, Sendable {
 
     /// The index of the first slot of BAR `bar` (< 6) that ends after `offset` (the count when
     /// none does): a binary search.
+    @inline(__always)
     func firstSlot(bar: UInt8, endingAfter offset: UInt64) -> Int {
         let slots = layouts[Int(bar)]
         var low = 0

@@ -185,6 +185,8 @@ public struct DeviceState: Hashable, Sendable {
         case register(index: Int, byteOffset: Int)
     }
 
+    /// Inlined: called from a mutating access, it made the caller copy the whole state.
+    @inline(__always)
     func target(bar: UInt8, offset: UInt64, size: Int) -> Target? {
         guard size > 0, size <= 64, let slotIndex = model.slotIndex(bar: bar, offset: offset) else { return nil }
         let slot = model.layouts[Int(bar)][slotIndex]

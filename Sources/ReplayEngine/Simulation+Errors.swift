@@ -15,11 +15,11 @@ extension Simulation {
 
     /// The fault (index) that fires on a TLP of `t` covering `offset` (`bytes` long), if any: the
     /// first listed fault whose site matches and whose occurrence counter fires.
-    mutating func faultForTLP(_ t: Transaction, offset: UInt64, request: RequestKind, bytes: Int) -> Int32 {
-        if siteLog != nil { logSite(t, offset: offset, request: request, bytes: bytes) }
+    mutating func faultForTLP(_ id: TransactionID, offset: UInt64, request: RequestKind, bytes: Int) -> Int32 {
+        if siteLog != nil { logSite(transactions[id], offset: offset, request: request, bytes: bytes) }
         guard hasTLPFaults else { return -1 }
-        let device = setup.topology.devices[Int(t.device)]
-        let regionName = t.region.map { setup.topology.regions[Int($0)].name }
+        let device = setup.topology.devices[Int(transactions[id].device)]
+        let regionName = transactions[id].region.map { setup.topology.regions[Int($0)].name }
         for i in faults.indices where !faults[i].isTimeOrEvent {
             guard faults[i].fault.counts(tlpRegion: regionName, offset: offset, device: device.name, bdf: device.bdf, request: request),
                   faults[i].counter.fires() else { continue }
@@ -85,8 +85,13 @@ extension Simulation {
     }
 
     /// Whether the link of `t`'s device is down now (for the outage's fault, if so).
-    func linkOutage(at time: SimTime, for t: Transaction) -> Int32? {
-        guard let outage = linkDown[setup.rootPort[Int(t.device)]], outage.from <= time, time < outage.until else { return nil }
+    func linkOutage(at time: SimTime, for t: Transaction) -> Int32? { linkOutage(at: time, device: t.device) }
+
+    /// Inlined: every write and read asks, and a call from a mutating method copies the whole
+    /// simulation first (as it does for any non-mutating method the optimiser leaves out of line).
+    @inline(__always)
+    func linkOutage(at time: SimTime, device: DeviceID) -> Int32? {
+        guard let outage = linkDown[setup.rootPort[Int(device)]], outage.from <= time, time < outage.until else { return nil }
         return outage.fault
     }
 

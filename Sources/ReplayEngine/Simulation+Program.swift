@@ -137,6 +137,13 @@ extension Simulation {
                "effective type \(agents[Int(a)].effectiveTypes[Int(region)].displayName) on device memory")
     }
 
+    /// The first of an agent's write-combining lines (or, with `cache`, cache lines) that
+    /// satisfies `predicate`; read in place, so a miss copies nothing.
+    @inline(__always)
+    private func lineIndex(_ a: Int32, cache: Bool, where predicate: (BufferLine) -> Bool) -> Int? {
+        cache ? agents[Int(a)].cache.firstIndex(where: predicate) : agents[Int(a)].buffer.firstIndex(where: predicate)
+    }
+
     /// Runs `body` on an agent's write-combining buffer (or, with `cache`, its cache), in place.
     @inline(__always)
     private mutating func withLines<Result>(_ a: Int32, cache: Bool, _ body: (inout ContiguousArray<BufferLine>) -> Result) -> Result {
@@ -148,7 +155,7 @@ extension Simulation {
                                  agent a: Int32, cache: Bool) {
         let agent = agents[Int(a)].agent
         let (time, programOrder) = (now, agents[Int(a)].programOrder)
-        var index = withLines(a, cache: cache) { lines in lines.firstIndex { $0.lineAddress == lineAddress && $0.type == type } }
+        var index = lineIndex(a, cache: cache) { $0.lineAddress == lineAddress && $0.type == type }
         if index == nil {
             if cache {
                 noteCacheable(a, region: regionID, access.address)
@@ -222,10 +229,8 @@ extension Simulation {
     /// Drains a line whose timeout (or eviction delay) expired; false for a stale timeout (the
     /// line was written again or has already left).
     mutating func drainTimeout(_ a: Int32, _ address: UInt64, _ generation: UInt32, cache: Bool) -> Bool {
-        guard let line = withLines(a, cache: cache, { lines in
-            lines.firstIndex { $0.lineAddress == address && $0.generation == generation }.map { lines.remove(at: $0) }
-        }) else { return false }
-        issue(line: line, agent: a)
+        guard let i = lineIndex(a, cache: cache, where: { $0.lineAddress == address && $0.generation == generation }) else { return false }
+        issue(line: withLines(a, cache: cache) { $0.remove(at: i) }, agent: a)
         flushWindow(a)
         return true
     }

@@ -65,15 +65,15 @@ extension Simulation {
     }
 
     private mutating func enter(_ id: TransactionID, channel c: Int) {
-        let t = transactions[id]
-        let arrival = max(now + latency(for: t.path), pathTail[c])
+        let (path, kind) = (transactions[id].path, transactions[id].kind)
+        let arrival = max(now + latency(for: path), pathTail[c])
         pathTail[c] = arrival
-        if timeline != nil { timelineInterconnect(t, channel: c, until: arrival) }
-        if t.path == .platform {
-            if t.kind == .write {
-                queue.schedule(.writeArrives(id, mask: t.mask, link: -1, fault: t.fault), at: arrival, priority: .delivery)
+        if timeline != nil { timelineInterconnect(transactions[id], channel: c, until: arrival) }
+        if path == .platform {
+            if kind == .write {
+                queue.schedule(.writeArrives(id, mask: transactions[id].mask, link: -1, fault: transactions[id].fault), at: arrival, priority: .delivery)
             } else {
-                let delay = t.kind == .controllerReset ? setup.timing.resetControllerLatency : .zero
+                let delay = kind == .controllerReset ? setup.timing.resetControllerLatency : .zero
                 queue.schedule(.requestArrives(id), at: arrival + delay, priority: .delivery)
             }
         } else {
@@ -92,6 +92,8 @@ extension Simulation {
 
     /// Whether a DSB is waiting for `t` now: its own agent's, or one waiting for a TLBI whose
     /// scope covers the mapping `t` went through.
+    /// Inlined: see ``linkOutage(at:device:)``.
+    @inline(__always)
     func isAwaited(_ t: Transaction) -> Bool {
         agentsInDSB.contains { a in a == t.agent || agents[Int(a)].pendingTLBIs.contains { $0.covers(t) } }
     }
@@ -124,71 +126,41 @@ extension Simulation {
     // MARK: - Root complex and link
 
     mutating func atRootComplex(_ id: TransactionID) {
-        let t = transactions[id]
-        switch t.kind {
+        switch transactions[id].kind {
         case .write:
-            // A PCIe memory write is posted: the root complex acknowledges it once ordered onto
-            // the link, which is an nE write's completion point.
-            acknowledge(id, delay: setup.timing.rootComplexToCore)
-            let lineAddress = t.address & ~(BufferLine.lineSize - 1)
-            var pieces = scratchPieces  // reused storage: no allocation per write
-            scratchPieces = []
-            // The TLPs as pieces (masks, sizes, kinds); a TLP itself is built only for observers.
-            MemoryWriteSplitter.pieces(address: lineAddress, byteMask: t.mask, limits: TransferLimits(maxPayloadSize: setup.timing.maxPayload)) {
-                pieces.append($0)
-            }
-            transactions[id].piecesLeft = UInt8(pieces.count)
-            for piece in pieces {
-                let name: TLPName = piece.kind == .memoryWrite32 ? .MWr32 : .MWr64
-                let wireBytes = piece.byteCountWithoutFraming + setup.timing.framingBytesPerTLP
-                var fault = t.fault
-                if fault < 0 {
-                    let offset = lineAddress + UInt64(piece.byteMask.trailingZeroBitCount) &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
-                    fault = faultForTLP(t, offset: offset, request: .memoryWrite, bytes: piece.byteMask.nonzeroBitCount)
-                }
-                if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(name)") { continue }
-                countTLP(name, bytes: wireBytes, downstream: true)
-                if linkOutage(at: now, for: t) != nil {
-                    lostOnLink(id, request: .memoryWrite, tlp: "\(name)")
-                    continue
-                }
-                var tlp = observesTLPs
-                    ? MemoryWriteSplitter.tlp(piece, address: lineAddress, byteMask: t.mask, data: t.data, requester: Self.rootPortID) : nil
-                if fault >= 0, faults[Int(fault)].fault.kind.error(on: .memoryWrite) == .poisonedWrite { tlp?.isPoisoned = true }
-                let (arrival, sequence) = transmitDownstream(wireBytes: wireBytes, tlp: tlp, device: t.device)
-                queue.schedule(.writeArrives(id, mask: piece.byteMask, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
-            }
-            pieces.removeAll(keepingCapacity: true)
-            scratchPieces = pieces
+            writeAtRootComplex(id)
         case .read, .speculativeRead:
+            let t = transactions[id]
             let (name, bytes) = readRequestTLP(address: t.address)
             if t.fault < 0 {
                 let offset = t.address &- (t.region.map { setup.regions[Int($0)].base } ?? 0)
-                transactions[id].fault = faultForTLP(t, offset: offset, request: .memoryRead, bytes: Int(t.size))
+                transactions[id].fault = faultForTLP(id, offset: offset, request: .memoryRead, bytes: Int(t.size))
             }
             if transactions[id].fault >= 0,
                atRootComplexFault(id, fault: transactions[id].fault, request: .memoryRead, tlp: "\(name)") { return }
             countTLP(name, bytes: bytes, downstream: true)
             if linkOutage(at: now, for: t) != nil { return lostOnLink(id, request: .memoryRead, tlp: "\(name)") }
-            transactions[id].tag = takeTag()
-            let (arrival, sequence) = transmitDownstream(wireBytes: bytes, tlp: observesTLPs ? requestTLP(transactions[id], tag: transactions[id].tag) : nil,
-                                                         device: t.device)
+            let tag = takeTag()
+            transactions[id].tag = tag
+            let (start, arrival, sequence) = transmitDownstream(wireBytes: bytes, device: t.device)
+            if observesTLPs { observeDownstream(requestTLP(t, tag: tag), start: start, arrival: arrival) }
             transactions[id].linkSequence = Int32(sequence)
             queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .configRead, .configWrite, .flr:
+            let t = transactions[id]
             let payload = t.kind == .configRead ? 0 : 4
             let request: RequestKind = t.kind == .configRead ? .configRead : .configWrite
-            if t.fault < 0 { transactions[id].fault = faultForTLP(t, offset: t.address, request: request, bytes: Int(t.size)) }
+            if t.fault < 0 { transactions[id].fault = faultForTLP(id, offset: t.address, request: request, bytes: Int(t.size)) }
             if transactions[id].fault >= 0,
                atRootComplexFault(id, fault: transactions[id].fault, request: request, tlp: t.requestTLPName) { return }
             if linkOutage(at: now, for: t) != nil {
                 return lostOnLink(id, request: request, tlp: t.requestTLPName)
             }
             countTLP(t.kind == .configRead ? .CfgRd0 : .CfgWr0, bytes: 12 + payload + setup.timing.framingBytesPerTLP, downstream: true)
-            transactions[id].tag = takeTag()
-            let (arrival, sequence) = transmitDownstream(wireBytes: 12 + payload + setup.timing.framingBytesPerTLP,
-                                                         tlp: observesTLPs ? requestTLP(transactions[id], tag: transactions[id].tag) : nil,
-                                                         device: t.device)
+            let tag = takeTag()
+            transactions[id].tag = tag
+            let (start, arrival, sequence) = transmitDownstream(wireBytes: 12 + payload + setup.timing.framingBytesPerTLP, device: t.device)
+            if observesTLPs { observeDownstream(requestTLP(t, tag: tag), start: start, arrival: arrival) }
             transactions[id].linkSequence = Int32(sequence)
             queue.schedule(.requestArrives(id), at: arrival, priority: .delivery)
         case .hotReset:
@@ -200,16 +172,64 @@ extension Simulation {
         }
     }
 
+    /// A write's TLPs leave for the link. A PCIe memory write is posted: the root complex
+    /// acknowledges it once ordered onto the link, which is an nE write's completion point.
+    /// Reads the transaction's fields, not a copy of it (~230 bytes, once per write).
+    private mutating func writeAtRootComplex(_ id: TransactionID) {
+        acknowledge(id, delay: setup.timing.rootComplexToCore)
+        let (address, mask, data, device, carried) = (transactions[id].address, transactions[id].mask, transactions[id].data,
+                                                      transactions[id].device, transactions[id].fault)
+        let base = transactions[id].region.map { setup.regions[Int($0)].base } ?? 0
+        let lineAddress = address & ~(BufferLine.lineSize - 1)
+        var pieces = scratchPieces  // reused storage: no allocation per write
+        scratchPieces = []
+        // The TLPs as pieces (masks, sizes, kinds); a TLP itself is built only for observers.
+        MemoryWriteSplitter.pieces(address: lineAddress, byteMask: mask, limits: TransferLimits(maxPayloadSize: setup.timing.maxPayload)) {
+            pieces.append($0)
+        }
+        transactions[id].piecesLeft = UInt8(pieces.count)
+        for piece in pieces {
+            let name: TLPName = piece.kind == .memoryWrite32 ? .MWr32 : .MWr64
+            let wireBytes = piece.byteCountWithoutFraming + setup.timing.framingBytesPerTLP
+            var fault = carried
+            if fault < 0 {
+                let offset = lineAddress + UInt64(piece.byteMask.trailingZeroBitCount) &- base
+                fault = faultForTLP(id, offset: offset, request: .memoryWrite, bytes: piece.byteMask.nonzeroBitCount)
+            }
+            if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(name)") { continue }
+            countTLP(name, bytes: wireBytes, downstream: true)
+            if linkOutage(at: now, device: device) != nil {
+                lostOnLink(id, request: .memoryWrite, tlp: "\(name)")
+                continue
+            }
+            let (start, arrival, sequence) = transmitDownstream(wireBytes: wireBytes, device: device)
+            if observesTLPs {
+                var tlp = MemoryWriteSplitter.tlp(piece, address: lineAddress, byteMask: mask, data: data, requester: Self.rootPortID)
+                if fault >= 0, faults[Int(fault)].fault.kind.error(on: .memoryWrite) == .poisonedWrite { tlp.isPoisoned = true }
+                observeDownstream(tlp, start: start, arrival: arrival)
+            }
+            queue.schedule(.writeArrives(id, mask: piece.byteMask, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
+        }
+        pieces.removeAll(keepingCapacity: true)
+        scratchPieces = pieces
+    }
+
     /// Transmits `wireBytes` downstream after everything already queued (the link is FIFO, so
-    /// nothing passes a posted write); returns the arrival and the TLP's position on the link.
-    private mutating func transmitDownstream(wireBytes: Int, tlp: TLP?, device: DeviceID) -> (SimTime, Int) {
+    /// nothing passes a posted write); returns when the TLP starts on the link, when it arrives
+    /// and its position on the link. Observers are told by ``observeDownstream(_:start:arrival:)``
+    /// (a TLP is built only for them).
+    private mutating func transmitDownstream(wireBytes: Int, device: DeviceID) -> (start: SimTime, arrival: SimTime, sequence: Int) {
         let port = setup.rootPort[Int(device)]
         let start = max(now + setup.timing.rootComplexToLink, linkDownBusy[port])
-        if let tlp { tlpObserver?.observe(tlp, downstream: true, timePs: start.picoseconds) }
         linkDownBusy[port] = start + setup.timing.wireTime(bytes: wireBytes)
         linkSequence[port] += 1
-        if timeline != nil { timelineTLP(tlp, downstream: true, start: start, arrival: linkDownBusy[port] + setup.timing.linkPropagation) }
-        return (linkDownBusy[port] + setup.timing.linkPropagation, linkSequence[port] - 1)
+        return (start, linkDownBusy[port] + setup.timing.linkPropagation, linkSequence[port] - 1)
+    }
+
+    /// Shows a TLP sent downstream to the TLP observer and the timeline.
+    private func observeDownstream(_ tlp: TLP, start: SimTime, arrival: SimTime) {
+        tlpObserver?.observe(tlp, downstream: true, timePs: start.picoseconds)
+        if timeline != nil { timelineTLP(tlp, downstream: true, start: start, arrival: arrival) }
     }
 
     /// Transmits a completion or message upstream; returns its arrival at the root complex.
@@ -218,8 +238,9 @@ extension Simulation {
         let start = max(ready, linkUpBusy[port])
         if let tlp { tlpObserver?.observe(tlp, downstream: false, timePs: start.picoseconds) }
         linkUpBusy[port] = start + setup.timing.wireTime(bytes: wireBytes)
-        if timeline != nil { timelineTLP(tlp, downstream: false, start: start, arrival: linkUpBusy[port] + setup.timing.linkPropagation) }
-        return linkUpBusy[port] + setup.timing.linkPropagation
+        let arrival = linkUpBusy[port] + setup.timing.linkPropagation
+        if timeline != nil { timelineTLP(tlp, downstream: false, start: start, arrival: arrival) }
+        return arrival
     }
 
     // MARK: - At the device
@@ -253,13 +274,18 @@ extension Simulation {
             latest = t.programOrder + UInt64(highest)
         }
         let key = UInt64(UInt32(bitPattern: t.agent)) << 32 | UInt64(t.device)
-        let last = lastArrivedOrder[key] ?? 0
+        let last = Self.exchangeMax(&lastArrivedOrder[key, default: 0], latest)  // one lookup
         if first < last {
             hazard(.outOfOrder, agent: t.agent, device: t.device, region: t.region,
                    offset: t.region.map { t.address - setup.regions[Int($0)].base },
                    "access #\(first) arrived after access #\(last) of the same agent")
         }
-        lastArrivedOrder[key] = max(last, latest)
+    }
+
+    /// Raises `value` to at least `candidate`; returns what it was.
+    private static func exchangeMax(_ value: inout UInt64, _ candidate: UInt64) -> UInt64 {
+        defer { value = max(value, candidate) }
+        return value
     }
 
     mutating func writeArrives(_ id: TransactionID, mask: UInt64, link: Int32, fault: Int32) {
