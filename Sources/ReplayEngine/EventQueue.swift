@@ -81,6 +81,7 @@ struct EventQueue<Event> {
         return heap.first.map { min($0.time, waiting.time) } ?? waiting.time
     }
 
+    @inline(__always)
     private mutating func push(_ entry: Entry) {
         heap.append(entry)
         heap.withUnsafeMutableBufferPointer { h in
