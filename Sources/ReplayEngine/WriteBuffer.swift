@@ -86,8 +86,13 @@ extension AccessValue {
     /// The `count` bytes of a 64-byte line's `data` from byte `first` (`first + count <= 64`),
     /// as a value: the line shifted down a word at a time, not a byte at a time.
     init(bytesOf data: SIMD8<UInt64>, from first: Int, count: Int) {
-        var words = SIMD8<UInt64>()
         let word = first >> 3, shift = UInt64(first & 7) * 8
+        // Most writes lie in one 8-byte word: one shift and mask, no loop over the vector.
+        if count <= 8, (first & 7) + count <= 8 {
+            self.init(words: SIMD8(data[word] >> shift & (count == 8 ? .max : (1 << UInt64(count * 8)) - 1), 0, 0, 0, 0, 0, 0, 0))
+            return
+        }
+        var words = SIMD8<UInt64>()
         for i in 0..<((count + 7) >> 3) {
             let high = shift == 0 || word + i + 1 > 7 ? 0 : data[word + i + 1] << (64 - shift)
             words[i] = data[word + i] >> shift | high
