@@ -89,12 +89,9 @@ struct CaptureScanner {
             if valid { p += 2 }
         }
         let digits = p
-        var value: UInt64 = 0
-        // A space, a tab or the end stops a token, and none is a hex digit: one test per byte.
-        while p < bytes.count, let digit = bytes[p].hexDigitValue {
-            value = value << 4 | digit
-            p += 1
-        }
+        // A space, a tab or the end stops a token, and none is a hex digit.
+        let value: UInt64
+        (value, p) = bytes.hexDigits(from: p)
         if p < bytes.count, !Self.isSpace(bytes[p]) {
             valid = false
             while p < bytes.count, !Self.isSpace(bytes[p]) { p += 1 }

@@ -84,11 +84,8 @@ struct QEMULogScanner {
     /// Hex digits without a prefix, 1–16 of them.
     @inline(__always) mutating func hexDigits(_ what: String) throws(InputError) -> UInt64 {
         let start = position
-        var value: UInt64 = 0
-        while position < bytes.count, let d = bytes[position].hexDigitValue {
-            value = value << 4 | d
-            position += 1
-        }
+        let value: UInt64
+        (value, position) = bytes.hexDigits(from: position)
         guard position > start else { throw error(at: start, expected: what) }
         guard position - start <= 16 else { throw error(at: start, "\(what) \(InputError.quote(found(at: start))) has more than 16 hexadecimal digits") }
         return value

@@ -70,12 +70,7 @@ struct ByteScanner {
 
     /// Hex digits (no prefix) from `p` up to a space or the end, 1–16 of them.
     @inline(__always) private func hexDigits(from start: Int) -> (value: UInt64, end: Int)? {
-        var p = start
-        var value: UInt64 = 0
-        while p < bytes.count, let d = bytes[p].hexDigitValue {
-            value = value << 4 | d
-            p += 1
-        }
+        let (value, p) = bytes.hexDigits(from: start)
         guard p > start, p - start <= 16, p == bytes.count || Self.isSpace(bytes[p]) else { return nil }
         return (value, p)
     }
@@ -109,12 +104,8 @@ struct ByteScanner {
     /// Parses `0x` and 1–16 hex digits occupying all of `range`.
     @inline(__always) func hex64(_ range: Range<Int>) -> UInt64? {
         guard hasHexPrefix(range), range.count > 2, range.count <= 18 else { return nil }
-        var value: UInt64 = 0
-        for i in (range.lowerBound + 2)..<range.upperBound {
-            guard let d = bytes[i].hexDigitValue else { return nil }
-            value = value << 4 | d
-        }
-        return value
+        let (value, end) = bytes.hexDigits(from: range.lowerBound + 2, limit: range.upperBound)
+        return end == range.upperBound ? value : nil
     }
 
     /// Parses `0x` and 1–128 hex digits (leading zeros beyond 128 digits allowed) occupying all of
