@@ -7,203 +7,100 @@ import PCIeTransport
 /// events as a stream of events (mapping in `docs/importers.md`).
 ///
 /// Two passes over the file, both in constant memory (plus one entry per touched 4 KiB page and
-/// per thread name): the first checks every line and collects the pages `kvm_mmio` touches and
-/// the thread names; the second streams the events. Regions are the side file's `regions:`,
-/// then one region `gpa-<base>` per run of contiguous touched pages outside them.
+/// per thread) and on `parsingThreads` threads: the first checks every line and collects the
+/// pages `kvm_mmio` touches and the thread names (``FtraceTopologyLines``); the second streams
+/// the events (``FtraceEventParser``). Regions are the side file's `regions:`, then one region
+/// `gpa-<base>` per run of contiguous touched pages outside them.
 public final class FtraceReader: CaptureSource {
     /// The page size touched addresses are grouped by.
     public static let pageSize: UInt64 = 4096
 
     public private(set) var topology = Topology()
     public var fileName: String { lines.fileName }
-    public var line: Int { lines.lineNumber }
-    public var warnings: [CaptureWarning] { warningList.list(end: SourceLocation(file: fileName, line: max(line, 1), column: 1)) }
+    public var line: Int { parallel?.line ?? lines.lineNumber }
+    public var warnings: [CaptureWarning] {
+        var all = warningList
+        // Read on the caller's thread, the parser's warnings are the events' whole list.
+        if parallel == nil { all.absorb(parser.notes.warnings, linesBefore: 0) }
+        return all.list(end: SourceLocation(file: fileName, line: max(line, 1), column: 1))
+    }
     /// The thread names (`comm`) of every `kvm_mmio` and `kvm_unmap_hva_range` line, sorted.
     public private(set) var agentKeys: [String] = []
     /// Lines of other events, skipped (complete before the first event).
     public private(set) var skippedEvents = 0
+    /// Threads that parse the capture (1: on the caller's thread, as it asks).
+    public let parsingThreads: Int
+    public var readsAhead: Bool { parsingThreads > 1 }
     /// The side file the reader applies.
     public let settings: CaptureSettings
 
     private let lines: CaptureLineReader
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
-    private var agentCache: [String: Agent] = [:]
     /// Why each device got its model, by device name.
     private var modelReasons: [String: String] = [:]
+    /// The events' warnings, as their chunks arrive (read on threads).
     private var warningList = CaptureWarnings()
+    /// The event grammar, once the topology is read.
+    @exclusivity(unchecked) private var parser: FtraceEventParser
+    /// Where the parser builds an event read on the caller's thread; allocated once `self` is
+    /// whole (an `init` that throws before runs no `deinit` to free it).
+    private let parsed: UnsafeMutablePointer<TraceEvent>
+    /// About how many bytes of lines each parsing thread takes at a time.
+    private let chunkSize: Int
+    /// The events, parsed on `parsingThreads` threads once the caller gets there.
+    @exclusivity(unchecked) private var parallel: ParallelEventParsing<FtraceEventParser>?
+    /// The current chunk's unmaps of several regions (``FtraceEventParser/ChunkNotes/moreUnmaps``),
+    /// the next of them, and the index in the chunk of the next event.
+    private var chunkUnmaps: [(event: Int, regions: [RegionID])] = []
+    private var nextChunkUnmap = 0
+    private var chunkEvent = 0
+    /// Unmaps of the last event's range still to give, and the next of them.
     private var pending: [TraceEvent] = []
-    /// True during the first pass, which counts ``skippedEvents``.
-    private var countsSkipped = true
-    /// The regions by address, once the topology is read.
-    private var regions = RegionFinder([])
+    private var nextPending = 0
 
     /// Opens the capture at `path`, checks every line and builds the topology.
+    /// - Parameters:
+    ///   - parsingThreads: Threads to parse the capture on, in chunks of about `chunkSize` bytes
+    ///     (the topology, events, lines, warnings and errors are the same for any number).
     /// - Throws: ``InputUnavailableError`` when the file cannot be read, ``InputError`` at the
     ///   first malformed line.
-    public convenience init(path: String, settings: CaptureSettings = CaptureSettings()) throws {
-        try self.init(lines: CaptureLineReader(path: path), settings: settings)
+    public convenience init(path: String, settings: CaptureSettings = CaptureSettings(),
+                            parsingThreads: Int = ParsingThreads.default, chunkSize: Int = 1 << 19) throws {
+        try self.init(lines: CaptureLineReader(path: path), settings: settings, parsingThreads: parsingThreads, chunkSize: chunkSize)
     }
 
     /// Reads a capture held in memory; `fileName` is used in messages.
-    public convenience init(text: String, fileName: String = "<input>", settings: CaptureSettings = CaptureSettings()) throws {
-        try self.init(lines: CaptureLineReader(bytes: Array(text.utf8), fileName: fileName), settings: settings)
+    public convenience init(text: String, fileName: String = "<input>", settings: CaptureSettings = CaptureSettings(),
+                            parsingThreads: Int = 1, chunkSize: Int = 1 << 19) throws {
+        try self.init(lines: CaptureLineReader(bytes: Array(text.utf8), fileName: fileName), settings: settings,
+                      parsingThreads: parsingThreads, chunkSize: chunkSize)
     }
 
-    private init(lines: CaptureLineReader, settings: CaptureSettings) throws {
+    private init(lines: CaptureLineReader, settings: CaptureSettings, parsingThreads: Int, chunkSize: Int) throws {
         self.lines = lines
         self.settings = settings
+        self.parsingThreads = max(parsingThreads, 1)
+        self.chunkSize = max(chunkSize, 1)
         (agents, fallbackAgent) = try settings.parsedAgents()
+        parser = FtraceEventParser(fileName: lines.fileName, regions: [], settings: settings, agents: agents, fallbackAgent: fallbackAgent)
+        parsed = .allocate(capacity: 1)
         try readTopology()
-        regions = RegionFinder(topology.regions)
+        parser = FtraceEventParser(fileName: lines.fileName, regions: topology.regions, settings: settings, agents: agents, fallbackAgent: fallbackAgent)
         try lines.rewind()
-        countsSkipped = false
     }
+
+    deinit { parsed.deallocate() }
 
     public func sideFileTemplate() -> String {
-        settings.template(for: topology, agents: agentKeys.map { ($0, agent(comm: $0, pid: nil).description) }, modelReasons: modelReasons,
-                          regions: true)
+        settings.template(for: topology, agents: agentKeys.map { ($0, agent(comm: $0).description) }, modelReasons: modelReasons, regions: true)
     }
 
-    /// The agent of a thread: the side file's `comm-pid`, then `comm` entry, then `CPU N/KVM` →
-    /// `vcpuN`, then the default agent.
-    private func agent(comm: String, pid: UInt64?) -> Agent {
-        if let pid, let agent = agents["\(comm)-\(pid)"] { return agent }
-        if let cached = agentCache[comm] { return cached }
-        var derived: Agent?
-        if comm.hasPrefix("CPU "), comm.hasSuffix("/KVM"),
-           case let digits = comm.dropFirst(4).dropLast(4), digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = UInt16(digits) {
-            derived = .vcpu(n)
-        }
-        let agent = agents[comm] ?? derived ?? fallbackAgent
-        agentCache[comm] = agent
-        return agent
-    }
-
-    // MARK: - Lines
-
-    /// One line's meaning.
-    private enum Line {
-        case access(isWrite: Bool, hasValue: Bool, gpa: UInt64, size: UInt64, value: UInt64)
-        case unmapHVA(start: UInt64, end: UInt64)
-    }
-
-    /// A `kvm_mmio` or `kvm_unmap_hva_range` line with its prefix; nil for anything else that
-    /// may appear (other events, headers, comments).
-    private func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(InputError) -> (line: Line, comm: String, pid: UInt64, time: UInt64, timeAt: Int)? {
-        var s = CaptureScanner(bytes, file: fileName, line: line)
-        s.skipSpaces()
-        guard !s.atEnd, !Self.isHeader(s) else { return nil }
-        guard let (commRange, pid, cpuEnd) = Self.prefix(s) else {
-            throw s.expected("an ftrace line (COMM-PID [CPU] secs.usecs: event: …)", s.position..<s.bytes.count)
-        }
-        s.position = cpuEnd
-        var field = s.token()
-        if !field.isEmpty, s.bytes[field.lowerBound] &- 0x30 >= 10 {
-            guard (4...5).contains(field.count) else { throw s.expected("irq flags (4 or 5 characters, as d..1.) or a timestamp", field) }
-            field = s.token()
-        }
-        guard field.count > 1, s.bytes[field.upperBound - 1] == UInt8(ascii: ":"), let time = s.timestamp(field.lowerBound..<(field.upperBound - 1)) else {
-            throw s.expected("a timestamp (secs.usecs:)", field)
-        }
-        s.skipSpaces()
-        let nameStart = s.position
-        while !s.atEnd, s.bytes[s.position] != UInt8(ascii: ":"), !CaptureScanner.isSpace(s.bytes[s.position]) { s.position += 1 }
-        let name = nameStart..<s.position
-        s.skipSpaces()
-        guard !name.isEmpty, !s.atEnd, s.bytes[s.position] == UInt8(ascii: ":") else { throw s.expected("an event name and ':'", name) }
-        s.position += 1
-        let parsed: Line
-        if s.matches(name, "kvm_mmio") {
-            parsed = try mmio(&s)
-        } else if s.matches(name, "kvm_unmap_hva_range") {
-            parsed = try unmapHVA(&s)
-        } else {
-            if countsSkipped { skippedEvents += 1 }
-            return nil
-        }
-        return (parsed, s.text(commRange), pid, time, field.lowerBound)
-    }
-
-    /// `mmio write|read|unsatisfied-read len N gpa 0x… val 0x…`.
-    private func mmio(_ s: inout CaptureScanner) throws(InputError) -> Line {
-        let mmio = s.token()
-        guard s.matches(mmio, "mmio") else { throw s.expected("'mmio'", mmio) }
-        let kinds: [StaticString] = ["write", "read", "unsatisfied-read"]
-        let kind = s.token()
-        guard let k = kinds.firstIndex(where: { s.matches(kind, $0) }) else { throw s.expected("write, read or unsatisfied-read", kind, choices: kinds.map(\.description)) }
-        try keyword(&s, "len")
-        let (size, _) = try s.field("an access length (1, 2, 4 or 8)") { s, r in s.decimal(r).flatMap { [1, 2, 4, 8].contains($0) ? $0 : nil } }
-        try keyword(&s, "gpa")
-        let (gpa, gpaRange) = try s.hexField("a guest physical address (0x…)")
-        guard Region.fits(base: gpa, size: size) else {
-            throw InputError(s.location(gpaRange.lowerBound), expected: "a guest physical address below 2^52 (Arm's largest intermediate physical address space)",
-                             found: s.text(gpaRange))
-        }
-        try keyword(&s, "val")
-        let (value, valueRange) = try s.hexField("a value (0x…)")
-        guard size == 8 || value >> (size * 8) == 0 else {
-            throw InputError(s.location(valueRange.lowerBound), "expected a value of at most \(size) bytes, found \(InputError.quote(s.text(valueRange)))")
-        }
-        try s.expectEnd()
-        return .access(isWrite: k == 0, hasValue: k != 2, gpa: gpa, size: size, value: value)
-    }
-
-    /// `mmu notifier unmap range: 0x… -- 0x…`.
-    private func unmapHVA(_ s: inout CaptureScanner) throws(InputError) -> Line {
-        for word: StaticString in ["mmu", "notifier", "unmap", "range:"] { try keyword(&s, word) }
-        let (start, _) = try s.hexField("a start address (0x…)")
-        try keyword(&s, "--")
-        let (end, _) = try s.hexField("an end address (0x…)")
-        try s.expectEnd()
-        return .unmapHVA(start: start, end: end)
-    }
-
-    private func keyword(_ s: inout CaptureScanner, _ word: StaticString) throws(InputError) {
-        let range = s.token()
-        guard s.matches(range, word) else { throw s.expected("'\(word)'", range) }
-    }
-
-    /// Header and continuation lines of ftrace and trace-cmd: `#` comments, `version = 6`,
-    /// `cpus=4`, `CPU 3 is empty`, `CPU:2 [LOST 12 EVENTS]`, and `=>` stack lines.
-    private static func isHeader(_ s: CaptureScanner) -> Bool {
-        let rest = s.rest(from: s.position)
-        return rest.hasPrefix("#") || rest.hasPrefix("=>") || rest.hasPrefix("version = ") || rest.hasPrefix("cpus=")
-            || (rest.hasPrefix("CPU ") && rest.hasSuffix(" is empty")) || (rest.hasPrefix("CPU:") && rest.contains("[LOST "))
-    }
-
-    /// Finds `COMM-PID [(TGID)] [CPU]`, anchored on the first `-PID` followed by an optional
-    /// `(TGID)` and `[CPU]`, so that thread names may contain spaces and dashes. Returns the
-    /// name's range (leading blanks skipped), the pid, and where the CPU field ends.
-    private static func prefix(_ s: CaptureScanner) -> (comm: Range<Int>, pid: UInt64, cpuEnd: Int)? {
-        let b = s.bytes
-        var dash = s.position + 1
-        while dash < b.count {
-            defer { dash += 1 }
-            guard b[dash] == UInt8(ascii: "-") else { continue }
-            var p = dash + 1
-            while p < b.count, b[p] &- 0x30 < 10 { p += 1 }
-            guard p > dash + 1, let pid = s.decimal((dash + 1)..<p) else { continue }
-            while p < b.count, CaptureScanner.isSpace(b[p]) { p += 1 }
-            if p < b.count, b[p] == UInt8(ascii: "(") {
-                while p < b.count, b[p] != UInt8(ascii: ")") { p += 1 }
-                p += 1
-                while p < b.count, CaptureScanner.isSpace(b[p]) { p += 1 }
-            }
-            guard p < b.count, b[p] == UInt8(ascii: "[") else { continue }
-            var q = p + 1
-            while q < b.count, b[q] &- 0x30 < 10 { q += 1 }
-            guard q > p + 1, q < b.count, b[q] == UInt8(ascii: "]") else { continue }
-            return (s.position..<dash, pid, q + 1)
-        }
-        return nil
-    }
+    private func agent(comm: String) -> Agent { FtraceThreads.agent(comm: comm, pid: nil, agents: agents, fallbackAgent: fallbackAgent) }
 
     // MARK: - Pass 1: topology
 
     private func readTopology() throws {
-        var pages = Set<UInt64>()
-        var comms = Set<String>()
         try Topology.checkCounts(devices: settings.regions.count, regions: settings.regions.count,
                                  at: SourceLocation(file: fileName, line: 1, column: 1), why: "the side file's regions")
         var devices: [String: DeviceID] = [:]
@@ -216,14 +113,27 @@ public final class FtraceReader: CaptureSource {
             topology.regions.append(Region(name: region.name, device: device, kind: region.kind, base: region.base, size: region.size))
         }
         let declared = topology.regions
-        let declaredIndex = AddressIndex(declared)
-        while let bytes = try lines.nextLine() {
-            guard let parsed = try parse(bytes) else { continue }
-            comms.insert(parsed.comm)
-            if case .access(_, _, let gpa, let size, _) = parsed.line, declaredIndex.first(containing: gpa) == nil {
-                pages.insert(gpa / Self.pageSize)
-                pages.insert((gpa &+ size &- 1) / Self.pageSize)
+        var pages = Set<UInt64>()
+        var comms = Set<String>()
+        func absorb(_ notes: FtraceTopologyLines.ChunkNotes) {
+            pages.formUnion(notes.pages)
+            comms.formUnion(notes.comms)
+            skippedEvents += notes.skipped
+        }
+        let pass = FtraceTopologyLines(fileName: fileName, declared: declared, pageSize: Self.pageSize)
+        let lastLine: Int
+        if parsingThreads > 1 {
+            lastLine = try lines.parseInParallel(pass, threads: parsingThreads, chunkSize: chunkSize) { notes, _ in absorb(notes) }
+        } else {
+            var pass = pass
+            let unused = UnsafeMutablePointer<TraceEvent>.allocate(capacity: 1)
+            defer { unused.deallocate() }
+            while let bytes = try lines.nextLine() {
+                pass.lineNumber = lines.lineNumber
+                _ = try pass.parseLine(bytes, into: unused)
             }
+            absorb(pass.endChunk())
+            lastLine = lines.lineNumber
         }
         var runs: [(first: UInt64, last: UInt64)] = []
         for page in pages.sorted() {
@@ -231,7 +141,7 @@ public final class FtraceReader: CaptureSource {
         }
         let pieces = runs.flatMap { run in Self.subtract(declared, from: (run.first * Self.pageSize, run.last * Self.pageSize + Self.pageSize - 1)) }
         try Topology.checkCounts(devices: topology.devices.count + pieces.count, regions: topology.regions.count + pieces.count,
-                                 at: SourceLocation(file: fileName, line: max(line, 1), column: 1),
+                                 at: SourceLocation(file: fileName, line: max(lastLine, 1), column: 1),
                                  why: "one per run of guest pages accessed outside the side file's regions; declare them in the side file")
         for (base, end) in pieces {
             let name = "gpa-\(String(base, radix: 16))"
@@ -239,7 +149,7 @@ public final class FtraceReader: CaptureSource {
             topology.regions.append(Region(name: name, device: DeviceID(topology.devices.count - 1), kind: .bar, base: base, size: end - base + 1))
         }
         agentKeys = comms.sorted()
-        let used = [fallbackAgent] + Array(agents.values) + agentKeys.map { agent(comm: $0, pid: nil) }
+        let used = [fallbackAgent] + Array(agents.values) + agentKeys.map { agent(comm: $0) }
         modelReasons = settings.apply(to: &topology, spaces: Array(Set(used.map(\.addressSpace))).sorted()) { _ in true }
     }
 
@@ -259,25 +169,46 @@ public final class FtraceReader: CaptureSource {
     // MARK: - Pass 2: events
 
     public func next() throws -> TraceEvent? {
-        if !pending.isEmpty { return pending.removeFirst() }
+        if nextPending < pending.count {
+            nextPending += 1
+            return pending[nextPending - 1]
+        }
+        if let parallel {
+            guard let event = try parallel.next() else { return nil }
+            if nextChunkUnmap < chunkUnmaps.count, chunkUnmaps[nextChunkUnmap].event == chunkEvent {
+                expand(event, chunkUnmaps[nextChunkUnmap].regions)
+                nextChunkUnmap += 1
+            }
+            chunkEvent += 1
+            return event
+        }
+        if parsingThreads > 1 {
+            let rest = lines.handOver()
+            parallel = ParallelEventParsing(unread: rest.unread, descriptor: rest.descriptor, owned: rest.owned, firstLine: 1,
+                                            parser: parser, threads: parsingThreads, chunkSize: chunkSize, chunks: 2 * parsingThreads,
+                                            maximumLineLength: CaptureLineReader.maximumLineLength) { [unowned self] notes, linesBefore, _, _ in
+                warningList.absorb(notes.warnings, linesBefore: linesBefore)
+                chunkUnmaps = notes.moreUnmaps
+                nextChunkUnmap = 0
+                chunkEvent = 0
+            }
+            return try next()
+        }
         while let bytes = try lines.nextLine() {
-            guard let parsed = try parse(bytes) else { continue }
-            let time = warningList.ordered(parsed.time, at: SourceLocation(file: fileName, line: line, column: parsed.timeAt + 1))
-            let agent = agent(comm: parsed.comm, pid: parsed.pid)
-            switch parsed.line {
-            case .access(let isWrite, let hasValue, let gpa, let size, let value):
-                let access = MemoryAccess(address: gpa, region: regions.region(containing: gpa), size: UInt8(size), value: AccessValue(value), hasValue: hasValue)
-                return TraceEvent(time: time, agent: agent, kind: isWrite ? .write(access) : .read(access))
-            case .unmapHVA(let start, let end):
-                // The side file's regions are the topology's first ones, in its order.
-                let hit = settings.regions.indices.filter { i in settings.regions[i].hva.map { $0 < end && start < $0 &+ settings.regions[i].size } ?? false }
-                guard !hit.isEmpty else {
-                    return TraceEvent(time: time, agent: agent, kind: .mark("kvm_unmap_hva_range 0x\(String(start, radix: 16)) -- 0x\(String(end, radix: 16))"))
-                }
-                pending = hit.map { TraceEvent(time: time, agent: .host, kind: .unmap(region: RegionID($0), vm: agent.vm)) }
-                return pending.removeFirst()
+            parser.lineNumber = line
+            if try parser.parseLine(bytes, into: parsed) {
+                let event = parsed.move()
+                expand(event, parser.takeMoreUnmaps())
+                return event
             }
         }
         return nil
+    }
+
+    /// Queues the unmaps of `regions` that follow `event`, the unmap of a range's first region.
+    private func expand(_ event: TraceEvent, _ regions: [RegionID]) {
+        guard !regions.isEmpty, case .unmap(_, let vm) = event.kind else { return }
+        pending = regions.map { TraceEvent(time: event.time, agent: .host, kind: .unmap(region: $0, vm: vm)) }
+        nextPending = 0
     }
 }

@@ -6,21 +6,24 @@ import Musl
 import Darwin
 #endif
 
-/// Declared names (regions or devices) with dense ids in declaration order: their bytes packed
-/// into one buffer and an open-addressing hash index over them, so that a name is declared and
-/// looked up from the bytes of a line without building a `String` (a `[String: ID]` dictionary
-/// hashed and rehashed `String`s: a fifth of reading a header of a million devices).
-struct NameTable {
+/// Declared names (regions or devices; an importer's thread names) with dense ids in declaration
+/// order: their bytes packed into one buffer and an open-addressing hash index over them, so that
+/// a name is declared and looked up from the bytes of a line without building a `String` (a
+/// `[String: ID]` dictionary hashed and rehashed `String`s: a fifth of reading a header of a
+/// million devices).
+public struct NameTable: Sendable {
     private var bytes: [UInt8] = []
     /// Where each name starts in `bytes`, and one more entry for the end of the last.
     private var starts: [Int] = [0]
     /// Name ids by hash, linear probing; -1 is empty. A power of two, at least twice the names.
     private var slots = [Int32](repeating: -1, count: 8)
 
-    var count: Int { starts.count - 1 }
+    public init() {}
+
+    public var count: Int { starts.count - 1 }
 
     /// Declares `name`; its id, or nil when it is declared already.
-    mutating func insert(_ name: UnsafeBufferPointer<UInt8>) -> Int? {
+    public mutating func insert(_ name: UnsafeBufferPointer<UInt8>) -> Int? {
         if 2 * (count + 1) > slots.count { grow() }
         let mask = slots.count - 1
         var j = Self.hash(name) & mask
@@ -35,7 +38,7 @@ struct NameTable {
     }
 
     /// The id of `name`, if declared.
-    func find(_ name: UnsafeBufferPointer<UInt8>) -> Int? {
+    public func find(_ name: UnsafeBufferPointer<UInt8>) -> Int? {
         let mask = slots.count - 1
         var j = Self.hash(name) & mask
         while slots[j] >= 0 {
@@ -44,6 +47,12 @@ struct NameTable {
             j = (j + 1) & mask
         }
         return nil
+    }
+
+    /// The id of `name`, if declared; `hint` (a likely id: the previous match, say) tried first.
+    public func find(_ name: UnsafeBufferPointer<UInt8>, hint: Int) -> Int? {
+        if hint < count, matches(name, hint) { return hint }
+        return find(name)
     }
 
     /// The id of `name`, if declared.
@@ -56,9 +65,7 @@ struct NameTable {
     /// consecutive events usually name the same region) tried first.
     @inline(__always)
     func find(_ scanner: ByteScanner, _ range: Range<Int>, hint: Int = 0) -> Int? {
-        let name = UnsafeBufferPointer(rebasing: scanner.bytes[range])
-        if hint < count, matches(name, hint) { return hint }
-        return find(name)
+        find(UnsafeBufferPointer(rebasing: scanner.bytes[range]), hint: hint)
     }
 
     @inline(__always)
