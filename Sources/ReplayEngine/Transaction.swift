@@ -114,13 +114,14 @@ struct TransactionTable {
         return TransactionID(slots.count - 1)
     }
 
-    /// The live transaction `id`.
+    /// The live transaction `id`. Inlined, so that reading a field reads only that field: out of
+    /// line, the read copied the whole transaction (~230 bytes) out of the array for every field.
     subscript(id: TransactionID) -> Transaction {
-        _read {
+        @inline(__always) _read {
             precondition(occupied[Int(id)], "transaction \(id) is not live")
             yield slots[Int(id)]
         }
-        _modify {
+        @inline(__always) _modify {
             precondition(occupied[Int(id)], "transaction \(id) is not live")
             yield &slots[Int(id)]
         }
