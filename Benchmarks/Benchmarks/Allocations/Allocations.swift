@@ -7,8 +7,8 @@ import ReplayEngine
 import TraceSynthesis
 
 /// Allocations in steady state (issue 17): `.mtrace` parsing (on the caller's thread and on two
-/// parsing threads), replay of a generated mixed trace, and the mmiotrace and QEMU-log importers
-/// on two threads, counted by the benchmark's malloc interposer, each at two lengths. The cost
+/// parsing threads), replay of a generated mixed trace, and the mmiotrace, QEMU-log and ftrace
+/// importers on two threads, counted by the benchmark's malloc interposer, each at two lengths. The cost
 /// per event is the difference between the two divided by the events between them (what does
 /// not grow with the trace — the topology, the tables — cancels out; on threads, allocations
 /// grow with the chunks of ~512 KiB, not with the events). Static thresholds in `Thresholds/`
@@ -60,6 +60,12 @@ let benchmarks: @Sendable () -> Void = {
             let reader = try QEMULogReader(text: qemuLog!, parsingThreads: 2)
             while let event = try reader.next() { blackHole(event) }
         }
+        nonisolated(unsafe) var ftrace: String?
+        Benchmark("import-ftrace-\(events)-lines-on-threads") { _ in
+            ftrace = ftrace ?? ftraceText(events)
+            let reader = try FtraceReader(text: ftrace!, parsingThreads: 2)
+            while let event = try reader.next() { blackHole(event) }
+        }
     }
 
     /// `lines` accesses to one device's BAR as Linux mmiotrace text.
@@ -68,6 +74,16 @@ let benchmarks: @Sendable () -> Void = {
         for i in 0..<lines {
             let us = 1_000_000 + i
             text += "\(i % 8 == 7 ? "R" : "W") 4 \(us / 1_000_000).\(String(us % 1_000_000 + 1_000_000).dropFirst()) 1 0x\(String(0xfe40_1000 + (i % 64) * 4, radix: 16)) 0x\(String(i & 0xffff, radix: 16)) 0x0 0\n"
+        }
+        return text
+    }
+
+    /// `lines` `kvm_mmio` lines from four vCPU threads, as ftrace writes them.
+    func ftraceText(_ lines: Int) -> String {
+        var text = "# tracer: nop\n#\n"
+        for i in 0..<lines {
+            let us = 1_000_000 + i
+            text += "       CPU \(i % 4)/KVM-\(1234 + i % 4)  [00\(i % 4)] d..1. \(us / 1_000_000).\(String(us % 1_000_000 + 1_000_000).dropFirst()): kvm_mmio: mmio \(i % 8 == 7 ? "read" : "write") len 4 gpa 0x\(String(0xfe40_1000 + (i % 64) * 4, radix: 16)) val 0x\(String(i & 0xffff, radix: 16))\n"
         }
         return text
     }

@@ -204,6 +204,60 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    /// The 5M-event trace as ftrace text: a `kvm_mmio` line per access from its vCPU's thread
+    /// (`CPU N/KVM`, the VMM's and the host's as `qemu-system-aar`), a `kvm_exit` line, which
+    /// the importer skips, per other event.
+    let ftracePath = NSTemporaryDirectory() + "mmio-replay-bench-\(events).ftrace"
+    func ensureFtrace() throws {
+        try ensureTrace()
+        if FileManager.default.fileExists(atPath: ftracePath) { return }
+        let reader = try MTraceReader(path: path)
+        FileManager.default.createFile(atPath: ftracePath + ".partial", contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: ftracePath + ".partial"))
+        var buffer = "# tracer: nop\n#\n"
+        while let event = try reader.next() {
+            let us = event.time.nanoseconds / 1000
+            let thread = event.agent.role == .vcpu ? "CPU \(event.agent.index)/KVM-\(1000 + Int(event.agent.index))" : "qemu-system-aar-900"
+            let prefix = "\(thread) [000] d..1. \(us / 1_000_000).\(String(us % 1_000_000 + 1_000_000).dropFirst()):"
+            switch event.kind {
+            case .read(let a):
+                buffer += "\(prefix) kvm_mmio: mmio read len \(a.size) gpa 0x\(String(a.address, radix: 16)) val 0x\(String(a.value.low64, radix: 16))\n"
+            case .write(let a):
+                buffer += "\(prefix) kvm_mmio: mmio write len \(a.size) gpa 0x\(String(a.address, radix: 16)) val 0x\(String(a.value.low64, radix: 16))\n"
+            default:
+                buffer += "\(prefix) kvm_exit: reason 0 rip 0x0 info 0 0\n"
+            }
+            if buffer.utf8.count > 1 << 20 {
+                handle.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        handle.write(Data(buffer.utf8))
+        try handle.close()
+        try FileManager.default.moveItem(atPath: ftracePath + ".partial", toPath: ftracePath)
+    }
+
+    Benchmark("wc -l (baseline, ftrace file)", configuration: .init(setup: { try ensureFtrace() })) { benchmark in
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/wc")
+        process.arguments = ["-l", ftracePath]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+    }
+
+    for (label, threads) in [("", ParsingThreads.default), (", one thread", 1)] {
+        Benchmark("ftrace import 5M lines\(label)", configuration: .init(maxIterations: 3, setup: { try ensureFtrace() })) { benchmark in
+            let reader = try FtraceReader(path: ftracePath, parsingThreads: threads)
+            var count = 0
+            while let event = try reader.next() {
+                blackHole(event)
+                count += 1
+            }
+            precondition(count + reader.skippedEvents == events)
+        }
+    }
+
     Benchmark("pcap write 5M events", configuration: .init(maxIterations: 3, setup: { try ensureTrace() })) { benchmark in
         let reader = try MTraceReader(path: path)
         let writer = try PcapTraceWriter(path: pcapPath, topology: reader.topology)
