@@ -10,18 +10,6 @@ import Testing
 /// across a chunk boundary, an unmap of several regions whose events follow the line's first
 /// in the next call, and thread names met by one thread but not the other.
 @Suite struct FtraceParallelTests {
-    private struct Drained: Equatable {
-        var topology: Topology?
-        var agentKeys: [String] = []
-        var skipped = 0
-        var template = ""
-        var events: [TraceEvent] = []
-        var lines: [Int] = []
-        var error: String?
-        var warnings: [String] = []
-        var lastLine = 0
-    }
-
     /// Side-file regions with host addresses, for `kvm_unmap_hva_range` lines to hit one or both.
     private static let settings = CaptureSettings(
         agents: ["qemu-system-x86": "vm1.vmm", "worker-7": "vm1.vcpu2"],
@@ -30,47 +18,11 @@ import Testing
             CaptureRegion(name: "nic-bar2", device: "nic", base: 0xc000_8000, size: 0x1000, hva: 0x7f12_3400_1000),
         ])
 
-    private func drain(_ open: () throws -> FtraceReader) -> Drained {
-        var drained = Drained()
-        let reader: FtraceReader
-        do {
-            reader = try open()
-        } catch {
-            drained.error = "\(error)"
-            return drained
-        }
-        drained.topology = reader.topology
-        drained.agentKeys = reader.agentKeys
-        drained.skipped = reader.skippedEvents
-        drained.template = reader.sideFileTemplate()
-        do {
-            while let event = try reader.next() {
-                drained.events.append(event)
-                drained.lines.append(reader.line)
-            }
-            drained.lastLine = reader.line
-        } catch {
-            drained.error = "\(error)"
-        }
-        drained.warnings = reader.warnings.map(\.description)
-        return drained
+    private func drain(_ open: () throws -> FtraceReader) -> CaptureDrain {
+        CaptureDrain(open) { "\($0.skippedEvents) lines of other events" }
     }
 
-    /// Where two drains first differ, for a short failure message.
-    private func difference(_ a: Drained, _ b: Drained) -> String? {
-        if let i = (0..<min(a.events.count, b.events.count)).first(where: { a.events[$0] != b.events[$0] || a.lines[$0] != b.lines[$0] }) {
-            return "event \(i): \(a.events[i]) line \(a.lines[i]) vs \(b.events[i]) line \(b.lines[i])"
-        }
-        if a.events.count != b.events.count { return "\(a.events.count) vs \(b.events.count) events" }
-        if a.error != b.error { return "error \(a.error ?? "none") vs \(b.error ?? "none")" }
-        if a.warnings != b.warnings { return "warnings \(a.warnings) vs \(b.warnings)" }
-        if a.lastLine != b.lastLine { return "last line \(a.lastLine) vs \(b.lastLine)" }
-        if a.topology != b.topology { return "topology \(String(describing: a.topology)) vs \(String(describing: b.topology))" }
-        if a.agentKeys != b.agentKeys { return "threads \(a.agentKeys) vs \(b.agentKeys)" }
-        if a.skipped != b.skipped { return "skipped \(a.skipped) vs \(b.skipped)" }
-        if a.template != b.template { return "side file templates differ" }
-        return nil
-    }
+    private func difference(_ a: CaptureDrain, _ b: CaptureDrain) -> String? { a.difference(from: b) }
 
     /// A capture of `lines` lines: `kvm_mmio` accesses from threads whose names hold spaces and
     /// dashes, with and without a TGID and irq flags, on pages spread over several runs and in

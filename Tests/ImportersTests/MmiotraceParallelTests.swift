@@ -10,53 +10,9 @@ import Testing
 /// boundary, a lost-events mark that takes the time of an event in an earlier chunk, and the
 /// warning limit.
 @Suite struct MmiotraceParallelTests {
-    private struct Drained: Equatable {
-        var topology: Topology?
-        var events: [TraceEvent] = []
-        var lines: [Int] = []
-        var error: String?
-        var warnings: [String] = []
-        var lastLine = 0
-    }
+    private func drain(_ open: () throws -> MmiotraceReader) -> CaptureDrain { CaptureDrain(open) }
 
-    private func drain(_ open: () throws -> MmiotraceReader) -> Drained {
-        var drained = Drained()
-        let reader: MmiotraceReader
-        do {
-            reader = try open()
-        } catch {
-            drained.error = "\(error)"
-            return drained
-        }
-        drained.topology = reader.topology
-        do {
-            while let event = try reader.next() {
-                drained.events.append(event)
-                drained.lines.append(reader.line)
-            }
-            drained.lastLine = reader.line
-        } catch {
-            drained.error = "\(error)"
-        }
-        drained.warnings = reader.warnings.map(\.description)
-        return drained
-    }
-
-    /// Where two drains first differ, for a short failure message.
-    private func difference(_ a: Drained, _ b: Drained) -> String? {
-        if let i = (0..<min(a.events.count, b.events.count)).first(where: { a.events[$0] != b.events[$0] || a.lines[$0] != b.lines[$0] }) {
-            return "event \(i): \(a.events[i]) line \(a.lines[i]) vs \(b.events[i]) line \(b.lines[i])"
-        }
-        if a.events.count != b.events.count { return "\(a.events.count) vs \(b.events.count) events" }
-        if a.error != b.error { return "error \(a.error ?? "none") vs \(b.error ?? "none")" }
-        if let i = (0..<min(a.warnings.count, b.warnings.count)).first(where: { a.warnings[$0] != b.warnings[$0] }) {
-            return "warning \(i): \(a.warnings[i]) vs \(b.warnings[i])"
-        }
-        if a.warnings.count != b.warnings.count { return "\(a.warnings.count) vs \(b.warnings.count) warnings" }
-        if a.lastLine != b.lastLine { return "last line \(a.lastLine) vs \(b.lastLine)" }
-        if a.topology != b.topology { return "topology \(String(describing: a.topology)) vs \(String(describing: b.topology))" }
-        return nil
-    }
+    private func difference(_ a: CaptureDrain, _ b: CaptureDrain) -> String? { a.difference(from: b) }
 
     /// A capture of `lines` lines after its header: accesses whose time now and then goes back,
     /// lost-events marks (some in a row), undecodable accesses, maps (inside a BAR, past its end

@@ -27,6 +27,18 @@ let benchmarks: @Sendable () -> Void = {
         try FileManager.default.moveItem(atPath: path + ".partial", toPath: path)
     }
 
+    /// `wc -l` on the file at `path`: the baseline of the figures that read it, in the same run.
+    func wcBaseline(_ what: String, path: String, setup: @escaping () throws -> Void) {
+        Benchmark("wc -l (baseline, \(what))", configuration: .init(setup: { try setup() })) { _ in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/wc")
+            process.arguments = ["-l", path]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+        }
+    }
+
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .peakMemoryResident],
         timeUnits: .milliseconds,
@@ -36,14 +48,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 7
     )
 
-    Benchmark("wc -l (baseline, same file)", configuration: .init(setup: { try ensureTrace() })) { benchmark in
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wc")
-        process.arguments = ["-l", path]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-    }
+    wcBaseline("same file", path: path, setup: ensureTrace)
 
     Benchmark("mtrace parse 5M events", configuration: .init(setup: { try ensureTrace() })) { benchmark in
         let reader = try MTraceReader(path: path)
@@ -137,14 +142,7 @@ let benchmarks: @Sendable () -> Void = {
         try FileManager.default.moveItem(atPath: mmiotracePath + ".partial", toPath: mmiotracePath)
     }
 
-    Benchmark("wc -l (baseline, mmiotrace file)", configuration: .init(setup: { try ensureMmiotrace() })) { benchmark in
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wc")
-        process.arguments = ["-l", mmiotracePath]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-    }
+    wcBaseline("mmiotrace file", path: mmiotracePath, setup: ensureMmiotrace)
 
     for (label, threads) in [("", ParsingThreads.default), (", one thread", 1)] {
         Benchmark("mmiotrace import 5M lines\(label)", configuration: .init(maxIterations: 3, setup: { try ensureMmiotrace() })) { benchmark in
@@ -183,14 +181,7 @@ let benchmarks: @Sendable () -> Void = {
         try FileManager.default.moveItem(atPath: qemuPath + ".partial", toPath: qemuPath)
     }
 
-    Benchmark("wc -l (baseline, QEMU log file)", configuration: .init(setup: { try ensureQEMULog() })) { benchmark in
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wc")
-        process.arguments = ["-l", qemuPath]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-    }
+    wcBaseline("QEMU log file", path: qemuPath, setup: ensureQEMULog)
 
     for (label, threads) in [("", ParsingThreads.default), (", one thread", 1)] {
         Benchmark("QEMU log import 5M lines\(label)", configuration: .init(maxIterations: 3, setup: { try ensureQEMULog() })) { benchmark in
@@ -237,14 +228,7 @@ let benchmarks: @Sendable () -> Void = {
         try FileManager.default.moveItem(atPath: ftracePath + ".partial", toPath: ftracePath)
     }
 
-    Benchmark("wc -l (baseline, ftrace file)", configuration: .init(setup: { try ensureFtrace() })) { benchmark in
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wc")
-        process.arguments = ["-l", ftracePath]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-    }
+    wcBaseline("ftrace file", path: ftracePath, setup: ensureFtrace)
 
     for (label, threads) in [("", ParsingThreads.default), (", one thread", 1)] {
         Benchmark("ftrace import 5M lines\(label)", configuration: .init(maxIterations: 3, setup: { try ensureFtrace() })) { benchmark in
