@@ -49,7 +49,11 @@ public final class FtraceReader: CaptureSource {
     /// About how many bytes of lines each parsing thread takes at a time.
     private let chunkSize: Int
     /// The events, parsed on `parsingThreads` threads once the caller gets there.
-    @exclusivity(unchecked) private var parallel: ParallelEventParsing<FtraceEventParser>?
+    @exclusivity(unchecked) private var parallel: ParallelEventParsing<FtraceEventParser>? {
+        didSet { unretainedParallel = parallel.map(Unmanaged.passUnretained) }
+    }
+    /// ``parallel``, called without the retain and release per event that loading it costs.
+    private var unretainedParallel: Unmanaged<ParallelEventParsing<FtraceEventParser>>?
     /// The current chunk's unmaps of several regions (``FtraceEventParser/ChunkNotes/moreUnmaps``),
     /// the next of them, and the index in the chunk of the next event.
     private var chunkUnmaps: [(event: Int, regions: [RegionID])] = []
@@ -173,8 +177,8 @@ public final class FtraceReader: CaptureSource {
             nextPending += 1
             return pending[nextPending - 1]
         }
-        if let parallel {
-            guard let event = try parallel.next() else { return nil }
+        if let unretainedParallel {
+            guard let event = try unretainedParallel._withUnsafeGuaranteedRef({ try $0.next() }) else { return nil }
             if nextChunkUnmap < chunkUnmaps.count, chunkUnmaps[nextChunkUnmap].event == chunkEvent {
                 expand(event, chunkUnmaps[nextChunkUnmap].regions)
                 nextChunkUnmap += 1

@@ -46,7 +46,11 @@ public final class MmiotraceReader: CaptureSource {
     /// About how many bytes of lines each parsing thread takes at a time.
     private let chunkSize: Int
     /// The events, parsed on `parsingThreads` threads once the caller gets there.
-    @exclusivity(unchecked) private var parallel: ParallelEventParsing<MmiotraceEventParser>?
+    @exclusivity(unchecked) private var parallel: ParallelEventParsing<MmiotraceEventParser>? {
+        didSet { unretainedParallel = parallel.map(Unmanaged.passUnretained) }
+    }
+    /// ``parallel``, called without the retain and release per event that loading it costs.
+    private var unretainedParallel: Unmanaged<ParallelEventParsing<MmiotraceEventParser>>?
 
     /// Opens the capture at `path` and reads its topology.
     /// - Parameters:
@@ -268,7 +272,7 @@ public final class MmiotraceReader: CaptureSource {
     // MARK: - Pass 2: events
 
     public func next() throws -> TraceEvent? {
-        if let parallel { return try parallel.next() }
+        if let unretainedParallel { return try unretainedParallel._withUnsafeGuaranteedRef { try $0.next() } }
         if parsingThreads > 1 {
             let rest = lines.handOver()
             let parallel = ParallelEventParsing(unread: rest.unread, descriptor: rest.descriptor, owned: rest.owned, firstLine: 1,

@@ -30,8 +30,8 @@ public final class MTraceReader: TraceEventSource {
     private var parallel: ParallelEventParsing<MTraceEventParser>? {
         didSet { unretainedParallel = parallel.map(Unmanaged.passUnretained) }
     }
-    /// ``parallel``, borrowed: loading the reference itself costs a retain and a release per
-    /// event (~5% of a replay's thread).
+    /// ``parallel``, called without the retain and release per event that loading it costs (~5%
+    /// of a replay's thread).
     private var unretainedParallel: Unmanaged<ParallelEventParsing<MTraceEventParser>>?
 
     private let lines: LineBuffer
