@@ -19,10 +19,10 @@ extension UnsafeBufferPointer<UInt8> {
     }
 
     /// The hex digits (either case) from `start` up to the first byte that is not one (or
-    /// `limit`, by default the end): their value (the last 16 digits') and where they end. A table lookup and one predictable branch
-    /// per digit: with comparisons (``UInt8/hexDigitValue``) the optimiser branched on decimal
-    /// digit or letter, which mix unpredictably in values (a third of the scanning's time went
-    /// to mispredictions).
+    /// `limit`, by default the end): their value (the last 16 digits') and where they end. A
+    /// table lookup and one predictable branch per digit: with comparisons
+    /// (``UInt8/hexDigitValue``) the optimiser branched on decimal digit or letter, which mix
+    /// unpredictably in values (a third of the scanning's time went to mispredictions).
     @inlinable
     public func hexDigits(from start: Int, limit: Int? = nil) -> (value: UInt64, end: Int) {
         hexDigitValues.withUnsafeBufferPointer { table in

@@ -91,8 +91,7 @@ extension Simulation {
     }
 
     /// Whether a DSB is waiting for `t` now: its own agent's, or one waiting for a TLBI whose
-    /// scope covers the mapping `t` went through.
-    /// Inlined: see ``linkOutage(at:device:)``.
+    /// scope covers the mapping `t` went through. Inlined: see ``linkOutage(at:device:)``.
     @inline(__always)
     func isAwaited(_ t: Transaction) -> Bool {
         agentsInDSB.contains { a in a == t.agent || agents[Int(a)].pendingTLBIs.contains { $0.covers(t) } }
