@@ -20,7 +20,8 @@ struct FtraceEventParser: ChunkedLineParser {
         var events = 0
     }
 
-    var fileName: String
+    var fileName: String { didSet { file = CaptureFileName(fileName) } }
+    private var file: CaptureFileName
     var lineNumber = 0
     private var threads: FtraceThreads
     private var regions: RegionFinder
@@ -30,6 +31,7 @@ struct FtraceEventParser: ChunkedLineParser {
 
     init(fileName: String, regions: [Region], settings: CaptureSettings, agents: [String: Agent], fallbackAgent: Agent) {
         self.fileName = fileName
+        file = CaptureFileName(fileName)
         self.regions = RegionFinder(regions)
         hostRanges = settings.regions.map { ($0.hva, $0.size) }
         threads = FtraceThreads(agents: agents, fallbackAgent: fallbackAgent)
@@ -40,7 +42,7 @@ struct FtraceEventParser: ChunkedLineParser {
     mutating func endChunk() -> ChunkNotes { notes }
 
     mutating func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, into event: UnsafeMutablePointer<TraceEvent>) throws -> Bool {
-        var s = CaptureScanner(bytes, file: fileName, line: lineNumber)
+        var s = CaptureScanner(bytes, file: file, line: lineNumber)
         guard case .line(let line) = try FtraceLine.read(&s) else { return false }
         let time = notes.warnings.ordered(line.time, at: SourceLocation(file: fileName, line: lineNumber, column: line.timeAt + 1))
         let agent = threads.agent(line, s)
@@ -84,7 +86,8 @@ struct FtraceTopologyLines: ChunkedLineParser {
         var skipped = 0
     }
 
-    var fileName: String
+    var fileName: String { didSet { file = CaptureFileName(fileName) } }
+    private var file: CaptureFileName
     var lineNumber = 0
     private let declared: AddressIndex
     private let pageSize: UInt64
@@ -95,6 +98,7 @@ struct FtraceTopologyLines: ChunkedLineParser {
 
     init(fileName: String, declared: [Region], pageSize: UInt64) {
         self.fileName = fileName
+        file = CaptureFileName(fileName)
         self.declared = AddressIndex(declared)
         self.pageSize = pageSize
     }
@@ -104,7 +108,7 @@ struct FtraceTopologyLines: ChunkedLineParser {
     mutating func endChunk() -> ChunkNotes { notes }
 
     mutating func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, into event: UnsafeMutablePointer<TraceEvent>) throws -> Bool {
-        var s = CaptureScanner(bytes, file: fileName, line: lineNumber)
+        var s = CaptureScanner(bytes, file: file, line: lineNumber)
         switch try FtraceLine.read(&s) {
         case .nothing:
             break

@@ -23,7 +23,8 @@ struct MmiotraceEventParser: ChunkedLineParser {
 
     static let keywords = ["VERSION", "PCIDEV", "MAP", "UNMAP", "R", "W", "MARK", "UNKNOWN"]
 
-    var fileName: String
+    var fileName: String { didSet { file = CaptureFileName(fileName) } }
+    private var file: CaptureFileName
     var lineNumber = 0
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
@@ -34,6 +35,7 @@ struct MmiotraceEventParser: ChunkedLineParser {
 
     init(fileName: String, regions: [Region], agents: [String: Agent], fallbackAgent: Agent) {
         self.fileName = fileName
+        file = CaptureFileName(fileName)
         self.regions = RegionFinder(regions)
         self.agents = agents
         self.fallbackAgent = fallbackAgent
@@ -45,7 +47,7 @@ struct MmiotraceEventParser: ChunkedLineParser {
     mutating func endChunk() -> ChunkNotes { notes }
 
     mutating func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, into event: UnsafeMutablePointer<TraceEvent>) throws -> Bool {
-        var s = CaptureScanner(bytes, file: fileName, line: lineNumber)
+        var s = CaptureScanner(bytes, file: file, line: lineNumber)
         let keyword = s.token()
         guard !keyword.isEmpty, bytes[keyword.lowerBound] != UInt8(ascii: "#") else { return false }
         if s.matches(keyword, "R") || s.matches(keyword, "W") {

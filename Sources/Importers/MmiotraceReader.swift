@@ -34,6 +34,8 @@ public final class MmiotraceReader: CaptureSource {
     public let settings: CaptureSettings
 
     private let lines: CaptureLineReader
+    /// The file name lent to the scanner of each topology line.
+    private let file: CaptureFileName
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
     /// The topology's warnings, then (read on threads) the events' as their chunks arrive.
@@ -72,6 +74,7 @@ public final class MmiotraceReader: CaptureSource {
 
     private init(lines: CaptureLineReader, settings: CaptureSettings, parsingThreads: Int, chunkSize: Int) throws {
         self.lines = lines
+        file = CaptureFileName(lines.fileName)
         self.settings = settings
         self.parsingThreads = max(parsingThreads, 1)
         self.chunkSize = max(chunkSize, 1)
@@ -137,7 +140,7 @@ public final class MmiotraceReader: CaptureSource {
 
     private func readTopologyLine(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, _ pass: inout TopologyPass) throws {
         guard let first = bytes.first, first != UInt8(ascii: "R"), first != UInt8(ascii: "W") else { return }
-        var s = CaptureScanner(bytes, file: fileName, line: line)
+        var s = CaptureScanner(bytes, file: file, line: line)
         let keyword = s.token()
         if s.matches(keyword, "VERSION") {
             let version = s.token()
@@ -308,17 +311,21 @@ struct MmiotraceTopologyLines: ChunkedLineParser {
         var lines: [(line: Int, range: Range<Int>)] = []
     }
 
-    var fileName: String
+    var fileName: String { didSet { file = CaptureFileName(fileName) } }
+    private var file: CaptureFileName
     var lineNumber = 0
     private var found = ChunkNotes()
 
-    init(fileName: String) { self.fileName = fileName }
+    init(fileName: String) {
+        self.fileName = fileName
+        file = CaptureFileName(fileName)
+    }
 
     mutating func beginChunk() { found = ChunkNotes() }
 
     mutating func parseLine(_ line: UnsafeBufferPointer<UInt8>, into event: UnsafeMutablePointer<TraceEvent>) throws -> Bool {
         guard let first = line.first, first != UInt8(ascii: "R"), first != UInt8(ascii: "W") else { return false }
-        var s = CaptureScanner(line, file: fileName, line: lineNumber)
+        var s = CaptureScanner(line, file: file, line: lineNumber)
         let keyword = s.token()
         if s.matches(keyword, "VERSION") || s.matches(keyword, "PCIDEV") || s.matches(keyword, "MAP") {
             found.lines.append((lineNumber, found.bytes.count..<found.bytes.count + line.count))

@@ -20,6 +20,7 @@ import Testing
     }
 
     @Test func hexTokensAgreeWithTheirText() {
+        let file = CaptureFileName("t")
         var random = SplitMix64(seed: 17)
         let alphabet = Array("0123456789abcdefABCDEFxXg-0000")
         for _ in 0..<20_000 {
@@ -30,8 +31,8 @@ import Testing
             for prefixed in [true, false] {
                 let expected = reference(token, prefixed: prefixed)
                 Array(line.utf8).withUnsafeBufferPointer { bytes in
-                    var scanner = CaptureScanner(bytes, file: "t", line: 1)
-                    let (value, range) = scanner.hexToken(prefixed: prefixed)
+                    var scanner = CaptureScanner(bytes, file: file, line: 1)
+                    let (value, range) = withExtendedLifetime(file) { scanner.hexToken(prefixed: prefixed) }
                     #expect(value == expected, "'\(token)' prefixed: \(prefixed)")
                     #expect(range == 2..<(2 + token.utf8.count))
                     #expect(scanner.position == range.upperBound)
