@@ -1,4 +1,5 @@
 import Diagnostics
+import MMIOTrace
 
 /// A capture's file name, held by a parser and lent to each line's ``CaptureScanner`` without a
 /// reference count: a scanner that held the name's `String` retained and released it for every
@@ -6,6 +7,20 @@ import Diagnostics
 final class CaptureFileName {
     let text: String
     init(_ text: String) { self.text = text }
+}
+
+/// A capture grammar whose lines are read with ``CaptureScanner``: it holds its file name as the
+/// ``CaptureFileName`` the scanners borrow, and `fileName` is that name.
+protocol CaptureLineParser: ChunkedLineParser {
+    var file: CaptureFileName { get set }
+}
+
+extension CaptureLineParser {
+    /// Setting it gives this copy of the grammar a name of its own (as each parsing thread's).
+    var fileName: String {
+        get { file.text }
+        set { file = CaptureFileName(newValue) }
+    }
 }
 
 /// A cursor over the bytes of one capture line, with the lexers the importers share. Positions

@@ -9,7 +9,7 @@ import PCIeTransport
 /// A value that parses on its own over a finished topology, so that several threads can parse
 /// chunks of one capture at once; what depends on the lines before a chunk (a time that went
 /// back) is left in ``ChunkNotes`` for the reader to settle.
-struct FtraceEventParser: ChunkedLineParser {
+struct FtraceEventParser: CaptureLineParser {
     /// What a run of lines noted beside its events.
     struct ChunkNotes {
         var warnings = CaptureWarnings()
@@ -20,8 +20,7 @@ struct FtraceEventParser: ChunkedLineParser {
         var events = 0
     }
 
-    var fileName: String { didSet { file = CaptureFileName(fileName) } }
-    private var file: CaptureFileName
+    var file: CaptureFileName
     var lineNumber = 0
     private var threads: FtraceThreads
     private var regions: RegionFinder
@@ -30,7 +29,6 @@ struct FtraceEventParser: ChunkedLineParser {
     private(set) var notes = ChunkNotes()
 
     init(fileName: String, regions: [Region], settings: CaptureSettings, agents: [String: Agent], fallbackAgent: Agent) {
-        self.fileName = fileName
         file = CaptureFileName(fileName)
         self.regions = RegionFinder(regions)
         hostRanges = settings.regions.map { ($0.hva, $0.size) }
@@ -44,7 +42,7 @@ struct FtraceEventParser: ChunkedLineParser {
     mutating func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, into event: UnsafeMutablePointer<TraceEvent>) throws -> Bool {
         var s = CaptureScanner(bytes, file: file, line: lineNumber)
         guard case .line(let line) = try FtraceLine.read(&s) else { return false }
-        let time = notes.warnings.ordered(line.time, at: SourceLocation(file: fileName, line: lineNumber, column: line.timeAt + 1))
+        let time = notes.warnings.ordered(line.time, at: SourceLocation(file: file.text, line: lineNumber, column: line.timeAt + 1))
         let agent = threads.agent(line, s)
         switch line.kind {
         case .access(let isWrite, let hasValue, let gpa, let size, let value):
@@ -76,7 +74,7 @@ struct FtraceEventParser: ChunkedLineParser {
 /// The first pass as a ``ChunkedLineParser``: checks every line, and notes the pages `kvm_mmio`
 /// touches outside the side file's regions, the thread names and the other events' lines. It
 /// gives no events.
-struct FtraceTopologyLines: ChunkedLineParser {
+struct FtraceTopologyLines: CaptureLineParser {
     struct ChunkNotes {
         /// Touched 4 KiB pages (by number) outside the side file's regions.
         var pages = Set<UInt64>()
@@ -86,8 +84,7 @@ struct FtraceTopologyLines: ChunkedLineParser {
         var skipped = 0
     }
 
-    var fileName: String { didSet { file = CaptureFileName(fileName) } }
-    private var file: CaptureFileName
+    var file: CaptureFileName
     var lineNumber = 0
     private let declared: AddressIndex
     private let pageSize: UInt64
@@ -97,7 +94,6 @@ struct FtraceTopologyLines: ChunkedLineParser {
     private var notes = ChunkNotes()
 
     init(fileName: String, declared: [Region], pageSize: UInt64) {
-        self.fileName = fileName
         file = CaptureFileName(fileName)
         self.declared = AddressIndex(declared)
         self.pageSize = pageSize

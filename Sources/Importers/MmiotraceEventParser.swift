@@ -9,7 +9,7 @@ import PCIeTransport
 /// A value that parses on its own over a finished topology, so that several threads can parse
 /// chunks of one capture at once; what depends on the lines before a chunk (the time to warn
 /// about or to give a lost-events mark) is left in ``ChunkNotes`` for the reader to settle.
-struct MmiotraceEventParser: ChunkedLineParser {
+struct MmiotraceEventParser: CaptureLineParser {
     /// What a run of lines noted: its warnings (with its first timestamp), and the marks that
     /// take the time of an event before the run.
     struct ChunkNotes {
@@ -23,8 +23,7 @@ struct MmiotraceEventParser: ChunkedLineParser {
 
     static let keywords = ["VERSION", "PCIDEV", "MAP", "UNMAP", "R", "W", "MARK", "UNKNOWN"]
 
-    var fileName: String { didSet { file = CaptureFileName(fileName) } }
-    private var file: CaptureFileName
+    var file: CaptureFileName
     var lineNumber = 0
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
@@ -34,7 +33,6 @@ struct MmiotraceEventParser: ChunkedLineParser {
     private(set) var notes = ChunkNotes()
 
     init(fileName: String, regions: [Region], agents: [String: Agent], fallbackAgent: Agent) {
-        self.fileName = fileName
         file = CaptureFileName(fileName)
         self.regions = RegionFinder(regions)
         self.agents = agents
@@ -132,6 +130,6 @@ struct MmiotraceEventParser: ChunkedLineParser {
     }
 
     private mutating func warn(at position: Int, _ message: String) {
-        notes.warnings.add(CaptureWarning(SourceLocation(file: fileName, line: lineNumber, column: position + 1), message))
+        notes.warnings.add(CaptureWarning(SourceLocation(file: file.text, line: lineNumber, column: position + 1), message))
     }
 }

@@ -304,20 +304,18 @@ public final class MmiotraceReader: CaptureSource {
 /// The first pass as a ``ChunkedLineParser``: finds the lines the topology reads (`VERSION`,
 /// `PCIDEV`, `MAP`) and keeps a copy of each with its line, for the reader to read in file order.
 /// It gives no events.
-struct MmiotraceTopologyLines: ChunkedLineParser {
+struct MmiotraceTopologyLines: CaptureLineParser {
     struct ChunkNotes {
         var bytes: [UInt8] = []
         /// Each line found, as its line in the chunk and its bytes in `bytes`.
         var lines: [(line: Int, range: Range<Int>)] = []
     }
 
-    var fileName: String { didSet { file = CaptureFileName(fileName) } }
-    private var file: CaptureFileName
+    var file: CaptureFileName
     var lineNumber = 0
     private var found = ChunkNotes()
 
     init(fileName: String) {
-        self.fileName = fileName
         file = CaptureFileName(fileName)
     }
 
