@@ -55,7 +55,7 @@ struct FtraceEventParser: CaptureLineParser {
                 if hit.count > 1 { notes.moreUnmaps.append((notes.events, hit.dropFirst().map { RegionID($0) })) }
             } else {
                 event.initialize(to: TraceEvent(time: time, agent: agent,
-                                                kind: .mark("kvm_unmap_hva_range 0x\(String(start, radix: 16)) -- 0x\(String(end, radix: 16))")))
+                                                kind: .mark(MarkText("kvm_unmap_hva_range 0x\(String(start, radix: 16)) -- 0x\(String(end, radix: 16))"))))
             }
         }
         notes.events += 1

@@ -58,9 +58,9 @@ struct MmiotraceEventParser: CaptureLineParser {
                 warn(at: keyword.lowerBound, "the tracer lost \(count) events here")
                 // The time of the event before: the reader gives it when that came before the run.
                 if notes.warnings.lastTime == nil { notes.timeFromBefore.append(notes.events) }
-                event.initialize(to: TraceEvent(time: TraceTime(nanoseconds: notes.warnings.lastTime ?? 0), agent: fallbackAgent, kind: .mark(text)))
+                event.initialize(to: TraceEvent(time: TraceTime(nanoseconds: notes.warnings.lastTime ?? 0), agent: fallbackAgent, kind: .mark(MarkText(text))))
             } else {
-                event.initialize(to: TraceEvent(time: ordered(time, s, timeRange), agent: fallbackAgent, kind: .mark(text)))
+                event.initialize(to: TraceEvent(time: ordered(time, s, timeRange), agent: fallbackAgent, kind: .mark(MarkText(text))))
             }
         } else if s.matches(keyword, "MAP") {
             let (time, timeRange) = try timestamp(&s)
@@ -68,7 +68,7 @@ struct MmiotraceEventParser: CaptureLineParser {
             _ = s.token()
             let length = s.text(s.token())
             _ = s.token()
-            event.initialize(to: try self.event(time, timeRange, agentRange: s.token(), s, .mark("ioremap map \(id) \(phys) size \(length)")))
+            event.initialize(to: try self.event(time, timeRange, agentRange: s.token(), s, .mark(MarkText("ioremap map \(id) \(phys) size \(length)"))))
         } else if s.matches(keyword, "UNMAP") {
             let (time, timeRange) = try timestamp(&s)
             let (id, _) = try s.decimalField("a map id (decimal)")
@@ -76,7 +76,7 @@ struct MmiotraceEventParser: CaptureLineParser {
             let agentRange = s.token()
             guard s.decimal(agentRange) != nil else { throw s.expected("a pid (decimal)", agentRange) }
             try s.expectEnd()
-            event.initialize(to: try self.event(time, timeRange, agentRange: agentRange, s, .mark("iounmap map \(id)")))
+            event.initialize(to: try self.event(time, timeRange, agentRange: agentRange, s, .mark(MarkText("iounmap map \(id)"))))
         } else if s.matches(keyword, "UNKNOWN") {
             _ = try timestamp(&s)
             _ = s.token()

@@ -144,7 +144,7 @@ struct QEMULogLineParser: ChunkedLineParser {
             return self.event(event == .vfioWriteConfig ? .configWrite(config) : .configRead(config))
         case .vfioReset:
             let host = try s.vfioResetDevice(event)
-            return self.event(.mark("vfio_pci_reset \(host)"))
+            return self.event(.mark(MarkText("vfio_pci_reset \(host)")))
         case .vfioResetFLR, .vfioHotReset:
             guard let device = tables.vfioDevice[try s.vfioResetDevice(event)] else { return .nothing }
             return self.event(.reset(event == .vfioResetFLR ? .flr : .hot, device: device))
@@ -155,7 +155,7 @@ struct QEMULogLineParser: ChunkedLineParser {
                let region = tables.barRegion[BARRegionKey(device: device, bar: UInt8(bar))] {
                 return self.event(.unmap(region: region, vm: 0))
             }
-            return self.event(.mark("vfio_region_unmap " + s.text(argsStart..<s.bytes.count).trimmingSpaces))
+            return self.event(.mark(MarkText("vfio_region_unmap " + s.text(argsStart..<s.bytes.count).trimmingSpaces)))
         }
     }
 
@@ -165,12 +165,12 @@ struct QEMULogLineParser: ChunkedLineParser {
         if let name = access.name {
             if s.matches("ioport80", at: name.lowerBound), name.count == 8 {
                 guard write else { return ignore("memory_region_ops_read 'ioport80'") }
-                return .event(.mark("ioport80 0x\(String(access.value, radix: 16))"), withoutCPU: withoutCPU)
+                return .event(.mark(MarkText("ioport80 0x\(String(access.value, radix: 16))")), withoutCPU: withoutCPU)
             }
             if s.matches("gpex_ioport_window", at: name.lowerBound), name.count == 18 {
                 // arm64 virt's PCI I/O window: test harnesses write phase markers to port 0x80.
                 guard write else { return ignore("memory_region_ops_read 'gpex_ioport_window'") }
-                return .event(.mark("gpex_ioport_window 0x\(String(access.address, radix: 16)) 0x\(String(access.value, radix: 16))"), withoutCPU: withoutCPU)
+                return .event(.mark(MarkText("gpex_ioport_window 0x\(String(access.address, radix: 16)) 0x\(String(access.value, radix: 16))")), withoutCPU: withoutCPU)
             }
             if s.matches("pci-conf-idx", at: name.lowerBound), name.count == 12 {
                 return .configAddress(value: access.value, sets: write && access.size == 4 && access.address & 3 == 0)
@@ -219,7 +219,7 @@ struct QEMULogLineParser: ChunkedLineParser {
         case .ignore:
             return ignore(event)
         case .mark:
-            return self.event(.mark(event + " " + s.text(argsStart..<s.bytes.count).trimmingSpaces))
+            return self.event(.mark(MarkText(event + " " + s.text(argsStart..<s.bytes.count).trimmingSpaces)))
         case .read, .write:
             if survey.sawMemoryRegionOps { return ignore("\(event) (memory_region_ops_* are authoritative)") }
         case .configRead, .configWrite:

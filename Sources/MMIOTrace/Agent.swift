@@ -2,8 +2,8 @@
 /// device), or the host kernel.
 ///
 /// Spelled `vcpuN`, `vmm` and `host` for VM 0, and `vmK.vcpuN`, `vmK.vmm` for other VMs.
-public struct Agent: Hashable, Comparable, Sendable {
-    public enum Role: UInt8, Sendable, Comparable {
+public struct Agent: Hashable, Comparable, Sendable, BitwiseCopyable {
+    public enum Role: UInt8, Sendable, Comparable, BitwiseCopyable {
         case host, vmm, vcpu
         public static func < (a: Role, b: Role) -> Bool { a.rawValue < b.rawValue }
     }

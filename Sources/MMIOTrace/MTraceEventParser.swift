@@ -192,7 +192,7 @@ struct MTraceEventParser: ChunkedLineParser {
             var end = scanner.bytes.count
             while end > scanner.position, ByteScanner.isSpace(scanner.bytes[end - 1]) { end -= 1 }
             let text = scanner.text(scanner.position..<end)
-            return event.initialize(to: TraceEvent(time: TraceTime(nanoseconds: ns), agent: agent, kind: .mark(text)))
+            return event.initialize(to: TraceEvent(time: TraceTime(nanoseconds: ns), agent: agent, kind: .mark(MarkText(text))))
         case nil:
             throw error(at: kindRange.lowerBound, expected: "an event kind", found: scanner.text(kindRange), choices: EventKeyword.allCases.map(\.spelling))
         }

@@ -150,8 +150,9 @@ public final class MTraceWriter {
             append(kind.rawValue)
             buffer.append(0x20)
             buffer.append(contentsOf: deviceNames[Int(device)])
-        case .mark(let text):
+        case .mark(let mark):
             append("mark")
+            let text = mark.text
             if !text.isEmpty {
                 buffer.append(0x20)
                 append(text)

@@ -442,7 +442,7 @@ extension ParallelEventParsing where Parser.Output == TraceEvent {
         }
         currentLine = linesBefore + lines.unsafelyUnwrapped[position]
         position += 1
-        // Moved, not copied: a copy of an event goes through its value witnesses.
+        // Moved out: when the chunk is recycled, only the outputs after `taken` are deinitialized.
         return (outputs.unsafelyUnwrapped + position - 1).move()
     }
 }

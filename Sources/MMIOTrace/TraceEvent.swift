@@ -2,14 +2,15 @@ import ArmMemory
 import PCIeTransport
 
 /// A point in a trace's time, in nanoseconds from an arbitrary origin.
-public struct TraceTime: Hashable, Comparable, Sendable {
+public struct TraceTime: Hashable, Comparable, Sendable, BitwiseCopyable {
     public var nanoseconds: UInt64
     @inlinable public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
     @inlinable public static func < (a: TraceTime, b: TraceTime) -> Bool { a.nanoseconds < b.nanoseconds }
 }
 
-/// One event of a trace: what happened, when, and who did it.
-public struct TraceEvent: Hashable, Sendable {
+/// One event of a trace: what happened, when, and who did it. Plain data: the replay moves
+/// millions of them without reference counting.
+public struct TraceEvent: Hashable, Sendable, BitwiseCopyable {
     public var time: TraceTime
     public var agent: Agent
     public var kind: EventKind
@@ -22,7 +23,7 @@ public struct TraceEvent: Hashable, Sendable {
 }
 
 /// What an event does.
-public enum EventKind: Hashable, Sendable {
+public enum EventKind: Hashable, Sendable, BitwiseCopyable {
     /// A load from device memory; `value` is the recorded result when known.
     case read(MemoryAccess)
     /// A store to device memory.
@@ -42,11 +43,11 @@ public enum EventKind: Hashable, Sendable {
     case configWrite(ConfigAccess)
     case reset(ResetKind, device: DeviceID)
     /// A named point in time (mmiotrace `MARK`, a test step).
-    case mark(String)
+    case mark(MarkText)
 }
 
 /// A load or store to device memory.
-public struct MemoryAccess: Hashable, Sendable {
+public struct MemoryAccess: Hashable, Sendable, BitwiseCopyable {
     /// The accessed address (the trace's physical/intermediate-physical address).
     public var address: UInt64
     /// The region the trace names (or that contains `address`); nil when outside every region.
@@ -69,20 +70,20 @@ public struct MemoryAccess: Hashable, Sendable {
 }
 
 /// The shareability domain of a barrier.
-public enum BarrierDomain: UInt8, CaseIterable, Hashable, Sendable {
+public enum BarrierDomain: UInt8, CaseIterable, Hashable, Sendable, BitwiseCopyable {
     case fullSystem, outerShareable, innerShareable, nonShareable
     /// The option prefix: `sy`, `osh`, `ish`, `nsh`.
     public var spelling: String { ["sy", "osh", "ish", "nsh"][Int(rawValue)] }
 }
 
 /// Which accesses a barrier orders.
-public enum BarrierAccesses: UInt8, CaseIterable, Hashable, Sendable {
+public enum BarrierAccesses: UInt8, CaseIterable, Hashable, Sendable, BitwiseCopyable {
     case all, loads, stores
     public var suffix: String { ["", "ld", "st"][Int(rawValue)] }
 }
 
 /// A barrier instruction (Arm ARM B2.3.12).
-public enum Barrier: Hashable, Sendable {
+public enum Barrier: Hashable, Sendable, BitwiseCopyable {
     case dmb(BarrierDomain, BarrierAccesses)
     case dsb(BarrierDomain, BarrierAccesses)
     case isb
@@ -95,8 +96,8 @@ public enum Barrier: Hashable, Sendable {
 }
 
 /// A TLB invalidation instruction issued by the host.
-public struct TLBInvalidation: Hashable, Sendable {
-    public enum Operation: String, CaseIterable, Hashable, Sendable {
+public struct TLBInvalidation: Hashable, Sendable, BitwiseCopyable {
+    public enum Operation: String, CaseIterable, Hashable, Sendable, BitwiseCopyable {
         /// By IPA, stage 2 only, EL1&0 regime, Inner Shareable.
         case ipas2e1is
         /// All stage-1 entries of the current VMID, Inner Shareable.
@@ -122,7 +123,7 @@ public struct TLBInvalidation: Hashable, Sendable {
 }
 
 /// A configuration-space access to a device.
-public struct ConfigAccess: Hashable, Sendable {
+public struct ConfigAccess: Hashable, Sendable, BitwiseCopyable {
     public var device: DeviceID
     /// Offset in the function's configuration space (0...0xfff).
     public var offset: UInt16
@@ -141,7 +142,7 @@ public struct ConfigAccess: Hashable, Sendable {
 }
 
 /// How a device is reset.
-public enum ResetKind: String, CaseIterable, Hashable, Sendable {
+public enum ResetKind: String, CaseIterable, Hashable, Sendable, BitwiseCopyable {
     /// PCIe Function Level Reset (a config write of Initiate FLR).
     case flr
     /// PCIe secondary bus (hot) reset.

@@ -1,7 +1,7 @@
 /// The data of one access, up to 64 bytes, as a little-endian integer: byte `i` of the access
 /// (at address + i) is bits `8i ..< 8i+8`. Stored inline so that events never allocate. The one
 /// type for access data: trace events, device models and TLP payloads all carry it.
-public struct AccessValue: Hashable, Sendable {
+public struct AccessValue: Hashable, Sendable, BitwiseCopyable {
     /// Eight 64-bit words, least significant first.
     public var words: SIMD8<UInt64>
 

@@ -95,8 +95,8 @@ enum TraceRecord {
             buffer.append(code(kind, in: resetKinds))
             buffer.append(0)
             append(narrow, to: &buffer)
-        case .mark(let text):
-            buffer += text.utf8
+        case .mark(let mark):
+            buffer += mark.text.utf8
         }
         return nil
     }
@@ -213,7 +213,7 @@ enum TraceRecord {
         case .mark:
             guard let text = String(validating: bytes[reader.offset...], as: UTF8.self) else { throw Malformed("mark text is not UTF-8") }
             reader.offset = bytes.count
-            kind = .mark(text)
+            kind = .mark(MarkText(text))
         }
         guard reader.offset == bytes.count else {
             throw Malformed("\(bytes.count - reader.offset) bytes left over after the fields of a '\(category.name)' event")

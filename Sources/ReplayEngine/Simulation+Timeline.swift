@@ -30,7 +30,7 @@ extension Simulation {
         case .unmap(let region, let vm): name = "unmap \(topology.regions[Int(region)].name) vm\(vm)"
         case .tlbi(let tlbi): name = "tlbi \(tlbi.operation.rawValue) vm\(tlbi.vm)" + (tlbi.address.map { " " + hex($0) } ?? "")
         case .reset(let kind, let device): name = "reset \(kind.rawValue) \(deviceName(device))"
-        case .mark(let text): name = "mark \(text)"
+        case .mark(let mark): name = "mark \(mark.text)"
         }
         timeline.record(TimelineEntry(track: .agent(Int(a)), trackName: agentName(a), name: name, category: "program",
                                       startPs: now.picoseconds, details: ["trace time (ns)": "\(event.time.nanoseconds)"]))

@@ -64,7 +64,7 @@ func qemuLogError(_ text: String, mapping: QEMULogMapping = .builtIn) -> String?
             case .configRead: configReads += 1
             case .configWrite: configWrites += 1
             case .reset(.flr, let device): resets += 1; #expect(device == reader.topology.deviceID(named: "nvme"))
-            case .mark(let text): marks.append(text)
+            case .mark(let mark): marks.append(mark.text)
             default: Issue.record("unexpected event \(event)")
             }
         }
@@ -128,7 +128,7 @@ func qemuLogError(_ text: String, mapping: QEMULogMapping = .builtIn) -> String?
         let yaml = try String(contentsOf: qemuFixtures.appendingPathComponent("qemu/mapping-extra.yaml"), encoding: .utf8)
         let mapping = QEMULogMapping.builtIn.merging(try QEMULogMapping.load(yaml: yaml, file: "mapping-extra.yaml"))
         let reader = try QEMULogReader(path: Self.path, mapping: mapping)
-        let marks = try drain(reader).compactMap { if case .mark(let text) = $0.kind { text } else { nil } }
+        let marks = try drain(reader).compactMap { if case .mark(let mark) = $0.kind { mark.text } else { nil } }
         #expect(marks.count == Self.count("memory_region_ops_write", "name 'ioport80'") + Self.count("pci_nvme_mmio_doorbell_sq")
                     + Self.count("pci_nvme_irq_msix") + Self.count("pci_nvme_pci_reset"))
         #expect(marks.contains("pci_nvme_mmio_doorbell_sq sqid 0 new_tail 1"))

@@ -44,7 +44,7 @@ func temporaryFile(_ text: String, suffix: String = ".txt") throws -> String {
 extension TraceEvent {
     var isRead: Bool { if case .read = kind { true } else { false } }
     var isWrite: Bool { if case .write = kind { true } else { false } }
-    var markText: String? { if case .mark(let text) = kind { text } else { nil } }
+    var markText: String? { if case .mark(let mark) = kind { mark.text } else { nil } }
     var access: MemoryAccess? {
         switch kind {
         case .read(let a), .write(let a): a

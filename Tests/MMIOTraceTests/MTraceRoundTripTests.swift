@@ -172,7 +172,7 @@ struct TestRandom {
         case 8: return .configRead(cfg)
         case 9: var w = cfg; w.hasValue = true; w.value = UInt32(truncatingIfNeeded: value(size: cfgSize).low64); return .configWrite(w)
         case 10: return .reset(pick(ResetKind.allCases), device: device)
-        default: return .mark(pick(["", "init", "io phase 2", "x: y=z"]))
+        default: return .mark(MarkText(pick(["", "init", "io phase 2", "x: y=z"])))
         }
     }
 }

@@ -88,7 +88,7 @@ func render(_ event: TraceEvent, in topology: Topology) -> String {
     case .configRead(let c): what = "cfg-read \(topology.devices[Int(c.device)].name) \(hex(c.offset)) \(c.size) = \(hex(c.value))"
     case .configWrite(let c): what = "cfg-write \(topology.devices[Int(c.device)].name) \(hex(c.offset)) \(c.size) \(hex(c.value))"
     case .reset(let kind, let device): what = "reset \(kind.rawValue) \(topology.devices[Int(device)].name)"
-    case .mark(let text): what = "mark \(text)"
+    case .mark(let mark): what = "mark \(mark.text)"
     }
     return "\(event.time.nanoseconds) \(event.agent) \(what)"
 }

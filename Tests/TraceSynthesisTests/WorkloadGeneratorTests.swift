@@ -67,7 +67,7 @@ import Testing
     @Test(arguments: Workload.allCases)
     func phasesAreMarkedInOrder(workload: Workload) {
         let marks = WorkloadGenerator(workload: workload, events: 10_000, seed: 9).compactMap { event -> String? in
-            if case .mark(let text) = event.kind { text } else { nil }
+            if case .mark(let mark) = event.kind { mark.text } else { nil }
         }
         #expect(marks == ["init", "io", "reclaim"])
     }

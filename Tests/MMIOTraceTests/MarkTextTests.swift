@@ -1,0 +1,37 @@
+import Dispatch
+import MMIOTrace
+import Synchronization
+import Testing
+
+/// Interned mark texts compare and hash as their text, give back the text they were made from,
+/// and stay consistent when threads intern the same texts at once (the importers parse on every
+/// core).
+@Suite struct MarkTextTests {
+    @Test func equalTextsAreEqualMarks() {
+        let texts = ["", "init", "io phase 2", "x: y=z", "step 2: ring the doorbell ✓", "ioremap map 3 0xfe000000 size 0x4000"]
+        for a in texts {
+            #expect(MarkText(a).text == a)
+            for b in texts {
+                #expect((MarkText(a) == MarkText(b)) == (a == b), "\(a) vs \(b)")
+                if a == b { #expect(MarkText(a).hashValue == MarkText(b).hashValue) }
+            }
+        }
+        #expect(Set(texts.map { MarkText($0) }).count == texts.count)
+    }
+
+    @Test func threadsInterningTheSameTextsAgree() {
+        let texts = (0..<2_000).map { "concurrent mark \($0 % 500) of \($0 % 7)" }
+        let lanes = 4
+        let marks = Mutex([[MarkText]](repeating: [], count: lanes))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            let interned = (lane % 2 == 0 ? texts : texts.reversed()).map { MarkText($0) }
+            marks.withLock { $0[lane] = interned }
+        }
+        let byLane = marks.withLock { $0 }
+        for lane in 0..<lanes {
+            let inOrder = lane % 2 == 0 ? byLane[lane] : byLane[lane].reversed()
+            #expect(inOrder == byLane[0])
+            #expect(inOrder.map(\.text) == texts)
+        }
+    }
+}
