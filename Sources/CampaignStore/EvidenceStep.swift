@@ -58,20 +58,26 @@ extension EvidenceStep {
 
 extension [EvidenceStep] {
     /// The steps' ids as stored in an experiment row: a JSON array of integers, `[12,-40]`.
-    /// Written digit by digit: the writer thread builds one for every row it stores.
+    /// Written digit by digit, reading each step's id in place (a copied step would retain its
+    /// four texts): the writer thread builds one for every row it stores.
     var idList: String {
+        withUnsafeBufferPointer { steps in idList(of: steps) }
+    }
+
+    private func idList(of steps: UnsafeBufferPointer<EvidenceStep>) -> String {
         // 20 bytes hold any Int64 in decimal with its sign, 1 more its separator.
-        String(unsafeUninitializedCapacity: 2 + 21 * count) { text in
+        String(unsafeUninitializedCapacity: 2 + 21 * steps.count) { text in
             var end = 0
             func put(_ byte: UInt8) {
                 text[end] = byte
                 end += 1
             }
             put(UInt8(ascii: "["))
-            for (i, step) in enumerated() {
+            for i in steps.indices {
                 if i > 0 { put(UInt8(ascii: ",")) }
-                if step.id < 0 { put(UInt8(ascii: "-")) }
-                var magnitude = step.id.magnitude
+                let id = steps[i].id
+                if id < 0 { put(UInt8(ascii: "-")) }
+                var magnitude = id.magnitude
                 let start = end
                 repeat {
                     put(UInt8(ascii: "0") + UInt8(magnitude % 10))

@@ -2,6 +2,17 @@ import Foundation
 internal import GRDB
 import Synchronization
 
+/// Results handed to the store together: experiments, and experiments that gave no result.
+public struct ResultBatch: Sendable {
+    public var experiments: [ExperimentRecord]
+    public var failures: [FailedExperimentRecord]
+
+    public init(experiments: [ExperimentRecord], failures: [FailedExperimentRecord]) {
+        self.experiments = experiments
+        self.failures = failures
+    }
+}
+
 /// The results database of a campaign, or of one shard of it: SQLite in WAL mode.
 ///
 /// Every write is one transaction, so a killed run loses at most the batch it was writing.
@@ -217,16 +228,27 @@ public final class ResultStore: Sendable {
     /// Failed experiments are stored in the same transaction; every id stored stops being in
     /// flight.
     public func insert(experiments: [ExperimentRecord], failures: [FailedExperimentRecord] = []) throws {
-        guard !experiments.isEmpty || !failures.isEmpty else { return }
+        try insert(batches: [ResultBatch(experiments: experiments, failures: failures)])
+    }
+
+    /// Stores several batches of results in one transaction, as ``insert(experiments:failures:)``
+    /// would their concatenation, without copying a record.
+    public func insert(batches: [ResultBatch]) throws {
+        guard batches.contains(where: { !$0.experiments.isEmpty || !$0.failures.isEmpty }) else { return }
         let newSteps = try writing { db in
-            let newSteps = try insertSteps(of: experiments, db)
-            try insert(experiments, db)
-            try insert(failures, db)
+            var newSteps = Set<Int64>()
+            for batch in batches { try insertSteps(of: batch.experiments, db, into: &newSteps) }
+            for batch in batches {
+                try insert(batch.experiments, db)
+                try insert(batch.failures, db)
+            }
             // Only suspects run alone are in the table (others are in the journal): usually none.
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM in_flight)") == true {
                 let landed = try db.cachedStatement(sql: "DELETE FROM in_flight WHERE id = ?")
-                for experiment in experiments { try landed.executeBound(experiment.id, in: db) }
-                for failure in failures { try landed.executeBound(failure.id, in: db) }
+                for batch in batches {
+                    for i in batch.experiments.indices { try landed.executeBound(batch.experiments[i].id, in: db) }
+                    for i in batch.failures.indices { try landed.executeBound(batch.failures[i].id, in: db) }
+                }
             }
             return newSteps
         }
@@ -236,21 +258,21 @@ public final class ResultStore: Sendable {
         }
     }
 
-    /// Stores the evidence steps of `experiments` that this store has not stored yet, and
-    /// returns their ids (to be remembered once the transaction commits).
-    private func insertSteps(of experiments: [ExperimentRecord], _ db: Database) throws -> Set<Int64> {
+    /// Stores the evidence steps of `experiments` that this store has not stored yet, and adds
+    /// their ids to `new` (to be remembered once the transaction commits). Reads records and
+    /// steps in place: a copy would retain every text they hold.
+    private func insertSteps(of experiments: [ExperimentRecord], _ db: Database, into new: inout Set<Int64>) throws {
         let stored = storedSteps.withLock { $0 }
-        var new = Set<Int64>()
         do {
-            for experiment in experiments {
-                for step in experiment.evidence where !stored.contains(step.id) && new.insert(step.id).inserted {
-                    try StoredEvidence.insert(step, db)
+            for e in experiments.indices {
+                for s in experiments[e].evidence.indices {
+                    let id = experiments[e].evidence[s].id
+                    if !stored.contains(id), new.insert(id).inserted { try StoredEvidence.insert(experiments[e].evidence[s], db) }
                 }
             }
         } catch let error as StoreError {
             throw StoreError("\(path): \(error.description)")
         }
-        return new
     }
 
     /// Experiments that gave no result, sorted by id.
@@ -290,14 +312,15 @@ public final class ResultStore: Sendable {
 
     private func insert<Record: StoredRecord>(_ records: [Record], _ db: Database) throws {
         let statement = try db.cachedStatement(sql: Record.insertSQL)
-        for record in records {
+        // By index: a record bound to a loop variable would be copied, retaining its texts.
+        for i in records.indices {
             do {
-                try statement.executeBound(in: db) { record.encode(into: &$0) }
+                try statement.executeBound(in: db) { records[i].encode(into: &$0) }
             } catch let error as DatabaseError {
-                throw StoreError("\(path): cannot store \(Record.noun) \(record.id): \(error.message ?? "\(error)")")
+                throw StoreError("\(path): cannot store \(Record.noun) \(records[i].id): \(error.message ?? "\(error)")")
             }
             if db.changesCount == 0 {
-                try requireStored(record, db)
+                try requireStored(records[i], db)
             }
         }
     }

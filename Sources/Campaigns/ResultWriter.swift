@@ -14,7 +14,7 @@ final class ResultWriter: @unchecked Sendable {
     /// Guards everything below, and signals when any of it changes.
     private let condition = NSCondition()
     /// Result batches not stored yet, the first ones possibly being stored.
-    private var batches: [(experiments: [ExperimentRecord], failures: [FailedExperimentRecord])] = []
+    private var batches: [ResultBatch] = []
     /// Whether ``finish()`` was called, and whether the thread has stopped since.
     private var finishing = false
     private var stopped = false
@@ -35,7 +35,7 @@ final class ResultWriter: @unchecked Sendable {
             while batches.count >= Self.pendingLimit, failure == nil { condition.wait() }
             try throwFailure()
             guard !experiments.isEmpty || !failures.isEmpty else { return }
-            batches.append((experiments, failures))
+            batches.append(ResultBatch(experiments: experiments, failures: failures))
         }
     }
 
@@ -59,7 +59,7 @@ final class ResultWriter: @unchecked Sendable {
                 let taken = batches
                 condition.unlock()
                 do {
-                    try store.insert(experiments: taken.flatMap(\.experiments), failures: taken.flatMap(\.failures))
+                    try store.insert(batches: taken)
                     condition.lock()
                 } catch {
                     condition.lock()
