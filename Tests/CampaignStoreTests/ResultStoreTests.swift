@@ -169,6 +169,37 @@ import Verdicts
         }
     }
 
+    /// The writer thread's batches, stored together, give exactly the rows their concatenation
+    /// gives (steps shared between batches stored once), and a conflict in a later batch stores
+    /// nothing of the earlier ones.
+    @Test func batchesAreStoredAsTheirConcatenation() throws {
+        try withTemporaryDirectory { directory in
+            let otherStep = EvidenceStep(rule: "ca-to-sea", inputs: "CA completion", result: "SEA", source: "docs/domain.md §4")
+            let failure = FailedExperimentRecord(id: "0000000000000004", golden: "1000000000000000", fault: "CA at bar0+0x10 read #1", kind: "CA",
+                                                 error: "stopped")
+            let batches = [
+                ResultBatch(experiments: [experiment("0000000000000003"), experiment("0000000000000001", evidence: [urStep, otherStep])], failures: []),
+                ResultBatch(experiments: [], failures: []),
+                ResultBatch(experiments: [experiment("0000000000000002", verdict: .guestAbort, evidence: [otherStep])], failures: [failure]),
+            ]
+            let together = try makeStore(directory.file("batches.db"), experiments: [])
+            try together.insert(batches: batches)
+            let concatenated = try makeStore(directory.file("concatenated.db"), experiments: [])
+            try concatenated.insert(experiments: batches.flatMap(\.experiments), failures: batches.flatMap(\.failures))
+            #expect(try together.experiments() == concatenated.experiments())
+            #expect(try together.experiments().count == 3)
+            #expect(try together.failures() == [failure])
+            #expect(try exported(together, .json, in: directory) == exported(concatenated, .json, in: directory))
+
+            let conflicting = [
+                ResultBatch(experiments: [experiment("0000000000000007")], failures: []),
+                ResultBatch(experiments: [experiment("0000000000000001", weight: 9)], failures: []),
+            ]
+            #expect(throws: StoreError.self) { try together.insert(batches: conflicting) }
+            #expect(try together.experimentIDs() == ["0000000000000001", "0000000000000002", "0000000000000003", "0000000000000004"])
+        }
+    }
+
     @Test func journalModeIsWAL() throws {
         try withTemporaryDirectory { directory in
             try makeStore(directory.file("r.db"), experiments: [experiment("0000000000000001")])
