@@ -52,8 +52,10 @@ struct RegionInfo {
     var kind: RegionKind
 }
 
-/// Everything a replay needs that does not change while it runs.
-struct SimulationSetup {
+/// Everything a replay needs that does not change while it runs. A class: a fork of the
+/// simulation (one per campaign experiment) shares it with one reference count, instead of
+/// retaining each of its arrays and texts.
+final class SimulationSetup: Sendable {
     let topology: Topology
     let policy: AttributePolicy
     let timing: TransportTiming
