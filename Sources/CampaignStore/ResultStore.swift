@@ -312,15 +312,18 @@ public final class ResultStore: Sendable {
 
     private func insert<Record: StoredRecord>(_ records: [Record], _ db: Database) throws {
         let statement = try db.cachedStatement(sql: Record.insertSQL)
-        // By index: a record bound to a loop variable would be copied, retaining its texts.
-        for i in records.indices {
-            do {
-                try statement.executeBound(in: db) { records[i].encode(into: &$0) }
-            } catch let error as DatabaseError {
-                throw StoreError("\(path): cannot store \(Record.noun) \(records[i].id): \(error.message ?? "\(error)")")
-            }
-            if db.changesCount == 0 {
-                try requireStored(records[i], db)
+        // Read in place: a record bound to a variable, or read from the array into the binding
+        // closure, would be copied, retaining every text it holds.
+        try records.withUnsafeBufferPointer { records in
+            for i in records.indices {
+                do {
+                    try statement.executeBound(in: db) { records[i].encode(into: &$0) }
+                } catch let error as DatabaseError {
+                    throw StoreError("\(path): cannot store \(Record.noun) \(records[i].id): \(error.message ?? "\(error)")")
+                }
+                if db.changesCount == 0 {
+                    try requireStored(records[i], db)
+                }
             }
         }
     }

@@ -129,8 +129,11 @@ public enum CampaignRunner {
         // (appended to the journal beside the database) just before the item starts, and
         // finished when its results arrive; a run that stops leaves those started and not
         // finished as suspects of the next run.
+        // The items' results go to the writer as they are, a batch of about `batchSize` results
+        // at a time: concatenating them would copy every record.
         let writer = ResultWriter(store: store)
-        var batch = ItemResults()
+        var batch: [ResultBatch] = []
+        var batchCount = 0
         do {
             try await parallel(items, jobs: options.jobs) { item in
                 run(item, goldens: goldens, inputs: inputs, options: options)
@@ -138,22 +141,23 @@ public enum CampaignRunner {
                 try store.markInFlight(items[i].experiments.map(\.id))
             } onResult: { (_, results: ItemResults) in
                 try store.markFinished(results.records.map(\.id) + results.failures.map(\.id))
-                batch.records += results.records
-                batch.failures += results.failures
-                if batch.records.count + batch.failures.count >= options.batchSize {
-                    try writer.insert(experiments: batch.records, failures: batch.failures)
-                    batch = ItemResults()
+                batch.append(ResultBatch(experiments: results.records, failures: results.failures))
+                batchCount += results.records.count + results.failures.count
+                if batchCount >= options.batchSize {
+                    try writer.insert(batch)
+                    batch = []
+                    batchCount = 0
                 }
                 state.record(results)
                 progress(state)
             }
         } catch {
             // What finished is kept: the results collected so far are stored before the error.
-            try? writer.insert(experiments: batch.records, failures: batch.failures)
+            try? writer.insert(batch)
             try? writer.finish()
             throw error
         }
-        try writer.insert(experiments: batch.records, failures: batch.failures)
+        try writer.insert(batch)
         try writer.finish()
         try store.settleInFlight()
         return try store.status()

@@ -4,17 +4,18 @@ import Foundation
 /// Stores a running campaign's results on a thread of its own, in submission order, so that
 /// neither the workers nor the task collecting their results wait on SQLite (docs/campaigns.md).
 ///
-/// The batches waiting when the thread gets to them are stored in one transaction: when SQLite
-/// falls behind, its transactions grow, and each commit rewrites fewer pages per row (the id
-/// index takes random inserts, so a commit rewrites most of its pages whatever its size). At
-/// most ``pendingLimit`` batches wait at once (a faster producer then waits, so memory stays
+/// The submissions waiting when the thread gets to them are stored in one transaction: when
+/// SQLite falls behind, its transactions grow, and each commit rewrites fewer pages per row (the
+/// id index takes random inserts, so a commit rewrites most of its pages whatever its size). At
+/// most ``pendingLimit`` submissions wait at once (a faster producer then waits, so memory stays
 /// bounded). The first error of a write is thrown by the next call, and by ``finish()``.
 final class ResultWriter: @unchecked Sendable {
     private let store: ResultStore
     /// Guards everything below, and signals when any of it changes.
     private let condition = NSCondition()
-    /// Result batches not stored yet, the first ones possibly being stored.
-    private var batches: [ResultBatch] = []
+    /// Results not stored yet, as submitted (each submission a list of batches), the first ones
+    /// possibly being stored.
+    private var batches: [[ResultBatch]] = []
     /// Whether ``finish()`` was called, and whether the thread has stopped since.
     private var finishing = false
     private var stopped = false
@@ -29,13 +30,13 @@ final class ResultWriter: @unchecked Sendable {
         Thread { [self] in run() }.start()
     }
 
-    /// Stores a batch of results, after every batch before it.
-    func insert(experiments: [ExperimentRecord], failures: [FailedExperimentRecord]) throws {
+    /// Stores results, after everything submitted before them.
+    func insert(_ results: [ResultBatch]) throws {
         try locked {
             while batches.count >= Self.pendingLimit, failure == nil { condition.wait() }
             try throwFailure()
-            guard !experiments.isEmpty || !failures.isEmpty else { return }
-            batches.append(ResultBatch(experiments: experiments, failures: failures))
+            guard results.contains(where: { !$0.experiments.isEmpty || !$0.failures.isEmpty }) else { return }
+            batches.append(results)
         }
     }
 
@@ -59,7 +60,7 @@ final class ResultWriter: @unchecked Sendable {
                 let taken = batches
                 condition.unlock()
                 do {
-                    try store.insert(batches: taken)
+                    try store.insert(batches: taken.flatMap { $0 })
                     condition.lock()
                 } catch {
                     condition.lock()
