@@ -30,6 +30,7 @@ struct MmiotraceEventParser: CaptureLineParser {
     private var regions: RegionFinder
     /// The previous event's pid and its agent: consecutive events are usually one process's.
     private var lastPID: (text: [UInt8], agent: Agent)
+    private var marks = MarkCache()
     private(set) var notes = ChunkNotes()
 
     init(fileName: String, regions: [Region], agents: [String: Agent], fallbackAgent: Agent) {
@@ -53,14 +54,19 @@ struct MmiotraceEventParser: CaptureLineParser {
         } else if s.matches(keyword, "MARK") {
             let (time, timeRange) = try timestamp(&s)
             s.skipSpaces()
-            let text = s.rest(from: s.position)
-            if text.hasPrefix("Lost "), text.hasSuffix(" events."), let count = UInt64(text.dropFirst(5).dropLast(8)) {
+            var end = bytes.count
+            while end > s.position, CaptureScanner.isSpace(bytes[end - 1]) { end -= 1 }
+            let textBytes = UnsafeBufferPointer(rebasing: bytes[s.position..<end])
+            // Only a text that starts "Lost " can be the tracer's lost-events message; any other
+            // mark is found again from its bytes (a capture repeats a few texts).
+            let text = textBytes.starts(with: "Lost ".utf8) ? s.rest(from: s.position) : nil
+            if let text, text.hasSuffix(" events."), let count = UInt64(text.dropFirst(5).dropLast(8)) {
                 warn(at: keyword.lowerBound, "the tracer lost \(count) events here")
                 // The time of the event before: the reader gives it when that came before the run.
                 if notes.warnings.lastTime == nil { notes.timeFromBefore.append(notes.events) }
                 event.initialize(to: TraceEvent(time: TraceTime(nanoseconds: notes.warnings.lastTime ?? 0), agent: fallbackAgent, kind: .mark(MarkText(text))))
             } else {
-                event.initialize(to: TraceEvent(time: ordered(time, s, timeRange), agent: fallbackAgent, kind: .mark(MarkText(text))))
+                event.initialize(to: TraceEvent(time: ordered(time, s, timeRange), agent: fallbackAgent, kind: .mark(marks.mark(textBytes))))
             }
         } else if s.matches(keyword, "MAP") {
             let (time, timeRange) = try timestamp(&s)

@@ -34,4 +34,18 @@ import Testing
             #expect(inOrder.map(\.text) == texts)
         }
     }
+
+    /// A parser's cache gives the mark of the text its bytes spell, whether it has seen them
+    /// before or not, in any order, with invalid UTF-8 replaced as `String(decoding:)` does.
+    @Test func aCacheGivesTheMarkOfTheBytes() {
+        let lines: [[UInt8]] = [Array("barrier".utf8), Array("barrier".utf8), Array("entry".utf8), [], Array("barrier".utf8),
+                                [0x66, 0xff, 0x6f], Array("entry".utf8), Array("barriers".utf8), Array("barrie".utf8), [0x66, 0xff, 0x6f]]
+        var cache = MarkCache()
+        for line in lines {
+            let mark = line.withUnsafeBufferPointer { cache.mark($0) }
+            let text = String(decoding: line, as: UTF8.self)
+            #expect(mark == MarkText(text), "\(text)")
+            #expect(mark.text == text)
+        }
+    }
 }
