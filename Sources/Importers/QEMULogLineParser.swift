@@ -30,7 +30,7 @@ struct QEMULogRecord {
 
 /// The second pass's line grammar (``ChunkedLineParser``): every decision that needs only the
 /// survey's tables is made here, on the parsing threads; the rest is left in the record.
-struct QEMULogLineParser: ChunkedLineParser {
+struct QEMULogLineParser: CaptureLineParser {
     /// What a run of lines counted, and the prefix of the line an error stopped it at.
     struct ChunkNotes {
         var continuationLines = 0
@@ -42,7 +42,7 @@ struct QEMULogLineParser: ChunkedLineParser {
         var failedLine: (key: UInt64?, stamp: UInt64?, line: Int)?
     }
 
-    var fileName: String
+    var file: CaptureFileName
     var lineNumber = 0
     private(set) var notes = ChunkNotes()
     private let mapping: QEMULogMapping
@@ -50,7 +50,7 @@ struct QEMULogLineParser: ChunkedLineParser {
     private let tables: QEMULogTables
 
     init(fileName: String, mapping: QEMULogMapping, survey: QEMULogSurvey, tables: QEMULogTables) {
-        self.fileName = fileName
+        file = CaptureFileName(fileName)
         self.mapping = mapping
         self.survey = survey
         self.tables = tables
@@ -63,7 +63,7 @@ struct QEMULogLineParser: ChunkedLineParser {
     mutating func endChunk() -> ChunkNotes { notes }
 
     mutating func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, into record: UnsafeMutablePointer<QEMULogRecord>) throws -> Bool {
-        var s = QEMULogScanner(bytes, file: fileName, line: lineNumber)
+        var s = QEMULogScanner(bytes, file: file, line: lineNumber)
         switch try s.classify() {
         case .blank: return false
         case .continuation: notes.continuationLines += 1; return false

@@ -81,7 +81,7 @@ extension QEMULogSurvey {
     /// Learns what one line of the log says (its prefix, and the arguments of the events that
     /// declare devices and BARs).
     /// - Throws: ``InputError`` for a malformed line.
-    mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, file: String, line: Int) throws {
+    mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, file: CaptureFileName, line: Int) throws {
         var s = QEMULogScanner(bytes, file: file, line: line)
         guard case .event(let key, let time, let name) = try s.classify() else { return }
         if let key, !threads.contains(key) { threads.append(key) }
@@ -157,17 +157,17 @@ extension QEMULogSurvey {
 
 /// The first pass as a ``ChunkedLineParser``: each chunk's survey, which the reader merges in
 /// file order. It gives no events.
-struct QEMULogSurveyParser: ChunkedLineParser {
-    var fileName: String
+struct QEMULogSurveyParser: CaptureLineParser {
+    var file: CaptureFileName
     var lineNumber = 0
     private var survey = QEMULogSurvey()
 
-    init(fileName: String) { self.fileName = fileName }
+    init(fileName: String) { file = CaptureFileName(fileName) }
 
     mutating func beginChunk() { survey = QEMULogSurvey() }
 
     mutating func parseLine(_ line: UnsafeBufferPointer<UInt8>, into event: UnsafeMutablePointer<TraceEvent>) throws -> Bool {
-        try survey.add(line, file: fileName, line: lineNumber)
+        try survey.add(line, file: file, line: lineNumber)
         return false
     }
 
@@ -185,7 +185,8 @@ extension QEMULogReader {
                 survey.merge(later)
             }
         } else {
-            while let bytes = try lines.nextLine() { try survey.add(bytes, file: fileName, line: lines.lineNumber) }
+            let file = CaptureFileName(fileName)
+            while let bytes = try lines.nextLine() { try survey.add(bytes, file: file, line: lines.lineNumber) }
             lastLine = lines.lineNumber
         }
         try Topology.checkCounts(devices: survey.functions.count + survey.busless.count + survey.vfioDevices.count,
