@@ -172,10 +172,7 @@ struct FtraceLine {
 struct FtraceThreads {
     private let agents: [String: Agent]
     private let fallbackAgent: Agent
-    private var threads = NameTable()
-    private var resolved: [Agent] = []
-    /// The previous line's thread: runs of one thread's lines are common.
-    private var last = 0
+    private var threads = NameMemo<Agent>()
 
     init(agents: [String: Agent], fallbackAgent: Agent) {
         self.agents = agents
@@ -184,14 +181,9 @@ struct FtraceThreads {
 
     /// The agent of the line's thread.
     mutating func agent(_ line: FtraceLine, _ s: CaptureScanner) -> Agent {
-        let key = UnsafeBufferPointer(rebasing: s.bytes[line.thread])
-        if let known = threads.find(key, hint: last) {
-            last = known
-        } else {
-            resolved.append(Self.agent(comm: s.text(line.comm), pid: line.pid, agents: agents, fallbackAgent: fallbackAgent))
-            last = threads.insert(key)!
+        threads.value(of: UnsafeBufferPointer(rebasing: s.bytes[line.thread])) {
+            Self.agent(comm: s.text(line.comm), pid: line.pid, agents: agents, fallbackAgent: fallbackAgent)
         }
-        return resolved[last]
     }
 
     /// The agent of thread `comm` (with `pid`, when known).

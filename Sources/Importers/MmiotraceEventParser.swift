@@ -30,7 +30,8 @@ struct MmiotraceEventParser: CaptureLineParser {
     private var regions: RegionFinder
     /// The previous event's pid and its agent: consecutive events are usually one process's.
     private var lastPID: (text: [UInt8], agent: Agent)
-    private var marks = MarkCache()
+    /// The marks of the texts seen so far: a capture repeats a few.
+    private var marks = NameMemo<MarkText>()
     private(set) var notes = ChunkNotes()
 
     init(fileName: String, regions: [Region], agents: [String: Agent], fallbackAgent: Agent) {
@@ -58,7 +59,7 @@ struct MmiotraceEventParser: CaptureLineParser {
             while end > s.position, CaptureScanner.isSpace(bytes[end - 1]) { end -= 1 }
             let textBytes = UnsafeBufferPointer(rebasing: bytes[s.position..<end])
             // Only a text that starts "Lost " can be the tracer's lost-events message; any other
-            // mark is found again from its bytes (a capture repeats a few texts).
+            // mark is found again from its bytes, without a `String` or the mark table's lock.
             let text = textBytes.starts(with: "Lost ".utf8) ? s.rest(from: s.position) : nil
             if let text, text.hasSuffix(" events."), let count = UInt64(text.dropFirst(5).dropLast(8)) {
                 warn(at: keyword.lowerBound, "the tracer lost \(count) events here")
@@ -66,7 +67,7 @@ struct MmiotraceEventParser: CaptureLineParser {
                 if notes.warnings.lastTime == nil { notes.timeFromBefore.append(notes.events) }
                 event.initialize(to: TraceEvent(time: TraceTime(nanoseconds: notes.warnings.lastTime ?? 0), agent: fallbackAgent, kind: .mark(MarkText(text))))
             } else {
-                event.initialize(to: TraceEvent(time: ordered(time, s, timeRange), agent: fallbackAgent, kind: .mark(marks.mark(textBytes))))
+                event.initialize(to: TraceEvent(time: ordered(time, s, timeRange), agent: fallbackAgent, kind: .mark(marks.value(of: textBytes) { MarkText(String(decoding: textBytes, as: UTF8.self)) })))
             }
         } else if s.matches(keyword, "MAP") {
             let (time, timeRange) = try timestamp(&s)

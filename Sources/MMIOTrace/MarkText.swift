@@ -30,28 +30,3 @@ public struct MarkText: Hashable, Sendable, BitwiseCopyable, ExpressibleByString
 
     private static let table = Mutex(Table())
 }
-
-/// The marks one parser has made, found again from a line's bytes: lines that repeat a few mark
-/// texts (an mmiotrace's `MARK` lines) cost neither a `String` nor the lock of the process-wide
-/// table. One per parser, so per parsing thread.
-public struct MarkCache: Sendable {
-    private var texts = NameTable()
-    private var marks: [MarkText] = []
-    /// The previous mark's id: runs of one text are common.
-    private var last = 0
-
-    public init() {}
-
-    /// The mark whose text is `bytes` (UTF-8; invalid sequences replaced, as `String(decoding:)`
-    /// does).
-    public mutating func mark(_ bytes: UnsafeBufferPointer<UInt8>) -> MarkText {
-        if let known = texts.find(bytes, hint: last) {
-            last = known
-            return marks[known]
-        }
-        let mark = MarkText(String(decoding: bytes, as: UTF8.self))
-        marks.append(mark)
-        last = texts.insert(bytes)!
-        return mark
-    }
-}

@@ -106,3 +106,27 @@ public struct NameTable: Sendable {
         return Int(truncatingIfNeeded: h ^ (h >> 32))
     }
 }
+
+/// Values found again from the bytes that name them (a capture's thread names, its mark texts):
+/// each distinct name's value is made once, and later lines find it without building a `String`.
+/// One per parser, so per parsing thread.
+public struct NameMemo<Value: Sendable>: Sendable {
+    @usableFromInline var names = NameTable()
+    @usableFromInline var values: [Value] = []
+    /// The previous name's id: runs of one name are common.
+    @usableFromInline var last = 0
+
+    public init() {}
+
+    /// The value of `name`, made by `make` the first time.
+    @inlinable
+    public mutating func value(of name: UnsafeBufferPointer<UInt8>, make: () -> Value) -> Value {
+        if let known = names.find(name, hint: last) {
+            last = known
+        } else {
+            values.append(make())
+            last = names.insert(name)!
+        }
+        return values[last]
+    }
+}

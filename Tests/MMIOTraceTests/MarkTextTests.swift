@@ -35,14 +35,15 @@ import Testing
         }
     }
 
-    /// A parser's cache gives the mark of the text its bytes spell, whether it has seen them
-    /// before or not, in any order, with invalid UTF-8 replaced as `String(decoding:)` does.
-    @Test func aCacheGivesTheMarkOfTheBytes() {
+    /// A parser's memo of marks (as the mmiotrace importer keeps) gives the mark of the text its
+    /// bytes spell, whether it has seen them before or not, in any order, with invalid UTF-8
+    /// replaced as `String(decoding:)` does.
+    @Test func aMemoGivesTheMarkOfTheBytes() {
         let lines: [[UInt8]] = [Array("barrier".utf8), Array("barrier".utf8), Array("entry".utf8), [], Array("barrier".utf8),
                                 [0x66, 0xff, 0x6f], Array("entry".utf8), Array("barriers".utf8), Array("barrie".utf8), [0x66, 0xff, 0x6f]]
-        var cache = MarkCache()
+        var marks = NameMemo<MarkText>()
         for line in lines {
-            let mark = line.withUnsafeBufferPointer { cache.mark($0) }
+            let mark = line.withUnsafeBufferPointer { bytes in marks.value(of: bytes) { MarkText(String(decoding: bytes, as: UTF8.self)) } }
             let text = String(decoding: line, as: UTF8.self)
             #expect(mark == MarkText(text), "\(text)")
             #expect(mark.text == text)
