@@ -46,19 +46,20 @@ extension Simulation {
     }
 
     mutating func atSerialization(_ id: TransactionID) {
-        let t = transactions[id]
-        if completesAtSerialization(t) { acknowledge(id, delay: setup.timing.coreToSerialization) }
-        let c = channel(for: t)
+        // The transaction is read in place, field by field (a copy of it cost more than the rest).
+        let completes = completesAtSerialization(transactions[id])
+        if completes { acknowledge(id, delay: setup.timing.coreToSerialization) }
+        let c = channel(for: transactions[id])
         releaseHeld(channel: c)
         // Adversarial: a write may take "finite time" to go further (docs/domain.md §10 timing
         // freedom): a complete one, or one no DSB waits for yet (a DSB that comes to wait for it
         // releases it); hold it to the most damaging point.
-        let awaited = isAwaited(t)
+        let awaited = isAwaited(transactions[id])
         if awaited { transactions[id].awaitedByDSB = true }
-        if t.kind == .write, completesAtSerialization(t) || !awaited, decisions.take() {
+        if transactions[id].kind == .write, completes || !awaited, decisions.take() {
             if held[c].isEmpty { heldPaths.append(c) }
             held[c].append(id)
-            if timeline != nil { timelineInterconnect(t, channel: c, until: now, held: true) }
+            if timeline != nil { timelineInterconnect(transactions[id], channel: c, until: now, held: true) }
             return
         }
         enter(id, channel: c)
@@ -262,18 +263,12 @@ extension Simulation {
     private mutating func noteArrivalOrder(_ t: Transaction, mask: UInt64 = 0) {
         var first = t.programOrder, latest = t.programOrder
         if t.accesses > 1, mask != 0 {
-            var bytes = mask, lowest = UInt8.max, highest = UInt8.min
-            while bytes != 0 {
-                let byte = bytes.trailingZeroBitCount
-                bytes &= bytes - 1
-                lowest = min(lowest, t.byteOrders[byte])
-                highest = max(highest, t.byteOrders[byte])
-            }
+            let (lowest, highest) = t.byteOrders.extremes(selectedBy: mask)
             first = t.programOrder + UInt64(lowest)
             latest = t.programOrder + UInt64(highest)
         }
         let key = UInt64(UInt32(bitPattern: t.agent)) << 32 | UInt64(t.device)
-        let last = Self.exchangeMax(&lastArrivedOrder[key, default: 0], latest)  // one lookup
+        let last = lastArrivedOrder.update(key, default: 0) { Self.exchangeMax(&$0, latest) }
         if first < last {
             hazard(.outOfOrder, agent: t.agent, device: t.device, region: t.region,
                    offset: t.region.map { t.address - setup.regions[Int($0)].base },

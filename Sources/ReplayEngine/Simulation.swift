@@ -152,8 +152,9 @@ struct Simulation {
     @inline(__always) static func vmRegionKey(_ vm: UInt16, _ region: RegionID) -> UInt64 { UInt64(vm) << 32 | UInt64(region) }
     /// When each (VM, region) was removed from stage 2, by ``vmRegionKey(_:_:)``.
     var unmapTimes: [UInt64: SimTime] = [:]
-    /// Agents by identity, and the last one looked up (consecutive events are usually one agent's).
-    var agentIDs: [Agent: Int32] = [:]
+    /// Agents by identity (``Agent/replayKey``), and the last one looked up (consecutive events
+    /// are usually one agent's).
+    var agentIDs = IntegerKeyMap<Int32>(filler: 0)
     var lastAgent: Int32?
     /// Each (VM, region), by ``vmRegionKey(_:_:)``, whose refused mapping has its verdict.
     var refusedReported = Set<UInt64>()
@@ -180,8 +181,8 @@ struct Simulation {
     var resets = ContiguousArray<ResetRecord>()
     /// Guest writes that arrived during a reclaim, judged at the end.
     var reclaimCandidates = ContiguousArray<ReclaimCandidate>()
-    /// Per (agent, device): the highest program order seen at the device.
-    var lastArrivedOrder: [UInt64: UInt64] = [:]  // key: agent << 32 | device
+    /// Per (agent, device), keyed `agent << 32 | device`: the highest program order seen at the device.
+    var lastArrivedOrder = IntegerKeyMap<UInt64>(filler: 0)
     var report: ReplayReport
     /// Agents waiting in a DSB (a few at most), in agent order, so that asking whether one waits
     /// for a write, or re-checking them after a completion, never looks at the other agents.
@@ -316,7 +317,7 @@ struct Simulation {
 
     mutating func agentIndex(_ agent: Agent) -> Int32 {
         if let last = lastAgent, agents[Int(last)].agent == agent { return last }
-        if let i = agentIDs[agent] {
+        if let i = agentIDs.value(for: agent.replayKey) {
             lastAgent = i
             return i
         }
@@ -324,7 +325,7 @@ struct Simulation {
         state.effectiveTypes = ContiguousArray(setup.topology.regions.indices.map { effectiveType(agent: agent, region: RegionID($0)) })
         state.hazardChecks = ContiguousArray(repeating: 0, count: setup.topology.regions.count)
         agents.append(state)
-        agentIDs[agent] = Int32(agents.count - 1)
+        agentIDs.set(Int32(agents.count - 1), for: agent.replayKey)
         lastAgent = Int32(agents.count - 1)
         return Int32(agents.count - 1)
     }

@@ -84,7 +84,7 @@ struct BufferLine {
 
 extension AccessValue {
     /// The `count` bytes of a 64-byte line's `data` from byte `first` (`first + count <= 64`),
-    /// as a value: the line shifted down a word at a time, not a byte at a time.
+    /// as a value.
     init(bytesOf data: SIMD8<UInt64>, from first: Int, count: Int) {
         let word = first >> 3, shift = UInt64(first & 7) * 8
         // Most writes lie in one 8-byte word: one shift and mask, no loop over the vector.
@@ -92,12 +92,30 @@ extension AccessValue {
             self.init(words: SIMD8(data[word] >> shift & (count == 8 ? .max : (1 << UInt64(count * 8)) - 1), 0, 0, 0, 0, 0, 0, 0))
             return
         }
+        // Otherwise the bytes themselves, copied in place (the vector's subscript copies the whole
+        // vector per lane): the words are little-endian, so byte `first` becomes the low byte.
         var words = SIMD8<UInt64>()
-        for i in 0..<((count + 7) >> 3) {
-            let high = shift == 0 || word + i + 1 > 7 ? 0 : data[word + i + 1] << (64 - shift)
-            words[i] = data[word + i] >> shift | high
+        withUnsafeMutableBytes(of: &words) { out in
+            withUnsafeBytes(of: data) { bytes in out.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[first..<(first + count)])) }
         }
-        if count & 7 != 0 { words[count >> 3] &= (1 << UInt64((count & 7) * 8)) - 1 }
         self.init(words: words)
+    }
+}
+
+extension SIMD64<UInt8> {
+    /// The least and the greatest of the lanes whose bits are set in `mask` (which must not be 0),
+    /// read in place: through the vector's subscript, each lane read copied the whole vector, and
+    /// the generic `replacing(with:where:)` and `min()` were slower still.
+    func extremes(selectedBy mask: UInt64) -> (lowest: UInt8, highest: UInt8) {
+        withUnsafeBytes(of: self) { lanes in
+            var bits = mask, lowest = UInt8.max, highest = UInt8.min
+            while bits != 0 {
+                let lane = lanes[bits.trailingZeroBitCount]
+                bits &= bits - 1
+                lowest = Swift.min(lowest, lane)
+                highest = Swift.max(highest, lane)
+            }
+            return (lowest, highest)
+        }
     }
 }
