@@ -46,20 +46,19 @@ extension Simulation {
     }
 
     mutating func atSerialization(_ id: TransactionID) {
-        // The transaction is read in place, field by field (a copy of it cost more than the rest).
-        let completes = completesAtSerialization(transactions[id])
-        if completes { acknowledge(id, delay: setup.timing.coreToSerialization) }
-        let c = channel(for: transactions[id])
+        let t = transactions[id]
+        if completesAtSerialization(t) { acknowledge(id, delay: setup.timing.coreToSerialization) }
+        let c = channel(for: t)
         releaseHeld(channel: c)
         // Adversarial: a write may take "finite time" to go further (docs/domain.md §10 timing
         // freedom): a complete one, or one no DSB waits for yet (a DSB that comes to wait for it
         // releases it); hold it to the most damaging point.
-        let awaited = isAwaited(transactions[id])
+        let awaited = isAwaited(t)
         if awaited { transactions[id].awaitedByDSB = true }
-        if transactions[id].kind == .write, completes || !awaited, decisions.take() {
+        if t.kind == .write, completesAtSerialization(t) || !awaited, decisions.take() {
             if held[c].isEmpty { heldPaths.append(c) }
             held[c].append(id)
-            if timeline != nil { timelineInterconnect(transactions[id], channel: c, until: now, held: true) }
+            if timeline != nil { timelineInterconnect(t, channel: c, until: now, held: true) }
             return
         }
         enter(id, channel: c)
