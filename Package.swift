@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "MMIOTraceTests", dependencies: ["MMIOTrace", "Diagnostics", "PCIeTransport", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TraceSynthesisTests", dependencies: ["TraceSynthesis", "SeededRandom"]),
         .testTarget(name: "PlatformsTests", dependencies: ["Platforms", "Diagnostics", "PCIeTransport"]),
-        .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport"]),
+        .testTarget(name: "DeviceModelsTests", dependencies: ["DeviceModels", "Diagnostics", "PCIeTransport", "SeededRandom"]),
         .testTarget(name: "ModelLearningTests", dependencies: ["ModelLearning", "DeviceModels", "Importers", "MMIOTrace", "ReplayEngine", "Platforms"], exclude: []),
         .testTarget(name: "PcapTests", dependencies: ["Pcap", "MMIOTrace", "PCIeTransport"]),
         .testTarget(name: "ImportersTests", dependencies: ["Importers", "MMIOTrace", "Diagnostics", "PCIeTransport"], exclude: ["Fixtures"]),

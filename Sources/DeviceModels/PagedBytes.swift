@@ -16,23 +16,36 @@ struct PagedBytes: Hashable, Sendable {
     }
 
     /// Writes byte `i` of `data` at `start + i` for each `i` below `count` whose bit is set in
-    /// `enables`; the pages are made unique once each, not once a byte.
+    /// `enables`; the pages are made unique once each, not once a byte, and a run of enabled
+    /// bytes is copied whole.
+    ///
+    /// Byte `i` of a value is byte `i` of its little-endian words, read and written in place here:
+    /// `byte(_:)` and `setByte(_:_:)` go through the vector's subscript, which copies the vector.
     mutating func write(_ data: AccessValue, count: Int, enables: UInt64, at start: Int) {
-        var i = 0
-        while i < count {
-            let page = (start + i) >> Self.pageShift, first = (start + i) & Self.pageMask
-            let end = min(count, i + (Self.pageMask + 1 - first))
-            pages[page].withUnsafeMutableBufferPointer { bytes in
-                for j in i..<end where enables & (1 << UInt64(j)) != 0 { bytes[first + j - i] = data.byte(j) }
+        withUnsafeBytes(of: data.words) { source in
+            var i = 0
+            while i < count {
+                let page = (start + i) >> Self.pageShift, first = (start + i) & Self.pageMask
+                let end = min(count, i + (Self.pageMask + 1 - first))
+                let span: UInt64 = end - i == 64 ? .max : ((1 << UInt64(end - i)) - 1) << UInt64(i)
+                pages[page].withUnsafeMutableBufferPointer { bytes in
+                    if enables & span == span {
+                        UnsafeMutableRawPointer(bytes.baseAddress! + first).copyMemory(from: source.baseAddress! + i, byteCount: end - i)
+                    } else {
+                        for j in i..<end where enables & (1 << UInt64(j)) != 0 { bytes[first + j - i] = source[j] }
+                    }
+                }
+                i = end
             }
-            i = end
         }
     }
 
     /// The `count` bytes at `start`, byte 0 first.
     func read(count: Int, at start: Int) -> AccessValue {
         var value = AccessValue.zero
-        for i in 0..<count { value.setByte(i, pages[(start + i) >> Self.pageShift][(start + i) & Self.pageMask]) }
+        withUnsafeMutableBytes(of: &value.words) { out in
+            for i in 0..<count { out[i] = pages[(start + i) >> Self.pageShift][(start + i) & Self.pageMask] }
+        }
         return value
     }
 
