@@ -57,12 +57,10 @@ public enum MemoryWriteSplitter {
     ) throws(Failure) {
         precondition(address & 3 == 0, "the write window must start DW-aligned")
         let enables = { (dw: Int) in byteEnables(byteMask, dw: dw) }
-        var first = 0
-        while first < 16 {
-            guard enables(first) != 0 else {
-                first += 1
-                continue
-            }
+        // The bytes not in a TLP yet: each TLP starts at the first DW with any of them.
+        var remaining = byteMask
+        while remaining != 0 {
+            let first = remaining.trailingZeroBitCount / 4
             let start = address &+ UInt64(first * 4)
             let maxLength = TransferLimits.dwordLimit(at: start, bytes: limits.maxPayloadSize)
             var last = first
@@ -84,7 +82,7 @@ public enum MemoryWriteSplitter {
             let kind: TLPKind = start > TLP.largest32BitAddress ? .memoryWrite64 : .memoryWrite32
             try body(Piece(firstDW: first, lastDW: last, kind: kind, byteMask: byteMask & window,
                            byteCountWithoutFraming: kind.headerByteCount + 4 * (last - first + 1)))
-            first = last + 1
+            remaining = end == 64 ? 0 : byteMask & ~((1 << UInt64(end)) - 1)
         }
     }
 

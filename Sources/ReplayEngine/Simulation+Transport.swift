@@ -180,37 +180,38 @@ extension Simulation {
                                                       transactions[id].device, transactions[id].fault)
         let base = transactions[id].region.map { setup.regions[Int($0)].base } ?? 0
         let lineAddress = address & ~(BufferLine.lineSize - 1)
-        var pieces = scratchPieces  // reused storage: no allocation per write
-        scratchPieces = []
-        // The TLPs as pieces (masks, sizes, kinds); a TLP itself is built only for observers.
-        MemoryWriteSplitter.pieces(address: lineAddress, byteMask: mask, limits: TransferLimits(maxPayloadSize: setup.timing.maxPayload)) {
-            pieces.append($0)
+        // The TLPs as pieces (masks, sizes, kinds), on the stack: a line splits into at most 16
+        // (one per DW). A TLP itself is built only for observers.
+        withUnsafeTemporaryAllocation(of: MemoryWriteSplitter.Piece.self, capacity: 16) { pieces in
+            var count = 0
+            MemoryWriteSplitter.pieces(address: lineAddress, byteMask: mask, limits: TransferLimits(maxPayloadSize: setup.timing.maxPayload)) {
+                pieces.initializeElement(at: count, to: $0)
+                count += 1
+            }
+            transactions[id].piecesLeft = UInt8(count)
+            for piece in pieces[..<count] {
+                let name: TLPName = piece.kind == .memoryWrite32 ? .MWr32 : .MWr64
+                let wireBytes = piece.byteCountWithoutFraming + setup.timing.framingBytesPerTLP
+                var fault = carried
+                if fault < 0 {
+                    let offset = lineAddress + UInt64(piece.byteMask.trailingZeroBitCount) &- base
+                    fault = faultForTLP(id, offset: offset, request: .memoryWrite, bytes: piece.byteMask.nonzeroBitCount)
+                }
+                if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(name)") { continue }
+                countTLP(name, bytes: wireBytes, downstream: true)
+                if linkOutage(at: now, device: device) != nil {
+                    lostOnLink(id, request: .memoryWrite, tlp: "\(name)")
+                    continue
+                }
+                let (start, arrival, sequence) = transmitDownstream(wireBytes: wireBytes, device: device)
+                if observesTLPs {
+                    var tlp = MemoryWriteSplitter.tlp(piece, address: lineAddress, byteMask: mask, data: data, requester: Self.rootPortID)
+                    if fault >= 0, faults[Int(fault)].fault.kind.error(on: .memoryWrite) == .poisonedWrite { tlp.isPoisoned = true }
+                    observeDownstream(tlp, start: start, arrival: arrival)
+                }
+                queue.schedule(.writeArrives(id, mask: piece.byteMask, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
+            }
         }
-        transactions[id].piecesLeft = UInt8(pieces.count)
-        for piece in pieces {
-            let name: TLPName = piece.kind == .memoryWrite32 ? .MWr32 : .MWr64
-            let wireBytes = piece.byteCountWithoutFraming + setup.timing.framingBytesPerTLP
-            var fault = carried
-            if fault < 0 {
-                let offset = lineAddress + UInt64(piece.byteMask.trailingZeroBitCount) &- base
-                fault = faultForTLP(id, offset: offset, request: .memoryWrite, bytes: piece.byteMask.nonzeroBitCount)
-            }
-            if fault >= 0, atRootComplexFault(id, fault: fault, request: .memoryWrite, tlp: "\(name)") { continue }
-            countTLP(name, bytes: wireBytes, downstream: true)
-            if linkOutage(at: now, device: device) != nil {
-                lostOnLink(id, request: .memoryWrite, tlp: "\(name)")
-                continue
-            }
-            let (start, arrival, sequence) = transmitDownstream(wireBytes: wireBytes, device: device)
-            if observesTLPs {
-                var tlp = MemoryWriteSplitter.tlp(piece, address: lineAddress, byteMask: mask, data: data, requester: Self.rootPortID)
-                if fault >= 0, faults[Int(fault)].fault.kind.error(on: .memoryWrite) == .poisonedWrite { tlp.isPoisoned = true }
-                observeDownstream(tlp, start: start, arrival: arrival)
-            }
-            queue.schedule(.writeArrives(id, mask: piece.byteMask, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
-        }
-        pieces.removeAll(keepingCapacity: true)
-        scratchPieces = pieces
     }
 
     /// Transmits `wireBytes` downstream after everything already queued (the link is FIFO, so

@@ -189,9 +189,6 @@ struct Simulation {
     var agentsInDSB: [Int32] = []
     /// Where reads differed from the recording: index into the report's per-register list.
     var divergingPlaces: [ReadPlace: Int] = [:]
-    /// Reused storage for the TLPs of one write, as pieces (each TLP's DWs, kind and bytes; the
-    /// TLP itself is built only when someone observes TLPs).
-    var scratchPieces = ContiguousArray<MemoryWriteSplitter.Piece>()
     /// Who sees every TLP on the link, if anyone (a reference: snapshots share it).
     var tlpObserver: (any TLPObserver)?
     /// Who draws the replay's timeline, if anyone (a reference: snapshots share it).
