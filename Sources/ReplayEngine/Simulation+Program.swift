@@ -186,7 +186,7 @@ extension Simulation {
         // obligation drains it; random: either.
         if !decisions.take() {
             let delay = cache ? setup.timing.cacheEviction : setup.timing.writeCombiningTimeout
-            queue.schedule(.drainTimeout(agent: a, address: lineAddress, generation: generation, cache: cache), at: now + delay, priority: .drainTimeout)
+            queue.schedule(.drainTimeout(address: lineAddress, agent: a, generation: generation, cache: cache), at: now + delay, priority: .drainTimeout)
         }
     }
 

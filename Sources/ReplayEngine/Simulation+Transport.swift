@@ -71,7 +71,7 @@ extension Simulation {
         if timeline != nil { timelineInterconnect(transactions[id], channel: c, until: arrival) }
         if path == .platform {
             if kind == .write {
-                queue.schedule(.writeArrives(id, mask: transactions[id].mask, link: -1, fault: transactions[id].fault), at: arrival, priority: .delivery)
+                queue.schedule(.writeArrives(mask: transactions[id].mask, id, link: -1, fault: transactions[id].fault), at: arrival, priority: .delivery)
             } else {
                 let delay = kind == .controllerReset ? setup.timing.resetControllerLatency : .zero
                 queue.schedule(.requestArrives(id), at: arrival + delay, priority: .delivery)
@@ -209,7 +209,7 @@ extension Simulation {
                     if fault >= 0, faults[Int(fault)].fault.kind.error(on: .memoryWrite) == .poisonedWrite { tlp.isPoisoned = true }
                     observeDownstream(tlp, start: start, arrival: arrival)
                 }
-                queue.schedule(.writeArrives(id, mask: piece.byteMask, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
+                queue.schedule(.writeArrives(mask: piece.byteMask, id, link: Int32(sequence), fault: fault), at: arrival, priority: .delivery)
             }
         }
     }

@@ -13,11 +13,11 @@ enum SimEvent {
     /// An agent may issue its next pending program events.
     case agentStep(Int32)
     /// A write-combining line's timeout, or a dirty cache line's eviction.
-    case drainTimeout(agent: Int32, address: UInt64, generation: UInt32, cache: Bool)
+    case drainTimeout(address: UInt64, agent: Int32, generation: UInt32, cache: Bool)
     case atSerialization(TransactionID)
     case atRootComplex(TransactionID)
     /// One write TLP (the bytes of `mask` within the transaction's line) reaches the device.
-    case writeArrives(TransactionID, mask: UInt64, link: Int32, fault: Int32)
+    case writeArrives(mask: UInt64, TransactionID, link: Int32, fault: Int32)
     /// A non-posted request (read, configuration access, reset) reaches the device.
     case requestArrives(TransactionID)
     /// The completion or acknowledgement of a transaction reaches its core.
@@ -260,11 +260,11 @@ struct Simulation {
         switch event {
         case .traceInput: try acceptInput(source)
         case .agentStep(let a): step(a)
-        case .drainTimeout(let a, let address, let generation, let cache):
+        case .drainTimeout(let address, let a, let generation, let cache):
             active = drainTimeout(a, address, generation, cache: cache)
         case .atSerialization(let t): atSerialization(t)
         case .atRootComplex(let t): atRootComplex(t)
-        case .writeArrives(let t, let mask, let link, let fault): writeArrives(t, mask: mask, link: link, fault: fault)
+        case .writeArrives(let mask, let t, let link, let fault): writeArrives(t, mask: mask, link: link, fault: fault)
         case .requestArrives(let t): requestArrives(t)
         case .completionArrives(let t): completionArrives(t)
         case .resetComplete(let d): resetComplete(d)

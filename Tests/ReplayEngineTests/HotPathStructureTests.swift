@@ -74,3 +74,11 @@ import Testing
         }
     }
 }
+
+extension HotPathStructureTests {
+    /// The event queue moves whole entries at every level of its heap: each event's largest
+    /// payload (a write's arrival: a mask and three 32-bit fields) is laid out without padding.
+    @Test func aSimulationEventFitsInTwentyFourBytes() {
+        #expect(MemoryLayout<SimEvent>.stride <= 24)
+    }
+}
