@@ -25,18 +25,17 @@ extension UnsafeBufferPointer<UInt8> {
     /// unpredictably in values (a third of the scanning's time went to mispredictions).
     @inlinable
     public func hexDigits(from start: Int, limit: Int? = nil) -> (value: UInt64, end: Int) {
-        hexDigitValues.withUnsafeBufferPointer { table in
-            let limit = limit ?? count
-            var p = start
-            var value: UInt64 = 0
-            while p < limit {
-                let digit = table[Int(self[p])]
-                if digit > 15 { break }
-                value = value << 4 | UInt64(digit)
-                p += 1
-            }
-            return (value, p)
+        let table = hexDigitTable
+        let limit = limit ?? count
+        var p = start
+        var value: UInt64 = 0
+        while p < limit {
+            let digit = table[Int(self[p])]
+            if digit > 15 { break }
+            value = value << 4 | UInt64(digit)
+            p += 1
         }
+        return (value, p)
     }
 
     /// The unsigned decimal integer occupying all of `range` (1–20 digits), or nil when a byte
@@ -79,7 +78,29 @@ extension UInt8 {
     }
 }
 
-/// Each byte's value as an ASCII hex digit, or 0xFF for a byte that is not one.
-@usableFromInline let hexDigitValues: [UInt8] = (0...255).map { (byte: Int) -> UInt8 in
-    UInt8(byte).hexDigitValue.map(UInt8.init) ?? 0xFF
+/// Each byte's value as an ASCII hex digit, or 0x7F for a byte that is not one, sixteen bytes a
+/// row. A string literal, so that the table is a constant of the binary that uses it: a global
+/// array is initialised lazily, and each use from another module checked that it was (~3% of an
+/// import, one check per hex field).
+@inlinable var hexDigitTable: UnsafePointer<UInt8> {
+    let table: StaticString = """
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{0}\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}\u{8}\u{9}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{A}\u{B}\u{C}\u{D}\u{E}\u{F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{A}\u{B}\u{C}\u{D}\u{E}\u{F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\
+    \u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}
+    """
+
+    return table.utf8Start
 }
