@@ -24,7 +24,13 @@ public struct EvidenceStep: Hashable, Sendable, Decodable {
         self.inputs = inputs
         self.result = result
         self.source = source
-        id = Int64(bitPattern: StableHash([rule, inputs, result, source]).value)
+        // Field by field: an array of the four texts was an allocation per step.
+        var hash = StableHash()
+        hash.add(rule)
+        hash.add(inputs)
+        hash.add(result)
+        hash.add(source)
+        id = Int64(bitPattern: hash.value)
     }
 
     private enum CodingKeys: String, CodingKey {
