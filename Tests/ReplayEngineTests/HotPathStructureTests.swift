@@ -6,7 +6,8 @@ import Testing
 
 /// The replay's per-event lookups and byte extractions agree with the plain versions they
 /// replace: `IntegerKeyMap` with `Dictionary`, `extremes(selectedBy:)` and `AccessValue(bytesOf:)`
-/// with loops over single bytes, on random keys, masks and lines.
+/// with loops over single bytes, on random keys, masks and lines; and simulation events stay
+/// small.
 @Suite struct HotPathStructureTests {
     @Test(arguments: UInt64(1)...20)
     func anIntegerKeyMapHoldsWhatADictionaryHolds(seed: UInt64) {
@@ -73,9 +74,7 @@ import Testing
             #expect((0..<64).map { value.byte($0) } == expected)
         }
     }
-}
 
-extension HotPathStructureTests {
     /// The event queue moves whole entries at every level of its heap: each event's largest
     /// payload (a write's arrival: a mask and three 32-bit fields) is laid out without padding.
     @Test func aSimulationEventFitsInTwentyFourBytes() {
