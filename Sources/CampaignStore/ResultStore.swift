@@ -11,6 +11,9 @@ public struct ResultBatch: Sendable {
         self.experiments = experiments
         self.failures = failures
     }
+
+    /// Whether it holds no result at all.
+    public var isEmpty: Bool { experiments.isEmpty && failures.isEmpty }
 }
 
 /// The results database of a campaign, or of one shard of it: SQLite in WAL mode.
@@ -234,7 +237,7 @@ public final class ResultStore: Sendable {
     /// Stores several batches of results in one transaction, as ``insert(experiments:failures:)``
     /// would their concatenation, without copying a record.
     public func insert(batches: [ResultBatch]) throws {
-        guard batches.contains(where: { !$0.experiments.isEmpty || !$0.failures.isEmpty }) else { return }
+        guard batches.contains(where: { !$0.isEmpty }) else { return }
         let newSteps = try writing { db in
             var newSteps = Set<Int64>()
             for batch in batches { try insertSteps(of: batch.experiments, db, into: &newSteps) }

@@ -35,7 +35,7 @@ final class ResultWriter: @unchecked Sendable {
         try locked {
             while batches.count >= Self.pendingLimit, failure == nil { condition.wait() }
             try throwFailure()
-            guard results.contains(where: { !$0.experiments.isEmpty || !$0.failures.isEmpty }) else { return }
+            guard results.contains(where: { !$0.isEmpty }) else { return }
             batches.append(results)
         }
     }

@@ -88,10 +88,13 @@ struct CaptureScanner {
     }
 
     /// The text from `start` to the end of the line, without trailing blanks.
-    func rest(from start: Int) -> String {
+    func rest(from start: Int) -> String { text(restRange(from: start)) }
+
+    /// Where ``rest(from:)``'s text lies in the line.
+    func restRange(from start: Int) -> Range<Int> {
         var end = bytes.count
         while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
-        return text(start..<max(start, end))
+        return start..<max(start, end)
     }
 
     /// Whether the bytes in `range` equal the ASCII `literal`.

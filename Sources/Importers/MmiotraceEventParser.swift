@@ -55,12 +55,11 @@ struct MmiotraceEventParser: CaptureLineParser {
         } else if s.matches(keyword, "MARK") {
             let (time, timeRange) = try timestamp(&s)
             s.skipSpaces()
-            var end = bytes.count
-            while end > s.position, CaptureScanner.isSpace(bytes[end - 1]) { end -= 1 }
-            let textBytes = UnsafeBufferPointer(rebasing: bytes[s.position..<end])
+            let textRange = s.restRange(from: s.position)
+            let textBytes = UnsafeBufferPointer(rebasing: bytes[textRange])
             // Only a text that starts "Lost " can be the tracer's lost-events message; any other
             // mark is found again from its bytes, without a `String` or the mark table's lock.
-            let text = textBytes.starts(with: "Lost ".utf8) ? s.rest(from: s.position) : nil
+            let text = textBytes.starts(with: "Lost ".utf8) ? s.text(textRange) : nil
             if let text, text.hasSuffix(" events."), let count = UInt64(text.dropFirst(5).dropLast(8)) {
                 warn(at: keyword.lowerBound, "the tracer lost \(count) events here")
                 // The time of the event before: the reader gives it when that came before the run.
